@@ -1,0 +1,26 @@
+//===- Passes.td - Passes over the clip dialect ---------------------------===//
+#ifndef CLIP_COMPILER_TRANSFORMS_PASSES_TD
+#define CLIP_COMPILER_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def SpecializeBatch : Pass<"clip-specialize-batch", "::mlir::ModuleOp"> {
+  let summary = "Replace the dynamic batch dimension by a number";
+  let description = [{
+    A model declares its batch dimension as `?`. This pass gives every `?` in
+    the module the value `batch-size`: in function signatures, in the declared
+    types of ops that do not infer their result (inputs, broadcasts, casts,
+    ...), and by re-running type inference on every other op in order, so a
+    reshape that folds the batch into another dim (`[-1, 768]`) gets
+    `batch * 197` rather than the batch. Callees are specialized before their
+    callers. A shape that no longer checks out is reported at its op.
+  }];
+  let options = [
+    Option<"batchSize", "batch-size", "int64_t", /*default=*/"0",
+           "the batch size that replaces every `?` (required, >= 1)">
+  ];
+  let dependentDialects = ["::mlir::clip::ClipDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
+#endif // CLIP_COMPILER_TRANSFORMS_PASSES_TD

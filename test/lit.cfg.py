@@ -1,0 +1,20 @@
+# lit configuration for clipc: FileCheck tests of the dialect, passes and tools.
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "clipc"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".mlir"]
+config.excludes = ["CMakeLists.txt", "unit", "Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = config.clip_test_exec_root
+
+config.substitutions.append(("%models", os.path.join(config.clip_source_root, "models")))
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.clip_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(["clip-opt"], [config.clip_tools_dir])
+llvm_config.add_tool_substitutions(["FileCheck", "not", "count"], [config.llvm_tools_dir])

@@ -162,7 +162,7 @@ struct SpecializeBatchPass
     ModuleOp module = getOperation();
     if (batchSize < 1) {
       module.emitError("clip-specialize-batch needs batch-size >= 1, got ")
-          << batchSize;
+          << static_cast<int64_t>(batchSize);
       return signalPassFailure();
     }
     SymbolTable symbols(module);

@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/CommonFolders.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <cmath>
@@ -64,15 +65,15 @@ foldBinaryConstants(ArrayRef<Attribute> operands, Type resultType,
   if (!lhs || !rhs || lhs.getType() != resultType ||
       rhs.getType() != resultType)
     return {};
-  if (onFloat) {
-    if (Attribute folded = constFoldBinaryOp<FloatAttr, APFloat, void>(
-            operands, [&](APFloat a, APFloat b) { return onFloat(a, b); }))
-      return folded;
-  }
-  if (onInt) {
+  // The common folders read elements as the attribute class they are given,
+  // so pick the class by element type.
+  Type element = getElementTypeOrSelf(resultType);
+  if (llvm::isa<FloatType>(element))
+    return constFoldBinaryOp<FloatAttr, APFloat, void>(
+        operands, [&](APFloat a, APFloat b) { return onFloat(a, b); });
+  if (llvm::isa<IntegerType>(element))
     return constFoldBinaryOpConditional<IntegerAttr, APInt, void>(
         operands, [&](APInt a, APInt b) { return onInt(a, b); });
-  }
   return {};
 }
 

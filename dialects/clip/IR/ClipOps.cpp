@@ -53,6 +53,14 @@ FailureOr<RankedTensorType> rankedTensor(const ShapeErrors &errors,
   return type;
 }
 
+/// "0, 2, 1": an attribute's integers as written in the IR.
+std::string formatList(ArrayRef<int64_t> values) {
+  std::string out;
+  for (auto [i, v] : llvm::enumerate(values))
+    out += (i ? ", " : "") + std::to_string(v);
+  return out;
+}
+
 std::string shapeOf(RankedTensorType type) {
   return "[" + formatShape(type.getShape()) + "]";
 }
@@ -432,7 +440,7 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
     if (d == -1) {
       if (inferredIndex >= 0)
         return errors.fail("shape may contain -1 only once, got [",
-                           formatShape(target), "]");
+                           formatList(target), "]");
       inferredIndex = i;
     } else if (d < 1) {
       return errors.fail("shape entry ", i, " must be positive or -1, got ",
@@ -453,12 +461,12 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
       shape[inferredIndex] = *inCount / knownCount;
     }
   } else if (!inCount) {
-    return errors.fail("shape [", formatShape(target),
+    return errors.fail("shape [", formatList(target),
                        "] needs a -1 where input ", shapeOf(*input),
                        " has a dynamic dim");
   } else if (*inCount != knownCount) {
     return errors.fail("cannot reshape ", shapeOf(*input), " (", *inCount,
-                       " elements) into [", formatShape(target), "] (",
+                       " elements) into [", formatList(target), "] (",
                        knownCount, " elements)");
   }
   inferred.push_back(RankedTensorType::get(shape, input->getElementType()));
@@ -483,7 +491,7 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
   SmallVector<int64_t> shape;
   for (int64_t p : perm) {
     if (p < 0 || p >= rank || used[p])
-      return errors.fail("[", llvm::make_range(perm.begin(), perm.end()),
+      return errors.fail("[", formatList(perm),
                          "] is not a permutation of 0..", rank - 1);
     used[p] = true;
     shape.push_back(input->getDimSize(p));

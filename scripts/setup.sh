@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian packages) and builds clipc into build/.
+# Idempotent: installed packages and an up-to-date build are left alone.
+# Environment: CLIPC_BUILD_DIR (default build), CLIPC_BUILD_TYPE (Release).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${CLIPC_BUILD_DIR:-$root/build}
+build_type=${CLIPC_BUILD_TYPE:-Release}
+
+# Toolchain, LLVM/MLIR 19 (libMLIR.so, mlir-tblgen, FileCheck, lit.py), fmt,
+# GoogleTest, and the Fashion-MNIST data the training job uses.
+apt_packages=(
+  cmake ninja-build g++ ccache lld python3
+  llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
+  libfmt-dev libgtest-dev
+  dataset-fashion-mnist
+)
+
+missing=()
+for pkg in "${apt_packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+if ((${#missing[@]})); then
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
+  echo "setup: installing ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# No pip packages yet: the PyTorch/OpenCLIP comparison tests add theirs here.
+
+if [ ! -f "$build_dir/build.ninja" ]; then
+  cmake -G Ninja -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
+fi
+cmake --build "$build_dir"

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Sets up and builds, then runs every test: GoogleTest through ctest, and the
+# lit + FileCheck tests. Exits non-zero if any test fails.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${CLIPC_BUILD_DIR:-$root/build}
+"$root/scripts/setup.sh" || exit 1
+
+status=0
+echo "== ctest (GoogleTest)"
+ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)" || status=1
+
+echo "== lit"
+python3 /usr/lib/llvm-19/build/utils/lit/lit.py -sv "$build_dir/test" || status=1
+
+if [ "$status" -ne 0 ]; then echo "tests: FAILED"; else echo "tests: all passed"; fi
+exit "$status"

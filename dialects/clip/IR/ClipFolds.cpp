@@ -281,6 +281,8 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
     SmallVector<int64_t> composed;
     for (int64_t p : perm)
       composed.push_back(innerPerm[p]);
+    if (llvm::equal(composed, llvm::seq<int64_t>(0, composed.size())))
+      return inner.getInput();
     getInputMutable().assign(inner.getInput());
     setPermutation(composed);
     return getResult();

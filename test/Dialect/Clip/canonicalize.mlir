@@ -197,3 +197,15 @@ func.func @broadcast_needed(%a: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<2x3x
   %add = clip.add %a, %bb : (tensor<3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
   return %add : tensor<2x3xf32>
 }
+
+// -----
+
+// Two transposes that undo each other vanish.
+// CHECK-LABEL: func.func @transpose_roundtrip
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @transpose_roundtrip(%x: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  %t1 = clip.transpose %x [2, 0, 1] : tensor<2x3x4xf32> -> tensor<4x2x3xf32>
+  %t2 = clip.transpose %t1 [1, 2, 0] : tensor<4x2x3xf32> -> tensor<2x3x4xf32>
+  return %t2 : tensor<2x3x4xf32>
+}

@@ -219,7 +219,7 @@ TEST_F(ClipOpsTest, ConvReportsChannelMismatch) {
       builder.getDenseI64ArrayAttr({1, 1}), builder.getDenseI64ArrayAttr({0, 0}),
       nullptr, builder.getI64IntegerAttr(1));
   EXPECT_NE(verifyMessages(conv).find("input has 3 channels but weight "
-                                      "[8x4x3x3] expects 4 (1 groups of 4)"),
+                                      "[8x4x3x3] with groups 1 expects 4"),
             std::string::npos);
 }
 

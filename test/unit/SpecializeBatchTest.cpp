@@ -57,10 +57,12 @@ TEST_P(SpecializeBatchTest, TransformerBlock) {
 
   // No `?` anywhere.
   module->walk([&](Operation *op) {
-    for (Type type : op->getResultTypes())
-      if (auto tensor = llvm::dyn_cast<RankedTensorType>(type))
+    for (Type type : op->getResultTypes()) {
+      if (auto tensor = llvm::dyn_cast<RankedTensorType>(type)) {
         EXPECT_TRUE(tensor.hasStaticShape())
             << op->getName().getStringRef().str() << " keeps a dynamic dim";
+      }
+    }
   });
 
   auto block = module->lookupSymbol<func::FuncOp>("residual_block");

@@ -144,8 +144,10 @@ FailureOr<int64_t> windowOutput(const ShapeErrors &errors, int64_t in,
                                 StringRef dimName) {
   int64_t out = windowOutputSize(in, kernel, stride, padding, dilation);
   if (!ShapedType::isDynamic(out) && out < 1) {
-    (void)errors.fail("window of ", kernel, " (dilation ", dilation,
-                      ") does not fit input ", dimName, " ", in,
+    (void)errors.fail("window of ", kernel,
+                      dilation == 1 ? std::string()
+                                    : " (dilation " + std::to_string(dilation) + ")",
+                      " does not fit input ", dimName, " ", in,
                       " with padding ", padding);
     return failure();
   }
@@ -249,7 +251,7 @@ LogicalResult CausalMaskOp::verify() {
       queries != keys)
     return emitOpError("last two dims (query, key) must be static and equal, "
                        "got ")
-           << queries << " x " << keys;
+           << formatShape({queries, keys});
   return success();
 }
 
@@ -550,7 +552,9 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
         shape[d] = ShapedType::isDynamic(shape[d]) || ShapedType::isDynamic(size)
                        ? ShapedType::kDynamic
                        : shape[d] + size;
-      } else if (size != shape[d]) {
+      } else if (ShapedType::isDynamic(shape[d])) {
+        shape[d] = size; // `?` is the batch: as in broadcasting, a size wins
+      } else if (size != shape[d] && !ShapedType::isDynamic(size)) {
         return errors.fail(name, " ", shapeOf(*type), " differs from input #0 ",
                            shapeOf(*first), " in dim ", d,
                            ", which is not the concat axis ", axis);
@@ -643,6 +647,9 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
   if (weight->getRank() != 4)
     return errors.fail("weight must be [O, C/groups, kH, kW], got ",
                        shapeOf(*weight));
+  if (!weight->hasStaticShape())
+    return errors.fail("weight must have a static shape, got ",
+                       shapeOf(*weight));
   if (failed(sameElementType(errors, *input, "input", *weight, "weight")))
     return failure();
   SmallVector<int64_t, 2> dilation{1, 1};
@@ -657,9 +664,8 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
   if (!ShapedType::isDynamic(channels) &&
       channels != weight->getDimSize(1) * groups)
     return errors.fail("input has ", channels, " channels but weight ",
-                       shapeOf(*weight), " expects ",
-                       weight->getDimSize(1) * groups, " (", groups,
-                       " groups of ", weight->getDimSize(1), ")");
+                       shapeOf(*weight), " with groups ", groups, " expects ",
+                       weight->getDimSize(1) * groups);
   if (out % groups != 0)
     return errors.fail("weight has ", out,
                        " output channels, not divisible by groups ", groups);
@@ -733,6 +739,9 @@ static LogicalResult inferBatchNorm(const ShapeErrors &errors, Value inputValue,
   if (input->getRank() < 2)
     return errors.fail("input must be [N, C, ...], got ", shapeOf(*input));
   const int64_t channels = input->getDimSize(1);
+  if (ShapedType::isDynamic(channels))
+    return errors.fail("input channel dim 1 must be static, got ",
+                       shapeOf(*input));
   for (auto [value, name] : llvm::zip(perChannel, names)) {
     auto type = rankedTensor(errors, value, name);
     if (failed(type))

@@ -174,7 +174,7 @@ def Clip_GeluOp : Clip_Op<"gelu",
   let hasFolder = 1;
 }
 
-def Clip_CastOp : Clip_Op<"cast", [Pure, Elementwise]> {
+def Clip_CastOp : Clip_Op<"cast", [Pure]> {
   let summary = "element type conversion";
   let description = [{
     Converts each element (float <-> float with rounding to nearest even,

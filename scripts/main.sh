@@ -11,6 +11,5 @@ build_dir=${CLIPC_BUILD_DIR:-$root/build}
 model=$root/models/clip/transformer_block.mlir
 echo "== $model: parsed and verified"
 "$build_dir/bin/clip-opt" "$model"
-echo "== after clip-specialize-batch{batch-size=8}, inline, canonicalize"
-"$build_dir/bin/clip-opt" "$model" \
-  --pass-pipeline='builtin.module(clip-specialize-batch{batch-size=8},inline,canonicalize,symbol-dce)'
+echo "== after --clip-prepare=batch-size=8 (check names, specialize, inline, canonicalize, cse)"
+"$build_dir/bin/clip-opt" "$model" --clip-prepare=batch-size=8

@@ -23,4 +23,15 @@ def SpecializeBatch : Pass<"clip-specialize-batch", "::mlir::ModuleOp"> {
                            "::mlir::func::FuncDialect"];
 }
 
+def CheckNames : Pass<"clip-check-names", "::mlir::ModuleOp"> {
+  let summary = "Check that each parameter and input name means one tensor";
+  let description = [{
+    A name may be declared more than once (block functions each declare what
+    they use; CSE merges the copies after inlining), but every declaration of
+    a name must agree: the same type, the same `frozen` flag, and a name is
+    either a parameter or an input, never both. The first clash is reported at
+    the later declaration, with a note at the earlier one. Changes nothing.
+  }];
+}
+
 #endif // CLIP_COMPILER_TRANSFORMS_PASSES_TD

@@ -5,7 +5,7 @@
 // RUN: clip-opt %models/clip/transformer_block.mlir | FileCheck %s --check-prefix=PARSED
 // RUN: clip-opt %models/clip/transformer_block.mlir | clip-opt | FileCheck %s --check-prefix=PARSED
 // RUN: clip-opt %models/clip/transformer_block.mlir --clip-specialize-batch=batch-size=8 | FileCheck %s --check-prefix=SPEC
-// RUN: clip-opt %models/clip/transformer_block.mlir --clip-specialize-batch=batch-size=8 --inline --canonicalize --symbol-dce | FileCheck %s --check-prefix=FLAT
+// RUN: clip-opt %models/clip/transformer_block.mlir --clip-prepare=batch-size=8 | FileCheck %s --check-prefix=FLAT
 // RUN: clip-opt %models/clip/transformer_block.mlir --clip-specialize-batch=batch-size=8 | FileCheck %s --check-prefix=NODYN --implicit-check-not='?x'
 
 // PARSED-LABEL: func.func private @layer_norm

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "clip/IR/ClipDialect.h"
+#include "compiler/Pipeline/Pipeline.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
@@ -18,6 +19,7 @@
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
   mlir::clip::registerClipPasses();
+  mlir::clip::registerClipPipelines();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::clip::ClipDialect, mlir::func::FuncDialect>();

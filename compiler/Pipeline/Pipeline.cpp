@@ -1,0 +1,29 @@
+//===- Pipeline.cpp - The clipc pass pipelines ----------------------------===//
+#include "compiler/Pipeline/Pipeline.h"
+
+#include "compiler/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+namespace mlir::clip {
+
+void buildPreparePipeline(OpPassManager &pm, const PrepareOptions &options) {
+  pm.addPass(createCheckNames());
+  SpecializeBatchOptions specialize;
+  specialize.batchSize = options.batchSize;
+  pm.addPass(createSpecializeBatch(specialize));
+  pm.addPass(createInlinerPass());
+  pm.addPass(createSymbolDCEPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void registerClipPipelines() {
+  PassPipelineRegistration<PrepareOptions>(
+      "clip-prepare",
+      "Check names, specialize the batch, inline block functions, "
+      "canonicalize and CSE",
+      buildPreparePipeline);
+}
+
+} // namespace mlir::clip

@@ -1,0 +1,30 @@
+//===- Pipeline.h - The clipc pass pipelines --------------------*- C++ -*-===//
+//
+// Named pipelines that string the passes together, so that clipc and
+// clip-opt (`--clip-prepare=batch-size=8`) run the same thing.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CLIP_COMPILER_PIPELINE_PIPELINE_H
+#define CLIP_COMPILER_PIPELINE_PIPELINE_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir::clip {
+
+struct PrepareOptions : PassPipelineOptions<PrepareOptions> {
+  Option<int64_t> batchSize{*this, "batch-size",
+                            llvm::cl::desc("the batch size that replaces `?`"),
+                            llvm::cl::init(0)};
+};
+
+/// From a model file as written to one flat, static-shaped graph: check
+/// names, specialize the batch, inline the block functions, fold and dedupe.
+void buildPreparePipeline(OpPassManager &pm, const PrepareOptions &options);
+
+/// Registers the pipelines above with the pass registry (clip-opt).
+void registerClipPipelines();
+
+} // namespace mlir::clip
+
+#endif // CLIP_COMPILER_PIPELINE_PIPELINE_H

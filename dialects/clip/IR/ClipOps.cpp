@@ -215,6 +215,14 @@ LogicalResult ParamOp::verify() {
   return success();
 }
 
+void ParamOp::getAsmResultNames(OpAsmSetValueNameFn setName) {
+  setName(getResult(), getName());
+}
+
+void InputOp::getAsmResultNames(OpAsmSetValueNameFn setName) {
+  setName(getResult(), getName());
+}
+
 LogicalResult InputOp::verify() {
   if (getName().empty())
     return emitOpError("input name must not be empty");

@@ -17,6 +17,7 @@ include "clip/IR/ClipBase.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/OpAsmInterface.td"
 
 // Verifies the declared result types against the op's shape rule before the
 // InferTypeOpInterface trait does, so that a bad shape gets one message (the
@@ -35,7 +36,12 @@ def Clip_BroadcastingElementwise : NativeOpTrait<"BroadcastingElementwise"> {
 // Sources: parameters, inputs, constants, iota, masks.
 //===----------------------------------------------------------------------===//
 
-def Clip_ParamOp : Clip_Op<"param", [Pure]> {
+// Parameters and inputs print their results under their own names
+// (`%visual.proj = clip.param "visual.proj"`), so a printed graph reads.
+def Clip_NamedResult
+    : DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>;
+
+def Clip_ParamOp : Clip_Op<"param", [Pure, Clip_NamedResult]> {
   let summary = "a named trainable parameter";
   let description = [{
     A model parameter, named by its OpenCLIP state-dict key. Its shape is
@@ -51,7 +57,7 @@ def Clip_ParamOp : Clip_Op<"param", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Clip_InputOp : Clip_Op<"input", [Pure]> {
+def Clip_InputOp : Clip_Op<"input", [Pure, Clip_NamedResult]> {
   let summary = "a named model input";
   let description = [{
     A value fed by the caller (images, token ids, labels). A `?` dimension is

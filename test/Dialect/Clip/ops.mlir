@@ -491,3 +491,18 @@ func.func @batch_norm_train(%x: tensor<2x64x56x56xf32>, %g: tensor<64xf32>, %b: 
   %2:3 = clip.batch_norm_train %y, %s, %s, %s, %s epsilon 1.0 momentum 1.0 : (tensor<?x8x4xf16>, tensor<8xf16>, tensor<8xf16>, tensor<8xf16>, tensor<8xf16>) -> (tensor<?x8x4xf16>, tensor<8xf16>, tensor<8xf16>)
   return
 }
+
+// Parameters and inputs print under their own names; repeated or unusual
+// names are made unique and legal by the printer and still round-trip.
+// CHECK-LABEL: func.func @named_results(
+// CHECK-NEXT:  %visual.proj = clip.param "visual.proj" : tensor<4x2xf32>
+// CHECK-NEXT:  %visual.proj_0 = clip.param "visual.proj" : tensor<4x2xf32>
+// CHECK-NEXT:  %_0_odd2Fname = clip.param "0 odd/name" : tensor<2xf32>
+// CHECK-NEXT:  %text = clip.input "text" : tensor<?x77xi64>
+func.func @named_results() -> (tensor<4x2xf32>, tensor<4x2xf32>, tensor<2xf32>, tensor<?x77xi64>) {
+  %a = clip.param "visual.proj" : tensor<4x2xf32>
+  %b = clip.param "visual.proj" : tensor<4x2xf32>
+  %c = clip.param "0 odd/name" : tensor<2xf32>
+  %d = clip.input "text" : tensor<?x77xi64>
+  return %a, %b, %c, %d : tensor<4x2xf32>, tensor<4x2xf32>, tensor<2xf32>, tensor<?x77xi64>
+}

@@ -1,0 +1,81 @@
+//===- Kernels.h - Naive kernels of the reference evaluator -----*- C++ -*-===//
+//
+// One plain loop nest per op, written from the op's definition in ClipOps.td
+// and checked against hand-computed values: obviously correct, not fast.
+// Shapes are already verified by the dialect; `outShape` is the op's result
+// shape. Arithmetic is in double; rounding to a declared element type is the
+// evaluator's job.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CLIP_COMPILER_REFERENCE_KERNELS_H
+#define CLIP_COMPILER_REFERENCE_KERNELS_H
+
+#include "compiler/Reference/Tensor.h"
+
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+#include <optional>
+#include <string>
+
+namespace mlir::clip::reference {
+
+Tensor mapElements(const Tensor &x, llvm::function_ref<double(double)> fn);
+
+/// NumPy-broadcasting elementwise combination into `outShape`.
+Tensor zipElements(const Tensor &a, const Tensor &b,
+                   llvm::ArrayRef<int64_t> outShape,
+                   llvm::function_ref<double(double, double)> fn);
+Tensor select(const Tensor &cond, const Tensor &onTrue, const Tensor &onFalse,
+              llvm::ArrayRef<int64_t> outShape);
+
+Tensor matmul(const Tensor &a, const Tensor &b, bool transposeA,
+              bool transposeB, llvm::ArrayRef<int64_t> outShape);
+
+enum class Reduction { Sum, Mean, Max };
+Tensor reduce(const Tensor &x, llvm::ArrayRef<int64_t> axes, bool keepdims,
+              Reduction kind);
+Tensor argmax(const Tensor &x, int64_t axis, bool keepdims);
+Tensor softmax(const Tensor &x, int64_t axis, bool log);
+
+Tensor reshape(const Tensor &x, llvm::ArrayRef<int64_t> outShape);
+Tensor transpose(const Tensor &x, llvm::ArrayRef<int64_t> permutation);
+Tensor broadcastTo(const Tensor &x, llvm::ArrayRef<int64_t> outShape);
+Tensor concat(llvm::ArrayRef<const Tensor *> inputs, int64_t axis);
+Tensor slice(const Tensor &x, int64_t axis, int64_t start, int64_t end,
+             int64_t step);
+/// tf.gather with batch_dims; an index outside [0, size) sets `error`.
+std::optional<Tensor> gather(const Tensor &x, const Tensor &indices,
+                             int64_t axis, int64_t batchDims,
+                             std::string &error);
+
+Tensor conv2d(const Tensor &x, const Tensor &w, const Tensor *bias,
+              llvm::ArrayRef<int64_t> stride, llvm::ArrayRef<int64_t> padding,
+              llvm::ArrayRef<int64_t> dilation, int64_t groups);
+Tensor avgPool2d(const Tensor &x, llvm::ArrayRef<int64_t> kernel,
+                 llvm::ArrayRef<int64_t> stride,
+                 llvm::ArrayRef<int64_t> padding);
+
+Tensor batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
+                 const Tensor &mean, const Tensor &var, double epsilon);
+struct BatchNormTrainResult {
+  Tensor output, runningMean, runningVar;
+};
+BatchNormTrainResult batchNormTrain(const Tensor &x, const Tensor &scale,
+                                    const Tensor &bias,
+                                    const Tensor &runningMean,
+                                    const Tensor &runningVar, double epsilon,
+                                    double momentum);
+
+Tensor iota(llvm::ArrayRef<int64_t> shape, int64_t dim);
+/// 1 (or 0.0) where key j <= query i, 0 (or -inf) elsewhere.
+Tensor causalMask(llvm::ArrayRef<int64_t> shape, bool boolean);
+
+/// The scalar functions of the elementwise ops.
+double gelu(double x);
+double geluTanh(double x);
+double quickGelu(double x);
+double sigmoid(double x);
+
+} // namespace mlir::clip::reference
+
+#endif // CLIP_COMPILER_REFERENCE_KERNELS_H

@@ -16,5 +16,5 @@ config.substitutions.append(("%models", os.path.join(config.clip_source_root, "m
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.clip_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["clip-opt"], [config.clip_tools_dir])
+llvm_config.add_tool_substitutions(["clip-opt", "clip-modelgen"], [config.clip_tools_dir])
 llvm_config.add_tool_substitutions(["FileCheck", "not", "count"], [config.llvm_tools_dir])

@@ -34,4 +34,34 @@ def CheckNames : Pass<"clip-check-names", "::mlir::ModuleOp"> {
   }];
 }
 
+def ParamSummary : Pass<"clip-param-summary", "::mlir::ModuleOp"> {
+  let summary = "Print the model's parameters: counts, elements, bytes";
+  let description = [{
+    Prints one line per distinct parameter name (`--clip-param-summary=
+    list=true`) and a total: trainable elements (what OpenCLIP's
+    `docs/model_profile.csv` counts as parameters), frozen elements (BatchNorm
+    running statistics and parameters marked `frozen`), tensors, bytes.
+    Written to stdout; changes nothing.
+  }];
+  let options = [
+    Option<"list", "list", "bool", /*default=*/"false",
+           "also list every parameter with its shape">
+  ];
+}
+
+def TrainBatchNorm : Pass<"clip-train-batch-norm", "::mlir::ModuleOp"> {
+  let summary = "Use batch statistics in every batch norm (training mode)";
+  let description = [{
+    Model files declare BatchNorm in inference mode (`clip.batch_norm`, with
+    the running statistics). Training uses the batch's statistics and updates
+    the running ones, as PyTorch's `BatchNorm2d.train()`: this pass rewrites
+    each `clip.batch_norm` into `clip.batch_norm_train` with `momentum`.
+  }];
+  let options = [
+    Option<"momentum", "momentum", "double", /*default=*/"0.1",
+           "weight of the batch statistics in the running update">
+  ];
+  let dependentDialects = ["::mlir::clip::ClipDialect"];
+}
+
 #endif // CLIP_COMPILER_TRANSFORMS_PASSES_TD

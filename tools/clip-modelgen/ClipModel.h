@@ -1,0 +1,19 @@
+//===- ClipModel.h - CLIP models as clip-dialect text -----------*- C++ -*-===//
+#ifndef CLIP_TOOLS_MODELGEN_CLIPMODEL_H
+#define CLIP_TOOLS_MODELGEN_CLIPMODEL_H
+
+#include "ModelConfig.h"
+
+#include <string>
+
+namespace clip::modelgen {
+
+/// The whole model, unfused, one function per block, parameters named with
+/// OpenCLIP's state-dict keys. Public functions: @encode_image,
+/// @encode_text, @forward (loss, logits_per_image, image and text features).
+std::string generateClipModel(const ModelConfig &config,
+                              const std::string &source);
+
+} // namespace clip::modelgen
+
+#endif // CLIP_TOOLS_MODELGEN_CLIPMODEL_H

@@ -1,0 +1,51 @@
+//===- ModelConfig.h - OpenCLIP-style model configs -------------*- C++ -*-===//
+//
+// The fields of OpenCLIP's model config JSON (open_clip/model_configs/*.json)
+// that the architectures we generate use.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CLIP_TOOLS_MODELGEN_MODELCONFIG_H
+#define CLIP_TOOLS_MODELGEN_MODELCONFIG_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace clip::modelgen {
+
+struct VisionConfig {
+  int64_t imageSize = 224;
+  /// ViT: patch size, width, layers. ModifiedResNet: `resnetLayers` set,
+  /// `width` is the stem width (64 for RN50).
+  int64_t patchSize = 0;
+  int64_t width = 768;
+  int64_t layers = 12;
+  std::vector<int64_t> resnetLayers;
+  int64_t headWidth = 64;
+  double mlpRatio = 4.0;
+  bool isResNet() const { return !resnetLayers.empty(); }
+};
+
+struct TextConfig {
+  int64_t contextLength = 77;
+  int64_t vocabSize = 49408;
+  int64_t width = 512;
+  int64_t heads = 8;
+  int64_t layers = 12;
+  double mlpRatio = 4.0;
+};
+
+struct ModelConfig {
+  std::string name;
+  int64_t embedDim = 512;
+  bool quickGelu = false;
+  VisionConfig vision;
+  TextConfig text;
+};
+
+/// Parses OpenCLIP's config JSON; throws std::runtime_error naming the field.
+ModelConfig parseModelConfig(const std::string &json, const std::string &name);
+
+} // namespace clip::modelgen
+
+#endif // CLIP_TOOLS_MODELGEN_MODELCONFIG_H

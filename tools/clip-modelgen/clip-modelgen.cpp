@@ -1,0 +1,95 @@
+//===- clip-modelgen.cpp - Model files from OpenCLIP-style configs --------===//
+//
+//   clip-modelgen models/clip/configs/ViT-B-16.json -o models/clip/vitb16.mlir
+//
+// Writes the model as clip-dialect text, after parsing and verifying it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ClipModel.h"
+
+#include "clip/IR/ClipDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <exception>
+
+namespace cl = llvm::cl;
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::opt<std::string> configPath(cl::Positional, cl::Required,
+                                  cl::desc("<OpenCLIP model config .json>"));
+  cl::opt<std::string> outputPath("o", cl::desc("output file (default stdout)"),
+                                  cl::value_desc("file"), cl::init("-"));
+  cl::opt<int64_t> imageSize(
+      "image-size", cl::desc("override vision_cfg.image_size (small tests)"),
+      cl::init(0));
+  cl::ParseCommandLineOptions(argc, argv,
+                              "clip-modelgen: CLIP model files in the clip "
+                              "dialect from OpenCLIP-style configs\n");
+
+  auto buffer = llvm::MemoryBuffer::getFile(configPath);
+  if (!buffer) {
+    llvm::errs() << "clip-modelgen: cannot read " << configPath << ": "
+                 << buffer.getError().message() << "\n";
+    return 1;
+  }
+  std::string text;
+  try {
+    const std::string name =
+        llvm::sys::path::stem(configPath).str();
+    clip::modelgen::ModelConfig config = clip::modelgen::parseModelConfig(
+        (*buffer)->getBuffer().str(), name);
+    if (imageSize > 0)
+      config.vision.imageSize = imageSize;
+    // Name the config by its path relative to the repository, as the
+    // checked-in files do, so regenerating gives identical bytes.
+    std::string source = configPath;
+    if (size_t at = source.find("models/clip/"); at != std::string::npos)
+      source = source.substr(at);
+    if (imageSize > 0)
+      source += " --image-size " + std::to_string(imageSize);
+    text = clip::modelgen::generateClipModel(config, source);
+  } catch (const std::exception &e) {
+    llvm::errs() << "clip-modelgen: " << e.what() << "\n";
+    return 1;
+  }
+
+  // Never write a file that does not parse and verify.
+  mlir::MLIRContext context;
+  context.loadDialect<mlir::clip::ClipDialect, mlir::func::FuncDialect>();
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBuffer(text, "generated"),
+                               llvm::SMLoc());
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!module || failed(mlir::verify(*module))) {
+    llvm::errs() << "clip-modelgen: internal error: the generated model does "
+                    "not verify\n";
+    return 2;
+  }
+
+  std::string error;
+  auto output = mlir::openOutputFile(outputPath, &error);
+  if (!output) {
+    llvm::errs() << "clip-modelgen: " << error << "\n";
+    return 1;
+  }
+  output->os() << text;
+  output->keep();
+  return 0;
+}

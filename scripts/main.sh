@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: set up and build, then parse, verify and print the pre-LN
 # transformer block (models/clip/transformer_block.mlir), and print it again
-# with its batch dimension specialized to 8.
+# with its batch dimension specialized to 8; then the parameter counts of the
+# CLIP model files.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -13,3 +14,9 @@ echo "== $model: parsed and verified"
 "$build_dir/bin/clip-opt" "$model"
 echo "== after --clip-prepare=batch-size=8 (check names, specialize, inline, canonicalize, cse)"
 "$build_dir/bin/clip-opt" "$model" --clip-prepare=batch-size=8
+
+echo "== CLIP models (models/clip/*.mlir): parameters"
+for m in vit_tiny vitb32 vitb16 vitl14 rn50; do
+  printf '%-10s ' "$m"
+  "$build_dir/bin/clip-opt" --clip-check-names --clip-param-summary "$root/models/clip/$m.mlir" -o /dev/null
+done

@@ -32,7 +32,14 @@ if ((${#missing[@]})); then
     --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# No pip packages yet: the PyTorch/OpenCLIP comparison tests add theirs here.
+# The parity tests compare with PyTorch and OpenCLIP (never used by the
+# product itself). PyPI's torch wheel for Linux is the CUDA build (~1.5 min to
+# install); the tests run it on the CPU.
+pip_packages=(torch open_clip_torch safetensors numpy)
+if ! python3 -c 'import torch, open_clip, safetensors, numpy' 2>/dev/null; then
+  echo "setup: installing ${pip_packages[*]} (pip)"
+  python3 -m pip install --quiet --disable-pip-version-check "${pip_packages[@]}"
+fi
 
 if [ ! -f "$build_dir/build.ninja" ]; then
   cmake -G Ninja -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type" >/dev/null

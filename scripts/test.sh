@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Sets up and builds, then runs every test: GoogleTest through ctest, and the
-# lit + FileCheck tests. Exits non-zero if any test fails.
+# Sets up and builds, then runs every test: GoogleTest and the OpenCLIP parity
+# tests through ctest, and the lit + FileCheck tests. Exits non-zero if any test fails.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -9,7 +9,11 @@ build_dir=${CLIPC_BUILD_DIR:-$root/build}
 
 status=0
 echo "== ctest (GoogleTest)"
-ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)" || status=1
+ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)" -LE parity || status=1
+
+# Verbose, so that the measured errors against OpenCLIP are in the log.
+echo "== ctest (parity with OpenCLIP)"
+ctest --test-dir "$build_dir" --verbose -L parity || status=1
 
 echo "== lit"
 python3 /usr/lib/llvm-19/build/utils/lit/lit.py -sv "$build_dir/test" || status=1

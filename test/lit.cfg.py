@@ -1,5 +1,6 @@
 # lit configuration for clipc: FileCheck tests of the dialect, passes and tools.
 import os
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -16,5 +17,6 @@ config.substitutions.append(("%models", os.path.join(config.clip_source_root, "m
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.clip_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["clip-opt", "clip-modelgen"], [config.clip_tools_dir])
+llvm_config.add_tool_substitutions(["clip-opt", "clip-modelgen", "clip-ref"], [config.clip_tools_dir])
 llvm_config.add_tool_substitutions(["FileCheck", "not", "count"], [config.llvm_tools_dir])
+config.substitutions.append(("%python", sys.executable))

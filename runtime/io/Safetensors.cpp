@@ -437,10 +437,19 @@ void SafetensorsWriter::write(const std::string &path) const {
 
 std::string checkBinding(const SafetensorsFile &file,
                          const std::vector<ExpectedTensor> &expected) {
-  std::vector<std::string> missing, misshaped, unexpected;
   std::set<std::string> names;
-  for (const ExpectedTensor &e : expected) {
+  for (const ExpectedTensor &e : expected)
     names.insert(e.name);
+  return checkBinding(file, expected, [&](const std::string &name) {
+    return names.count(name) != 0;
+  });
+}
+
+std::string checkBinding(const SafetensorsFile &file,
+                         const std::vector<ExpectedTensor> &expected,
+                         const std::function<bool(const std::string &)> &isKnown) {
+  std::vector<std::string> missing, misshaped, unexpected;
+  for (const ExpectedTensor &e : expected) {
     const TensorView *view = file.find(e.name);
     if (!view)
       missing.push_back(e.name);
@@ -449,9 +458,10 @@ std::string checkBinding(const SafetensorsFile &file,
                                       formatShape(view->shape),
                                       formatShape(e.shape)));
   }
-  for (const TensorView &view : file.tensors())
-    if (!names.count(view.name))
-      unexpected.push_back(view.name);
+  if (isKnown)
+    for (const TensorView &view : file.tensors())
+      if (!isKnown(view.name))
+        unexpected.push_back(view.name);
   if (missing.empty() && misshaped.empty() && unexpected.empty())
     return "";
   std::string message = fmt::format("{} does not match the model:", file.origin());

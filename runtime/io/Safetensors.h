@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -107,6 +108,13 @@ struct ExpectedTensor {
 /// lists every missing, unexpected and mis-shaped key.
 std::string checkBinding(const SafetensorsFile &file,
                          const std::vector<ExpectedTensor> &expected);
+
+/// As above, but a key of the file is unexpected only when `isKnown` says so
+/// (e.g. a checkpoint holds both towers while one tower runs); without
+/// `isKnown`, extra keys are allowed.
+std::string checkBinding(const SafetensorsFile &file,
+                         const std::vector<ExpectedTensor> &expected,
+                         const std::function<bool(const std::string &)> &isKnown);
 
 std::string formatShape(const std::vector<int64_t> &shape);
 

@@ -1,6 +1,6 @@
 //===- clip-ref.cpp - Run a clip model with the reference evaluator -------===//
 //
-//   clip-ref models/clip/vit_tiny.mlir --batch 4 --params weights.safetensors \
+//   clip-ref models/clip/vit_tiny.mlir --batch 4 --params weights.safetensors
 //            --inputs batch.safetensors -o outputs.safetensors
 //
 // Prepares the model (names checked, batch specialized, blocks inlined) and
@@ -46,31 +46,12 @@ FailureOr<llvm::StringMap<reference::Tensor>>
 bindAll(const io::SafetensorsFile &file,
         const std::vector<io::ExpectedTensor> &needed,
         const llvm::StringSet<> *known) {
-  std::vector<std::string> missing, misshaped, unexpected;
-  for (const auto &e : needed) {
-    const io::TensorView *v = file.find(e.name);
-    if (!v)
-      missing.push_back(e.name);
-    else if (v->shape != e.shape)
-      misshaped.push_back(fmt::format("{} (file {}, model {})", e.name,
-                                      io::formatShape(v->shape),
-                                      io::formatShape(e.shape)));
-  }
+  std::function<bool(const std::string &)> isKnown;
   if (known)
-    for (const io::TensorView &v : file.tensors())
-      if (!known->contains(v.name))
-        unexpected.push_back(v.name);
-  if (!missing.empty() || !misshaped.empty() || !unexpected.empty()) {
-    std::string message = file.origin() + " does not match the model:";
-    auto section = [&](const char *title, const std::vector<std::string> &keys) {
-      if (!keys.empty())
-        message += fmt::format("\n  {} {} key(s): {}", keys.size(), title,
-                               fmt::join(keys, ", "));
-    };
-    section("missing", missing);
-    section("mis-shaped", misshaped);
-    section("unexpected", unexpected);
-    llvm::errs() << "clip-ref: " << message << "\n";
+    isKnown = [known](const std::string &name) { return known->contains(name); };
+  const std::string problems = io::checkBinding(file, needed, isKnown);
+  if (!problems.empty()) {
+    llvm::errs() << "clip-ref: " << problems << "\n";
     return failure();
   }
   llvm::StringMap<reference::Tensor> out;

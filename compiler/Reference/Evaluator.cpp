@@ -429,6 +429,29 @@ LogicalResult FunctionEvaluator::evaluateOp(Operation *op) {
         }
         return success();
       })
+      .Case([&](LayerNormOp ln) -> LogicalResult {
+        LayerNormResult r =
+            layerNorm(valueOf(ln.getInput()), valueOf(ln.getWeight()),
+                      valueOf(ln.getBias()), ln.getEpsilon().convertToDouble());
+        define(ln.getResult(), std::move(r.output));
+        define(ln.getMean(), std::move(r.mean));
+        define(ln.getRstd(), std::move(r.rstd));
+        return success();
+      })
+      .Case([&](AddLayerNormOp ln) -> LogicalResult {
+        Tensor sum = zipElements(valueOf(ln.getInput()),
+                                 valueOf(ln.getResidual()),
+                                 shapeOf(ln.getSum()), std::plus<double>());
+        define(ln.getSum(), sum);
+        // The normalization reads the sum as stored (rounded to its type).
+        LayerNormResult r =
+            layerNorm(valueOf(ln.getSum()), valueOf(ln.getWeight()),
+                      valueOf(ln.getBias()), ln.getEpsilon().convertToDouble());
+        define(ln.getResult(), std::move(r.output));
+        define(ln.getMean(), std::move(r.mean));
+        define(ln.getRstd(), std::move(r.rstd));
+        return success();
+      })
       .Case([&](func::CallOp call) -> LogicalResult {
         auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
             call, call.getCalleeAttr());

@@ -447,6 +447,33 @@ BatchNormTrainResult batchNormTrain(const Tensor &x, const Tensor &scale,
   return result;
 }
 
+LayerNormResult layerNorm(const Tensor &x, const Tensor &weight,
+                          const Tensor &bias, double epsilon) {
+  const int64_t width = x.shape.back(), rows = x.numel() / width;
+  llvm::SmallVector<int64_t, 4> statsShape(x.shape);
+  statsShape.back() = 1;
+  LayerNormResult r{Tensor::filled(x.shape), Tensor::filled(statsShape),
+                    Tensor::filled(statsShape)};
+  for (int64_t row = 0; row < rows; ++row) {
+    const double *in = x.data.data() + row * width;
+    double sum = 0.0;
+    for (int64_t i = 0; i < width; ++i)
+      sum += in[i];
+    const double mean = sum / static_cast<double>(width);
+    double squares = 0.0;
+    for (int64_t i = 0; i < width; ++i)
+      squares += (in[i] - mean) * (in[i] - mean);
+    const double rstd =
+        1.0 / std::sqrt(squares / static_cast<double>(width) + epsilon);
+    for (int64_t i = 0; i < width; ++i)
+      r.output.data[row * width + i] =
+          (in[i] - mean) * rstd * weight.data[i] + bias.data[i];
+    r.mean.data[row] = mean;
+    r.rstd.data[row] = rstd;
+  }
+  return r;
+}
+
 Tensor iota(llvm::ArrayRef<int64_t> shape, int64_t dim) {
   Tensor out = Tensor::filled(shape);
   forEachIndex(shape, [&](llvm::ArrayRef<int64_t> index, int64_t flat) {

@@ -66,6 +66,13 @@ BatchNormTrainResult batchNormTrain(const Tensor &x, const Tensor &scale,
                                     const Tensor &runningVar, double epsilon,
                                     double momentum);
 
+struct LayerNormResult {
+  Tensor output, mean, rstd;
+};
+/// LayerNorm over the last dim; mean and rstd keep the last dim as 1.
+LayerNormResult layerNorm(const Tensor &x, const Tensor &weight,
+                          const Tensor &bias, double epsilon);
+
 Tensor iota(llvm::ArrayRef<int64_t> shape, int64_t dim);
 /// 1 (or 0.0) where key j <= query i, 0 (or -inf) elsewhere.
 Tensor causalMask(llvm::ArrayRef<int64_t> shape, bool boolean);

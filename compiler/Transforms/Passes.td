@@ -64,4 +64,24 @@ def TrainBatchNorm : Pass<"clip-train-batch-norm", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::clip::ClipDialect"];
 }
 
+def FuseLayerNorm : Pass<"clip-fuse-layer-norm"> {
+  let summary = "Fuse LayerNorm's reductions and elementwise ops into clip.layer_norm";
+  let description = [{
+    Finds `nn.LayerNorm` over the last dim written out as ops:
+
+        mean = reduce_mean(x, last, keepdims); c = x - mean
+        var = reduce_mean(c * c, last, keepdims)
+        y = c * rsqrt(var + eps) * weight + bias
+
+    (also `c / sqrt(var + eps)`, and any order of the operands of the
+    commutative adds and multiplies) and replaces it by `clip.layer_norm`.
+    Every intermediate must be used only inside the pattern, `eps` must be a
+    positive scalar constant, `weight` and `bias` must be `[W]`; anything else
+    is left alone. A layer norm whose input is a same-shape `clip.add` used
+    only at or after it becomes `clip.add_layer_norm`, which also returns the
+    sum for the other users (the residual stream).
+  }];
+  let dependentDialects = ["::mlir::clip::ClipDialect"];
+}
+
 #endif // CLIP_COMPILER_TRANSFORMS_PASSES_TD

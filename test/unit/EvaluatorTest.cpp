@@ -433,6 +433,26 @@ TEST_F(EvaluatorTest, BatchNormInferenceAndTraining) {
   expectNear(updated["rv"], {2}, {3, 4.5});
 }
 
+TEST_F(EvaluatorTest, LayerNormAndAddLayerNorm) {
+  // Row [1, 2, 3, 6]: mean 3, var (4 + 1 + 0 + 9) / 4 = 3.5.
+  Tensor x = t({1, 4}, {1, 2, 3, 6});
+  Tensor zeros = t({1, 4}, {0, 0, 0, 0});
+  Tensor w = t({4}, {1, 2, 1, 1}), b = t({4}, {0, 0, 10, 0});
+  auto r = run("(%x: tensor<1x4xf64>, %z: tensor<1x4xf64>, %w: tensor<4xf64>, %b: tensor<4xf64>) -> (tensor<1x4xf64>, tensor<1x1xf64>, tensor<1x1xf64>, tensor<1x4xf64>, tensor<1x4xf64>)",
+               "%y, %m, %r = clip.layer_norm %x, %w, %b epsilon 5.0e-01 : (tensor<1x4xf64>, tensor<4xf64>, tensor<4xf64>) -> (tensor<1x4xf64>, tensor<1x1xf64>, tensor<1x1xf64>)\n"
+               "%s, %y2, %m2, %r2 = clip.add_layer_norm %z, %x, %w, %b epsilon 5.0e-01 : (tensor<1x4xf64>, tensor<1x4xf64>, tensor<4xf64>, tensor<4xf64>) -> (tensor<1x4xf64>, tensor<1x4xf64>, tensor<1x1xf64>, tensor<1x1xf64>)\n"
+               "return %y, %m, %r, %s, %y2 : tensor<1x4xf64>, tensor<1x1xf64>, tensor<1x1xf64>, tensor<1x4xf64>, tensor<1x4xf64>",
+               {x, zeros, w, b});
+  ASSERT_EQ(r.size(), 5u) << error;
+  const double rstd = 0.5; // 1 / sqrt(3.5 + 0.5)
+  const std::vector<double> y = {-2 * rstd, -1 * rstd * 2, 0 + 10, 3 * rstd};
+  expectNear(r[0], {1, 4}, y);
+  expectNear(r[1], {1, 1}, {3});
+  expectNear(r[2], {1, 1}, {rstd});
+  expectNear(r[3], {1, 4}, {1, 2, 3, 6});
+  expectNear(r[4], {1, 4}, y);
+}
+
 TEST_F(EvaluatorTest, CallsAreEvaluatedRecursively) {
   std::string text =
       "func.func private @twice(%x: tensor<2xf32>) -> tensor<2xf32> {\n"

@@ -585,4 +585,6 @@ def Clip_BatchNormTrainOp : Clip_Op<"batch_norm_train",
   }];
 }
 
+include "clip/IR/ClipFusedOps.td"
+
 #endif // CLIP_OPS_TD

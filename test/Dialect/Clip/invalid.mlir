@@ -1191,3 +1191,51 @@ func.func @concat_batch_takes_size(%a: tensor<?x1x8xf32>, %b: tensor<2x3x8xf32>)
   %0 = clip.concat %a, %b axis 1 : (tensor<?x1x8xf32>, tensor<2x3x8xf32>) -> tensor<?x4x8xf32>
   return
 }
+
+// -----
+
+func.func @layer_norm_weight_shape(%x: tensor<2x8xf32>, %w: tensor<4xf32>, %b: tensor<8xf32>) {
+  // expected-error @+1 {{'clip.layer_norm' op weight must be [8] (the last dim of input [2x8]), got 'tensor<4xf32>'}}
+  %y, %m, %s = clip.layer_norm %x, %w, %b epsilon 1.0e-05 : (tensor<2x8xf32>, tensor<4xf32>, tensor<8xf32>) -> (tensor<2x8xf32>, tensor<2x1xf32>, tensor<2x1xf32>)
+  return
+}
+
+// -----
+
+func.func @layer_norm_bias_type(%x: tensor<2x8xf32>, %w: tensor<8xf32>, %b: tensor<8xf16>) {
+  // expected-error @+1 {{'clip.layer_norm' op bias element type 'f16' does not match input element type 'f32'}}
+  %y, %m, %s = clip.layer_norm %x, %w, %b epsilon 1.0e-05 : (tensor<2x8xf32>, tensor<8xf32>, tensor<8xf16>) -> (tensor<2x8xf32>, tensor<2x1xf32>, tensor<2x1xf32>)
+  return
+}
+
+// -----
+
+func.func @layer_norm_dynamic_width(%x: tensor<2x?xf32>, %w: tensor<8xf32>, %b: tensor<8xf32>) {
+  // expected-error @+1 {{'clip.layer_norm' op the normalized (last) dim of input must be static, got [2x?]}}
+  %y, %m, %s = clip.layer_norm %x, %w, %b epsilon 1.0e-05 : (tensor<2x?xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<2x?xf32>, tensor<2x1xf32>, tensor<2x1xf32>)
+  return
+}
+
+// -----
+
+func.func @layer_norm_stats_shape(%x: tensor<2x8xf32>, %w: tensor<8xf32>, %b: tensor<8xf32>) {
+  // expected-error @+1 {{'clip.layer_norm' op result #1 is declared 'tensor<2xf32>' but the operands give 'tensor<2x1xf32>'}}
+  %y, %m, %s = clip.layer_norm %x, %w, %b epsilon 1.0e-05 : (tensor<2x8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<2x8xf32>, tensor<2xf32>, tensor<2x1xf32>)
+  return
+}
+
+// -----
+
+func.func @layer_norm_epsilon(%x: tensor<2x8xf32>, %w: tensor<8xf32>, %b: tensor<8xf32>) {
+  // expected-error @+1 {{'clip.layer_norm' op attribute 'epsilon' failed to satisfy constraint}}
+  %y, %m, %s = clip.layer_norm %x, %w, %b epsilon 0.0 : (tensor<2x8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<2x8xf32>, tensor<2x1xf32>, tensor<2x1xf32>)
+  return
+}
+
+// -----
+
+func.func @add_layer_norm_residual(%x: tensor<2x8xf32>, %r: tensor<1x8xf32>, %w: tensor<8xf32>, %b: tensor<8xf32>) {
+  // expected-error @+1 {{'clip.add_layer_norm' op residual type 'tensor<1x8xf32>' must equal input type 'tensor<2x8xf32>'}}
+  %s, %y, %m, %r2 = clip.add_layer_norm %x, %r, %w, %b epsilon 1.0e-05 : (tensor<2x8xf32>, tensor<1x8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x1xf32>, tensor<2x1xf32>)
+  return
+}

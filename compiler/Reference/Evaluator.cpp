@@ -97,6 +97,10 @@ private:
     }
     values[v] = std::move(t);
   }
+  void defineAll(ValueRange results, std::initializer_list<Tensor *> tensors) {
+    for (auto [v, t] : llvm::zip(results, tensors))
+      define(v, std::move(*t));
+  }
   LogicalResult bind(Operation *op, Value result, llvm::StringRef kind,
                      llvm::StringRef name, const llvm::StringMap<Tensor> &map);
 
@@ -433,9 +437,7 @@ LogicalResult FunctionEvaluator::evaluateOp(Operation *op) {
         LayerNormResult r =
             layerNorm(valueOf(ln.getInput()), valueOf(ln.getWeight()),
                       valueOf(ln.getBias()), ln.getEpsilon().convertToDouble());
-        define(ln.getResult(), std::move(r.output));
-        define(ln.getMean(), std::move(r.mean));
-        define(ln.getRstd(), std::move(r.rstd));
+        defineAll(ln->getResults(), {&r.output, &r.mean, &r.rstd});
         return success();
       })
       .Case([&](AddLayerNormOp ln) -> LogicalResult {
@@ -447,9 +449,7 @@ LogicalResult FunctionEvaluator::evaluateOp(Operation *op) {
         LayerNormResult r =
             layerNorm(valueOf(ln.getSum()), valueOf(ln.getWeight()),
                       valueOf(ln.getBias()), ln.getEpsilon().convertToDouble());
-        define(ln.getResult(), std::move(r.output));
-        define(ln.getMean(), std::move(r.mean));
-        define(ln.getRstd(), std::move(r.rstd));
+        defineAll(ln->getResults().drop_front(), {&r.output, &r.mean, &r.rstd});
         return success();
       })
       .Case([&](func::CallOp call) -> LogicalResult {

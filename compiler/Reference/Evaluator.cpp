@@ -301,20 +301,8 @@ LogicalResult FunctionEvaluator::evaluateOp(Operation *op) {
           return isInt ? std::trunc(a / b) : a / b;
         });
       })
-      .Case([&](MaxOp o) -> LogicalResult {
-        return binary(o, [](double a, double b) {
-          return std::isnan(a) || std::isnan(b)
-                     ? std::numeric_limits<double>::quiet_NaN()
-                     : std::max(a, b);
-        });
-      })
-      .Case([&](MinOp o) -> LogicalResult {
-        return binary(o, [](double a, double b) {
-          return std::isnan(a) || std::isnan(b)
-                     ? std::numeric_limits<double>::quiet_NaN()
-                     : std::min(a, b);
-        });
-      })
+      .Case([&](MaxOp o) -> LogicalResult { return binary(o, maxOf); })
+      .Case([&](MinOp o) -> LogicalResult { return binary(o, minOf); })
       .Case([&](CmpOp o) -> LogicalResult {
         ComparePredicate predicate = o.getPredicate();
         return binary(o, [predicate](double a, double b) {

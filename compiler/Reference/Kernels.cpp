@@ -47,14 +47,19 @@ AxisSplit splitAt(llvm::ArrayRef<int64_t> shape, int64_t axis) {
           elementCount(shape.drop_front(axis + 1))};
 }
 
-/// NaN-propagating maximum, as torch.max.
+} // namespace
+
 double maxOf(double a, double b) {
   if (std::isnan(a) || std::isnan(b))
     return std::numeric_limits<double>::quiet_NaN();
   return a > b ? a : b;
 }
 
-} // namespace
+double minOf(double a, double b) {
+  if (std::isnan(a) || std::isnan(b))
+    return std::numeric_limits<double>::quiet_NaN();
+  return a < b ? a : b;
+}
 
 //===----------------------------------------------------------------------===//
 // Elementwise.

@@ -82,6 +82,9 @@ double gelu(double x);
 double geluTanh(double x);
 double quickGelu(double x);
 double sigmoid(double x);
+/// NaN-propagating maximum and minimum, as torch.maximum/minimum.
+double maxOf(double a, double b);
+double minOf(double a, double b);
 
 } // namespace mlir::clip::reference
 

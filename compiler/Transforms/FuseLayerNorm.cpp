@@ -96,23 +96,19 @@ struct FormLayerNorm : OpRewritePattern<AddOp> {
 
     // normed = centered * rsqrt(var + eps)  or  centered / sqrt(var + eps).
     Operation *normOp = normed.getDefiningOp();
-    Value centered, varEps;
+    Value centered;
+    Operation *stdOp; // the sqrt or rsqrt of `var + eps`
     if (auto div = dyn_cast<DivOp>(normOp)) {
-      auto sqrt = soleUseOp<SqrtOp>(div.getRhs(), div);
-      if (!sqrt)
-        return failure();
+      stdOp = soleUseOp<SqrtOp>(div.getRhs(), div);
       centered = div.getLhs();
-      varEps = sqrt.getInput();
     } else {
       auto rsqrtAndCentered = operandDefinedBy<RsqrtOp>(normOp);
-      if (!rsqrtAndCentered)
-        return failure();
-      centered = rsqrtAndCentered->second;
-      varEps = rsqrtAndCentered->first.getInput();
+      stdOp = rsqrtAndCentered ? rsqrtAndCentered->first : nullptr;
+      centered = rsqrtAndCentered ? rsqrtAndCentered->second : Value();
     }
-    Operation *stdOp = varEps.getUsers().empty() ? nullptr
-                                                 : *varEps.getUsers().begin();
-    auto varEpsOp = soleUseOp<AddOp>(varEps, stdOp);
+    if (!stdOp)
+      return rewriter.notifyMatchFailure(root, "no `rsqrt(v)` or `/ sqrt(v)`");
+    auto varEpsOp = soleUseOp<AddOp>(stdOp->getOperand(0), stdOp);
     if (!varEpsOp)
       return failure();
     auto varAndEps = operandDefinedBy<ReduceMeanOp>(varEpsOp);

@@ -210,6 +210,8 @@ SafetensorsFile SafetensorsFile::parse(std::vector<uint8_t> bytes,
 
   SafetensorsFile file;
   file.origin_ = origin;
+  file.bytes_ = std::move(bytes);
+  const uint8_t *dataSection = file.bytes_.data() + dataStart;
   struct Range {
     uint64_t begin, end;
     std::string name;
@@ -272,7 +274,7 @@ SafetensorsFile SafetensorsFile::parse(std::vector<uint8_t> bytes,
                               "span {}",
                               formatShape(view.shape), info->name,
                               expectedBytes, end - begin));
-      view.data = nullptr; // set once bytes_ has its final address
+      view.data = dataSection + begin;
       view.byteSize = expectedBytes;
       ranges.push_back({static_cast<uint64_t>(begin),
                         static_cast<uint64_t>(end), name});
@@ -297,12 +299,6 @@ SafetensorsFile SafetensorsFile::parse(std::vector<uint8_t> bytes,
     throw fail(fmt::format("{} bytes after the last tensor's data",
                            dataSize - cursor));
 
-  file.bytes_ = std::move(bytes);
-  std::map<std::string, uint64_t> beginOf;
-  for (const Range &r : ranges)
-    beginOf[r.name] = r.begin;
-  for (TensorView &view : file.tensors_)
-    view.data = file.bytes_.data() + dataStart + beginOf[view.name];
   std::sort(file.tensors_.begin(), file.tensors_.end(),
             [](const TensorView &a, const TensorView &b) {
               return a.name < b.name;

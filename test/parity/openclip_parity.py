@@ -110,11 +110,7 @@ def run_clip_ref(build, model_file, function, batch, params, inputs, out, args=(
 def torch_reference(model, image, text, train_bn):
     model.train(train_bn)
     with torch.no_grad():
-        if train_bn:
-            # One forward of both towers in training mode, as a training step.
-            image_features = model.encode_image(image)
-        else:
-            image_features = model.encode_image(image)
+        image_features = model.encode_image(image)
         text_features = model.encode_text(text)
         image_n = torch.nn.functional.normalize(image_features, dim=-1)
         text_n = torch.nn.functional.normalize(text_features, dim=-1)

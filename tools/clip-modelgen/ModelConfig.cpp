@@ -47,7 +47,8 @@ double number(const llvm::json::Object &o, const char *key, double fallback,
 
 } // namespace
 
-ModelConfig parseModelConfig(const std::string &json, const std::string &name) {
+ModelConfig parseModelConfig(const std::string &json, const std::string &name,
+                             int64_t imageSize) {
   llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(json);
   if (!parsed)
     fail(name, "invalid JSON: " + llvm::toString(parsed.takeError()));
@@ -66,7 +67,8 @@ ModelConfig parseModelConfig(const std::string &json, const std::string &name) {
   const std::string visionWhere = name + ": vision_cfg";
   const llvm::json::Object &vision = object(*root, "vision_cfg", name);
   VisionConfig &v = config.vision;
-  v.imageSize = integer(vision, "image_size", 224, visionWhere);
+  v.imageSize = imageSize > 0 ? imageSize
+                              : integer(vision, "image_size", 224, visionWhere);
   v.width = integer(vision, "width", 768, visionWhere);
   v.headWidth = integer(vision, "head_width", 64, visionWhere);
   v.mlpRatio = number(vision, "mlp_ratio", 4.0, visionWhere);

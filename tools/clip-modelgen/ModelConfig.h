@@ -44,7 +44,9 @@ struct ModelConfig {
 };
 
 /// Parses OpenCLIP's config JSON; throws std::runtime_error naming the field.
-ModelConfig parseModelConfig(const std::string &json, const std::string &name);
+/// A positive `imageSize` replaces vision_cfg.image_size before validation.
+ModelConfig parseModelConfig(const std::string &json, const std::string &name,
+                             int64_t imageSize = 0);
 
 } // namespace clip::modelgen
 

@@ -52,9 +52,7 @@ int main(int argc, char **argv) {
     const std::string name =
         llvm::sys::path::stem(configPath).str();
     clip::modelgen::ModelConfig config = clip::modelgen::parseModelConfig(
-        (*buffer)->getBuffer().str(), name);
-    if (imageSize > 0)
-      config.vision.imageSize = imageSize;
+        (*buffer)->getBuffer().str(), name, imageSize);
     // Name the config by its path relative to the repository, as the
     // checked-in files do, so regenerating gives identical bytes.
     std::string source = configPath;

@@ -22,6 +22,11 @@ struct PrepareOptions : PassPipelineOptions<PrepareOptions> {
 /// names, specialize the batch, inline the block functions, fold and dedupe.
 void buildPreparePipeline(OpPassManager &pm, const PrepareOptions &options);
 
+/// The fusion passes in order, on a module: inline the block functions
+/// (a no-op after clip-prepare), then attention, layer norm, contrastive
+/// loss, GEMM epilogues, elementwise groups, and a final canonicalize + CSE.
+void buildFusePipeline(OpPassManager &pm);
+
 /// Registers the pipelines above with the pass registry (clip-opt).
 void registerClipPipelines();
 

@@ -149,6 +149,17 @@ double compare(ComparePredicate predicate, double a, double b) {
   return 0.0;
 }
 
+/// The scalar function of a GEMM epilogue's activation (null for none).
+double (*activationFunction(Activation activation))(double) {
+  switch (activation) {
+  case Activation::none: return nullptr;
+  case Activation::gelu: return gelu;
+  case Activation::gelu_tanh: return geluTanh;
+  case Activation::quick_gelu: return quickGelu;
+  }
+  return nullptr;
+}
+
 double castElement(double x, Type from, Type to) {
   if (to.isInteger(1))
     return x != 0.0;
@@ -438,6 +449,50 @@ LogicalResult FunctionEvaluator::evaluateOp(Operation *op) {
             layerNorm(valueOf(ln.getSum()), valueOf(ln.getWeight()),
                       valueOf(ln.getBias()), ln.getEpsilon().convertToDouble());
         defineAll(ln->getResults().drop_front(), {&r.output, &r.mean, &r.rstd});
+        return success();
+      })
+      .Case([&](AttentionOp a) -> LogicalResult {
+        AttentionResult r =
+            attention(valueOf(a.getQuery()), valueOf(a.getKey()),
+                      valueOf(a.getValue()), a.getScale().convertToDouble(),
+                      a.getCausal());
+        defineAll(a->getResults(), {&r.output, &r.lse});
+        return success();
+      })
+      .Case([&](ContrastiveLossOp c) -> LogicalResult {
+        ContrastiveLossResult r = contrastiveLoss(
+            valueOf(c.getImage()), valueOf(c.getText()),
+            valueOf(c.getLogitScale()).data[0],
+            c.getEpsilon().convertToDouble());
+        defineAll(c->getResults(), {&r.loss, &r.imageNorm, &r.textNorm,
+                                    &r.imageLse, &r.textLse});
+        return success();
+      })
+      .Case([&](GemmOp g) -> LogicalResult {
+        // The epilogue works on the unrounded product, as a fused kernel does.
+        Tensor out = matmul(valueOf(g.getLhs()), valueOf(g.getRhs()),
+                            g.getTransposeLhs(), g.getTransposeRhs(),
+                            shapeOf(g.getResult()));
+        if (Value bias = g.getBias())
+          out = zipElements(out, valueOf(bias), out.shape, std::plus<double>());
+        if (double (*fn)(double) = activationFunction(g.getActivation()))
+          out = mapElements(out, fn);
+        if (Value residual = g.getResidual())
+          out = zipElements(out, valueOf(residual), out.shape,
+                            std::plus<double>());
+        define(g.getResult(), std::move(out));
+        return success();
+      })
+      .Case([&](ElementwiseOp e) -> LogicalResult {
+        Block &body = e.getBody().front();
+        for (auto [arg, input] : llvm::zip(body.getArguments(), e.getInputs()))
+          define(arg, valueOf(input));
+        for (Operation &inner : body.without_terminator())
+          if (failed(evaluateOp(&inner)))
+            return failure();
+        for (auto [result, yielded] :
+             llvm::zip(e.getResults(), body.getTerminator()->getOperands()))
+          define(result, valueOf(yielded));
         return success();
       })
       .Case([&](func::CallOp call) -> LogicalResult {

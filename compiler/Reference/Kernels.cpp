@@ -1,6 +1,7 @@
 //===- Kernels.cpp - Naive kernels of the reference evaluator -------------===//
 #include "compiler/Reference/Kernels.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <limits>
@@ -476,6 +477,97 @@ LayerNormResult layerNorm(const Tensor &x, const Tensor &weight,
     r.mean.data[row] = mean;
     r.rstd.data[row] = rstd;
   }
+  return r;
+}
+
+namespace {
+/// log(sum(exp(s))) of a row, stable; -inf entries contribute nothing.
+double logSumExp(llvm::ArrayRef<double> s) {
+  double max = -std::numeric_limits<double>::infinity();
+  for (double x : s)
+    max = std::max(max, x);
+  double sum = 0.0;
+  for (double x : s)
+    sum += std::exp(x - max);
+  return max + std::log(sum);
+}
+} // namespace
+
+AttentionResult attention(const Tensor &q, const Tensor &k, const Tensor &v,
+                          double scale, bool causal) {
+  const int64_t rank = q.rank();
+  const int64_t lq = q.shape[rank - 2], d = q.shape[rank - 1];
+  const int64_t lk = k.shape[rank - 2], dv = v.shape[rank - 1];
+  const int64_t batch = q.numel() / (lq * d);
+  llvm::SmallVector<int64_t, 4> outShape(q.shape);
+  outShape.back() = dv;
+  llvm::SmallVector<int64_t, 4> lseShape(q.shape.begin(), q.shape.end() - 1);
+  AttentionResult r{Tensor::filled(outShape), Tensor::filled(lseShape)};
+  std::vector<double> scores(lk);
+  for (int64_t b = 0; b < batch; ++b) {
+    const double *qb = q.data.data() + b * lq * d;
+    const double *kb = k.data.data() + b * lk * d;
+    const double *vb = v.data.data() + b * lk * dv;
+    for (int64_t i = 0; i < lq; ++i) {
+      for (int64_t j = 0; j < lk; ++j) {
+        double dot = 0.0;
+        for (int64_t e = 0; e < d; ++e)
+          dot += qb[i * d + e] * kb[j * d + e];
+        scores[j] = causal && j > i ? -std::numeric_limits<double>::infinity()
+                                    : scale * dot;
+      }
+      const double lse = logSumExp(scores);
+      r.lse.data[b * lq + i] = lse;
+      double *out = r.output.data.data() + (b * lq + i) * dv;
+      for (int64_t j = 0; j < lk; ++j) {
+        const double p = std::exp(scores[j] - lse);
+        for (int64_t e = 0; e < dv; ++e)
+          out[e] += p * vb[j * dv + e];
+      }
+    }
+  }
+  return r;
+}
+
+ContrastiveLossResult contrastiveLoss(const Tensor &image, const Tensor &text,
+                                      double logitScale, double epsilon) {
+  const int64_t n = image.shape[0], d = image.shape[1];
+  ContrastiveLossResult r{Tensor::filled({}), Tensor::filled({n, 1}),
+                          Tensor::filled({n, 1}), Tensor::filled({n}),
+                          Tensor::filled({n})};
+  auto norms = [&](const Tensor &x, Tensor &out) {
+    for (int64_t i = 0; i < n; ++i) {
+      double squares = 0.0;
+      for (int64_t e = 0; e < d; ++e)
+        squares += x.data[i * d + e] * x.data[i * d + e];
+      out.data[i] = std::max(std::sqrt(squares), epsilon);
+    }
+  };
+  norms(image, r.imageNorm);
+  norms(text, r.textNorm);
+  const double scale = std::exp(logitScale);
+  Tensor logits = Tensor::filled({n, n});
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double dot = 0.0;
+      for (int64_t e = 0; e < d; ++e)
+        dot += (image.data[i * d + e] / r.imageNorm.data[i]) *
+               (text.data[j * d + e] / r.textNorm.data[j]);
+      logits.data[i * n + j] = dot * scale;
+    }
+  std::vector<double> line(n);
+  double imageTerm = 0.0, textTerm = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t j = 0; j < n; ++j)
+      line[j] = logits.data[i * n + j];
+    r.imageLse.data[i] = logSumExp(line);
+    for (int64_t j = 0; j < n; ++j)
+      line[j] = logits.data[j * n + i];
+    r.textLse.data[i] = logSumExp(line);
+    imageTerm += r.imageLse.data[i] - logits.data[i * n + i];
+    textTerm += r.textLse.data[i] - logits.data[i * n + i];
+  }
+  r.loss.data[0] = (imageTerm + textTerm) / (2.0 * static_cast<double>(n));
   return r;
 }
 

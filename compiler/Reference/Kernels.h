@@ -73,6 +73,21 @@ struct LayerNormResult {
 LayerNormResult layerNorm(const Tensor &x, const Tensor &weight,
                           const Tensor &bias, double epsilon);
 
+struct AttentionResult {
+  Tensor output, lse;
+};
+/// clip.attention: q [..., Lq, D], k [..., Lk, D], v [..., Lk, Dv] with equal
+/// leading dims; lse has q's shape without its last dim.
+AttentionResult attention(const Tensor &q, const Tensor &k, const Tensor &v,
+                          double scale, bool causal);
+
+struct ContrastiveLossResult {
+  Tensor loss, imageNorm, textNorm, imageLse, textLse;
+};
+/// clip.contrastive_loss on image and text [N, D] and a scalar log-scale.
+ContrastiveLossResult contrastiveLoss(const Tensor &image, const Tensor &text,
+                                      double logitScale, double epsilon);
+
 Tensor iota(llvm::ArrayRef<int64_t> shape, int64_t dim);
 /// 1 (or 0.0) where key j <= query i, 0 (or -inf) elsewhere.
 Tensor causalMask(llvm::ArrayRef<int64_t> shape, bool boolean);

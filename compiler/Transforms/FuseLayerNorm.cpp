@@ -9,9 +9,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Transforms/Passes.h"
+#include "compiler/Transforms/FusionMatchers.h"
 
 #include "clip/IR/ClipOps.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -24,36 +24,6 @@ using namespace mlir;
 using namespace mlir::clip;
 
 namespace {
-
-/// `value`'s defining op if it is an `OpTy` used by nothing but `user`.
-template <typename OpTy> OpTy soleUseOp(Value value, Operation *user) {
-  auto op = value.getDefiningOp<OpTy>();
-  if (!op || !llvm::all_of(value.getUsers(),
-                           [&](Operation *u) { return u == user; }))
-    return nullptr;
-  return op;
-}
-
-/// For a commutative binary op, the operand pair with the one defined by
-/// `OpTy` (and used only by `op`) first.
-template <typename OpTy>
-std::optional<std::pair<OpTy, Value>> operandDefinedBy(Operation *op) {
-  for (int i = 0; i < 2; ++i)
-    if (auto def = soleUseOp<OpTy>(op->getOperand(i), op))
-      return std::make_pair(def, op->getOperand(1 - i));
-  return std::nullopt;
-}
-
-/// The value of a scalar splat float constant.
-std::optional<double> splatScalar(Value value) {
-  DenseFPElementsAttr attr;
-  if (!matchPattern(value, m_Constant(&attr)) || !attr.isSplat())
-    return std::nullopt;
-  auto type = cast<ShapedType>(attr.getType());
-  if (llvm::any_of(type.getShape(), [](int64_t d) { return d != 1; }))
-    return std::nullopt;
-  return attr.getSplatValue<APFloat>().convertToDouble();
-}
 
 /// reduce_mean(v) over exactly the last axis, keepdims.
 bool isLastAxisMean(ReduceMeanOp op) {
@@ -85,8 +55,7 @@ struct FormLayerNorm : OpRewritePattern<AddOp> {
       Value candidate = scaled->getOperand(i);
       Operation *def = candidate.getDefiningOp();
       if (def && isa<MulOp, DivOp>(def) &&
-          llvm::all_of(candidate.getUsers(),
-                       [&](Operation *u) { return u == scaled; })) {
+          onlyUsedBy(candidate, scaled)) {
         normed = candidate;
         weight = scaled->getOperand(1 - i);
       }

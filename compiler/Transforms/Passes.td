@@ -84,4 +84,67 @@ def FuseLayerNorm : Pass<"clip-fuse-layer-norm"> {
   let dependentDialects = ["::mlir::clip::ClipDialect"];
 }
 
+def FuseAttention : Pass<"clip-fuse-attention"> {
+  let summary = "Fuse softmax(scale * q k^T + mask) v into clip.attention";
+  let description = [{
+    Finds scaled dot-product attention per head written as ops,
+
+        scores = matmul(q, k, transpose_rhs)      (or matmul(q, transpose(k)))
+        probs  = softmax(scores * scale [+ causal mask], last axis)
+        out    = matmul(probs, v)
+
+    and replaces it by `clip.attention %q, %k, %v scale S [causal]`. Scalar
+    constant factors (`mul`, `div`, `neg`) on the scores, on q or on k are
+    multiplied into `S`; a causal mask may be `clip.causal_mask` or an equal
+    constant, added (-inf) or applied by `select` with a -inf splat. The
+    scores, probabilities and scaled operands must be used only inside the
+    pattern and q, k, v must have the same leading dims; anything else is
+    left alone. The head split and merge (reshape/transpose) stay as they are.
+  }];
+  let dependentDialects = ["::mlir::clip::ClipDialect"];
+}
+
+def FuseContrastiveLoss : Pass<"clip-fuse-contrastive-loss"> {
+  let summary = "Fuse CLIP's normalize-similarity-cross-entropy loss";
+  let description = [{
+    Finds OpenCLIP's `ClipLoss` written as ops,
+
+        logits = exp(logit_scale) * normalize(image) normalize(text)^T
+        loss   = -0.5 * (mean(diag(log_softmax(logits, 1)))
+                         + mean(diag(log_softmax(logits, 0))))
+
+    (`diag` as a batch gather with `iota` labels; the text side also as
+    `log_softmax(transpose(logits), 1)` or as its own `logits_per_text`
+    matmul; `-0.5` in any spelling of neg/mul/div) and replaces the loss by
+    `clip.contrastive_loss %image, %text, %logit_scale epsilon E`. The logits
+    may have other users (a model returns them); the loss intermediates must
+    not.
+  }];
+  let dependentDialects = ["::mlir::clip::ClipDialect"];
+}
+
+def FuseEpilogues : Pass<"clip-fuse-epilogues"> {
+  let summary = "Fold bias, GELU and residual adds into clip.gemm";
+  let description = [{
+    Grows `clip.gemm` from a float `clip.matmul`: a following `+ [N]` bias,
+    then `clip.gelu` (any approximation), then a `+` of a tensor of the
+    result's type (the residual), each only in that order and only when the
+    value it extends has no other user.
+  }];
+  let dependentDialects = ["::mlir::clip::ClipDialect"];
+}
+
+def FuseElementwise : Pass<"clip-fuse-elementwise"> {
+  let summary = "Group chains of elementwise ops into clip.elementwise";
+  let description = [{
+    Merges each elementwise or broadcast op (or group) into the elementwise
+    op or group that reads it, when the producer's other readers come after
+    the consumer; repeated to a fixpoint, every chain becomes one
+    `clip.elementwise` whose body holds the ops and whose results are the
+    values read outside. Scalar constants are copied into bodies. A lone
+    elementwise op stays as it is.
+  }];
+  let dependentDialects = ["::mlir::clip::ClipDialect"];
+}
+
 #endif // CLIP_COMPILER_TRANSFORMS_PASSES_TD

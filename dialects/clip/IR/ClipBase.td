@@ -73,6 +73,16 @@ def Clip_GeluApproximation : I32EnumAttr<"GeluApproximation",
   let cppNamespace = "::mlir::clip";
 }
 
+def Clip_Activation : I32EnumAttr<"Activation",
+    "activation applied in a GEMM epilogue", [
+      I32EnumAttrCase<"none", 0>,
+      I32EnumAttrCase<"gelu", 1>,        // clip.gelu (erf)
+      I32EnumAttrCase<"gelu_tanh", 2>,   // clip.gelu approximate tanh
+      I32EnumAttrCase<"quick_gelu", 3>   // clip.gelu approximate quick
+    ]> {
+  let cppNamespace = "::mlir::clip";
+}
+
 def Clip_ComparePredicate : I32EnumAttr<"ComparePredicate",
     "elementwise comparison", [
       I32EnumAttrCase<"eq", 0>, I32EnumAttrCase<"ne", 1>,

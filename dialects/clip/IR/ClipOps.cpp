@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "clip/IR/ClipOps.h"
+#include "clip/IR/ShapeErrors.h"
 #include "clip/IR/ShapeRules.h"
 
 #include "mlir/IR/Builders.h"
@@ -20,6 +21,7 @@
 
 using namespace mlir;
 using namespace mlir::clip;
+using namespace mlir::clip::detail;
 
 //===----------------------------------------------------------------------===//
 // Helpers.
@@ -27,42 +29,12 @@ using namespace mlir::clip;
 
 namespace {
 
-/// Reports shape errors from `inferReturnTypes`, prefixed like the
-/// verifier's own messages ("'clip.matmul' op ...").
-struct ShapeErrors {
-  std::optional<Location> loc;
-  StringRef opName;
-
-  template <typename... Args>
-  LogicalResult fail(Args &&...args) const {
-    return emitOptionalError(loc, "'", opName, "' op ",
-                             std::forward<Args>(args)...);
-  }
-};
-
-/// The ranked tensor type of `value`, or failure with a message. ODS type
-/// constraints normally run first; this guards builders and passes.
-FailureOr<RankedTensorType> rankedTensor(const ShapeErrors &errors,
-                                         Value value, StringRef role) {
-  auto type = llvm::dyn_cast_if_present<RankedTensorType>(
-      value ? value.getType() : Type());
-  if (!type) {
-    (void)errors.fail(role, " must be a ranked tensor");
-    return failure();
-  }
-  return type;
-}
-
 /// "0, 2, 1": an attribute's integers as written in the IR.
 std::string formatList(ArrayRef<int64_t> values) {
   std::string out;
   for (auto [i, v] : llvm::enumerate(values))
     out += (i ? ", " : "") + std::to_string(v);
   return out;
-}
-
-std::string shapeOf(RankedTensorType type) {
-  return "[" + formatShape(type.getShape()) + "]";
 }
 
 /// Checks that `axis` indexes a dim of a tensor of `rank`.
@@ -90,17 +62,6 @@ LogicalResult broadcastInto(const ShapeErrors &errors,
                        " is ", mismatch->rhsSize);
   }
   shape.assign(result.begin(), result.end());
-  return success();
-}
-
-/// Checks that two operands have the same element type.
-LogicalResult sameElementType(const ShapeErrors &errors, RankedTensorType a,
-                              StringRef aName, RankedTensorType b,
-                              StringRef bName) {
-  if (a.getElementType() != b.getElementType())
-    return errors.fail(aName, " element type ", a.getElementType(),
-                       " does not match ", bName, " element type ",
-                       b.getElementType());
   return success();
 }
 
@@ -325,13 +286,12 @@ LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
 // Matmul.
 //===----------------------------------------------------------------------===//
 
-LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
-                                         std::optional<Location> location,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &inferred) {
-  ShapeErrors errors{location, getOperationName()};
-  auto lhs = rankedTensor(errors, adaptor.getLhs(), "lhs");
-  auto rhs = rankedTensor(errors, adaptor.getRhs(), "rhs");
+FailureOr<RankedTensorType>
+mlir::clip::detail::inferMatmul(const ShapeErrors &errors, Value lhsValue,
+                                Value rhsValue, bool transposeLhs,
+                                bool transposeRhs) {
+  auto lhs = rankedTensor(errors, lhsValue, "lhs");
+  auto rhs = rankedTensor(errors, rhsValue, "rhs");
   if (failed(lhs) || failed(rhs))
     return failure();
   if (lhs->getRank() < 2 || rhs->getRank() < 2)
@@ -343,10 +303,10 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
   ArrayRef<int64_t> l = lhs->getShape(), r = rhs->getShape();
   const int64_t lr = l.size(), rr = r.size();
   // Positions of M, K in lhs and K, N in rhs after the optional transposes.
-  const int64_t lhsK = adaptor.getTransposeLhs() ? lr - 2 : lr - 1;
-  const int64_t m = adaptor.getTransposeLhs() ? l[lr - 1] : l[lr - 2];
-  const int64_t rhsK = adaptor.getTransposeRhs() ? rr - 1 : rr - 2;
-  const int64_t n = adaptor.getTransposeRhs() ? r[rr - 2] : r[rr - 1];
+  const int64_t lhsK = transposeLhs ? lr - 2 : lr - 1;
+  const int64_t m = transposeLhs ? l[lr - 1] : l[lr - 2];
+  const int64_t rhsK = transposeRhs ? rr - 1 : rr - 2;
+  const int64_t n = transposeRhs ? r[rr - 2] : r[rr - 1];
   const int64_t kl = l[lhsK], kr = r[rhsK];
   if (!ShapedType::isDynamic(kl) && !ShapedType::isDynamic(kr) && kl != kr)
     return errors.fail("contraction size of lhs ", shapeOf(*lhs), " (dim ",
@@ -362,7 +322,20 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
                        mismatch->rhsSize);
   batch.push_back(m);
   batch.push_back(n);
-  inferred.push_back(RankedTensorType::get(batch, lhs->getElementType()));
+  return RankedTensorType::get(batch, lhs->getElementType());
+}
+
+LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  FailureOr<RankedTensorType> result =
+      inferMatmul(ShapeErrors{location, getOperationName()}, adaptor.getLhs(),
+                  adaptor.getRhs(), adaptor.getTransposeLhs(),
+                  adaptor.getTransposeRhs());
+  if (failed(result))
+    return failure();
+  inferred.push_back(*result);
   return success();
 }
 

@@ -1,0 +1,197 @@
+//===- FuseContrastiveLoss.cpp - Form clip.contrastive_loss ---------------===//
+//
+// CLIP's loss written as ops materializes the N x N logits and two N x N
+// log-softmaxes; at batch 32k that is gigabytes. Fused, each tile of logits
+// is formed, reduced into row and column log-sum-exps and dropped. The
+// matcher starts at the loss and walks up:
+//
+//   loss   = -0.5 * (mean(diag(log_softmax(logits, 1)))
+//                    + mean(diag(log_softmax(logits, 0))))
+//   logits = exp(logit_scale) * normalize(image) normalize(text)^T
+//
+// The text side may also be written as `log_softmax(transpose(logits), 1)`
+// or with its own `exp(s) * normalize(text) normalize(image)^T` (OpenCLIP's
+// `logits_per_text`); the factor -0.5 may be spelled with neg, mul and div.
+// The logits may have other users (the model returns them); the loss
+// intermediates must not.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Transforms/FusionMatchers.h"
+#include "compiler/Transforms/Passes.h"
+
+#include "clip/IR/ClipOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::clip {
+#define GEN_PASS_DEF_FUSECONTRASTIVELOSS
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace mlir::clip
+
+using namespace mlir;
+using namespace mlir::clip;
+
+namespace {
+
+/// `x / max(sqrt(sum(x * x, [1], keepdims)), eps)` (F.normalize) on a
+/// [N, D] `x`: returns x and eps.
+std::optional<std::pair<Value, double>> matchL2Normalize(Value normalized) {
+  auto div = normalized.getDefiningOp<DivOp>();
+  if (!div)
+    return std::nullopt;
+  Value x = div.getLhs();
+  auto clamp = div.getRhs().getDefiningOp<MaxOp>();
+  if (!clamp)
+    return std::nullopt;
+  for (int i = 0; i < 2; ++i) {
+    std::optional<double> eps = splatScalar(clamp->getOperand(i));
+    auto sqrt = clamp->getOperand(1 - i).getDefiningOp<SqrtOp>();
+    if (!eps || *eps <= 0.0 || !sqrt)
+      continue;
+    auto sum = sqrt.getInput().getDefiningOp<ReduceSumOp>();
+    if (!sum || !sum.getKeepdims() || sum.getAxes().size() != 1 ||
+        sum.getAxes()[0] != 1)
+      continue;
+    auto square = sum.getInput().getDefiningOp<MulOp>();
+    if (square && square.getLhs() == x && square.getRhs() == x &&
+        cast<RankedTensorType>(x.getType()).getRank() == 2)
+      return std::make_pair(x, *eps);
+  }
+  return std::nullopt;
+}
+
+/// `exp(s) * (normalize(a) @ normalize(b)^T)`, in either operand order.
+struct Logits {
+  Value a, b, logScale;
+  double epsilon;
+};
+
+std::optional<Logits> matchLogits(Value logits) {
+  auto mul = logits.getDefiningOp<MulOp>();
+  if (!mul)
+    return std::nullopt;
+  for (int i = 0; i < 2; ++i) {
+    auto exp = mul->getOperand(i).getDefiningOp<ExpOp>();
+    auto sim = mul->getOperand(1 - i).getDefiningOp<MatmulOp>();
+    if (!exp || !sim || sim.getTransposeLhs() ||
+        cast<RankedTensorType>(exp.getType()).getRank() != 0 ||
+        sim.getType() != logits.getType())
+      continue;
+    Value rhs = sim.getRhs();
+    if (!sim.getTransposeRhs()) {
+      auto t = rhs.getDefiningOp<TransposeOp>();
+      if (!t || !isLastTwoSwap(t.getPermutation()))
+        continue;
+      rhs = t.getInput();
+    }
+    auto a = matchL2Normalize(sim.getLhs());
+    auto b = matchL2Normalize(rhs);
+    if (a && b && a->second == b->second)
+      return Logits{a->first, b->first, exp.getInput(), a->second};
+  }
+  return std::nullopt;
+}
+
+/// One cross-entropy term `mean(gather(log_softmax(X, axis), iota))` where
+/// every op is used only by the next.
+struct CrossEntropyTerm {
+  Value input; // X
+  int64_t axis;
+};
+
+std::optional<CrossEntropyTerm> matchTerm(Value term, Operation *user) {
+  auto mean = soleUseOp<ReduceMeanOp>(term, user);
+  if (!mean || mean.getKeepdims() || mean.getAxes().size() != 1 ||
+      mean.getAxes()[0] != 0)
+    return std::nullopt;
+  auto diag = soleUseOp<GatherOp>(mean.getInput(), mean);
+  if (!diag || diag.getAxis() != 1 || diag.getBatchDims() != 1)
+    return std::nullopt;
+  auto labels = diag.getIndices().getDefiningOp<IotaOp>();
+  if (!labels || labels.getDim() != 0)
+    return std::nullopt;
+  auto logProbs = soleUseOp<LogSoftmaxOp>(diag.getInput(), diag);
+  if (!logProbs ||
+      cast<RankedTensorType>(logProbs.getType()).getRank() != 2)
+    return std::nullopt;
+  return CrossEntropyTerm{logProbs.getInput(),
+                          static_cast<int64_t>(logProbs.getAxis())};
+}
+
+template <typename RootOp>
+struct FormContrastiveLoss : OpRewritePattern<RootOp> {
+  using OpRewritePattern<RootOp>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(RootOp root,
+                                PatternRewriter &rewriter) const override {
+    double factor = 1.0;
+    Value sum = peelScalarFactors(root.getResult(), factor);
+    if (sum == root.getResult() || factor != -0.5)
+      return rewriter.notifyMatchFailure(root, "not -0.5 * (a + b)");
+    auto add = sum.getDefiningOp<AddOp>();
+    if (!add || !sum.hasOneUse())
+      return failure();
+    auto first = matchTerm(add.getLhs(), add);
+    auto second = matchTerm(add.getRhs(), add);
+    if (!first || !second)
+      return rewriter.notifyMatchFailure(root, "no two cross-entropy terms");
+
+    // The image->text term is log_softmax(logits, 1); the other one reads
+    // the same logits by columns.
+    Value rowLogits;
+    std::optional<Logits> logits;
+    std::optional<CrossEntropyTerm> other;
+    for (auto [term, rest] : {std::pair{first, second}, {second, first}}) {
+      if (term->axis != 1 || logits)
+        continue;
+      logits = matchLogits(term->input);
+      rowLogits = term->input;
+      other = rest;
+    }
+    if (!logits)
+      return rewriter.notifyMatchFailure(root, "no image->text logits");
+    auto sameAs = [&](std::optional<Logits> l, bool swapped) {
+      return l && l->a == (swapped ? logits->b : logits->a) &&
+             l->b == (swapped ? logits->a : logits->b) &&
+             l->logScale == logits->logScale && l->epsilon == logits->epsilon;
+    };
+    bool symmetric = false;
+    if (other->axis == 0) {
+      symmetric = other->input == rowLogits;
+    } else if (auto t = other->input.getDefiningOp<TransposeOp>()) {
+      symmetric = isLastTwoSwap(t.getPermutation()) &&
+                  (t.getInput() == rowLogits ||
+                   sameAs(matchLogits(t.getInput()), /*swapped=*/false));
+    } else {
+      symmetric = sameAs(matchLogits(other->input), /*swapped=*/true);
+    }
+    if (!symmetric)
+      return rewriter.notifyMatchFailure(root, "no text->image term");
+
+    auto image = cast<RankedTensorType>(logits->a.getType());
+    if (image != logits->b.getType() ||
+        logits->logScale.getType() !=
+            RankedTensorType::get({}, image.getElementType()) ||
+        root.getType() != logits->logScale.getType())
+      return rewriter.notifyMatchFailure(root, "shapes do not fit");
+    auto fused = rewriter.create<ContrastiveLossOp>(
+        root.getLoc(), logits->a, logits->b, logits->logScale,
+        rewriter.getF64FloatAttr(logits->epsilon));
+    rewriter.replaceOp(root, fused.getLoss());
+    return success();
+  }
+};
+
+struct FuseContrastiveLossPass
+    : clip::impl::FuseContrastiveLossBase<FuseContrastiveLossPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FormContrastiveLoss<MulOp>, FormContrastiveLoss<DivOp>,
+                 FormContrastiveLoss<NegOp>>(&getContext());
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

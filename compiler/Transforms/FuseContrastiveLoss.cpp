@@ -119,6 +119,43 @@ std::optional<CrossEntropyTerm> matchTerm(Value term, Operation *user) {
                           static_cast<int64_t>(logProbs.getAxis())};
 }
 
+/// The logits of `rows` (a log_softmax over axis 1) if `columns` reads the
+/// same logits by columns: log_softmax over axis 0 of the same value, over
+/// axis 1 of its transpose, or over axis 1 of `exp(s) * b_n a_n^T`.
+std::optional<Logits> matchSymmetric(const CrossEntropyTerm &rows,
+                                     const CrossEntropyTerm &columns) {
+  if (rows.axis != 1)
+    return std::nullopt;
+  std::optional<Logits> logits = matchLogits(rows.input);
+  if (!logits)
+    return std::nullopt;
+  auto sameAs = [&](std::optional<Logits> l, bool swapped) {
+    return l && l->a == (swapped ? logits->b : logits->a) &&
+           l->b == (swapped ? logits->a : logits->b) &&
+           l->logScale == logits->logScale && l->epsilon == logits->epsilon;
+  };
+  bool symmetric = false;
+  if (columns.axis == 0) {
+    symmetric = columns.input == rows.input;
+  } else if (auto t = columns.input.getDefiningOp<TransposeOp>()) {
+    symmetric = isLastTwoSwap(t.getPermutation()) &&
+                (t.getInput() == rows.input ||
+                 sameAs(matchLogits(t.getInput()), /*swapped=*/false));
+  } else {
+    symmetric = sameAs(matchLogits(columns.input), /*swapped=*/true);
+  }
+  return symmetric ? logits : std::nullopt;
+}
+
+/// Whether `a` is defined before `b` (arguments first, in order).
+bool definedBefore(Value a, Value b) {
+  auto argA = dyn_cast<BlockArgument>(a), argB = dyn_cast<BlockArgument>(b);
+  if (argA || argB)
+    return argA && (!argB || argA.getArgNumber() < argB.getArgNumber());
+  Operation *opA = a.getDefiningOp(), *opB = b.getDefiningOp();
+  return opA->getBlock() == opB->getBlock() && opA->isBeforeInBlock(opB);
+}
+
 template <typename RootOp>
 struct FormContrastiveLoss : OpRewritePattern<RootOp> {
   using OpRewritePattern<RootOp>::OpRewritePattern;
@@ -137,37 +174,16 @@ struct FormContrastiveLoss : OpRewritePattern<RootOp> {
     if (!first || !second)
       return rewriter.notifyMatchFailure(root, "no two cross-entropy terms");
 
-    // The image->text term is log_softmax(logits, 1); the other one reads
-    // the same logits by columns.
-    Value rowLogits;
-    std::optional<Logits> logits;
-    std::optional<CrossEntropyTerm> other;
-    for (auto [term, rest] : {std::pair{first, second}, {second, first}}) {
-      if (term->axis != 1 || logits)
-        continue;
-      logits = matchLogits(term->input);
-      rowLogits = term->input;
-      other = rest;
-    }
+    // One term is log_softmax(logits, 1) (rows: image -> text); the other
+    // must read the same logits by columns. The loss is symmetric in the
+    // two embeddings; when both orders fit, the one defined first is taken
+    // as the image (the model files encode the image first).
+    std::optional<Logits> logits = matchSymmetric(*first, *second);
+    std::optional<Logits> swapped = matchSymmetric(*second, *first);
+    if (!logits || (swapped && definedBefore(swapped->a, logits->a)))
+      logits = swapped;
     if (!logits)
-      return rewriter.notifyMatchFailure(root, "no image->text logits");
-    auto sameAs = [&](std::optional<Logits> l, bool swapped) {
-      return l && l->a == (swapped ? logits->b : logits->a) &&
-             l->b == (swapped ? logits->a : logits->b) &&
-             l->logScale == logits->logScale && l->epsilon == logits->epsilon;
-    };
-    bool symmetric = false;
-    if (other->axis == 0) {
-      symmetric = other->input == rowLogits;
-    } else if (auto t = other->input.getDefiningOp<TransposeOp>()) {
-      symmetric = isLastTwoSwap(t.getPermutation()) &&
-                  (t.getInput() == rowLogits ||
-                   sameAs(matchLogits(t.getInput()), /*swapped=*/false));
-    } else {
-      symmetric = sameAs(matchLogits(other->input), /*swapped=*/true);
-    }
-    if (!symmetric)
-      return rewriter.notifyMatchFailure(root, "no text->image term");
+      return rewriter.notifyMatchFailure(root, "no symmetric pair of terms");
 
     auto image = cast<RankedTensorType>(logits->a.getType());
     if (image != logits->b.getType() ||

@@ -1239,3 +1239,146 @@ func.func @add_layer_norm_residual(%x: tensor<2x8xf32>, %r: tensor<1x8xf32>, %w:
   %s, %y, %m, %r2 = clip.add_layer_norm %x, %r, %w, %b epsilon 1.0e-05 : (tensor<2x8xf32>, tensor<1x8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x1xf32>, tensor<2x1xf32>)
   return
 }
+
+// -----
+
+func.func @attention_head_size(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x32xf32>, %v: tensor<2x4x8x16xf32>) {
+  // expected-error @+1 {{'clip.attention' op query [2x4x8x16] and key [2x4x8x32] must have the same head size (last dim)}}
+  %o, %l = clip.attention %q, %k, %v scale 0.25 : (tensor<2x4x8x16xf32>, tensor<2x4x8x32xf32>, tensor<2x4x8x16xf32>) -> (tensor<2x4x8x16xf32>, tensor<2x4x8xf32>)
+  return
+}
+
+// -----
+
+func.func @attention_value_length(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x16xf32>, %v: tensor<2x4x9x16xf32>) {
+  // expected-error @+1 {{'clip.attention' op key [2x4x8x16] and value [2x4x9x16] must have the same length (dim 2)}}
+  %o, %l = clip.attention %q, %k, %v scale 0.25 : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x9x16xf32>) -> (tensor<2x4x8x16xf32>, tensor<2x4x8xf32>)
+  return
+}
+
+// -----
+
+func.func @attention_heads(%q: tensor<2x4x8x16xf32>, %k: tensor<2x1x8x16xf32>) {
+  // expected-error @+1 {{'clip.attention' op leading dim 1 differs: query [2x4x8x16], key [2x1x8x16], value [2x1x8x16]}}
+  %o, %l = clip.attention %q, %k, %k scale 0.25 : (tensor<2x4x8x16xf32>, tensor<2x1x8x16xf32>, tensor<2x1x8x16xf32>) -> (tensor<2x4x8x16xf32>, tensor<2x4x8xf32>)
+  return
+}
+
+// -----
+
+func.func @attention_causal_lengths(%q: tensor<2x1x16xf32>, %k: tensor<2x5x16xf32>) {
+  // expected-error @+1 {{'clip.attention' op causal attention needs as many queries as keys, got query [2x1x16] and key [2x5x16]}}
+  %o, %l = clip.attention %q, %k, %k scale 0.25 causal : (tensor<2x1x16xf32>, tensor<2x5x16xf32>, tensor<2x5x16xf32>) -> (tensor<2x1x16xf32>, tensor<2x1xf32>)
+  return
+}
+
+// -----
+
+func.func @attention_lse_type(%q: tensor<2x8x16xf16>) {
+  // expected-error @+1 {{'clip.attention' op result #1 is declared 'tensor<2x8xf16>' but the operands give 'tensor<2x8xf32>'}}
+  %o, %l = clip.attention %q, %q, %q scale 0.25 : (tensor<2x8x16xf16>, tensor<2x8x16xf16>, tensor<2x8x16xf16>) -> (tensor<2x8x16xf16>, tensor<2x8xf16>)
+  return
+}
+
+// -----
+
+func.func @attention_scale(%q: tensor<2x8x16xf32>) {
+  // expected-error @+1 {{'clip.attention' op attribute 'scale' failed to satisfy constraint}}
+  %o, %l = clip.attention %q, %q, %q scale -0.25 : (tensor<2x8x16xf32>, tensor<2x8x16xf32>, tensor<2x8x16xf32>) -> (tensor<2x8x16xf32>, tensor<2x8xf32>)
+  return
+}
+
+// -----
+
+func.func @contrastive_loss_batches(%i: tensor<4x8xf32>, %t: tensor<5x8xf32>, %s: tensor<f32>) {
+  // expected-error @+1 {{'clip.contrastive_loss' op image and text must be [N, D] of one type, got 'tensor<4x8xf32>' and 'tensor<5x8xf32>'}}
+  %l, %a, %b, %c, %d = clip.contrastive_loss %i, %t, %s epsilon 1.0e-12 : (tensor<4x8xf32>, tensor<5x8xf32>, tensor<f32>) -> (tensor<f32>, tensor<4x1xf32>, tensor<4x1xf32>, tensor<4xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @contrastive_loss_scale(%i: tensor<4x8xf32>, %s: tensor<1xf32>) {
+  // expected-error @+1 {{'clip.contrastive_loss' op logit_scale must be a scalar of the embeddings' element type, got 'tensor<1xf32>'}}
+  %l, %a, %b, %c, %d = clip.contrastive_loss %i, %i, %s epsilon 1.0e-12 : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<1xf32>) -> (tensor<f32>, tensor<4x1xf32>, tensor<4x1xf32>, tensor<4xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @gemm_bias(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %bias: tensor<8xf32>) {
+  // expected-error @+1 {{'clip.gemm' op bias must be [16] of 'f32' (the result's last dim), got 'tensor<8xf32>'}}
+  %0 = clip.gemm %a, %b bias %bias : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<8xf32>) -> tensor<4x16xf32>
+  return
+}
+
+// -----
+
+func.func @gemm_residual(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %r: tensor<1x16xf32>) {
+  // expected-error @+1 {{'clip.gemm' op residual must have the result type 'tensor<4x16xf32>', got 'tensor<1x16xf32>'}}
+  %0 = clip.gemm %a, %b residual %r : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<1x16xf32>) -> tensor<4x16xf32>
+  return
+}
+
+// -----
+
+func.func @gemm_contraction(%a: tensor<4x8xf32>, %b: tensor<9x16xf32>) {
+  // expected-error @+1 {{'clip.gemm' op contraction size of lhs [4x8] (dim 1: 8) does not match rhs [9x16] (dim 0: 9)}}
+  %0 = clip.gemm %a, %b : (tensor<4x8xf32>, tensor<9x16xf32>) -> tensor<4x16xf32>
+  return
+}
+
+// -----
+
+func.func @elementwise_not_fusible(%x: tensor<4x8xf32>) {
+  %r = clip.elementwise (%x) : (tensor<4x8xf32>) -> tensor<4x1xf32> {
+  ^bb0(%a: tensor<4x8xf32>):
+    // expected-error @+1 {{'clip.reduce_sum' op is not elementwise and cannot be in the body of 'clip.elementwise'}}
+    %s = clip.reduce_sum %a axes [1] keepdims : tensor<4x8xf32> -> tensor<4x1xf32>
+    clip.yield %s : tensor<4x1xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @elementwise_yield_types(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'clip.elementwise' op yields 'tensor<4x8xf32>' but its results are 'tensor<4x8xf64>'}}
+  %r = clip.elementwise (%x) : (tensor<4x8xf32>) -> tensor<4x8xf64> {
+  ^bb0(%a: tensor<4x8xf32>):
+    %e = clip.exp %a : tensor<4x8xf32>
+    clip.yield %e : tensor<4x8xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @elementwise_arguments(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'clip.elementwise' op body argument #0 has type 'tensor<8xf32>' but input #0 is 'tensor<4x8xf32>'}}
+  %r = clip.elementwise (%x) : (tensor<4x8xf32>) -> tensor<8xf32> {
+  ^bb0(%a: tensor<8xf32>):
+    clip.yield %a : tensor<8xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @elementwise_captures(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) {
+  // expected-note @+1 {{required by region isolation constraints}}
+  %r = clip.elementwise (%x) : (tensor<4x8xf32>) -> tensor<4x8xf32> {
+  ^bb0(%a: tensor<4x8xf32>):
+    // expected-error @+1 {{using value defined outside the region}}
+    %s = clip.add %a, %y : tensor<4x8xf32>
+    clip.yield %s : tensor<4x8xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @yield_outside(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'clip.yield' op expects parent op 'clip.elementwise'}}
+  clip.yield %x : tensor<4x8xf32>
+}

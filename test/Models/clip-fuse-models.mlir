@@ -18,7 +18,7 @@
 // RUN: %python %S/Inputs/op_counts.py %t.rn50 forward | FileCheck %s --check-prefix=RN50
 // RUN: not grep softmax %t.rn50
 
-// ViT-B/16: 12 + 12 attention; 26 vision layer norms (ln_pre, the first
+// ViT-B/16 has 12 + 12 attention; 26 vision layer norms (ln_pre, the first
 // ln_1, 23 with the residual add before them, ln_post) and 25 text ones (the
 // first ln_1, 23 with residual, ln_final); per block 4 GEMMs (qkv, out_proj,
 // c_fc with GELU, c_proj; the last c_proj takes the residual add).
@@ -53,7 +53,7 @@
 // B32-NEXT: {{^}}clip.layer_norm tensor<?x768xf32> 1{{$}}
 // B32-NEXT: {{^}}clip.layer_norm tensor<?x77x512xf32> 1{{$}}
 
-// ViT-L/14: 24 vision layers (50 layer norms), 12 text layers (25).
+// ViT-L/14 has 24 vision layers (50 layer norms), 12 text layers (25).
 // L14:      {{^}}clip.add_layer_norm tensor<?x257x1024xf32> 47{{$}}
 // L14-NEXT: {{^}}clip.add_layer_norm tensor<?x77x768xf32> 23{{$}}
 // L14:      {{^}}clip.attention causal tensor<?x12x77x64xf32> 12{{$}}
@@ -66,7 +66,7 @@
 // L14-NEXT: {{^}}clip.layer_norm tensor<?x768xf32> 1{{$}}
 // L14-NEXT: {{^}}clip.layer_norm tensor<?x77x768xf32> 1{{$}}
 
-// RN50: AttentionPool2d is one attention (one query over 50 tokens, 32
+// In RN50, AttentionPool2d is one attention (one query over 50 tokens, 32
 // heads) with GEMMs for q, k, v and c_proj; each bottleneck's residual add
 // and ReLU form one elementwise group (16 blocks); the text tower is 12
 // causal attention and 25 layer norms.

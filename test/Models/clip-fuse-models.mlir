@@ -80,7 +80,7 @@
 // RN50-NEXT: {{^}}clip.elementwise tensor<?x256x56x56xf32> 3{{$}}
 // RN50-NEXT: {{^}}clip.elementwise tensor<?x512x28x28xf32> 4{{$}}
 // RN50-NEXT: {{^}}clip.elementwise tensor<f32> 1{{$}}
-// RN50-NEXT: {{^}}clip.gemm tensor<?x1x2048xf32> 1{{$}}
+// RN50:      {{^}}clip.gemm tensor<?x1x2048xf32> 1{{$}}
 // RN50-NEXT: {{^}}clip.gemm tensor<?x2048xf32> 1{{$}}
 // RN50-NEXT: {{^}}clip.gemm tensor<?x50x2048xf32> 2{{$}}
 // RN50-NEXT: {{^}}clip.gemm tensor<?x77x2048xf32> 12{{$}}

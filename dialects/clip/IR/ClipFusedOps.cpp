@@ -243,3 +243,34 @@ LogicalResult ElementwiseOp::verify() {
                             "'clip.elementwise'");
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Result names.
+//===----------------------------------------------------------------------===//
+
+void LayerNormOp::getAsmResultNames(OpAsmSetValueNameFn setName) {
+  setName(getResult(), "ln");
+  setName(getMean(), "ln_mean");
+  setName(getRstd(), "ln_rstd");
+}
+
+void AddLayerNormOp::getAsmResultNames(OpAsmSetValueNameFn setName) {
+  setName(getSum(), "stream");
+  setName(getResult(), "ln");
+  setName(getMean(), "ln_mean");
+  setName(getRstd(), "ln_rstd");
+}
+
+void AttentionOp::getAsmResultNames(OpAsmSetValueNameFn setName) {
+  setName(getResult(), "attn");
+  setName(getLse(), "attn_lse");
+}
+
+void GemmOp::getAsmResultNames(OpAsmSetValueNameFn setName) {
+  setName(getResult(), "gemm");
+}
+
+void ElementwiseOp::getAsmResultNames(OpAsmSetValueNameFn setName) {
+  if (getNumResults())
+    setName(getResult(0), "fused");
+}

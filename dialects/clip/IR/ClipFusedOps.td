@@ -10,7 +10,12 @@
 #ifndef CLIP_FUSED_OPS_TD
 #define CLIP_FUSED_OPS_TD
 
-def Clip_LayerNormOp : Clip_Op<"layer_norm", [Pure, Clip_InferredShape]> {
+// Fused ops name their results after what they are (`%ln`, `%attn_lse`,
+// `%stream` for the residual stream), so a fused graph reads.
+def Clip_ReadableResults
+    : DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>;
+
+def Clip_LayerNormOp : Clip_Op<"layer_norm", [Pure, Clip_InferredShape, Clip_ReadableResults]> {
   let summary = "layer normalization over the last dim, with its statistics";
   let description = [{
     For each row `x` of the last dim (size `W`):
@@ -38,7 +43,7 @@ def Clip_LayerNormOp : Clip_Op<"layer_norm", [Pure, Clip_InferredShape]> {
 }
 
 def Clip_AddLayerNormOp : Clip_Op<"add_layer_norm",
-    [Pure, Clip_InferredShape]> {
+    [Pure, Clip_InferredShape, Clip_ReadableResults]> {
   let summary = "residual add followed by layer normalization";
   let description = [{
     `sum = input + residual` (same shapes, no broadcasting), then
@@ -61,7 +66,7 @@ def Clip_AddLayerNormOp : Clip_Op<"add_layer_norm",
   }];
 }
 
-def Clip_AttentionOp : Clip_Op<"attention", [Pure, Clip_InferredShape]> {
+def Clip_AttentionOp : Clip_Op<"attention", [Pure, Clip_InferredShape, Clip_ReadableResults]> {
   let summary = "scaled dot-product attention with its log-sum-exp";
   let description = [{
     Operands have the same leading (batch, head) dims:
@@ -128,7 +133,8 @@ def Clip_ContrastiveLossOp : Clip_Op<"contrastive_loss",
 }
 
 def Clip_GemmOp : Clip_Op<"gemm",
-    [Pure, AttrSizedOperandSegments, Clip_InferredShape]> {
+    [Pure, AttrSizedOperandSegments, Clip_InferredShape,
+     Clip_ReadableResults]> {
   let summary = "matmul with a fused epilogue: bias, activation, residual";
   let description = [{
     `result = activation(matmul(lhs, rhs) + bias) + residual`, where the
@@ -158,7 +164,7 @@ def Clip_GemmOp : Clip_Op<"gemm",
 }
 
 def Clip_ElementwiseOp : Clip_Op<"elementwise",
-    [Pure, IsolatedFromAbove]> {
+    [Pure, IsolatedFromAbove, Clip_ReadableResults]> {
   let summary = "a group of elementwise and broadcast ops run as one kernel";
   let description = [{
     The body computes the results from the block arguments (one per input,

@@ -5,7 +5,7 @@
 // parts (causal, a GEMM's bias/activation/residual) print only when present.
 
 // CHECK-LABEL: func.func @attention
-// CHECK-NEXT: %[[O:.*]], %[[L:.*]] = clip.attention %arg0, %arg1, %arg2 scale 1.250000e-01 causal : (tensor<2x8x77x64xf32>, tensor<2x8x77x64xf32>, tensor<2x8x77x32xf32>) -> (tensor<2x8x77x32xf32>, tensor<2x8x77xf32>)
+// CHECK-NEXT: %attn, %attn_lse = clip.attention %arg0, %arg1, %arg2 scale 1.250000e-01 causal : (tensor<2x8x77x64xf32>, tensor<2x8x77x64xf32>, tensor<2x8x77x32xf32>) -> (tensor<2x8x77x32xf32>, tensor<2x8x77xf32>)
 // CHECK-NEXT: %{{.*}}, %{{.*}} = clip.attention %arg3, %arg4, %arg4 scale 5.000000e-01 : (tensor<?x4x1x16xbf16>, tensor<?x4x5x16xbf16>, tensor<?x4x5x16xbf16>) -> (tensor<?x4x1x16xbf16>, tensor<?x4x1xf32>)
 func.func @attention(%q: tensor<2x8x77x64xf32>, %k: tensor<2x8x77x64xf32>, %v: tensor<2x8x77x32xf32>,
                      %q1: tensor<?x4x1x16xbf16>, %kv: tensor<?x4x5x16xbf16>) -> (tensor<2x8x77x32xf32>, tensor<2x8x77xf32>, tensor<?x4x1xf32>) {
@@ -22,7 +22,7 @@ func.func @contrastive_loss(%i: tensor<?x512xf32>, %t: tensor<?x512xf32>, %s: te
 }
 
 // CHECK-LABEL: func.func @gemm
-// CHECK-NEXT: clip.gemm %arg0, %arg1 : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+// CHECK-NEXT: %gemm = clip.gemm %arg0, %arg1 : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
 // CHECK-NEXT: clip.gemm %arg0, %arg2 transpose_rhs bias %arg3 activation quick_gelu : (tensor<4x8xf32>, tensor<16x8xf32>, tensor<16xf32>) -> tensor<4x16xf32>
 // CHECK-NEXT: clip.gemm %arg4, %arg1 transpose_lhs activation gelu_tanh residual %arg5 : (tensor<8x4xf32>, tensor<8x16xf32>, tensor<4x16xf32>) -> tensor<4x16xf32>
 // CHECK-NEXT: clip.gemm %arg0, %arg2 transpose_rhs bias %arg3 activation gelu residual %arg5 : (tensor<4x8xf32>, tensor<16x8xf32>, tensor<16xf32>, tensor<4x16xf32>) -> tensor<4x16xf32>
@@ -36,7 +36,7 @@ func.func @gemm(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %bt: tensor<16x8xf32>
 }
 
 // CHECK-LABEL: func.func @elementwise
-// CHECK-NEXT: %[[R:.*]]:2 = clip.elementwise(%arg0, %arg1) : (tensor<4x8xf32>, tensor<f32>) -> (tensor<4x8xf32>, tensor<4x8xi1>) {
+// CHECK-NEXT: %[[R:fused]]:2 = clip.elementwise(%arg0, %arg1) : (tensor<4x8xf32>, tensor<f32>) -> (tensor<4x8xf32>, tensor<4x8xi1>) {
 // CHECK-NEXT: ^bb0(%[[A:.*]]: tensor<4x8xf32>, %[[B:.*]]: tensor<f32>):
 // CHECK-NEXT:   %[[Z:.*]] = clip.constant dense<0.000000e+00> : tensor<f32>
 // CHECK-NEXT:   %[[E:.*]] = clip.exp %[[B]] : tensor<f32>

@@ -507,10 +507,11 @@ func.func @named_results() -> (tensor<4x2xf32>, tensor<4x2xf32>, tensor<2xf32>, 
   return %a, %b, %c, %d : tensor<4x2xf32>, tensor<4x2xf32>, tensor<2xf32>, tensor<?x77xi64>
 }
 
-// Fused ops.
+// Fused layer norms (the other fused ops: fused-ops.mlir), with their
+// result names.
 // CHECK-LABEL: func.func @fused_layer_norms(
-// CHECK-NEXT:  %result, %mean, %rstd = clip.layer_norm %arg0, %arg2, %arg3 epsilon 1.000000e-05 : (tensor<?x77x512xf32>, tensor<512xf32>, tensor<512xf32>) -> (tensor<?x77x512xf32>, tensor<?x77x1xf32>, tensor<?x77x1xf32>)
-// CHECK-NEXT:  %sum, %result_0, %mean_1, %rstd_2 = clip.add_layer_norm %arg0, %arg1, %arg2, %arg3 epsilon 1.000000e-05 : (tensor<?x77x512xf32>, tensor<?x77x512xf32>, tensor<512xf32>, tensor<512xf32>) -> (tensor<?x77x512xf32>, tensor<?x77x512xf32>, tensor<?x77x1xf32>, tensor<?x77x1xf32>)
+// CHECK-NEXT:  %ln, %ln_mean, %ln_rstd = clip.layer_norm %arg0, %arg2, %arg3 epsilon 1.000000e-05 : (tensor<?x77x512xf32>, tensor<512xf32>, tensor<512xf32>) -> (tensor<?x77x512xf32>, tensor<?x77x1xf32>, tensor<?x77x1xf32>)
+// CHECK-NEXT:  %stream, %ln_0, %ln_mean_1, %ln_rstd_2 = clip.add_layer_norm %arg0, %arg1, %arg2, %arg3 epsilon 1.000000e-05 : (tensor<?x77x512xf32>, tensor<?x77x512xf32>, tensor<512xf32>, tensor<512xf32>) -> (tensor<?x77x512xf32>, tensor<?x77x512xf32>, tensor<?x77x1xf32>, tensor<?x77x1xf32>)
 func.func @fused_layer_norms(%x: tensor<?x77x512xf32>, %r: tensor<?x77x512xf32>, %w: tensor<512xf32>, %b: tensor<512xf32>) -> (tensor<?x77x512xf32>, tensor<?x77x512xf32>) {
   %y, %m, %s = clip.layer_norm %x, %w, %b epsilon 1.0e-05 : (tensor<?x77x512xf32>, tensor<512xf32>, tensor<512xf32>) -> (tensor<?x77x512xf32>, tensor<?x77x1xf32>, tensor<?x77x1xf32>)
   %sum, %y2, %m2, %s2 = clip.add_layer_norm %x, %r, %w, %b epsilon 1.0e-05 : (tensor<?x77x512xf32>, tensor<?x77x512xf32>, tensor<512xf32>, tensor<512xf32>) -> (tensor<?x77x512xf32>, tensor<?x77x512xf32>, tensor<?x77x1xf32>, tensor<?x77x1xf32>)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job: set up and build, then parse, verify and print the pre-LN
 # transformer block (models/clip/transformer_block.mlir), and print it again
-# with its batch dimension specialized to 8; then the parameter counts of the
-# CLIP model files.
+# with its batch dimension specialized to 8, then fused; then the parameter
+# counts of the CLIP model files and the fused ops of ViT-B/16.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,8 +15,16 @@ echo "== $model: parsed and verified"
 echo "== after --clip-prepare=batch-size=8 (check names, specialize, inline, canonicalize, cse)"
 "$build_dir/bin/clip-opt" "$model" --clip-prepare=batch-size=8
 
+echo "== after --clip-fuse (attention, layer norms, GEMM epilogues, elementwise groups)"
+"$build_dir/bin/clip-opt" "$model" --clip-prepare=batch-size=8 --clip-fuse
+
 echo "== CLIP models (models/clip/*.mlir): parameters"
 for m in vit_tiny vitb32 vitb16 vitl14 rn50; do
   printf '%-10s ' "$m"
   "$build_dir/bin/clip-opt" --clip-check-names --clip-param-summary "$root/models/clip/$m.mlir" -o /dev/null
 done
+
+echo "== ViT-B/16 @forward after --clip-fuse: fused ops (both towers and the loss)"
+"$build_dir/bin/clip-opt" --clip-fuse "$root/models/clip/vitb16.mlir" |
+  awk '/func.func @forward/,/^  }$/' | grep -oE "= clip\.(attention|layer_norm|add_layer_norm|contrastive_loss|gemm|elementwise|softmax|log_softmax)\b" |
+  sort | uniq -c

@@ -93,9 +93,20 @@ Value peelCausalMask(Value scores, Operation *user, bool &causal) {
   Operation *op = scores.getDefiningOp();
   if (!op || !onlyUsedBy(scores, user))
     return scores;
+  // The mask covers exactly the square [L, L] of queries and keys.
+  auto type = cast<RankedTensorType>(scores.getType());
+  ArrayRef<int64_t> shape = type.getShape();
+  auto coversScores = [&](Value mask) {
+    auto maskType = cast<RankedTensorType>(mask.getType());
+    return type.getRank() >= 2 && maskType.getRank() >= 2 &&
+           !ShapedType::isDynamic(shape.back()) &&
+           shape.back() == shape[shape.size() - 2] &&
+           maskType.getShape().take_back(2) == shape.take_back(2);
+  };
   if (auto add = dyn_cast<AddOp>(op)) {
     for (int i = 0; i < 2; ++i)
       if (causalMaskKind(add->getOperand(i)) == MaskKind::Additive &&
+          coversScores(add->getOperand(i)) &&
           add->getOperand(1 - i).getType() == scores.getType()) {
         causal = true;
         return add->getOperand(1 - i);
@@ -110,6 +121,7 @@ Value peelCausalMask(Value scores, Operation *user, bool &causal) {
     Value dropped = kind == MaskKind::Visible ? select.getOnFalse()
                                               : select.getOnTrue();
     if (kept && kept.getType() == scores.getType() &&
+        coversScores(select.getCondition()) &&
         isNegativeInfinity(dropped)) {
       causal = true;
       return kept;

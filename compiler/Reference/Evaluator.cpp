@@ -495,6 +495,35 @@ LogicalResult FunctionEvaluator::evaluateOp(Operation *op) {
           define(result, valueOf(yielded));
         return success();
       })
+      .Case([&](GeluGradOp o) -> LogicalResult {
+        double (*derivative)(double) =
+            o.getApproximation() == GeluApproximation::none ? geluDerivative
+            : o.getApproximation() == GeluApproximation::tanh
+                ? geluTanhDerivative
+                : quickGeluDerivative;
+        define(o.getResult(),
+               zipElements(valueOf(o.getInput()), valueOf(o.getGrad()),
+                           shapeOf(o.getResult()),
+                           [&](double x, double g) { return g * derivative(x); }));
+        return success();
+      })
+      .Case([&](SliceGradOp s) -> LogicalResult {
+        define(s.getResult(), sliceGrad(valueOf(s.getGrad()),
+                                        shapeOf(s.getResult()), s.getAxis(),
+                                        s.getStart(), s.getStep()));
+        return success();
+      })
+      .Case([&](GatherGradOp g) -> LogicalResult {
+        std::string error;
+        std::optional<Tensor> out =
+            gatherGrad(valueOf(g.getGrad()), valueOf(g.getIndices()),
+                       shapeOf(g.getResult()), g.getAxis(), g.getBatchDims(),
+                       error);
+        if (!out)
+          return g.emitError() << error;
+        define(g.getResult(), std::move(*out));
+        return success();
+      })
       .Case([&](func::CallOp call) -> LogicalResult {
         auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
             call, call.getCalleeAttr());

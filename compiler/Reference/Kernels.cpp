@@ -105,6 +105,21 @@ double geluTanh(double x) {
 }
 double quickGelu(double x) { return x * sigmoid(1.702 * x); }
 
+double geluDerivative(double x) {
+  const double cdf = 0.5 * (1.0 + std::erf(x / std::sqrt(2.0)));
+  const double pdf = std::exp(-0.5 * x * x) / std::sqrt(2.0 * M_PI);
+  return cdf + x * pdf;
+}
+double geluTanhDerivative(double x) {
+  const double c = std::sqrt(2.0 / M_PI), k = 0.044715;
+  const double t = std::tanh(c * (x + k * x * x * x));
+  return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * c * (1.0 + 3.0 * k * x * x);
+}
+double quickGeluDerivative(double x) {
+  const double s = sigmoid(1.702 * x);
+  return s + 1.702 * x * s * (1.0 - s);
+}
+
 //===----------------------------------------------------------------------===//
 // Matmul.
 //===----------------------------------------------------------------------===//
@@ -295,18 +310,25 @@ Tensor slice(const Tensor &x, int64_t axis, int64_t start, int64_t end,
   return out;
 }
 
-std::optional<Tensor> gather(const Tensor &x, const Tensor &indices,
-                             int64_t axis, int64_t batchDims,
-                             std::string &error) {
+namespace {
+/// Visits each element of clip.gather's result as (its flat index, the flat
+/// offset in the input it reads). An index out of range stops the walk and
+/// sets `error`.
+bool visitGather(llvm::ArrayRef<int64_t> xShape, const Tensor &indices,
+                 int64_t axis, int64_t batchDims,
+                 llvm::SmallVectorImpl<int64_t> &shape,
+                 llvm::function_ref<void(int64_t, int64_t)> visit,
+                 std::string &error) {
   // result = x.shape[:axis] + indices.shape[batchDims:] + x.shape[axis+1:]
-  llvm::ArrayRef<int64_t> xShape = x.shape, iShape = indices.shape;
-  llvm::SmallVector<int64_t, 4> shape(xShape.take_front(axis));
+  llvm::ArrayRef<int64_t> iShape = indices.shape;
+  shape.assign(xShape.begin(), xShape.begin() + axis);
   llvm::append_range(shape, iShape.drop_front(batchDims));
   llvm::append_range(shape, xShape.drop_front(axis + 1));
   const int64_t picked = indices.rank() - batchDims;
-
-  Tensor out = Tensor::filled(shape);
-  auto xs = x.strides(), is = indices.strides();
+  llvm::SmallVector<int64_t, 4> xs(xShape.size(), 1);
+  for (int64_t d = static_cast<int64_t>(xShape.size()) - 2; d >= 0; --d)
+    xs[d] = xs[d + 1] * xShape[d + 1];
+  auto is = indices.strides();
   bool ok = true;
   forEachIndex(shape, [&](llvm::ArrayRef<int64_t> index, int64_t flat) {
     if (!ok)
@@ -328,12 +350,56 @@ std::optional<Tensor> gather(const Tensor &x, const Tensor &indices,
     int64_t xOffset = static_cast<int64_t>(raw) * xs[axis];
     for (int64_t d = 0; d < axis; ++d)
       xOffset += index[d] * xs[d];
-    for (int64_t d = axis + 1; d < x.rank(); ++d)
+    for (int64_t d = axis + 1; d < static_cast<int64_t>(xShape.size()); ++d)
       xOffset += index[d - 1 + picked] * xs[d];
-    out.data[flat] = x.data[xOffset];
+    visit(flat, xOffset);
   });
-  if (!ok)
+  return ok;
+}
+} // namespace
+
+std::optional<Tensor> gather(const Tensor &x, const Tensor &indices,
+                             int64_t axis, int64_t batchDims,
+                             std::string &error) {
+  llvm::SmallVector<int64_t, 4> shape;
+  std::vector<std::pair<int64_t, int64_t>> reads;
+  if (!visitGather(x.shape, indices, axis, batchDims, shape,
+                   [&](int64_t flat, int64_t offset) {
+                     reads.emplace_back(flat, offset);
+                   },
+                   error))
     return std::nullopt;
+  Tensor out = Tensor::filled(shape);
+  for (auto [flat, offset] : reads)
+    out.data[flat] = x.data[offset];
+  return out;
+}
+
+std::optional<Tensor> gatherGrad(const Tensor &grad, const Tensor &indices,
+                                 llvm::ArrayRef<int64_t> inputShape,
+                                 int64_t axis, int64_t batchDims,
+                                 std::string &error) {
+  Tensor out = Tensor::filled(inputShape);
+  llvm::SmallVector<int64_t, 4> shape;
+  if (!visitGather(inputShape, indices, axis, batchDims, shape,
+                   [&](int64_t flat, int64_t offset) {
+                     out.data[offset] += grad.data[flat];
+                   },
+                   error))
+    return std::nullopt;
+  return out;
+}
+
+Tensor sliceGrad(const Tensor &grad, llvm::ArrayRef<int64_t> inputShape,
+                 int64_t axis, int64_t start, int64_t step) {
+  Tensor out = Tensor::filled(inputShape);
+  auto [outer, size, inner] = splitAt(out.shape, axis);
+  const int64_t count = grad.shape[axis];
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < count; ++i)
+      for (int64_t j = 0; j < inner; ++j)
+        out.data[(o * size + start + i * step) * inner + j] =
+            grad.data[(o * count + i) * inner + j];
   return out;
 }
 

@@ -48,6 +48,16 @@ std::optional<Tensor> gather(const Tensor &x, const Tensor &indices,
                              int64_t axis, int64_t batchDims,
                              std::string &error);
 
+/// clip.gather_grad: `grad` added into zeros of `inputShape` where gather
+/// read it.
+std::optional<Tensor> gatherGrad(const Tensor &grad, const Tensor &indices,
+                                 llvm::ArrayRef<int64_t> inputShape,
+                                 int64_t axis, int64_t batchDims,
+                                 std::string &error);
+/// clip.slice_grad: `grad` placed at the slice's positions in zeros.
+Tensor sliceGrad(const Tensor &grad, llvm::ArrayRef<int64_t> inputShape,
+                 int64_t axis, int64_t start, int64_t step);
+
 Tensor conv2d(const Tensor &x, const Tensor &w, const Tensor *bias,
               llvm::ArrayRef<int64_t> stride, llvm::ArrayRef<int64_t> padding,
               llvm::ArrayRef<int64_t> dilation, int64_t groups);
@@ -96,6 +106,10 @@ Tensor causalMask(llvm::ArrayRef<int64_t> shape, bool boolean);
 double gelu(double x);
 double geluTanh(double x);
 double quickGelu(double x);
+/// Their derivatives (clip.gelu_grad).
+double geluDerivative(double x);
+double geluTanhDerivative(double x);
+double quickGeluDerivative(double x);
 double sigmoid(double x);
 /// NaN-propagating maximum and minimum, as torch.maximum/minimum.
 double maxOf(double a, double b);

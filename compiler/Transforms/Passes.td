@@ -147,4 +147,29 @@ def FuseElementwise : Pass<"clip-fuse-elementwise"> {
   let dependentDialects = ["::mlir::clip::ClipDialect"];
 }
 
+def Autodiff : Pass<"clip-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Build the training function: the loss and every parameter's gradient";
+  let description = [{
+    From `function` (default `forward`, block functions inlined, its first
+    result the scalar loss) builds `train-function` (default `train_step`):
+    the forward ops, then the reverse-mode gradient of the loss, returning
+    the loss and one gradient per trainable (not `frozen`) parameter, in the
+    order the parameters first appear; each gradient result carries
+    `clip.gradient = "<parameter name>"`. Gradients are built only for values
+    that both depend on a trainable parameter and reach the loss; a value
+    used several times gets its gradients summed once; declarations of the
+    same parameter name share one gradient. Each op's rule comes from its
+    DifferentiableOpInterface; an op without one is reported. Dead forward
+    ops (the other results of `function`) are removed.
+  }];
+  let options = [
+    Option<"function", "function", "std::string", /*default=*/"\"forward\"",
+           "the function to differentiate (its first result is the loss)">,
+    Option<"trainFunction", "train-function", "std::string",
+           /*default=*/"\"train_step\"", "the name of the function built">
+  ];
+  let dependentDialects = ["::mlir::clip::ClipDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
 #endif // CLIP_COMPILER_TRANSFORMS_PASSES_TD

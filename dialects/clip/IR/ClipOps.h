@@ -11,6 +11,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "clip/IR/ClipEnums.h.inc"
+#include "clip/IR/ClipInterfaces.h.inc"
 
 namespace mlir::clip {
 

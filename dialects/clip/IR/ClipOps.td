@@ -18,6 +18,11 @@ include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/OpAsmInterface.td"
+include "clip/IR/ClipInterfaces.td"
+
+// Ops with a gradient rule (ClipGradients.cpp) for clip-autodiff.
+def Clip_Differentiable
+    : DeclareOpInterfaceMethods<Clip_DifferentiableOpInterface>;
 
 // Verifies the declared result types against the op's shape rule before the
 // InferTypeOpInterface trait does, so that a bad shape gets one message (the
@@ -126,7 +131,7 @@ def Clip_CausalMaskOp : Clip_Op<"causal_mask", [Pure]> {
 
 class Clip_UnaryOp<string mnemonic, TypeConstraint type, list<Trait> traits = []>
     : Clip_Op<mnemonic, !listconcat(traits,
-        [Pure, Elementwise, SameOperandsAndResultType])> {
+        [Pure, Elementwise, SameOperandsAndResultType, Clip_Differentiable])> {
   let arguments = (ins type:$input);
   let results = (outs type:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
@@ -159,7 +164,7 @@ def Clip_ErfOp : Clip_UnaryOp<"erf", Clip_FloatTensor> {
 }
 
 def Clip_GeluOp : Clip_Op<"gelu",
-    [Pure, Elementwise, SameOperandsAndResultType]> {
+    [Pure, Elementwise, SameOperandsAndResultType, Clip_Differentiable]> {
   let summary = "Gaussian error linear unit";
   let description = [{
     `none`: `x * 0.5 * (1 + erf(x / sqrt(2)))` (`nn.GELU()`);
@@ -180,7 +185,7 @@ def Clip_GeluOp : Clip_Op<"gelu",
   let hasFolder = 1;
 }
 
-def Clip_CastOp : Clip_Op<"cast", [Pure]> {
+def Clip_CastOp : Clip_Op<"cast", [Pure, Clip_Differentiable]> {
   let summary = "element type conversion";
   let description = [{
     Converts each element (float <-> float with rounding to nearest even,
@@ -203,7 +208,8 @@ def Clip_CastOp : Clip_Op<"cast", [Pure]> {
 
 class Clip_BinaryOp<string mnemonic, TypeConstraint type, list<Trait> traits = []>
     : Clip_Op<mnemonic, !listconcat(traits,
-        [Pure, Clip_BroadcastingElementwise, Clip_InferredShape])> {
+        [Pure, Clip_BroadcastingElementwise, Clip_InferredShape,
+         Clip_Differentiable])> {
   let arguments = (ins type:$lhs, type:$rhs);
   let results = (outs type:$result);
   // `: T` when both operands and the result have type T, else `: (L, R) -> T`.
@@ -251,7 +257,8 @@ def Clip_CmpOp : Clip_Op<"cmp",
 }
 
 def Clip_SelectOp : Clip_Op<"select",
-    [Pure, Clip_BroadcastingElementwise, Clip_InferredShape]> {
+    [Pure, Clip_BroadcastingElementwise, Clip_InferredShape,
+     Clip_Differentiable]> {
   let summary = "cond ? on_true : on_false, broadcasting all three";
   let description = [{
     ```mlir
@@ -272,7 +279,7 @@ def Clip_SelectOp : Clip_Op<"select",
 // Contractions.
 //===----------------------------------------------------------------------===//
 
-def Clip_MatmulOp : Clip_Op<"matmul", [Pure, Clip_InferredShape]> {
+def Clip_MatmulOp : Clip_Op<"matmul", [Pure, Clip_InferredShape, Clip_Differentiable]> {
   let summary = "batched matrix product with optional transposes";
   let description = [{
     `lhs: [..., M, K]` (or `[..., K, M]` with `transpose_lhs`), `rhs: [..., K,
@@ -299,7 +306,7 @@ def Clip_MatmulOp : Clip_Op<"matmul", [Pure, Clip_InferredShape]> {
 //===----------------------------------------------------------------------===//
 
 class Clip_ReduceOp<string mnemonic, string what>
-    : Clip_Op<mnemonic, [Pure, Clip_InferredShape]> {
+    : Clip_Op<mnemonic, [Pure, Clip_InferredShape, Clip_Differentiable]> {
   let summary = what # " over the given axes";
   let description = [{
     Reduces `input` over `axes` (distinct, in range). The reduced dims are
@@ -344,7 +351,7 @@ def Clip_ArgmaxOp : Clip_Op<"argmax", [Pure, Clip_InferredShape]> {
 }
 
 class Clip_SoftmaxLikeOp<string mnemonic, string what>
-    : Clip_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Clip_Op<mnemonic, [Pure, SameOperandsAndResultType, Clip_Differentiable]> {
   let summary = what # " along one axis";
   let arguments = (ins Clip_FloatTensor:$input,
                    ConfinedAttr<I64Attr, [IntNonNegative]>:$axis);
@@ -360,7 +367,7 @@ def Clip_LogSoftmaxOp : Clip_SoftmaxLikeOp<"log_softmax", "x - max - log(sum(exp
 // Shape manipulation.
 //===----------------------------------------------------------------------===//
 
-def Clip_ReshapeOp : Clip_Op<"reshape", [Pure, Clip_InferredShape]> {
+def Clip_ReshapeOp : Clip_Op<"reshape", [Pure, Clip_InferredShape, Clip_Differentiable]> {
   let summary = "same elements, new shape";
   let description = [{
     `shape` gives the new dims, row-major order kept; one entry may be -1 and
@@ -379,7 +386,7 @@ def Clip_ReshapeOp : Clip_Op<"reshape", [Pure, Clip_InferredShape]> {
   let hasFolder = 1;
 }
 
-def Clip_TransposeOp : Clip_Op<"transpose", [Pure, Clip_InferredShape]> {
+def Clip_TransposeOp : Clip_Op<"transpose", [Pure, Clip_InferredShape, Clip_Differentiable]> {
   let summary = "permute dimensions";
   let description = [{
     `result.shape[i] = input.shape[permutation[i]]`.
@@ -396,7 +403,7 @@ def Clip_TransposeOp : Clip_Op<"transpose", [Pure, Clip_InferredShape]> {
   let hasFolder = 1;
 }
 
-def Clip_BroadcastOp : Clip_Op<"broadcast", [Pure]> {
+def Clip_BroadcastOp : Clip_Op<"broadcast", [Pure, Clip_Differentiable]> {
   let summary = "materialize a NumPy broadcast to the result shape";
   let description = [{
     The input's dims align with the trailing dims of the result; each is 1 or
@@ -413,7 +420,7 @@ def Clip_BroadcastOp : Clip_Op<"broadcast", [Pure]> {
   let hasFolder = 1;
 }
 
-def Clip_ConcatOp : Clip_Op<"concat", [Pure, Clip_InferredShape]> {
+def Clip_ConcatOp : Clip_Op<"concat", [Pure, Clip_InferredShape, Clip_Differentiable]> {
   let summary = "join tensors along one axis";
   let description = [{
     ```mlir
@@ -429,7 +436,7 @@ def Clip_ConcatOp : Clip_Op<"concat", [Pure, Clip_InferredShape]> {
   let hasFolder = 1;
 }
 
-def Clip_SliceOp : Clip_Op<"slice", [Pure, Clip_InferredShape]> {
+def Clip_SliceOp : Clip_Op<"slice", [Pure, Clip_InferredShape, Clip_Differentiable]> {
   let summary = "a strided range along one axis";
   let description = [{
     Keeps indices `start, start + step, ...` below `end` along `axis`; other
@@ -453,7 +460,7 @@ def Clip_SliceOp : Clip_Op<"slice", [Pure, Clip_InferredShape]> {
   let hasFolder = 1;
 }
 
-def Clip_GatherOp : Clip_Op<"gather", [Pure, Clip_InferredShape]> {
+def Clip_GatherOp : Clip_Op<"gather", [Pure, Clip_InferredShape, Clip_Differentiable]> {
   let summary = "pick slices of `input` along `axis` by integer indices";
   let description = [{
     Like `tf.gather(input, indices, axis, batch_dims)`: the first `batch_dims`
@@ -586,5 +593,6 @@ def Clip_BatchNormTrainOp : Clip_Op<"batch_norm_train",
 }
 
 include "clip/IR/ClipFusedOps.td"
+include "clip/IR/ClipGradientOps.td"
 
 #endif // CLIP_OPS_TD

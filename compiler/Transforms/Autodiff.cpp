@@ -1,0 +1,220 @@
+//===- Autodiff.cpp - Reverse-mode differentiation of a clip function -----===//
+//
+// Builds the training function from the forward one: a copy of the forward
+// ops, then, walking them backwards, each op's gradient rule
+// (DifferentiableOpInterface) applied to the gradients of its results. The
+// walk visits only ops on a path from a trainable parameter to the loss, so
+// no gradient is built for inputs, frozen parameters, indices or masks.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Transforms/Passes.h"
+
+#include "clip/IR/ClipOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/MapVector.h"
+
+namespace mlir::clip {
+#define GEN_PASS_DEF_AUTODIFF
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace mlir::clip
+
+using namespace mlir;
+using namespace mlir::clip;
+
+namespace {
+
+bool isFloatTensor(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type && isa<FloatType>(type.getElementType());
+}
+
+bool isTrainableParam(Operation *op) {
+  auto param = dyn_cast<ParamOp>(op);
+  return param && !param.getFrozen() && isFloatTensor(param.getResult());
+}
+
+/// Builds the reverse pass into `func` (a copy of the forward function).
+class GradientBuilder {
+public:
+  explicit GradientBuilder(func::FuncOp func) : func(func) {}
+
+  LogicalResult run() {
+    Block &body = func.getBody().front();
+    auto ret = cast<func::ReturnOp>(body.getTerminator());
+    if (ret.getNumOperands() == 0)
+      return func.emitError("the function to differentiate returns nothing; "
+                            "its first result must be the loss");
+    Value loss = ret.getOperand(0);
+    auto lossType = dyn_cast<RankedTensorType>(loss.getType());
+    if (!lossType || lossType.getRank() != 0 || !isFloatTensor(loss))
+      return func.emitError("the loss (first result) must be a float scalar, "
+                            "got ")
+             << loss.getType();
+    for (Operation &op : body.without_terminator())
+      if (isa<CallOpInterface>(op))
+        return op.emitError("calls must be inlined before clip-autodiff "
+                            "(run --clip-prepare or --clip-fuse first)");
+
+    SmallVector<Operation *> forward;
+    for (Operation &op : body.without_terminator())
+      forward.push_back(&op);
+    markActive(forward, loss);
+
+    OpBuilder builder(ret);
+    Location loc = func.getLoc();
+    accumulate(builder, loss,
+               builder.create<ConstantOp>(
+                   loc, DenseElementsAttr::get(
+                            lossType, builder.getFloatAttr(
+                                          lossType.getElementType(), 1.0))));
+    for (Operation *op : llvm::reverse(forward))
+      if (failed(backward(builder, op)))
+        return failure();
+
+    // One gradient per trainable parameter name, in order of appearance.
+    llvm::MapVector<StringRef, std::pair<Value, Type>> perName;
+    for (Operation *op : forward) {
+      if (!isTrainableParam(op))
+        continue;
+      auto param = cast<ParamOp>(op);
+      auto &slot = perName[param.getName()];
+      slot.second = param.getType();
+      if (Value g = gradients.lookup(param.getResult()))
+        slot.first = slot.first
+                         ? builder.create<AddOp>(loc, slot.first, g).getResult()
+                         : g;
+    }
+    SmallVector<Value> results{loss};
+    SmallVector<StringRef> names;
+    for (auto &[name, slot] : perName) {
+      Value g = slot.first;
+      if (!g) { // the parameter does not reach the loss
+        auto type = cast<RankedTensorType>(slot.second);
+        g = builder.create<ConstantOp>(
+            loc, DenseElementsAttr::get(
+                     type, builder.getFloatAttr(type.getElementType(), 0.0)));
+      }
+      results.push_back(g);
+      names.push_back(name);
+    }
+    builder.create<func::ReturnOp>(ret.getLoc(), results);
+    ret.erase();
+
+    SmallVector<Type> types;
+    for (Value v : results)
+      types.push_back(v.getType());
+    func.setFunctionType(
+        FunctionType::get(func.getContext(), func.getArgumentTypes(), types));
+    func.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
+    for (auto [i, name] : llvm::enumerate(names))
+      func.setResultAttr(i + 1, "clip.gradient",
+                         StringAttr::get(func.getContext(), name));
+    eraseDeadOps(body);
+    return success();
+  }
+
+private:
+  /// Active ops: on a path from a trainable parameter to the loss.
+  void markActive(ArrayRef<Operation *> ops, Value loss) {
+    llvm::DenseSet<Value> dependsOnParams;
+    for (Operation *op : ops) {
+      bool depends = isTrainableParam(op) ||
+                     llvm::any_of(op->getOperands(), [&](Value v) {
+                       return dependsOnParams.contains(v);
+                     });
+      if (depends)
+        for (Value r : op->getResults())
+          if (isFloatTensor(r))
+            dependsOnParams.insert(r);
+    }
+    llvm::DenseSet<Value> reachesLoss{loss};
+    for (Operation *op : llvm::reverse(ops)) {
+      if (!llvm::any_of(op->getResults(),
+                        [&](Value r) { return reachesLoss.contains(r); }))
+        continue;
+      for (Value v : op->getOperands())
+        reachesLoss.insert(v);
+    }
+    for (Value v : dependsOnParams)
+      if (reachesLoss.contains(v))
+        active.insert(v);
+  }
+
+  void accumulate(OpBuilder &builder, Value value, Value gradient) {
+    Value &slot = gradients[value];
+    slot = slot ? builder.create<AddOp>(value.getLoc(), slot, gradient)
+                      .getResult()
+                : gradient;
+  }
+
+  LogicalResult backward(OpBuilder &builder, Operation *op) {
+    SmallVector<Value> resultGradients;
+    bool any = false;
+    for (Value r : op->getResults()) {
+      resultGradients.push_back(gradients.lookup(r));
+      any |= bool(resultGradients.back());
+    }
+    bool needsOperandGradient = llvm::any_of(
+        op->getOperands(), [&](Value v) { return active.contains(v); });
+    if (!any || !needsOperandGradient)
+      return success();
+    auto differentiable = dyn_cast<DifferentiableOpInterface>(op);
+    if (!differentiable)
+      return op->emitOpError("has no gradient rule; clip-autodiff cannot "
+                             "differentiate through it yet");
+    SmallVector<Value> operandGradients;
+    if (failed(differentiable.buildGradients(builder, resultGradients,
+                                             operandGradients)))
+      return failure();
+    for (auto [operand, gradient] :
+         llvm::zip(op->getOperands(), operandGradients))
+      if (gradient && active.contains(operand))
+        accumulate(builder, operand, gradient);
+    return success();
+  }
+
+  /// Removes the forward ops the training function does not need and the
+  /// gradients built for operands that are not active.
+  static void eraseDeadOps(Block &body) {
+    SmallVector<Operation *> ops;
+    for (Operation &op : body.without_terminator())
+      ops.push_back(&op);
+    for (Operation *op : llvm::reverse(ops))
+      if (isOpTriviallyDead(op))
+        op->erase();
+  }
+
+  func::FuncOp func;
+  llvm::DenseSet<Value> active;
+  llvm::DenseMap<Value, Value> gradients;
+};
+
+struct AutodiffPass : clip::impl::AutodiffBase<AutodiffPass> {
+  using AutodiffBase::AutodiffBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto forward = module.lookupSymbol<func::FuncOp>(function);
+    if (!forward) {
+      module.emitError("clip-autodiff: no function @") << function;
+      return signalPassFailure();
+    }
+    if (module.lookupSymbol(trainFunction)) {
+      forward.emitError("clip-autodiff: @")
+          << trainFunction << " already exists";
+      return signalPassFailure();
+    }
+    auto train = cast<func::FuncOp>(forward->clone());
+    train.setSymName(trainFunction);
+    train.setPublic();
+    module.getBody()->getOperations().insert(
+        std::next(forward->getIterator()), train);
+    if (failed(GradientBuilder(train).run()))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,493 @@
+//===- ClipGradients.cpp - Reverse-mode gradient rules of the clip ops ----===//
+//
+// One `buildGradients` per op (DifferentiableOpInterface): from the
+// gradients of the results to those of the operands, built from clip ops at
+// the builder's insertion point. Broadcasting is undone by `sumToType`.
+// Checked against central finite differences for every op in
+// test/unit/GradientTest.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "clip/IR/ClipOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
+#include <numeric>
+
+using namespace mlir;
+using namespace mlir::clip;
+
+#include "clip/IR/ClipInterfaces.cpp.inc"
+
+namespace {
+
+RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+/// A scalar constant of `like`'s element type.
+Value scalar(OpBuilder &b, Location loc, double value, Value like) {
+  Type element = tensorType(like).getElementType();
+  auto type = RankedTensorType::get({}, element);
+  return b.create<ConstantOp>(
+      loc, DenseElementsAttr::get(type, b.getFloatAttr(element, value)));
+}
+
+/// The shape attribute that reshapes to `type`: its dims, -1 for a `?`.
+SmallVector<int64_t> reshapeTarget(RankedTensorType type) {
+  SmallVector<int64_t> shape(type.getShape());
+  for (int64_t &d : shape)
+    if (ShapedType::isDynamic(d))
+      d = -1;
+  return shape;
+}
+
+/// `grad` summed over the dims that broadcasting stretched, so that it has
+/// `target`'s type (NumPy rules: leading dims, and dims of size 1).
+Value sumToType(OpBuilder &b, Location loc, Value grad, Type targetType) {
+  if (!grad || grad.getType() == targetType)
+    return grad;
+  auto target = cast<RankedTensorType>(targetType);
+  auto from = tensorType(grad);
+  const int64_t extra = from.getRank() - target.getRank();
+  SmallVector<int64_t> axes;
+  for (int64_t d = 0; d < from.getRank(); ++d)
+    if (d < extra || (target.getDimSize(d - extra) == 1 &&
+                      from.getDimSize(d) != 1))
+      axes.push_back(d);
+  Value summed = grad;
+  if (!axes.empty())
+    summed = b.create<ReduceSumOp>(loc, grad, axes, /*keepdims=*/true);
+  if (summed.getType() != targetType)
+    summed = b.create<ReshapeOp>(loc, summed, reshapeTarget(target));
+  return summed;
+}
+
+/// `grad` (a reduction's result gradient) reshaped to keep the reduced axes
+/// and broadcast back to the input's type.
+Value broadcastBack(OpBuilder &b, Location loc, Value grad,
+                    ArrayRef<int64_t> axes, bool keepdims, Value input) {
+  RankedTensorType in = tensorType(input);
+  if (!keepdims) {
+    SmallVector<int64_t> kept(in.getShape());
+    for (int64_t a : axes)
+      kept[a] = 1;
+    grad = b.create<ReshapeOp>(
+        loc, grad,
+        reshapeTarget(RankedTensorType::get(kept, in.getElementType())));
+  }
+  return b.create<BroadcastOp>(loc, in, grad);
+}
+
+/// The common case: one result; `rule` returns the operand gradients.
+LogicalResult unaryRule(
+    Operation *op, ArrayRef<Value> resultGradients,
+    SmallVectorImpl<Value> &operandGradients,
+    llvm::function_ref<void(Value grad, SmallVectorImpl<Value> &)> rule) {
+  operandGradients.assign(op->getNumOperands(), Value());
+  if (Value grad = resultGradients.front())
+    rule(grad, operandGradients);
+  return success();
+}
+
+bool isFloat(Value v) {
+  return isa<FloatType>(tensorType(v).getElementType());
+}
+
+} // namespace
+
+#define UNARY_RULE(OpTy, BODY)                                                 \
+  LogicalResult OpTy::buildGradients(OpBuilder &b,                            \
+                                     ArrayRef<Value> resultGradients,          \
+                                     SmallVectorImpl<Value> &operandGradients) { \
+    Location loc = getLoc();                                                   \
+    Value x = getInput(), y = getResult();                                     \
+    (void)x;                                                                   \
+    (void)y;                                                                   \
+    (void)loc;                                                                 \
+    return unaryRule(*this, resultGradients, operandGradients,                 \
+                     [&](Value g, SmallVectorImpl<Value> &out) {               \
+                       if (isFloat(x))                                         \
+                         out[0] = BODY;                                        \
+                     });                                                       \
+  }
+
+// d(-x) = -g
+UNARY_RULE(NegOp, b.create<NegOp>(loc, g))
+// d(e^x) = g e^x
+UNARY_RULE(ExpOp, b.create<MulOp>(loc, g, y))
+// d(log x) = g / x
+UNARY_RULE(LogOp, b.create<DivOp>(loc, g, x))
+// d(sqrt x) = g / (2 sqrt x)
+UNARY_RULE(SqrtOp, b.create<DivOp>(
+                       loc, b.create<MulOp>(loc, g, scalar(b, loc, 0.5, g)), y))
+// d(x^-1/2) = -g y^3 / 2
+UNARY_RULE(RsqrtOp,
+           b.create<MulOp>(
+               loc, b.create<MulOp>(loc, g, scalar(b, loc, -0.5, g)),
+               b.create<MulOp>(loc, b.create<MulOp>(loc, y, y), y)))
+// d(tanh x) = g (1 - y^2)
+UNARY_RULE(TanhOp,
+           b.create<MulOp>(loc, g,
+                           b.create<SubOp>(loc, scalar(b, loc, 1.0, y),
+                                           b.create<MulOp>(loc, y, y))))
+// d(sigmoid x) = g y (1 - y)
+UNARY_RULE(SigmoidOp,
+           b.create<MulOp>(
+               loc, b.create<MulOp>(loc, g, y),
+               b.create<SubOp>(loc, scalar(b, loc, 1.0, y), y)))
+// d(erf x) = g 2/sqrt(pi) e^(-x^2)
+UNARY_RULE(ErfOp,
+           b.create<MulOp>(
+               loc, b.create<MulOp>(loc, g, scalar(b, loc, 1.1283791670955126, g)),
+               b.create<ExpOp>(loc, b.create<NegOp>(
+                                        loc, b.create<MulOp>(loc, x, x)))))
+#undef UNARY_RULE
+
+LogicalResult GeluOp::buildGradients(OpBuilder &b,
+                                     ArrayRef<Value> resultGradients,
+                                     SmallVectorImpl<Value> &operandGradients) {
+  return unaryRule(*this, resultGradients, operandGradients,
+                   [&](Value g, SmallVectorImpl<Value> &out) {
+                     out[0] = b.create<GeluGradOp>(getLoc(), getInput(), g,
+                                                   getApproximation());
+                   });
+}
+
+LogicalResult CastOp::buildGradients(OpBuilder &b,
+                                     ArrayRef<Value> resultGradients,
+                                     SmallVectorImpl<Value> &operandGradients) {
+  return unaryRule(*this, resultGradients, operandGradients,
+                   [&](Value g, SmallVectorImpl<Value> &out) {
+                     // Only float -> float conversions carry a gradient.
+                     if (isFloat(getInput()) && isFloat(getResult()))
+                       out[0] = b.create<CastOp>(getLoc(),
+                                                 getInput().getType(), g);
+                   });
+}
+
+//===----------------------------------------------------------------------===//
+// Broadcasting binary ops.
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Runs `rule(g, dLhs, dRhs)` for a float binary op and sums each operand's
+/// gradient back to its type.
+template <typename OpTy, typename Rule>
+LogicalResult binaryRule(OpTy op, OpBuilder &b, ArrayRef<Value> resultGradients,
+                         SmallVectorImpl<Value> &operandGradients, Rule rule) {
+  operandGradients.assign(2, Value());
+  Value g = resultGradients.front();
+  if (!g || !isFloat(op.getResult()))
+    return success();
+  auto [dl, dr] = rule(g);
+  operandGradients[0] = sumToType(b, op.getLoc(), dl, op.getLhs().getType());
+  operandGradients[1] = sumToType(b, op.getLoc(), dr, op.getRhs().getType());
+  return success();
+}
+} // namespace
+
+LogicalResult AddOp::buildGradients(OpBuilder &b,
+                                    ArrayRef<Value> resultGradients,
+                                    SmallVectorImpl<Value> &operandGradients) {
+  return binaryRule(*this, b, resultGradients, operandGradients,
+                    [&](Value g) { return std::pair{g, g}; });
+}
+
+LogicalResult SubOp::buildGradients(OpBuilder &b,
+                                    ArrayRef<Value> resultGradients,
+                                    SmallVectorImpl<Value> &operandGradients) {
+  return binaryRule(*this, b, resultGradients, operandGradients, [&](Value g) {
+    return std::pair<Value, Value>{g, b.create<NegOp>(getLoc(), g)};
+  });
+}
+
+LogicalResult MulOp::buildGradients(OpBuilder &b,
+                                    ArrayRef<Value> resultGradients,
+                                    SmallVectorImpl<Value> &operandGradients) {
+  return binaryRule(*this, b, resultGradients, operandGradients, [&](Value g) {
+    return std::pair<Value, Value>{b.create<MulOp>(getLoc(), g, getRhs()),
+                                   b.create<MulOp>(getLoc(), g, getLhs())};
+  });
+}
+
+LogicalResult DivOp::buildGradients(OpBuilder &b,
+                                    ArrayRef<Value> resultGradients,
+                                    SmallVectorImpl<Value> &operandGradients) {
+  // d(a / b) = g / b, -g (a / b) / b
+  return binaryRule(*this, b, resultGradients, operandGradients, [&](Value g) {
+    Location loc = getLoc();
+    Value dl = b.create<DivOp>(loc, g, getRhs());
+    Value dr = b.create<NegOp>(
+        loc, b.create<DivOp>(loc, b.create<MulOp>(loc, g, getResult()),
+                             getRhs()));
+    return std::pair{dl, dr};
+  });
+}
+
+namespace {
+/// max/min: the gradient goes to the operand that was chosen (`lhs` where
+/// `lhs pred rhs`, else `rhs`), as torch's ReLU and clamp do at ties.
+template <typename OpTy>
+LogicalResult selectingRule(OpTy op, OpBuilder &b,
+                            ArrayRef<Value> resultGradients,
+                            SmallVectorImpl<Value> &operandGradients,
+                            ComparePredicate predicate) {
+  return binaryRule(op, b, resultGradients, operandGradients, [&](Value g) {
+    Location loc = op.getLoc();
+    Value takeLhs =
+        b.create<CmpOp>(loc, predicate, op.getLhs(), op.getRhs());
+    Value zero = scalar(b, loc, 0.0, g);
+    return std::pair<Value, Value>{b.create<SelectOp>(loc, takeLhs, g, zero),
+                                   b.create<SelectOp>(loc, takeLhs, zero, g)};
+  });
+}
+} // namespace
+
+LogicalResult MaxOp::buildGradients(OpBuilder &b,
+                                    ArrayRef<Value> resultGradients,
+                                    SmallVectorImpl<Value> &operandGradients) {
+  return selectingRule(*this, b, resultGradients, operandGradients,
+                       ComparePredicate::gt);
+}
+
+LogicalResult MinOp::buildGradients(OpBuilder &b,
+                                    ArrayRef<Value> resultGradients,
+                                    SmallVectorImpl<Value> &operandGradients) {
+  return selectingRule(*this, b, resultGradients, operandGradients,
+                       ComparePredicate::lt);
+}
+
+LogicalResult SelectOp::buildGradients(OpBuilder &b,
+                                       ArrayRef<Value> resultGradients,
+                                       SmallVectorImpl<Value> &operandGradients) {
+  operandGradients.assign(3, Value());
+  Value g = resultGradients.front();
+  if (!g || !isFloat(getResult()))
+    return success();
+  Location loc = getLoc();
+  Value zero = scalar(b, loc, 0.0, g);
+  operandGradients[1] = sumToType(
+      b, loc, b.create<SelectOp>(loc, getCondition(), g, zero),
+      getOnTrue().getType());
+  operandGradients[2] = sumToType(
+      b, loc, b.create<SelectOp>(loc, getCondition(), zero, g),
+      getOnFalse().getType());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Matmul.
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::buildGradients(OpBuilder &b,
+                                       ArrayRef<Value> resultGradients,
+                                       SmallVectorImpl<Value> &operandGradients) {
+  operandGradients.assign(2, Value());
+  Value g = resultGradients.front();
+  if (!g || !isFloat(getResult()))
+    return success();
+  Location loc = getLoc();
+  Value lhs = getLhs(), rhs = getRhs();
+  const bool tl = getTransposeLhs(), tr = getTransposeRhs();
+  // lhs_eff = tl ? lhs^T : lhs, rhs_eff likewise; C = lhs_eff rhs_eff.
+  // d lhs_eff = g rhs_eff^T;  d rhs_eff = lhs_eff^T g.
+  Value dl = tl ? b.create<MatmulOp>(loc, rhs, g, /*transpose_lhs=*/tr,
+                                     /*transpose_rhs=*/true)
+                : b.create<MatmulOp>(loc, g, rhs, /*transpose_lhs=*/false,
+                                     /*transpose_rhs=*/!tr);
+  // A shared 2-D weight times a batch of rows: fold the batch into the
+  // contraction instead of forming one product per batch element.
+  Value dr;
+  auto lhsType = tensorType(lhs), gType = tensorType(g);
+  if (tensorType(rhs).getRank() == 2 && lhsType.getRank() > 2 && !tl) {
+    auto flat = [&](Value v, RankedTensorType t) {
+      return b.create<ReshapeOp>(
+          loc, v, ArrayRef<int64_t>{-1, t.getShape().back()});
+    };
+    Value l2 = flat(lhs, lhsType), g2 = flat(g, gType);
+    dr = tr ? b.create<MatmulOp>(loc, g2, l2, true, false)
+            : b.create<MatmulOp>(loc, l2, g2, true, false);
+  } else {
+    dr = tr ? b.create<MatmulOp>(loc, g, lhs, /*transpose_lhs=*/true,
+                                 /*transpose_rhs=*/tl)
+            : b.create<MatmulOp>(loc, lhs, g, /*transpose_lhs=*/!tl,
+                                 /*transpose_rhs=*/false);
+  }
+  operandGradients[0] = sumToType(b, loc, dl, lhs.getType());
+  operandGradients[1] = sumToType(b, loc, dr, rhs.getType());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions and softmax.
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReduceSumOp::buildGradients(OpBuilder &b,
+                                          ArrayRef<Value> resultGradients,
+                                          SmallVectorImpl<Value> &operandGradients) {
+  return unaryRule(*this, resultGradients, operandGradients,
+                   [&](Value g, SmallVectorImpl<Value> &out) {
+                     if (isFloat(getInput()))
+                       out[0] = broadcastBack(b, getLoc(), g, getAxes(),
+                                              getKeepdims(), getInput());
+                   });
+}
+
+LogicalResult ReduceMeanOp::buildGradients(OpBuilder &b,
+                                           ArrayRef<Value> resultGradients,
+                                           SmallVectorImpl<Value> &operandGradients) {
+  RankedTensorType in = tensorType(getInput());
+  int64_t count = 1;
+  for (int64_t a : getAxes()) {
+    if (in.isDynamicDim(a))
+      return emitOpError("gradient of a mean over the dynamic dim ")
+             << a << " needs the batch specialized first";
+    count *= in.getDimSize(a);
+  }
+  return unaryRule(*this, resultGradients, operandGradients,
+                   [&](Value g, SmallVectorImpl<Value> &out) {
+                     Location loc = getLoc();
+                     Value scaled = b.create<DivOp>(
+                         loc, g, scalar(b, loc, double(count), g));
+                     out[0] = broadcastBack(b, loc, scaled, getAxes(),
+                                            getKeepdims(), getInput());
+                   });
+}
+
+LogicalResult ReduceMaxOp::buildGradients(OpBuilder &b,
+                                          ArrayRef<Value> resultGradients,
+                                          SmallVectorImpl<Value> &operandGradients) {
+  return unaryRule(*this, resultGradients, operandGradients,
+                   [&](Value g, SmallVectorImpl<Value> &out) {
+                     Location loc = getLoc();
+                     Value max = broadcastBack(b, loc, getResult(), getAxes(),
+                                               getKeepdims(), getInput());
+                     Value isMax = b.create<CmpOp>(loc, ComparePredicate::eq,
+                                                   getInput(), max);
+                     Value gb = broadcastBack(b, loc, g, getAxes(),
+                                              getKeepdims(), getInput());
+                     out[0] = b.create<SelectOp>(loc, isMax, gb,
+                                                 scalar(b, loc, 0.0, g));
+                   });
+}
+
+LogicalResult SoftmaxOp::buildGradients(OpBuilder &b,
+                                        ArrayRef<Value> resultGradients,
+                                        SmallVectorImpl<Value> &operandGradients) {
+  // dx = y (g - sum(g y))
+  return unaryRule(*this, resultGradients, operandGradients,
+                   [&](Value g, SmallVectorImpl<Value> &out) {
+                     Location loc = getLoc();
+                     Value y = getResult();
+                     Value dot = b.create<ReduceSumOp>(
+                         loc, b.create<MulOp>(loc, g, y),
+                         ArrayRef<int64_t>{int64_t(getAxis())}, true);
+                     out[0] = b.create<MulOp>(loc, y,
+                                              b.create<SubOp>(loc, g, dot));
+                   });
+}
+
+LogicalResult LogSoftmaxOp::buildGradients(OpBuilder &b,
+                                           ArrayRef<Value> resultGradients,
+                                           SmallVectorImpl<Value> &operandGradients) {
+  // dx = g - exp(y) sum(g)
+  return unaryRule(*this, resultGradients, operandGradients,
+                   [&](Value g, SmallVectorImpl<Value> &out) {
+                     Location loc = getLoc();
+                     Value total = b.create<ReduceSumOp>(
+                         loc, g, ArrayRef<int64_t>{int64_t(getAxis())}, true);
+                     out[0] = b.create<SubOp>(
+                         loc, g,
+                         b.create<MulOp>(loc, b.create<ExpOp>(loc, getResult()),
+                                         total));
+                   });
+}
+
+//===----------------------------------------------------------------------===//
+// Shape ops.
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::buildGradients(OpBuilder &b,
+                                        ArrayRef<Value> resultGradients,
+                                        SmallVectorImpl<Value> &operandGradients) {
+  return unaryRule(*this, resultGradients, operandGradients,
+                   [&](Value g, SmallVectorImpl<Value> &out) {
+                     if (isFloat(getInput()))
+                       out[0] = b.create<ReshapeOp>(
+                           getLoc(), g,
+                           reshapeTarget(tensorType(getInput())));
+                   });
+}
+
+LogicalResult TransposeOp::buildGradients(OpBuilder &b,
+                                          ArrayRef<Value> resultGradients,
+                                          SmallVectorImpl<Value> &operandGradients) {
+  return unaryRule(*this, resultGradients, operandGradients,
+                   [&](Value g, SmallVectorImpl<Value> &out) {
+                     if (!isFloat(getInput()))
+                       return;
+                     ArrayRef<int64_t> perm = getPermutation();
+                     SmallVector<int64_t> inverse(perm.size());
+                     for (auto [i, p] : llvm::enumerate(perm))
+                       inverse[p] = i;
+                     out[0] = b.create<TransposeOp>(getLoc(), g, inverse);
+                   });
+}
+
+LogicalResult BroadcastOp::buildGradients(OpBuilder &b,
+                                          ArrayRef<Value> resultGradients,
+                                          SmallVectorImpl<Value> &operandGradients) {
+  return unaryRule(*this, resultGradients, operandGradients,
+                   [&](Value g, SmallVectorImpl<Value> &out) {
+                     if (isFloat(getInput()))
+                       out[0] = sumToType(b, getLoc(), g,
+                                          getInput().getType());
+                   });
+}
+
+LogicalResult ConcatOp::buildGradients(OpBuilder &b,
+                                       ArrayRef<Value> resultGradients,
+                                       SmallVectorImpl<Value> &operandGradients) {
+  operandGradients.assign(getNumOperands(), Value());
+  Value g = resultGradients.front();
+  if (!g || !isFloat(getResult()))
+    return success();
+  const int64_t axis = getAxis();
+  int64_t offset = 0;
+  for (auto [i, input] : llvm::enumerate(getInputs())) {
+    const int64_t size = tensorType(input).getDimSize(axis);
+    if (ShapedType::isDynamic(size))
+      return emitOpError("gradient of a concat along a dynamic dim needs the "
+                         "batch specialized first");
+    operandGradients[i] =
+        b.create<SliceOp>(getLoc(), g, axis, offset, offset + size, 1);
+    offset += size;
+  }
+  return success();
+}
+
+LogicalResult SliceOp::buildGradients(OpBuilder &b,
+                                      ArrayRef<Value> resultGradients,
+                                      SmallVectorImpl<Value> &operandGradients) {
+  return unaryRule(*this, resultGradients, operandGradients,
+                   [&](Value g, SmallVectorImpl<Value> &out) {
+                     if (isFloat(getInput()))
+                       out[0] = b.create<SliceGradOp>(
+                           getLoc(), getInput().getType(), g, getAxis(),
+                           getStart(), getEnd(), getStep());
+                   });
+}
+
+LogicalResult GatherOp::buildGradients(OpBuilder &b,
+                                       ArrayRef<Value> resultGradients,
+                                       SmallVectorImpl<Value> &operandGradients) {
+  return unaryRule(*this, resultGradients, operandGradients,
+                   [&](Value g, SmallVectorImpl<Value> &out) {
+                     if (isFloat(getInput()))
+                       out[0] = b.create<GatherGradOp>(
+                           getLoc(), getInput().getType(), g, getIndices(),
+                           getAxis(), getBatchDims());
+                   });
+}

@@ -1382,3 +1382,27 @@ func.func @yield_outside(%x: tensor<4x8xf32>) {
   // expected-error @+1 {{'clip.yield' op expects parent op 'clip.elementwise'}}
   clip.yield %x : tensor<4x8xf32>
 }
+
+// -----
+
+func.func @slice_grad_size(%g: tensor<2x4xf32>) {
+  // expected-error @+1 {{'clip.slice_grad' op grad 'tensor<2x4xf32>' is not the slice of the result 'tensor<2x7xf32>': dim 1 should be 3}}
+  %0 = clip.slice_grad %g axis 1 from 1 to 6 step 2 : tensor<2x4xf32> -> tensor<2x7xf32>
+  return
+}
+
+// -----
+
+func.func @slice_grad_range(%g: tensor<2x3xf32>) {
+  // expected-error @+1 {{'clip.slice_grad' op slice [1, 9) does not fit dim 1 of the result 'tensor<2x7xf32>'}}
+  %0 = clip.slice_grad %g axis 1 from 1 to 9 step 3 : tensor<2x3xf32> -> tensor<2x7xf32>
+  return
+}
+
+// -----
+
+func.func @gather_grad_shape(%g: tensor<2x76x8xf32>, %i: tensor<2x77xi64>) {
+  // expected-error @+1 {{'clip.gather_grad' op grad is 'tensor<2x76x8xf32>' but gathering from 'tensor<100x8xf32>' gives 'tensor<2x77x8xf32>'}}
+  %0 = clip.gather_grad %g, %i axis 0 : (tensor<2x76x8xf32>, tensor<2x77xi64>) -> tensor<100x8xf32>
+  return
+}

@@ -524,6 +524,33 @@ LogicalResult FunctionEvaluator::evaluateOp(Operation *op) {
         define(g.getResult(), std::move(*out));
         return success();
       })
+      .Case([&](LayerNormGradOp o) -> LogicalResult {
+        LayerNormGradResult r =
+            layerNormGrad(valueOf(o.getGrad()), valueOf(o.getInput()),
+                          valueOf(o.getMean()), valueOf(o.getRstd()),
+                          valueOf(o.getWeight()));
+        defineAll(o->getResults(), {&r.inputGrad, &r.weightGrad, &r.biasGrad});
+        return success();
+      })
+      .Case([&](AttentionGradOp o) -> LogicalResult {
+        AttentionGradResult r = attentionGrad(
+            valueOf(o.getGrad()), valueOf(o.getQuery()), valueOf(o.getKey()),
+            valueOf(o.getValue()), valueOf(o.getOutput()), valueOf(o.getLse()),
+            o.getScale().convertToDouble(), o.getCausal());
+        defineAll(o->getResults(), {&r.queryGrad, &r.keyGrad, &r.valueGrad});
+        return success();
+      })
+      .Case([&](ContrastiveLossGradOp o) -> LogicalResult {
+        ContrastiveLossGradResult r = contrastiveLossGrad(
+            valueOf(o.getGrad()).data[0], valueOf(o.getImage()),
+            valueOf(o.getText()), valueOf(o.getLogitScale()).data[0],
+            valueOf(o.getImageNorm()), valueOf(o.getTextNorm()),
+            valueOf(o.getImageLse()), valueOf(o.getTextLse()),
+            o.getEpsilon().convertToDouble());
+        defineAll(o->getResults(),
+                  {&r.imageGrad, &r.textGrad, &r.logitScaleGrad});
+        return success();
+      })
       .Case([&](func::CallOp call) -> LogicalResult {
         auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
             call, call.getCalleeAttr());

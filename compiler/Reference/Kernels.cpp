@@ -637,6 +637,135 @@ ContrastiveLossResult contrastiveLoss(const Tensor &image, const Tensor &text,
   return r;
 }
 
+LayerNormGradResult layerNormGrad(const Tensor &grad, const Tensor &x,
+                                  const Tensor &mean, const Tensor &rstd,
+                                  const Tensor &weight) {
+  const int64_t width = x.shape.back(), rows = x.numel() / width;
+  LayerNormGradResult r{Tensor::filled(x.shape), Tensor::filled({width}),
+                        Tensor::filled({width})};
+  std::vector<double> xhat(width), dxhat(width);
+  for (int64_t row = 0; row < rows; ++row) {
+    const double *dy = grad.data.data() + row * width;
+    const double *in = x.data.data() + row * width;
+    double meanDxhat = 0.0, meanDxhatXhat = 0.0;
+    for (int64_t i = 0; i < width; ++i) {
+      xhat[i] = (in[i] - mean.data[row]) * rstd.data[row];
+      dxhat[i] = dy[i] * weight.data[i];
+      meanDxhat += dxhat[i];
+      meanDxhatXhat += dxhat[i] * xhat[i];
+      r.weightGrad.data[i] += dy[i] * xhat[i];
+      r.biasGrad.data[i] += dy[i];
+    }
+    meanDxhat /= static_cast<double>(width);
+    meanDxhatXhat /= static_cast<double>(width);
+    for (int64_t i = 0; i < width; ++i)
+      r.inputGrad.data[row * width + i] =
+          rstd.data[row] * (dxhat[i] - meanDxhat - xhat[i] * meanDxhatXhat);
+  }
+  return r;
+}
+
+AttentionGradResult attentionGrad(const Tensor &grad, const Tensor &q,
+                                  const Tensor &k, const Tensor &v,
+                                  const Tensor &out, const Tensor &lse,
+                                  double scale, bool causal) {
+  const int64_t rank = q.rank();
+  const int64_t lq = q.shape[rank - 2], d = q.shape[rank - 1];
+  const int64_t lk = k.shape[rank - 2], dv = v.shape[rank - 1];
+  const int64_t batch = q.numel() / (lq * d);
+  AttentionGradResult r{Tensor::filled(q.shape), Tensor::filled(k.shape),
+                        Tensor::filled(v.shape)};
+  for (int64_t b = 0; b < batch; ++b) {
+    const double *qb = q.data.data() + b * lq * d;
+    const double *kb = k.data.data() + b * lk * d;
+    const double *vb = v.data.data() + b * lk * dv;
+    const double *gb = grad.data.data() + b * lq * dv;
+    const double *ob = out.data.data() + b * lq * dv;
+    double *dq = r.queryGrad.data.data() + b * lq * d;
+    double *dk = r.keyGrad.data.data() + b * lk * d;
+    double *dvOut = r.valueGrad.data.data() + b * lk * dv;
+    for (int64_t i = 0; i < lq; ++i) {
+      double rowDot = 0.0; // D_i = sum(dO_i * O_i)
+      for (int64_t e = 0; e < dv; ++e)
+        rowDot += gb[i * dv + e] * ob[i * dv + e];
+      for (int64_t j = 0; j < lk; ++j) {
+        if (causal && j > i)
+          continue;
+        double s = 0.0;
+        for (int64_t e = 0; e < d; ++e)
+          s += qb[i * d + e] * kb[j * d + e];
+        const double p = std::exp(scale * s - lse.data[b * lq + i]);
+        double dp = 0.0;
+        for (int64_t e = 0; e < dv; ++e) {
+          dp += gb[i * dv + e] * vb[j * dv + e];
+          dvOut[j * dv + e] += p * gb[i * dv + e];
+        }
+        const double ds = p * (dp - rowDot) * scale;
+        for (int64_t e = 0; e < d; ++e) {
+          dq[i * d + e] += ds * kb[j * d + e];
+          dk[j * d + e] += ds * qb[i * d + e];
+        }
+      }
+    }
+  }
+  return r;
+}
+
+ContrastiveLossGradResult
+contrastiveLossGrad(double grad, const Tensor &image, const Tensor &text,
+                    double logitScale, const Tensor &imageNorm,
+                    const Tensor &textNorm, const Tensor &imageLse,
+                    const Tensor &textLse, double epsilon) {
+  const int64_t n = image.shape[0], dim = image.shape[1];
+  const double scale = std::exp(logitScale);
+  ContrastiveLossGradResult r{Tensor::filled(image.shape),
+                              Tensor::filled(text.shape), Tensor::filled({})};
+  Tensor a = Tensor::filled(image.shape), b = Tensor::filled(text.shape);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t e = 0; e < dim; ++e) {
+      a.data[i * dim + e] = image.data[i * dim + e] / imageNorm.data[i];
+      b.data[i * dim + e] = text.data[i * dim + e] / textNorm.data[i];
+    }
+  Tensor da = Tensor::filled(image.shape), db = Tensor::filled(text.shape);
+  const double weight = grad / (2.0 * static_cast<double>(n));
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double dot = 0.0;
+      for (int64_t e = 0; e < dim; ++e)
+        dot += a.data[i * dim + e] * b.data[j * dim + e];
+      const double logit = scale * dot;
+      const double dl = weight * (std::exp(logit - imageLse.data[i]) +
+                                  std::exp(logit - textLse.data[j]) -
+                                  (i == j ? 2.0 : 0.0));
+      r.logitScaleGrad.data[0] += dl * logit;
+      for (int64_t e = 0; e < dim; ++e) {
+        da.data[i * dim + e] += scale * dl * b.data[j * dim + e];
+        db.data[j * dim + e] += scale * dl * a.data[i * dim + e];
+      }
+    }
+  // Back through x / max(||x||, eps).
+  auto throughNorm = [&](const Tensor &unit, const Tensor &dUnit,
+                         const Tensor &x, const Tensor &norm, Tensor &dx) {
+    for (int64_t i = 0; i < n; ++i) {
+      const double nrm = norm.data[i];
+      double sqNorm = 0.0, proj = 0.0;
+      for (int64_t e = 0; e < dim; ++e) {
+        sqNorm += x.data[i * dim + e] * x.data[i * dim + e];
+        proj += unit.data[i * dim + e] * dUnit.data[i * dim + e];
+      }
+      const bool clamped = std::sqrt(sqNorm) <= epsilon;
+      for (int64_t e = 0; e < dim; ++e)
+        dx.data[i * dim + e] =
+            clamped ? dUnit.data[i * dim + e] / nrm
+                    : (dUnit.data[i * dim + e] - unit.data[i * dim + e] * proj) /
+                          nrm;
+    }
+  };
+  throughNorm(a, da, image, imageNorm, r.imageGrad);
+  throughNorm(b, db, text, textNorm, r.textGrad);
+  return r;
+}
+
 Tensor iota(llvm::ArrayRef<int64_t> shape, int64_t dim) {
   Tensor out = Tensor::filled(shape);
   forEachIndex(shape, [&](llvm::ArrayRef<int64_t> index, int64_t flat) {

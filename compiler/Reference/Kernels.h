@@ -98,6 +98,33 @@ struct ContrastiveLossResult {
 ContrastiveLossResult contrastiveLoss(const Tensor &image, const Tensor &text,
                                       double logitScale, double epsilon);
 
+struct LayerNormGradResult {
+  Tensor inputGrad, weightGrad, biasGrad;
+};
+/// clip.layer_norm_grad from the forward's mean and rstd.
+LayerNormGradResult layerNormGrad(const Tensor &grad, const Tensor &x,
+                                  const Tensor &mean, const Tensor &rstd,
+                                  const Tensor &weight);
+
+struct AttentionGradResult {
+  Tensor queryGrad, keyGrad, valueGrad;
+};
+/// clip.attention_grad, recomputing probabilities from the forward's lse.
+AttentionGradResult attentionGrad(const Tensor &grad, const Tensor &q,
+                                  const Tensor &k, const Tensor &v,
+                                  const Tensor &out, const Tensor &lse,
+                                  double scale, bool causal);
+
+struct ContrastiveLossGradResult {
+  Tensor imageGrad, textGrad, logitScaleGrad;
+};
+/// clip.contrastive_loss_grad from the forward's norms and lse's.
+ContrastiveLossGradResult
+contrastiveLossGrad(double grad, const Tensor &image, const Tensor &text,
+                    double logitScale, const Tensor &imageNorm,
+                    const Tensor &textNorm, const Tensor &imageLse,
+                    const Tensor &textLse, double epsilon);
+
 Tensor iota(llvm::ArrayRef<int64_t> shape, int64_t dim);
 /// 1 (or 0.0) where key j <= query i, 0 (or -inf) elsewhere.
 Tensor causalMask(llvm::ArrayRef<int64_t> shape, bool boolean);

@@ -37,7 +37,7 @@ struct GradientCase {
   std::vector<std::pair<const char *, const char *>> params;
   /// Ops that define `%y` from the parameters (`%a`, `%b`, ...).
   const char *body;
-  /// The shape of `%y`.
+  /// The shape of `%y` ("" for a scalar).
   const char *resultShape;
   /// Parameters drawn from [0.5, 2] instead of N(0, 1) (log, sqrt, ...).
   bool positive = false;
@@ -56,16 +56,20 @@ protected:
     std::string text = "func.func @forward() -> tensor<f64> {\n";
     for (auto [name, shape] : c.params)
       text += std::string("  %") + name + " = clip.param \"" + name +
-              "\" : tensor<" + shape + "xf64>\n";
+              "\" : tensor<" + (*shape ? std::string(shape) + "x" : "") +
+              "f64>\n";
     text += c.body;
-    const std::string y = std::string("tensor<") + c.resultShape + "xf64>";
-    std::string axes;
     const std::string shape = c.resultShape;
+    const std::string y =
+        shape.empty() ? "tensor<f64>" : "tensor<" + shape + "xf64>";
+    text += "  %weights = clip.param \"weights\" frozen : " + y + "\n";
+    text += "  %weighted = clip.mul %y, %weights : " + y + "\n";
+    if (shape.empty())
+      return text + "  return %weighted : tensor<f64>\n}\n";
+    std::string axes;
     const int rank = 1 + static_cast<int>(std::count(shape.begin(), shape.end(), 'x'));
     for (int d = 0; d < rank; ++d)
       axes += (d ? ", " : "") + std::to_string(d);
-    text += "  %weights = clip.param \"weights\" frozen : " + y + "\n";
-    text += "  %weighted = clip.mul %y, %weights : " + y + "\n";
     text += "  %loss = clip.reduce_sum %weighted axes [" + axes + "] : " + y +
             " -> tensor<f64>\n  return %loss : tensor<f64>\n}\n";
     return text;
@@ -226,6 +230,40 @@ const GradientCase cases[] = {
     {"gather_batch", {{"a", "2x5x3"}},
      "  %i = clip.constant dense<[4, 1]> : tensor<2xi64>\n"
      "  %y = clip.gather %a[%i] axis 1 batch_dims 1 : (tensor<2x5x3xf64>, tensor<2xi64>) -> tensor<2x3xf64>\n",
+     "2x3"},
+    // Fused ops and their fused backward ops.
+    {"layer_norm", {{"x", "2x3x5"}, {"w", "5"}, {"b", "5"}},
+     "  %y, %m, %r = clip.layer_norm %x, %w, %b epsilon 1.0e-05 : (tensor<2x3x5xf64>, tensor<5xf64>, tensor<5xf64>) -> (tensor<2x3x5xf64>, tensor<2x3x1xf64>, tensor<2x3x1xf64>)\n",
+     "2x3x5"},
+    {"add_layer_norm", {{"x", "3x5"}, {"r", "3x5"}, {"w", "5"}, {"b", "5"}},
+     "  %s, %n, %m, %q = clip.add_layer_norm %x, %r, %w, %b epsilon 1.0e-05 : (tensor<3x5xf64>, tensor<3x5xf64>, tensor<5xf64>, tensor<5xf64>) -> (tensor<3x5xf64>, tensor<3x5xf64>, tensor<3x1xf64>, tensor<3x1xf64>)\n"
+     "  %y = clip.mul %s, %n : tensor<3x5xf64>\n",
+     "3x5"},
+    {"attention", {{"q", "2x2x3x4"}, {"k", "2x2x5x4"}, {"v", "2x2x5x3"}},
+     "  %y, %l = clip.attention %q, %k, %v scale 0.5 : (tensor<2x2x3x4xf64>, tensor<2x2x5x4xf64>, tensor<2x2x5x3xf64>) -> (tensor<2x2x3x3xf64>, tensor<2x2x3xf64>)\n",
+     "2x2x3x3"},
+    {"attention_causal", {{"q", "2x4x3"}, {"k", "2x4x3"}, {"v", "2x4x2"}},
+     "  %y, %l = clip.attention %q, %k, %v scale 0.7 causal : (tensor<2x4x3xf64>, tensor<2x4x3xf64>, tensor<2x4x2xf64>) -> (tensor<2x4x2xf64>, tensor<2x4xf64>)\n",
+     "2x4x2"},
+    {"contrastive_loss", {{"i", "4x3"}, {"t", "4x3"}, {"s", ""}},
+     "  %y, %in, %tn, %il, %tl = clip.contrastive_loss %i, %t, %s epsilon 1.0e-12 : (tensor<4x3xf64>, tensor<4x3xf64>, tensor<f64>) -> (tensor<f64>, tensor<4x1xf64>, tensor<4x1xf64>, tensor<4xf64>, tensor<4xf64>)\n",
+     ""},
+    {"gemm_epilogue", {{"a", "2x3x4"}, {"w", "5x4"}, {"b", "5"}, {"r", "2x3x5"}},
+     "  %y = clip.gemm %a, %w transpose_rhs bias %b activation gelu residual %r : (tensor<2x3x4xf64>, tensor<5x4xf64>, tensor<5xf64>, tensor<2x3x5xf64>) -> tensor<2x3x5xf64>\n",
+     "2x3x5"},
+    {"gemm_quick_gelu", {{"a", "4x3"}, {"w", "4x5"}},
+     "  %y = clip.gemm %a, %w transpose_lhs activation quick_gelu : (tensor<4x3xf64>, tensor<4x5xf64>) -> tensor<3x5xf64>\n",
+     "3x5"},
+    {"elementwise", {{"a", "2x3"}, {"b", "3"}},
+     "  %y, %e = clip.elementwise (%a, %b) : (tensor<2x3xf64>, tensor<3xf64>) -> (tensor<2x3xf64>, tensor<3xf64>) {\n"
+     "  ^bb0(%x: tensor<2x3xf64>, %z: tensor<3xf64>):\n"
+     "    %c = clip.constant dense<2.0> : tensor<f64>\n"
+     "    %ez = clip.exp %z : tensor<3xf64>\n"
+     "    %m = clip.mul %x, %ez : (tensor<2x3xf64>, tensor<3xf64>) -> tensor<2x3xf64>\n"
+     "    %t = clip.tanh %m : tensor<2x3xf64>\n"
+     "    %s = clip.mul %t, %c : (tensor<2x3xf64>, tensor<f64>) -> tensor<2x3xf64>\n"
+     "    clip.yield %s, %ez : tensor<2x3xf64>, tensor<3xf64>\n"
+     "  }\n",
      "2x3"},
     // A value used twice, and a parameter reaching the loss by two paths.
     {"shared_value", {{"a", "2x3"}, {"b", "3"}},

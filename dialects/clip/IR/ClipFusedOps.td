@@ -15,7 +15,8 @@
 def Clip_ReadableResults
     : DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>;
 
-def Clip_LayerNormOp : Clip_Op<"layer_norm", [Pure, Clip_InferredShape, Clip_ReadableResults]> {
+def Clip_LayerNormOp : Clip_Op<"layer_norm", [Pure, Clip_InferredShape, Clip_ReadableResults,
+     Clip_Differentiable]> {
   let summary = "layer normalization over the last dim, with its statistics";
   let description = [{
     For each row `x` of the last dim (size `W`):
@@ -43,7 +44,8 @@ def Clip_LayerNormOp : Clip_Op<"layer_norm", [Pure, Clip_InferredShape, Clip_Rea
 }
 
 def Clip_AddLayerNormOp : Clip_Op<"add_layer_norm",
-    [Pure, Clip_InferredShape, Clip_ReadableResults]> {
+    [Pure, Clip_InferredShape, Clip_ReadableResults,
+     Clip_Differentiable]> {
   let summary = "residual add followed by layer normalization";
   let description = [{
     `sum = input + residual` (same shapes, no broadcasting), then
@@ -66,7 +68,8 @@ def Clip_AddLayerNormOp : Clip_Op<"add_layer_norm",
   }];
 }
 
-def Clip_AttentionOp : Clip_Op<"attention", [Pure, Clip_InferredShape, Clip_ReadableResults]> {
+def Clip_AttentionOp : Clip_Op<"attention", [Pure, Clip_InferredShape, Clip_ReadableResults,
+     Clip_Differentiable]> {
   let summary = "scaled dot-product attention with its log-sum-exp";
   let description = [{
     Operands have the same leading (batch, head) dims:
@@ -99,7 +102,7 @@ def Clip_AttentionOp : Clip_Op<"attention", [Pure, Clip_InferredShape, Clip_Read
 }
 
 def Clip_ContrastiveLossOp : Clip_Op<"contrastive_loss",
-    [Pure, Clip_InferredShape]> {
+    [Pure, Clip_InferredShape, Clip_Differentiable]> {
   let summary = "CLIP's symmetric contrastive loss, without an N x N result";
   let description = [{
     `image [N, D]` and `text [N, D]` (same type), `logit_scale` a scalar of
@@ -134,7 +137,7 @@ def Clip_ContrastiveLossOp : Clip_Op<"contrastive_loss",
 
 def Clip_GemmOp : Clip_Op<"gemm",
     [Pure, AttrSizedOperandSegments, Clip_InferredShape,
-     Clip_ReadableResults]> {
+     Clip_ReadableResults, Clip_Differentiable]> {
   let summary = "matmul with a fused epilogue: bias, activation, residual";
   let description = [{
     `result = activation(matmul(lhs, rhs) + bias) + residual`, where the
@@ -164,7 +167,7 @@ def Clip_GemmOp : Clip_Op<"gemm",
 }
 
 def Clip_ElementwiseOp : Clip_Op<"elementwise",
-    [Pure, IsolatedFromAbove, Clip_ReadableResults]> {
+    [Pure, IsolatedFromAbove, Clip_ReadableResults, Clip_Differentiable]> {
   let summary = "a group of elementwise and broadcast ops run as one kernel";
   let description = [{
     The body computes the results from the block arguments (one per input,

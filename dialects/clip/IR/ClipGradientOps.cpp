@@ -58,3 +58,77 @@ LogicalResult GatherGradOp::verify() {
            << expected;
   return success();
 }
+
+LogicalResult LayerNormGradOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  ShapeErrors errors{location, getOperationName()};
+  auto input = rankedTensor(errors, adaptor.getInput(), "input");
+  auto weight = rankedTensor(errors, adaptor.getWeight(), "weight");
+  if (failed(input) || failed(weight))
+    return failure();
+  if (adaptor.getGrad().getType() != *input)
+    return errors.fail("grad ", adaptor.getGrad().getType(),
+                       " must have the input type ", *input);
+  SmallVector<int64_t> stats(input->getShape());
+  if (stats.empty() || weight->getRank() != 1 ||
+      weight->getDimSize(0) != stats.back())
+    return errors.fail("weight ", *weight, " must be [W] for input ", *input);
+  stats.back() = 1;
+  auto statsType = RankedTensorType::get(stats, input->getElementType());
+  if (adaptor.getMean().getType() != statsType ||
+      adaptor.getRstd().getType() != statsType)
+    return errors.fail("mean and rstd must be ", statsType);
+  inferred.append({*input, *weight, *weight});
+  return success();
+}
+
+LogicalResult AttentionGradOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  ShapeErrors errors{location, getOperationName()};
+  // The forward op's own rule checks q, k, v and gives output and lse.
+  SmallVector<Type> forward;
+  AttentionOp::Properties properties;
+  properties.causal = adaptor.getProperties().causal;
+  properties.scale = adaptor.getProperties().scale;
+  AttentionOp::Adaptor fwd(
+      ValueRange{adaptor.getQuery(), adaptor.getKey(), adaptor.getValue()},
+      nullptr, properties);
+  if (failed(AttentionOp::inferReturnTypes(nullptr, location, fwd, forward)))
+    return failure();
+  if (adaptor.getOutput().getType() != forward[0] ||
+      adaptor.getGrad().getType() != forward[0])
+    return errors.fail("grad and output must be ", forward[0]);
+  if (adaptor.getLse().getType() != forward[1])
+    return errors.fail("lse must be ", forward[1]);
+  inferred.append({adaptor.getQuery().getType(), adaptor.getKey().getType(),
+                   adaptor.getValue().getType()});
+  return success();
+}
+
+LogicalResult ContrastiveLossGradOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  ShapeErrors errors{location, getOperationName()};
+  SmallVector<Type> forward;
+  ContrastiveLossOp::Properties properties;
+  properties.epsilon = adaptor.getProperties().epsilon;
+  ContrastiveLossOp::Adaptor fwd(
+      ValueRange{adaptor.getImage(), adaptor.getText(),
+                 adaptor.getLogitScale()},
+      nullptr, properties);
+  if (failed(ContrastiveLossOp::inferReturnTypes(nullptr, location, fwd,
+                                                 forward)))
+    return failure();
+  ValueRange saved{adaptor.getGrad(), adaptor.getImageNorm(),
+                   adaptor.getTextNorm(), adaptor.getImageLse(),
+                   adaptor.getTextLse()};
+  for (auto [value, expected] : llvm::zip(saved, forward))
+    if (value.getType() != expected)
+      return errors.fail("saved value ", value.getType(), " must be ",
+                         expected);
+  inferred.append({adaptor.getImage().getType(), adaptor.getText().getType(),
+                   adaptor.getLogitScale().getType()});
+  return success();
+}

@@ -80,4 +80,90 @@ def Clip_GatherGradOp : Clip_Op<"gather_grad", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Clip_LayerNormGradOp : Clip_Op<"layer_norm_grad",
+    [Pure, Clip_InferredShape]> {
+  let summary = "backward of clip.layer_norm from its saved statistics";
+  let description = [{
+    With `xhat = (input - mean) * rstd` and `dxhat = grad * weight`, per row
+    of `W` elements:
+    `input_grad = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))`,
+    `weight_grad = sum over rows of grad * xhat`, `bias_grad = sum of grad`.
+    One pass over the rows; the forward's `mean` and `rstd` are reused, not
+    recomputed.
+
+    ```mlir
+    %dx, %dw, %db = clip.layer_norm_grad %dy, %x, %mean, %rstd, %w : (tensor<2x77x512xf32>, tensor<2x77x512xf32>, tensor<2x77x1xf32>, tensor<2x77x1xf32>, tensor<512xf32>) -> (tensor<2x77x512xf32>, tensor<512xf32>, tensor<512xf32>)
+    ```
+  }];
+  let arguments = (ins Clip_FloatTensor:$grad, Clip_FloatTensor:$input,
+                   Clip_FloatTensor:$mean, Clip_FloatTensor:$rstd,
+                   Clip_FloatTensor:$weight);
+  let results = (outs Clip_FloatTensor:$input_grad,
+                      Clip_FloatTensor:$weight_grad,
+                      Clip_FloatTensor:$bias_grad);
+  let assemblyFormat = [{
+    $grad `,` $input `,` $mean `,` $rstd `,` $weight attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def Clip_AttentionGradOp : Clip_Op<"attention_grad",
+    [Pure, Clip_InferredShape]> {
+  let summary = "backward of clip.attention, recomputing the probabilities";
+  let description = [{
+    From the output gradient `grad`, the forward operands and results
+    (`output`, `lse`): `P = exp(scale q k^T [masked] - lse)` (recomputed tile
+    by tile, never stored), `D = rowsum(grad * output)`,
+    `dS = P * (grad v^T - D)`, `query_grad = scale dS k`,
+    `key_grad = scale dS^T q`, `value_grad = P^T grad`. FlashAttention's
+    backward.
+
+    ```mlir
+    %dq, %dk, %dv = clip.attention_grad %do, %q, %k, %v, %o, %lse scale 1.250000e-01 causal : (...) -> (...)
+    ```
+  }];
+  let arguments = (ins Clip_FloatTensor:$grad, Clip_FloatTensor:$query,
+                   Clip_FloatTensor:$key, Clip_FloatTensor:$value,
+                   Clip_FloatTensor:$output, Clip_FloatTensor:$lse,
+                   ConfinedAttr<F64Attr, [Clip_PositiveF64]>:$scale,
+                   UnitAttr:$causal);
+  let results = (outs Clip_FloatTensor:$query_grad, Clip_FloatTensor:$key_grad,
+                      Clip_FloatTensor:$value_grad);
+  let assemblyFormat = [{
+    $grad `,` $query `,` $key `,` $value `,` $output `,` $lse `scale` $scale
+    (`causal` $causal^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Clip_ContrastiveLossGradOp : Clip_Op<"contrastive_loss_grad",
+    [Pure, Clip_InferredShape]> {
+  let summary = "backward of clip.contrastive_loss, tile by tile";
+  let description = [{
+    With `a = image / image_norm`, `b = text / text_norm`, `s =
+    exp(logit_scale)`, `L = s a b^T` (formed a tile at a time from the
+    saved norms and log-sum-exps, never whole):
+    `dL = grad / (2N) * (exp(L - image_lse[row]) + exp(L - text_lse[col]) - 2 I)`,
+    `da = s dL b`, `db = s dL^T a`, `logit_scale_grad = sum(dL * L)`; the
+    embedding gradients go back through the normalization
+    (`(da - a (a . da)) / norm`, or `da / epsilon` where the norm was
+    clamped).
+
+    ```mlir
+    %di, %dt, %ds = clip.contrastive_loss_grad %dl, %i, %t, %s, %in, %tn, %il, %tl epsilon 9.9999999999999998E-13 : (...) -> (...)
+    ```
+  }];
+  let arguments = (ins Clip_FloatTensor:$grad, Clip_FloatTensor:$image,
+                   Clip_FloatTensor:$text, Clip_FloatTensor:$logit_scale,
+                   Clip_FloatTensor:$image_norm, Clip_FloatTensor:$text_norm,
+                   Clip_FloatTensor:$image_lse, Clip_FloatTensor:$text_lse,
+                   ConfinedAttr<F64Attr, [Clip_PositiveF64]>:$epsilon);
+  let results = (outs Clip_FloatTensor:$image_grad, Clip_FloatTensor:$text_grad,
+                      Clip_FloatTensor:$logit_scale_grad);
+  let assemblyFormat = [{
+    $grad `,` $image `,` $text `,` $logit_scale `,` $image_norm `,`
+    $text_norm `,` $image_lse `,` $text_lse `epsilon` $epsilon attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
 #endif // CLIP_GRADIENT_OPS_TD

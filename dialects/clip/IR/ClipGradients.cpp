@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "clip/IR/ClipOps.h"
+#include "clip/IR/GradientHelpers.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -17,6 +18,7 @@
 
 using namespace mlir;
 using namespace mlir::clip;
+using namespace mlir::clip::detail;
 
 #include "clip/IR/ClipInterfaces.cpp.inc"
 
@@ -26,12 +28,8 @@ RankedTensorType tensorType(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
 
-/// A scalar constant of `like`'s element type.
 Value scalar(OpBuilder &b, Location loc, double value, Value like) {
-  Type element = tensorType(like).getElementType();
-  auto type = RankedTensorType::get({}, element);
-  return b.create<ConstantOp>(
-      loc, DenseElementsAttr::get(type, b.getFloatAttr(element, value)));
+  return scalarLike(b, loc, value, like);
 }
 
 /// The shape attribute that reshapes to `type`: its dims, -1 for a `?`.
@@ -41,27 +39,6 @@ SmallVector<int64_t> reshapeTarget(RankedTensorType type) {
     if (ShapedType::isDynamic(d))
       d = -1;
   return shape;
-}
-
-/// `grad` summed over the dims that broadcasting stretched, so that it has
-/// `target`'s type (NumPy rules: leading dims, and dims of size 1).
-Value sumToType(OpBuilder &b, Location loc, Value grad, Type targetType) {
-  if (!grad || grad.getType() == targetType)
-    return grad;
-  auto target = cast<RankedTensorType>(targetType);
-  auto from = tensorType(grad);
-  const int64_t extra = from.getRank() - target.getRank();
-  SmallVector<int64_t> axes;
-  for (int64_t d = 0; d < from.getRank(); ++d)
-    if (d < extra || (target.getDimSize(d - extra) == 1 &&
-                      from.getDimSize(d) != 1))
-      axes.push_back(d);
-  Value summed = grad;
-  if (!axes.empty())
-    summed = b.create<ReduceSumOp>(loc, grad, axes, /*keepdims=*/true);
-  if (summed.getType() != targetType)
-    summed = b.create<ReshapeOp>(loc, summed, reshapeTarget(target));
-  return summed;
 }
 
 /// `grad` (a reduction's result gradient) reshaped to keep the reduced axes
@@ -96,6 +73,34 @@ bool isFloat(Value v) {
 }
 
 } // namespace
+
+Value mlir::clip::detail::scalarLike(OpBuilder &b, Location loc, double value,
+                                     Value like) {
+  Type element = cast<RankedTensorType>(like.getType()).getElementType();
+  auto type = RankedTensorType::get({}, element);
+  return b.create<ConstantOp>(
+      loc, DenseElementsAttr::get(type, b.getFloatAttr(element, value)));
+}
+
+Value mlir::clip::detail::sumToType(OpBuilder &b, Location loc, Value grad,
+                                    Type targetType) {
+  if (!grad || grad.getType() == targetType)
+    return grad;
+  auto target = cast<RankedTensorType>(targetType);
+  auto from = tensorType(grad);
+  const int64_t extra = from.getRank() - target.getRank();
+  SmallVector<int64_t> axes;
+  for (int64_t d = 0; d < from.getRank(); ++d)
+    if (d < extra || (target.getDimSize(d - extra) == 1 &&
+                      from.getDimSize(d) != 1))
+      axes.push_back(d);
+  Value summed = grad;
+  if (!axes.empty())
+    summed = b.create<ReduceSumOp>(loc, grad, axes, /*keepdims=*/true);
+  if (summed.getType() != targetType)
+    summed = b.create<ReshapeOp>(loc, summed, reshapeTarget(target));
+  return summed;
+}
 
 #define UNARY_RULE(OpTy, BODY)                                                 \
   LogicalResult OpTy::buildGradients(OpBuilder &b,                            \
@@ -281,16 +286,9 @@ LogicalResult SelectOp::buildGradients(OpBuilder &b,
 // Matmul.
 //===----------------------------------------------------------------------===//
 
-LogicalResult MatmulOp::buildGradients(OpBuilder &b,
-                                       ArrayRef<Value> resultGradients,
-                                       SmallVectorImpl<Value> &operandGradients) {
-  operandGradients.assign(2, Value());
-  Value g = resultGradients.front();
-  if (!g || !isFloat(getResult()))
-    return success();
-  Location loc = getLoc();
-  Value lhs = getLhs(), rhs = getRhs();
-  const bool tl = getTransposeLhs(), tr = getTransposeRhs();
+std::pair<Value, Value>
+mlir::clip::detail::matmulGradients(OpBuilder &b, Location loc, Value lhs,
+                                    Value rhs, bool tl, bool tr, Value g) {
   // lhs_eff = tl ? lhs^T : lhs, rhs_eff likewise; C = lhs_eff rhs_eff.
   // d lhs_eff = g rhs_eff^T;  d rhs_eff = lhs_eff^T g.
   Value dl = tl ? b.create<MatmulOp>(loc, rhs, g, /*transpose_lhs=*/tr,
@@ -315,8 +313,21 @@ LogicalResult MatmulOp::buildGradients(OpBuilder &b,
             : b.create<MatmulOp>(loc, lhs, g, /*transpose_lhs=*/!tl,
                                  /*transpose_rhs=*/false);
   }
-  operandGradients[0] = sumToType(b, loc, dl, lhs.getType());
-  operandGradients[1] = sumToType(b, loc, dr, rhs.getType());
+  return {sumToType(b, loc, dl, lhs.getType()),
+          sumToType(b, loc, dr, rhs.getType())};
+}
+
+LogicalResult MatmulOp::buildGradients(OpBuilder &b,
+                                       ArrayRef<Value> resultGradients,
+                                       SmallVectorImpl<Value> &operandGradients) {
+  operandGradients.assign(2, Value());
+  Value g = resultGradients.front();
+  if (!g || !isFloat(getResult()))
+    return success();
+  auto [dl, dr] = matmulGradients(b, getLoc(), getLhs(), getRhs(),
+                                  getTransposeLhs(), getTransposeRhs(), g);
+  operandGradients[0] = dl;
+  operandGradients[1] = dr;
   return success();
 }
 

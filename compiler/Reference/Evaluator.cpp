@@ -551,6 +551,22 @@ LogicalResult FunctionEvaluator::evaluateOp(Operation *op) {
                   {&r.imageGrad, &r.textGrad, &r.logitScaleGrad});
         return success();
       })
+      .Case([&](Conv2DGradOp c) -> LogicalResult {
+        llvm::SmallVector<int64_t, 2> dilation{1, 1};
+        if (auto d = c.getDilation())
+          dilation.assign(d->begin(), d->end());
+        Conv2DGradResult r = conv2dGrad(
+            valueOf(c.getGrad()), valueOf(c.getInput()), valueOf(c.getWeight()),
+            c.getStride(), c.getPadding(), dilation, c.getGroups());
+        defineAll(c->getResults(), {&r.inputGrad, &r.weightGrad});
+        return success();
+      })
+      .Case([&](AvgPool2DGradOp p) -> LogicalResult {
+        define(p.getResult(),
+               avgPool2dGrad(valueOf(p.getGrad()), shapeOf(p.getResult()),
+                             p.getKernel(), p.getStride(), p.getPadding()));
+        return success();
+      })
       .Case([&](func::CallOp call) -> LogicalResult {
         auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
             call, call.getCalleeAttr());

@@ -443,6 +443,66 @@ Tensor conv2d(const Tensor &x, const Tensor &w, const Tensor *bias,
   return out;
 }
 
+Conv2DGradResult conv2dGrad(const Tensor &grad, const Tensor &x,
+                            const Tensor &w, llvm::ArrayRef<int64_t> stride,
+                            llvm::ArrayRef<int64_t> padding,
+                            llvm::ArrayRef<int64_t> dilation, int64_t groups) {
+  const int64_t batch = x.shape[0], channels = x.shape[1], height = x.shape[2],
+                width = x.shape[3];
+  const int64_t outChannels = w.shape[0], groupChannels = w.shape[1],
+                kh = w.shape[2], kw = w.shape[3];
+  const int64_t outPerGroup = outChannels / groups;
+  const int64_t oh = grad.shape[2], ow = grad.shape[3];
+  Conv2DGradResult r{Tensor::filled(x.shape), Tensor::filled(w.shape)};
+  // The forward loop nest, each multiply-add turned into its two adjoints.
+  for (int64_t n = 0; n < batch; ++n)
+    for (int64_t o = 0; o < outChannels; ++o) {
+      const int64_t group = o / outPerGroup;
+      for (int64_t y = 0; y < oh; ++y)
+        for (int64_t xo = 0; xo < ow; ++xo) {
+          const double g = grad.data[((n * outChannels + o) * oh + y) * ow + xo];
+          for (int64_t c = 0; c < groupChannels; ++c)
+            for (int64_t i = 0; i < kh; ++i)
+              for (int64_t j = 0; j < kw; ++j) {
+                const int64_t iy = y * stride[0] - padding[0] + i * dilation[0];
+                const int64_t ix = xo * stride[1] - padding[1] + j * dilation[1];
+                if (iy < 0 || iy >= height || ix < 0 || ix >= width)
+                  continue;
+                const int64_t ic = group * groupChannels + c;
+                const int64_t xi = ((n * channels + ic) * height + iy) * width + ix;
+                const int64_t wi = ((o * groupChannels + c) * kh + i) * kw + j;
+                r.inputGrad.data[xi] += g * w.data[wi];
+                r.weightGrad.data[wi] += g * x.data[xi];
+              }
+        }
+    }
+  return r;
+}
+
+Tensor avgPool2dGrad(const Tensor &grad, llvm::ArrayRef<int64_t> inputShape,
+                     llvm::ArrayRef<int64_t> kernel,
+                     llvm::ArrayRef<int64_t> stride,
+                     llvm::ArrayRef<int64_t> padding) {
+  Tensor out = Tensor::filled(inputShape);
+  const int64_t planes = inputShape[0] * inputShape[1];
+  const int64_t height = inputShape[2], width = inputShape[3];
+  const int64_t oh = grad.shape[2], ow = grad.shape[3];
+  const double share = 1.0 / static_cast<double>(kernel[0] * kernel[1]);
+  for (int64_t p = 0; p < planes; ++p)
+    for (int64_t y = 0; y < oh; ++y)
+      for (int64_t xo = 0; xo < ow; ++xo) {
+        const double g = grad.data[(p * oh + y) * ow + xo] * share;
+        for (int64_t i = 0; i < kernel[0]; ++i)
+          for (int64_t j = 0; j < kernel[1]; ++j) {
+            const int64_t iy = y * stride[0] - padding[0] + i;
+            const int64_t ix = xo * stride[1] - padding[1] + j;
+            if (iy >= 0 && iy < height && ix >= 0 && ix < width)
+              out.data[(p * height + iy) * width + ix] += g;
+          }
+      }
+  return out;
+}
+
 Tensor avgPool2d(const Tensor &x, llvm::ArrayRef<int64_t> kernel,
                  llvm::ArrayRef<int64_t> stride,
                  llvm::ArrayRef<int64_t> padding) {

@@ -61,6 +61,17 @@ Tensor sliceGrad(const Tensor &grad, llvm::ArrayRef<int64_t> inputShape,
 Tensor conv2d(const Tensor &x, const Tensor &w, const Tensor *bias,
               llvm::ArrayRef<int64_t> stride, llvm::ArrayRef<int64_t> padding,
               llvm::ArrayRef<int64_t> dilation, int64_t groups);
+struct Conv2DGradResult {
+  Tensor inputGrad, weightGrad;
+};
+Conv2DGradResult conv2dGrad(const Tensor &grad, const Tensor &x,
+                            const Tensor &w, llvm::ArrayRef<int64_t> stride,
+                            llvm::ArrayRef<int64_t> padding,
+                            llvm::ArrayRef<int64_t> dilation, int64_t groups);
+Tensor avgPool2dGrad(const Tensor &grad, llvm::ArrayRef<int64_t> inputShape,
+                     llvm::ArrayRef<int64_t> kernel,
+                     llvm::ArrayRef<int64_t> stride,
+                     llvm::ArrayRef<int64_t> padding);
 Tensor avgPool2d(const Tensor &x, llvm::ArrayRef<int64_t> kernel,
                  llvm::ArrayRef<int64_t> stride,
                  llvm::ArrayRef<int64_t> padding);

@@ -231,6 +231,27 @@ const GradientCase cases[] = {
      "  %i = clip.constant dense<[4, 1]> : tensor<2xi64>\n"
      "  %y = clip.gather %a[%i] axis 1 batch_dims 1 : (tensor<2x5x3xf64>, tensor<2xi64>) -> tensor<2x3xf64>\n",
      "2x3"},
+    {"conv2d", {{"x", "2x4x6x5"}, {"w", "6x2x3x2"}, {"b", "6"}},
+     "  %y = clip.conv2d %x, %w bias %b stride [2, 1] padding [1, 0] dilation [1, 2] groups 2 : (tensor<2x4x6x5xf64>, tensor<6x2x3x2xf64>, tensor<6xf64>) -> tensor<2x6x3x3xf64>\n",
+     "2x6x3x3"},
+    {"conv2d_patches", {{"x", "1x3x8x8"}, {"w", "5x3x4x4"}},
+     "  %y = clip.conv2d %x, %w stride [4, 4] padding [0, 0] : (tensor<1x3x8x8xf64>, tensor<5x3x4x4xf64>) -> tensor<1x5x2x2xf64>\n",
+     "1x5x2x2"},
+    {"avg_pool2d", {{"x", "2x3x5x4"}},
+     "  %y = clip.avg_pool2d %x kernel [2, 2] stride [2, 1] padding [1, 0] : tensor<2x3x5x4xf64> -> tensor<2x3x3x3xf64>\n",
+     "2x3x3x3"},
+    {"batch_norm", {{"x", "2x3x2x2"}, {"g", "3"}, {"b", "3"}},
+     "  %m = clip.param \"running_mean\" frozen : tensor<3xf64>\n"
+     "  %v0 = clip.param \"running_var\" frozen : tensor<3xf64>\n"
+     "  %v = clip.exp %v0 : tensor<3xf64>\n"
+     "  %y = clip.batch_norm %x, %g, %b, %m, %v epsilon 1.0e-05 : (tensor<2x3x2x2xf64>, tensor<3xf64>, tensor<3xf64>, tensor<3xf64>, tensor<3xf64>) -> tensor<2x3x2x2xf64>\n",
+     "2x3x2x2"},
+    {"batch_norm_train", {{"x", "2x3x2x2"}, {"g", "3"}, {"b", "3"}},
+     "  %m = clip.param \"running_mean\" frozen : tensor<3xf64>\n"
+     "  %v0 = clip.param \"running_var\" frozen : tensor<3xf64>\n"
+     "  %v = clip.exp %v0 : tensor<3xf64>\n"
+     "  %y, %nm, %nv = clip.batch_norm_train %x, %g, %b, %m, %v epsilon 1.0e-05 momentum 1.0e-01 : (tensor<2x3x2x2xf64>, tensor<3xf64>, tensor<3xf64>, tensor<3xf64>, tensor<3xf64>) -> (tensor<2x3x2x2xf64>, tensor<3xf64>, tensor<3xf64>)\n",
+     "2x3x2x2"},
     // Fused ops and their fused backward ops.
     {"layer_norm", {{"x", "2x3x5"}, {"w", "5"}, {"b", "5"}},
      "  %y, %m, %r = clip.layer_norm %x, %w, %b epsilon 1.0e-05 : (tensor<2x3x5xf64>, tensor<5xf64>, tensor<5xf64>) -> (tensor<2x3x5xf64>, tensor<2x3x1xf64>, tensor<2x3x1xf64>)\n",

@@ -6,7 +6,7 @@
 // Prepares the model (names checked, batch specialized, blocks inlined) and
 // evaluates one public function op by op in plain C++ (f32 as declared, or
 // f64 with --f64). Results are written as F64 tensors named result0, ...
-// (or --outputs a,b,...). The oracle of the test suite, usable by hand.
+// (or --outputs a,b,...); a training function's gradients as grad/<param>. The oracle of the test suite, usable by hand.
 //
 //===----------------------------------------------------------------------===//
 
@@ -188,8 +188,12 @@ int main(int argc, char **argv) {
 
     io::SafetensorsWriter writer;
     for (auto [i, result] : llvm::enumerate(*results)) {
+      // Gradients of a training function are named after their parameter.
+      auto gradientOf = func.getResultAttrOfType<StringAttr>(i, "clip.gradient");
       const std::string name =
-          i < outputNames.size() ? outputNames[i] : fmt::format("result{}", i);
+          i < outputNames.size() ? outputNames[i]
+          : gradientOf          ? fmt::format("grad/{}", gradientOf.getValue().str())
+                                : fmt::format("result{}", i);
       const bool isInt = cast<RankedTensorType>(func.getResultTypes()[i])
                              .getElementType()
                              .isInteger();

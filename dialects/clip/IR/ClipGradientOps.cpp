@@ -132,3 +132,44 @@ LogicalResult ContrastiveLossGradOp::inferReturnTypes(
                    adaptor.getLogitScale().getType()});
   return success();
 }
+
+LogicalResult Conv2DGradOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  ShapeErrors errors{location, getOperationName()};
+  // The forward's rule checks input and weight and gives the output type.
+  Conv2DOp::Properties properties;
+  properties.stride = adaptor.getProperties().stride;
+  properties.padding = adaptor.getProperties().padding;
+  properties.dilation = adaptor.getProperties().dilation;
+  properties.groups = adaptor.getProperties().groups;
+  SmallVector<Type> forward;
+  Conv2DOp::Adaptor fwd(ValueRange{adaptor.getInput(), adaptor.getWeight()},
+                        nullptr, properties);
+  if (failed(Conv2DOp::inferReturnTypes(nullptr, location, fwd, forward)))
+    return failure();
+  if (adaptor.getGrad().getType() != forward[0])
+    return errors.fail("grad ", adaptor.getGrad().getType(),
+                       " must have the convolution's result type ",
+                       forward[0]);
+  inferred.append({adaptor.getInput().getType(), adaptor.getWeight().getType()});
+  return success();
+}
+
+LogicalResult AvgPool2DGradOp::verify() {
+  SmallVector<Type> forward;
+  AvgPool2DOp::Properties properties;
+  properties.kernel = getKernelAttr();
+  properties.stride = getStrideAttr();
+  properties.padding = getPaddingAttr();
+  // A value of the result type stands in for the pooled input.
+  AvgPool2DOp::Adaptor fwd(ValueRange{getResult()}, nullptr, properties);
+  if (failed(AvgPool2DOp::inferReturnTypes(getContext(), getLoc(), fwd,
+                                           forward)))
+    return failure();
+  if (getGrad().getType() != forward[0])
+    return emitOpError("grad ")
+           << getGrad().getType() << " is not what pooling "
+           << getResult().getType() << " gives: " << forward[0];
+  return success();
+}

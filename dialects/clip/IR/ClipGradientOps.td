@@ -166,4 +166,51 @@ def Clip_ContrastiveLossGradOp : Clip_Op<"contrastive_loss_grad",
   }];
 }
 
+def Clip_Conv2DGradOp : Clip_Op<"conv2d_grad", [Pure, Clip_InferredShape]> {
+  let summary = "backward of clip.conv2d: input and weight gradients";
+  let description = [{
+    For `result = conv2d(input, weight)` with the same stride, padding,
+    dilation and groups: `input_grad` (the transposed convolution of `grad`
+    with `weight`) and `weight_grad` (the correlation of `input` with
+    `grad`), in one walk over the output. The bias gradient is a plain sum.
+
+    ```mlir
+    %dx, %dw = clip.conv2d_grad %dy, %x, %w stride [16, 16] padding [0, 0] : (tensor<2x768x14x14xf32>, tensor<2x3x224x224xf32>, tensor<768x3x16x16xf32>) -> (tensor<2x3x224x224xf32>, tensor<768x3x16x16xf32>)
+    ```
+  }];
+  let arguments = (ins Clip_FloatTensor:$grad, Clip_FloatTensor:$input,
+                   Clip_FloatTensor:$weight,
+                   DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding,
+                   OptionalAttr<DenseI64ArrayAttr>:$dilation,
+                   ConfinedAttr<DefaultValuedAttr<I64Attr, "1">,
+                                [IntPositive]>:$groups);
+  let results = (outs Clip_FloatTensor:$input_grad,
+                      Clip_FloatTensor:$weight_grad);
+  let assemblyFormat = [{
+    $grad `,` $input `,` $weight `stride` $stride `padding` $padding
+    (`dilation` $dilation^)? (`groups` $groups^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def Clip_AvgPool2DGradOp : Clip_Op<"avg_pool2d_grad", [Pure]> {
+  let summary = "backward of clip.avg_pool2d";
+  let description = [{
+    Spreads each output gradient evenly over its window (padding included in
+    the count, as the forward): the result has the pooled input's type.
+
+    ```mlir
+    %dx = clip.avg_pool2d_grad %dy kernel [2, 2] stride [2, 2] padding [0, 0] : tensor<2x64x28x28xf32> -> tensor<2x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Clip_FloatTensor:$grad, DenseI64ArrayAttr:$kernel,
+                   DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding);
+  let results = (outs Clip_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad `kernel` $kernel `stride` $stride `padding` $padding attr-dict `:`
+    type($grad) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // CLIP_GRADIENT_OPS_TD

@@ -502,3 +502,119 @@ LogicalResult GatherOp::buildGradients(OpBuilder &b,
                            getAxis(), getBatchDims());
                    });
 }
+
+//===----------------------------------------------------------------------===//
+// Convolution, pooling, batch norm.
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Every axis of a [N, C, ...] tensor but the channel axis 1.
+SmallVector<int64_t> allButChannel(Value x) {
+  SmallVector<int64_t> axes{0};
+  for (int64_t d = 2; d < tensorType(x).getRank(); ++d)
+    axes.push_back(d);
+  return axes;
+}
+
+/// A per-channel [C] vector shaped [C, 1, ...] to broadcast against `x`.
+Value perChannel(OpBuilder &b, Location loc, Value v, Value x) {
+  SmallVector<int64_t> shape{tensorType(v).getDimSize(0)};
+  shape.append(tensorType(x).getRank() - 2, 1);
+  return b.create<ReshapeOp>(loc, v, shape);
+}
+} // namespace
+
+LogicalResult Conv2DOp::buildGradients(OpBuilder &b,
+                                       ArrayRef<Value> resultGradients,
+                                       SmallVectorImpl<Value> &operandGradients) {
+  operandGradients.assign(getNumOperands(), Value());
+  Value g = resultGradients.front();
+  if (!g)
+    return success();
+  auto grad = b.create<Conv2DGradOp>(getLoc(), g, getInput(), getWeight(),
+                                     getStrideAttr(), getPaddingAttr(),
+                                     getDilationAttr(), getGroupsAttr());
+  operandGradients[0] = grad.getInputGrad();
+  operandGradients[1] = grad.getWeightGrad();
+  if (getBias())
+    operandGradients[2] = b.create<ReduceSumOp>(
+        getLoc(), g, allButChannel(g), /*keepdims=*/false);
+  return success();
+}
+
+LogicalResult AvgPool2DOp::buildGradients(OpBuilder &b,
+                                          ArrayRef<Value> resultGradients,
+                                          SmallVectorImpl<Value> &operandGradients) {
+  return unaryRule(*this, resultGradients, operandGradients,
+                   [&](Value g, SmallVectorImpl<Value> &out) {
+                     out[0] = b.create<AvgPool2DGradOp>(
+                         getLoc(), getInput().getType(), g, getKernelAttr(),
+                         getStrideAttr(), getPaddingAttr());
+                   });
+}
+
+LogicalResult BatchNormOp::buildGradients(OpBuilder &b,
+                                          ArrayRef<Value> resultGradients,
+                                          SmallVectorImpl<Value> &operandGradients) {
+  // y = (x - m) inv * scale + bias with inv = rsqrt(var + eps); the running
+  // statistics take no gradient.
+  operandGradients.assign(5, Value());
+  Value g = resultGradients.front();
+  if (!g)
+    return success();
+  Location loc = getLoc();
+  Value x = getInput();
+  Value inv = b.create<RsqrtOp>(
+      loc, b.create<AddOp>(loc, getRunningVar(),
+                           scalar(b, loc, getEpsilon().convertToDouble(), g)));
+  operandGradients[0] = b.create<MulOp>(
+      loc, g,
+      perChannel(b, loc, b.create<MulOp>(loc, getScale(), inv), x));
+  Value xhat = b.create<MulOp>(
+      loc, b.create<SubOp>(loc, x, perChannel(b, loc, getRunningMean(), x)),
+      perChannel(b, loc, inv, x));
+  operandGradients[1] = b.create<ReduceSumOp>(
+      loc, b.create<MulOp>(loc, g, xhat), allButChannel(x), false);
+  operandGradients[2] = b.create<ReduceSumOp>(loc, g, allButChannel(x), false);
+  return success();
+}
+
+LogicalResult BatchNormTrainOp::buildGradients(
+    OpBuilder &b, ArrayRef<Value> resultGradients,
+    SmallVectorImpl<Value> &operandGradients) {
+  operandGradients.assign(5, Value());
+  if (resultGradients[1] || resultGradients[2])
+    return emitOpError("the updated running statistics take no gradient");
+  Value g = resultGradients[0];
+  if (!g)
+    return success();
+  // The batch statistics are recomputed (the op does not return them):
+  // dx = inv (dxhat - mean(dxhat) - xhat mean(dxhat xhat)), dxhat = g scale.
+  Location loc = getLoc();
+  Value x = getInput();
+  SmallVector<int64_t> axes = allButChannel(x);
+  for (int64_t a : axes)
+    if (tensorType(x).isDynamicDim(a))
+      return emitOpError("gradient of batch statistics needs the batch "
+                         "specialized first");
+  Value mean = b.create<ReduceMeanOp>(loc, x, axes, true);
+  Value centered = b.create<SubOp>(loc, x, mean);
+  Value var = b.create<ReduceMeanOp>(
+      loc, b.create<MulOp>(loc, centered, centered), axes, true);
+  Value inv = b.create<RsqrtOp>(
+      loc, b.create<AddOp>(loc, var,
+                           scalar(b, loc, getEpsilon().convertToDouble(), g)));
+  Value xhat = b.create<MulOp>(loc, centered, inv);
+  Value dxhat = b.create<MulOp>(loc, g, perChannel(b, loc, getScale(), x));
+  Value meanDxhat = b.create<ReduceMeanOp>(loc, dxhat, axes, true);
+  Value meanDxhatXhat = b.create<ReduceMeanOp>(
+      loc, b.create<MulOp>(loc, dxhat, xhat), axes, true);
+  operandGradients[0] = b.create<MulOp>(
+      loc, inv,
+      b.create<SubOp>(loc, b.create<SubOp>(loc, dxhat, meanDxhat),
+                      b.create<MulOp>(loc, xhat, meanDxhatXhat)));
+  operandGradients[1] = b.create<ReduceSumOp>(
+      loc, b.create<MulOp>(loc, g, xhat), axes, false);
+  operandGradients[2] = b.create<ReduceSumOp>(loc, g, axes, false);
+  return success();
+}

@@ -492,7 +492,7 @@ def Clip_GatherOp : Clip_Op<"gather", [Pure, Clip_InferredShape, Clip_Differenti
 //===----------------------------------------------------------------------===//
 
 def Clip_Conv2DOp : Clip_Op<"conv2d",
-    [Pure, Clip_InferredShape]> {
+    [Pure, Clip_InferredShape, Clip_Differentiable]> {
   let summary = "2-D convolution, NCHW input, OIHW weight";
   let description = [{
     `input: [N, C, H, W]`, `weight: [O, C / groups, kH, kW]`, optional
@@ -522,7 +522,8 @@ def Clip_Conv2DOp : Clip_Op<"conv2d",
   }];
 }
 
-def Clip_AvgPool2DOp : Clip_Op<"avg_pool2d", [Pure, Clip_InferredShape]> {
+def Clip_AvgPool2DOp : Clip_Op<"avg_pool2d",
+    [Pure, Clip_InferredShape, Clip_Differentiable]> {
   let summary = "2-D average pooling, NCHW";
   let description = [{
     Windows of `kernel` moved by `stride` over the input padded with zeros by
@@ -542,7 +543,8 @@ def Clip_AvgPool2DOp : Clip_Op<"avg_pool2d", [Pure, Clip_InferredShape]> {
   }];
 }
 
-def Clip_BatchNormOp : Clip_Op<"batch_norm", [Pure, Clip_InferredShape]> {
+def Clip_BatchNormOp : Clip_Op<"batch_norm",
+    [Pure, Clip_InferredShape, Clip_Differentiable]> {
   let summary = "batch normalization with running statistics (inference)";
   let description = [{
     Over channel dim 1 of `input` (`[N, C, ...]`):
@@ -565,7 +567,7 @@ def Clip_BatchNormOp : Clip_Op<"batch_norm", [Pure, Clip_InferredShape]> {
 }
 
 def Clip_BatchNormTrainOp : Clip_Op<"batch_norm_train",
-    [Pure, Clip_InferredShape]> {
+    [Pure, Clip_InferredShape, Clip_Differentiable]> {
   let summary = "batch normalization with batch statistics (training)";
   let description = [{
     Normalizes with the biased mean and variance of the batch over all dims

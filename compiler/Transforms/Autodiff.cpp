@@ -15,6 +15,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/Support/FormatVariadic.h"
 
 namespace mlir::clip {
 #define GEN_PASS_DEF_AUTODIFF
@@ -58,7 +59,6 @@ public:
         return op.emitError("calls must be inlined before clip-autodiff "
                             "(run --clip-prepare or --clip-fuse first)");
 
-    SmallVector<Operation *> forward;
     for (Operation &op : body.without_terminator())
       forward.push_back(&op);
     markActive(forward, loss);
@@ -100,6 +100,18 @@ public:
       results.push_back(g);
       names.push_back(name);
     }
+    // Training-mode BatchNorm's updated running statistics, by the name of
+    // the parameter they replace, so that a step can store them.
+    SmallVector<std::pair<size_t, StringRef>> updates;
+    for (Operation *op : forward)
+      if (auto bn = dyn_cast<BatchNormTrainOp>(op))
+        for (auto [old, updated] :
+             {std::pair{bn.getRunningMean(), bn.getNewRunningMean()},
+              {bn.getRunningVar(), bn.getNewRunningVar()}})
+          if (auto param = old.getDefiningOp<ParamOp>()) {
+            updates.emplace_back(results.size(), param.getName());
+            results.push_back(updated);
+          }
     builder.create<func::ReturnOp>(ret.getLoc(), results);
     ret.erase();
 
@@ -112,8 +124,42 @@ public:
     for (auto [i, name] : llvm::enumerate(names))
       func.setResultAttr(i + 1, "clip.gradient",
                          StringAttr::get(func.getContext(), name));
+    for (auto [index, name] : updates)
+      func.setResultAttr(index, "clip.running_update",
+                         StringAttr::get(func.getContext(), name));
     eraseDeadOps(body);
     return success();
+  }
+
+  /// What the backward reads from the forward: values of forward ops (not
+  /// parameters, inputs or constants) with a backward user. Call after run().
+  struct SavedActivations {
+    int64_t values = 0, bytes = 0;
+    bool dynamic = false;
+  };
+  SavedActivations savedActivations() {
+    SavedActivations saved;
+    llvm::DenseSet<Operation *> forwardOps(forward.begin(), forward.end());
+    for (Operation &op : func.getBody().front().without_terminator()) {
+      if (!forwardOps.contains(&op) || isa<ParamOp, InputOp, ConstantOp>(op))
+        continue;
+      for (Value r : op.getResults()) {
+        bool readByBackward = llvm::any_of(r.getUsers(), [&](Operation *u) {
+          return !forwardOps.contains(u) && !isa<func::ReturnOp>(u);
+        });
+        if (!readByBackward)
+          continue;
+        auto type = cast<RankedTensorType>(r.getType());
+        if (!type.hasStaticShape()) {
+          saved.dynamic = true;
+          continue;
+        }
+        ++saved.values;
+        saved.bytes += type.getNumElements() *
+                       std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+      }
+    }
+    return saved;
   }
 
 private:
@@ -188,6 +234,7 @@ private:
   }
 
   func::FuncOp func;
+  SmallVector<Operation *> forward;
   llvm::DenseSet<Value> active;
   llvm::DenseMap<Value, Value> gradients;
 };
@@ -212,8 +259,27 @@ struct AutodiffPass : clip::impl::AutodiffBase<AutodiffPass> {
     train.setPublic();
     module.getBody()->getOperations().insert(
         std::next(forward->getIterator()), train);
-    if (failed(GradientBuilder(train).run()))
+    GradientBuilder builder(train);
+    if (failed(builder.run()))
       return signalPassFailure();
+    if (reportSaved) {
+      auto saved = builder.savedActivations();
+      // Per sample: divided by the batch, the leading dim of the first input.
+      int64_t batch = 0;
+      train.walk([&](InputOp in) {
+        if (!batch)
+          batch = cast<RankedTensorType>(in.getType()).getDimSize(0);
+      });
+      if (saved.dynamic || batch <= 0) {
+        llvm::outs() << "saved for the backward: specialize the batch "
+                        "(--clip-prepare=batch-size=N) to count bytes\n";
+      } else {
+        llvm::outs() << llvm::formatv(
+            "saved for the backward: {0} tensors, {1} bytes at batch {2} "
+            "({3} bytes per sample)\n",
+            saved.values, saved.bytes, batch, saved.bytes / batch);
+      }
+    }
   }
 };
 

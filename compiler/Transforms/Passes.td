@@ -155,7 +155,9 @@ def Autodiff : Pass<"clip-autodiff", "::mlir::ModuleOp"> {
     the forward ops, then the reverse-mode gradient of the loss, returning
     the loss and one gradient per trainable (not `frozen`) parameter, in the
     order the parameters first appear; each gradient result carries
-    `clip.gradient = "<parameter name>"`. Gradients are built only for values
+    `clip.gradient = "<parameter name>"`; then, for each training-mode
+    BatchNorm, its updated running mean and variance, tagged
+    `clip.running_update = "<parameter name>"`. Gradients are built only for values
     that both depend on a trainable parameter and reach the loss; a value
     used several times gets its gradients summed once; declarations of the
     same parameter name share one gradient. Each op's rule comes from its
@@ -166,7 +168,10 @@ def Autodiff : Pass<"clip-autodiff", "::mlir::ModuleOp"> {
     Option<"function", "function", "std::string", /*default=*/"\"forward\"",
            "the function to differentiate (its first result is the loss)">,
     Option<"trainFunction", "train-function", "std::string",
-           /*default=*/"\"train_step\"", "the name of the function built">
+           /*default=*/"\"train_step\"", "the name of the function built">,
+    Option<"reportSaved", "report-saved", "bool", /*default=*/"false",
+           "print the tensors and bytes the backward reads from the forward "
+           "(the activations a step keeps), total and per sample">
   ];
   let dependentDialects = ["::mlir::clip::ClipDialect",
                            "::mlir::func::FuncDialect"];

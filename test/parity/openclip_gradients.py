@@ -14,7 +14,8 @@ float32 (cosine >= 0.99999, relative error <= 1e-4); f64: both in double
 openclip_parity.py).
 
 Cases: tiny (the small ViT, batch 4), rn50-train (RN50 at 64x64, batch 2,
-BatchNorm with batch statistics as in training).
+BatchNorm with batch statistics as in training; the step's updated running
+statistics are compared too).
 """
 import argparse
 import os
@@ -116,6 +117,15 @@ def run_case(name, build, work, precisions):
             cosine = float(a @ b / max(a.norm() * b.norm(), 1e-300))
             results.append((name, precision, key, rel_error(a.numpy(), b.numpy()), cosine,
                             bound, seconds))
+        if train_bn:
+            # The training step also returns BatchNorm's updated statistics.
+            after = {k: v for k, v in m.state_dict().items() if "running" in k}
+            assert len(after) == sum(k.startswith("update/") for k in ours), \
+                "every running statistic is updated"
+            worst = max(rel_error(ours[f"update/{k}"].numpy(), v.numpy())
+                        for k, v in after.items())
+            results.append((name, precision, f"running statistics ({len(after)})", worst,
+                            1.0, bound, seconds))
         model = m.float()
     return results
 

@@ -6,7 +6,8 @@
 // Prepares the model (names checked, batch specialized, blocks inlined) and
 // evaluates one public function op by op in plain C++ (f32 as declared, or
 // f64 with --f64). Results are written as F64 tensors named result0, ...
-// (or --outputs a,b,...); a training function's gradients as grad/<param>. The oracle of the test suite, usable by hand.
+// (or --outputs a,b,...); a training function's gradients as grad/<param>
+// and its updated BatchNorm statistics as update/<param>. The oracle of the test suite, usable by hand.
 //
 //===----------------------------------------------------------------------===//
 
@@ -190,10 +191,13 @@ int main(int argc, char **argv) {
     for (auto [i, result] : llvm::enumerate(*results)) {
       // Gradients of a training function are named after their parameter.
       auto gradientOf = func.getResultAttrOfType<StringAttr>(i, "clip.gradient");
+      auto updateOf =
+          func.getResultAttrOfType<StringAttr>(i, "clip.running_update");
       const std::string name =
           i < outputNames.size() ? outputNames[i]
-          : gradientOf          ? fmt::format("grad/{}", gradientOf.getValue().str())
-                                : fmt::format("result{}", i);
+          : gradientOf ? fmt::format("grad/{}", gradientOf.getValue().str())
+          : updateOf   ? fmt::format("update/{}", updateOf.getValue().str())
+                       : fmt::format("result{}", i);
       const bool isInt = cast<RankedTensorType>(func.getResultTypes()[i])
                              .getElementType()
                              .isInteger();

@@ -14,7 +14,9 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseSet.h"
+#include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 
 namespace mlir::clip {
@@ -37,10 +39,71 @@ bool isTrainableParam(Operation *op) {
   return param && !param.getFrozen() && isFloatTensor(param.getResult());
 }
 
+/// Which forward values the backward reads as saved, and which it
+/// recomputes from the saved ones.
+enum class Remat {
+  None,      // keep every forward value the backward reads
+  Attention, // recompute attention (output, lse) and the head reshapes
+  Block,     // keep only the layer norms (residual stream, normalized input,
+             // statistics); recompute GEMMs, attention and all between
+};
+
+std::optional<Remat> parseRemat(StringRef name) {
+  return llvm::StringSwitch<std::optional<Remat>>(name)
+      .Case("none", Remat::None)
+      .Case("attention", Remat::Attention)
+      .Case("block", Remat::Block)
+      .Default(std::nullopt);
+}
+
+bool isDataMovement(Operation *op) {
+  return isa<ReshapeOp, TransposeOp, SliceOp>(op);
+}
+
+/// Data movement that only prepares an attention's operands (the head
+/// split), looking down its users.
+bool feedsAttention(Operation *op) {
+  return isDataMovement(op) && !op->use_empty() &&
+         llvm::all_of(op->getUsers(), [](Operation *u) {
+           return isa<AttentionOp>(u) || feedsAttention(u);
+         });
+}
+
+/// Data movement of an attention's result (the head merge), looking up.
+bool readsAttention(Operation *op) {
+  if (!isDataMovement(op))
+    return false;
+  Operation *source = op->getOperand(0).getDefiningOp();
+  return source && (isa<AttentionOp>(source) || readsAttention(source));
+}
+
+bool isHeadReshape(Operation *op) {
+  return feedsAttention(op) || readsAttention(op);
+}
+
+/// Whether the backward keeps `op`'s results (true) or recomputes them.
+bool keeps(Remat policy, Operation *op) {
+  if (isa<ParamOp, InputOp, ConstantOp>(op))
+    return true;
+  switch (policy) {
+  case Remat::None:
+    return true;
+  case Remat::Attention:
+    return !isa<AttentionOp>(op) && !isHeadReshape(op);
+  case Remat::Block:
+    return isa<LayerNormOp, AddLayerNormOp, ContrastiveLossOp,
+               BatchNormTrainOp>(op) ||
+           llvm::none_of(op->getResultTypes(), [](Type t) {
+             return isa<FloatType>(cast<ShapedType>(t).getElementType());
+           });
+  }
+  return true;
+}
+
 /// Builds the reverse pass into `func` (a copy of the forward function).
 class GradientBuilder {
 public:
-  explicit GradientBuilder(func::FuncOp func) : func(func) {}
+  GradientBuilder(func::FuncOp func, Remat remat) : func(func), remat(remat) {}
 
   LogicalResult run() {
     Block &body = func.getBody().front();
@@ -127,6 +190,7 @@ public:
     for (auto [index, name] : updates)
       func.setResultAttr(index, "clip.running_update",
                          StringAttr::get(func.getContext(), name));
+    rematerialize(body);
     eraseDeadOps(body);
     return success();
   }
@@ -222,6 +286,41 @@ private:
     return success();
   }
 
+  /// Redirects the backward's reads of forward values that the policy does
+  /// not keep to clones of their ops, placed before the first backward op
+  /// that reads them (their own operands recomputed likewise, down to kept
+  /// values). The forward values then die with their last forward use.
+  void rematerialize(Block &body) {
+    if (remat == Remat::None)
+      return;
+    llvm::DenseSet<Operation *> forwardOps(forward.begin(), forward.end());
+    IRMapping recomputed;
+    std::function<Value(Value, OpBuilder &)> recompute =
+        [&](Value v, OpBuilder &b) -> Value {
+      Operation *def = v.getDefiningOp();
+      if (!def || !forwardOps.contains(def) || keeps(remat, def))
+        return v;
+      if (Value done = recomputed.lookupOrNull(v))
+        return done;
+      IRMapping operands;
+      for (Value operand : def->getOperands())
+        operands.map(operand, recompute(operand, b));
+      Operation *clone = b.clone(*def, operands);
+      for (auto [old, copy] : llvm::zip(def->getResults(), clone->getResults()))
+        recomputed.map(old, copy);
+      return recomputed.lookup(v);
+    };
+    SmallVector<Operation *> backwardOps;
+    for (Operation &op : body.without_terminator())
+      if (!forwardOps.contains(&op))
+        backwardOps.push_back(&op);
+    for (Operation *op : backwardOps) {
+      OpBuilder b(op);
+      for (OpOperand &use : op->getOpOperands())
+        use.set(recompute(use.get(), b));
+    }
+  }
+
   /// Removes the forward ops the training function does not need and the
   /// gradients built for operands that are not active.
   static void eraseDeadOps(Block &body) {
@@ -234,6 +333,7 @@ private:
   }
 
   func::FuncOp func;
+  Remat remat;
   SmallVector<Operation *> forward;
   llvm::DenseSet<Value> active;
   llvm::DenseMap<Value, Value> gradients;
@@ -259,7 +359,13 @@ struct AutodiffPass : clip::impl::AutodiffBase<AutodiffPass> {
     train.setPublic();
     module.getBody()->getOperations().insert(
         std::next(forward->getIterator()), train);
-    GradientBuilder builder(train);
+    std::optional<Remat> policy = parseRemat(rematPolicy);
+    if (!policy) {
+      module.emitError("clip-autodiff: unknown remat policy '")
+          << rematPolicy << "' (expected none, attention or block)";
+      return signalPassFailure();
+    }
+    GradientBuilder builder(train, *policy);
     if (failed(builder.run()))
       return signalPassFailure();
     if (reportSaved) {

@@ -169,6 +169,11 @@ def Autodiff : Pass<"clip-autodiff", "::mlir::ModuleOp"> {
            "the function to differentiate (its first result is the loss)">,
     Option<"trainFunction", "train-function", "std::string",
            /*default=*/"\"train_step\"", "the name of the function built">,
+    Option<"rematPolicy", "remat", "std::string", /*default=*/"\"none\"",
+           "what the backward recomputes instead of saving: none (keep all), "
+           "attention (attention and its head reshapes), block (keep only the "
+           "layer norms' results: the residual stream, normalized inputs and "
+           "statistics)">,
     Option<"reportSaved", "report-saved", "bool", /*default=*/"false",
            "print the tensors and bytes the backward reads from the forward "
            "(the activations a step keeps), total and per sample">

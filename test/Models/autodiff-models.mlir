@@ -11,11 +11,20 @@
 // RUN: %python %S/Inputs/op_counts.py %t.rn50 train_step | FileCheck %s --check-prefix=RN50
 // RUN: clip-opt --clip-prepare=batch-size=2 --clip-fuse --clip-autodiff=report-saved=true %models/clip/vit_tiny.mlir -o /dev/null | FileCheck %s --check-prefix=SAVED2
 // RUN: clip-opt --clip-prepare=batch-size=4 --clip-fuse --clip-autodiff=report-saved=true %models/clip/vit_tiny.mlir -o /dev/null | FileCheck %s --check-prefix=SAVED4
+// RUN: clip-opt --clip-prepare=batch-size=2 --clip-fuse "--clip-autodiff=report-saved=true remat=attention" %models/clip/vit_tiny.mlir -o /dev/null | FileCheck %s --check-prefix=ATTN
+// RUN: clip-opt --clip-prepare=batch-size=2 --clip-fuse "--clip-autodiff=report-saved=true remat=block" %models/clip/vit_tiny.mlir -o /dev/null | FileCheck %s --check-prefix=BLOCK
+// RUN: not clip-opt --clip-fuse "--clip-autodiff=remat=everything" %models/clip/vit_tiny.mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=BAD
 
 // What the tiny ViT's step keeps for the backward grows exactly with the
 // batch (the loss keeps O(N) statistics, no N x N matrix).
 // SAVED2: saved for the backward: 138 tensors, 5257504 bytes at batch 2 (2628752 bytes per sample)
 // SAVED4: saved for the backward: 138 tensors, 10515008 bytes at batch 4 (2628752 bytes per sample)
+
+// Recomputing attention, then whole blocks, keeps less (same gradients:
+// test/unit/RematTest.cpp).
+// ATTN: saved for the backward: 114 tensors, 4456672 bytes at batch 2 (2228336 bytes per sample)
+// BLOCK: saved for the backward: 76 tensors, 1572064 bytes at batch 2 (786032 bytes per sample)
+// BAD: clip-autodiff: unknown remat policy 'everything' (expected none, attention or block)
 
 // ViT-B/16 has 24 attention_grad (12 causal), 51 layer_norm_grad (26 + 25),
 // one conv2d_grad (the patch embedding), two gather_grad (token embedding,

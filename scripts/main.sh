@@ -2,7 +2,8 @@
 # The main job: set up and build, then parse, verify and print the pre-LN
 # transformer block (models/clip/transformer_block.mlir), and print it again
 # with its batch dimension specialized to 8, then fused; then the parameter
-# counts of the CLIP model files and the fused ops of ViT-B/16.
+# counts of the CLIP model files, the fused ops of ViT-B/16, and its training
+# function: gradients and the bytes a step keeps under each remat policy.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,3 +29,12 @@ echo "== ViT-B/16 @forward after --clip-fuse: fused ops (both towers and the los
 "$build_dir/bin/clip-opt" --clip-fuse "$root/models/clip/vitb16.mlir" |
   awk '/func.func @forward/,/^  }$/' | grep -oE "= clip\.(attention|layer_norm|add_layer_norm|contrastive_loss|gemm|elementwise|softmax|log_softmax)\b" |
   sort | uniq -c
+
+echo "== ViT-B/16 training function (--clip-fuse --clip-autodiff): gradients, and what a step keeps per remat policy"
+for remat in none attention block; do
+  printf '%-10s ' "$remat"
+  "$build_dir/bin/clip-opt" --clip-prepare=batch-size=1 --clip-fuse \
+    "--clip-autodiff=report-saved=true remat=$remat" "$root/models/clip/vitb16.mlir" -o /dev/null
+done
+printf 'gradients: '
+"$build_dir/bin/clip-opt" --clip-fuse --clip-autodiff "$root/models/clip/vitb16.mlir" | grep -o 'clip.gradient = ' | wc -l

@@ -311,19 +311,26 @@ Tensor slice(const Tensor &x, int64_t axis, int64_t start, int64_t end,
 }
 
 namespace {
+/// clip.gather's result shape:
+/// x.shape[:axis] + indices.shape[batchDims:] + x.shape[axis+1:].
+llvm::SmallVector<int64_t, 4> gatherShape(llvm::ArrayRef<int64_t> xShape,
+                                          const Tensor &indices, int64_t axis,
+                                          int64_t batchDims) {
+  llvm::SmallVector<int64_t, 4> shape(xShape.take_front(axis));
+  llvm::append_range(shape, llvm::ArrayRef<int64_t>(indices.shape)
+                                .drop_front(batchDims));
+  llvm::append_range(shape, xShape.drop_front(axis + 1));
+  return shape;
+}
+
 /// Visits each element of clip.gather's result as (its flat index, the flat
 /// offset in the input it reads). An index out of range stops the walk and
 /// sets `error`.
 bool visitGather(llvm::ArrayRef<int64_t> xShape, const Tensor &indices,
                  int64_t axis, int64_t batchDims,
-                 llvm::SmallVectorImpl<int64_t> &shape,
                  llvm::function_ref<void(int64_t, int64_t)> visit,
                  std::string &error) {
-  // result = x.shape[:axis] + indices.shape[batchDims:] + x.shape[axis+1:]
-  llvm::ArrayRef<int64_t> iShape = indices.shape;
-  shape.assign(xShape.begin(), xShape.begin() + axis);
-  llvm::append_range(shape, iShape.drop_front(batchDims));
-  llvm::append_range(shape, xShape.drop_front(axis + 1));
+  auto shape = gatherShape(xShape, indices, axis, batchDims);
   const int64_t picked = indices.rank() - batchDims;
   llvm::SmallVector<int64_t, 4> xs(xShape.size(), 1);
   for (int64_t d = static_cast<int64_t>(xShape.size()) - 2; d >= 0; --d)
@@ -361,17 +368,13 @@ bool visitGather(llvm::ArrayRef<int64_t> xShape, const Tensor &indices,
 std::optional<Tensor> gather(const Tensor &x, const Tensor &indices,
                              int64_t axis, int64_t batchDims,
                              std::string &error) {
-  llvm::SmallVector<int64_t, 4> shape;
-  std::vector<std::pair<int64_t, int64_t>> reads;
-  if (!visitGather(x.shape, indices, axis, batchDims, shape,
+  Tensor out = Tensor::filled(gatherShape(x.shape, indices, axis, batchDims));
+  if (!visitGather(x.shape, indices, axis, batchDims,
                    [&](int64_t flat, int64_t offset) {
-                     reads.emplace_back(flat, offset);
+                     out.data[flat] = x.data[offset];
                    },
                    error))
     return std::nullopt;
-  Tensor out = Tensor::filled(shape);
-  for (auto [flat, offset] : reads)
-    out.data[flat] = x.data[offset];
   return out;
 }
 
@@ -380,8 +383,7 @@ std::optional<Tensor> gatherGrad(const Tensor &grad, const Tensor &indices,
                                  int64_t axis, int64_t batchDims,
                                  std::string &error) {
   Tensor out = Tensor::filled(inputShape);
-  llvm::SmallVector<int64_t, 4> shape;
-  if (!visitGather(inputShape, indices, axis, batchDims, shape,
+  if (!visitGather(inputShape, indices, axis, batchDims,
                    [&](int64_t flat, int64_t offset) {
                      out.data[offset] += grad.data[flat];
                    },

@@ -11,6 +11,7 @@
 #include "compiler/Transforms/Passes.h"
 
 #include "clip/IR/ClipOps.h"
+#include "clip/IR/GradientSweep.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseSet.h"
@@ -128,14 +129,14 @@ public:
 
     OpBuilder builder(ret);
     Location loc = func.getLoc();
-    accumulate(builder, loss,
-               builder.create<ConstantOp>(
-                   loc, DenseElementsAttr::get(
-                            lossType, builder.getFloatAttr(
-                                          lossType.getElementType(), 1.0))));
-    for (Operation *op : llvm::reverse(forward))
-      if (failed(backward(builder, op)))
-        return failure();
+    GradientSweep sweep(builder, [&](Value v) { return active.contains(v); });
+    sweep.accumulate(loss, builder.create<ConstantOp>(
+                               loc, DenseElementsAttr::get(
+                                        lossType, builder.getFloatAttr(
+                                                      lossType.getElementType(),
+                                                      1.0))));
+    if (failed(sweep.backward(forward)))
+      return failure();
 
     // One gradient per trainable parameter name, in order of appearance.
     llvm::MapVector<StringRef, std::pair<Value, Type>> perName;
@@ -145,7 +146,7 @@ public:
       auto param = cast<ParamOp>(op);
       auto &slot = perName[param.getName()];
       slot.second = param.getType();
-      if (Value g = gradients.lookup(param.getResult()))
+      if (Value g = sweep.gradientOf(param.getResult()))
         slot.first = slot.first
                          ? builder.create<AddOp>(loc, slot.first, g).getResult()
                          : g;
@@ -253,39 +254,6 @@ private:
         active.insert(v);
   }
 
-  void accumulate(OpBuilder &builder, Value value, Value gradient) {
-    Value &slot = gradients[value];
-    slot = slot ? builder.create<AddOp>(value.getLoc(), slot, gradient)
-                      .getResult()
-                : gradient;
-  }
-
-  LogicalResult backward(OpBuilder &builder, Operation *op) {
-    SmallVector<Value> resultGradients;
-    bool any = false;
-    for (Value r : op->getResults()) {
-      resultGradients.push_back(gradients.lookup(r));
-      any |= bool(resultGradients.back());
-    }
-    bool needsOperandGradient = llvm::any_of(
-        op->getOperands(), [&](Value v) { return active.contains(v); });
-    if (!any || !needsOperandGradient)
-      return success();
-    auto differentiable = dyn_cast<DifferentiableOpInterface>(op);
-    if (!differentiable)
-      return op->emitOpError("has no gradient rule; clip-autodiff cannot "
-                             "differentiate through it yet");
-    SmallVector<Value> operandGradients;
-    if (failed(differentiable.buildGradients(builder, resultGradients,
-                                             operandGradients)))
-      return failure();
-    for (auto [operand, gradient] :
-         llvm::zip(op->getOperands(), operandGradients))
-      if (gradient && active.contains(operand))
-        accumulate(builder, operand, gradient);
-    return success();
-  }
-
   /// Redirects the backward's reads of forward values that the policy does
   /// not keep to clones of their ops, placed before the first backward op
   /// that reads them (their own operands recomputed likewise, down to kept
@@ -336,7 +304,6 @@ private:
   Remat remat;
   SmallVector<Operation *> forward;
   llvm::DenseSet<Value> active;
-  llvm::DenseMap<Value, Value> gradients;
 };
 
 struct AutodiffPass : clip::impl::AutodiffBase<AutodiffPass> {

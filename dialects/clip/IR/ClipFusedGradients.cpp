@@ -10,6 +10,7 @@
 
 #include "clip/IR/ClipOps.h"
 #include "clip/IR/GradientHelpers.h"
+#include "clip/IR/GradientSweep.h"
 
 #include "mlir/IR/IRMapping.h"
 
@@ -28,21 +29,30 @@ LogicalResult onlyFirstResults(Operation *op, ArrayRef<Value> resultGradients,
              << i << " is a saved statistic; no gradient can flow through it";
   return success();
 }
+/// The rule of a fused op whose first result alone is differentiable and
+/// whose backward op (built by `build` from that result's gradient) returns
+/// one gradient per operand.
+LogicalResult viaBackwardOp(Operation *op, ArrayRef<Value> resultGradients,
+                            SmallVectorImpl<Value> &operandGradients,
+                            llvm::function_ref<Operation *(Value)> build) {
+  operandGradients.assign(op->getNumOperands(), Value());
+  if (failed(onlyFirstResults(op, resultGradients, 1)))
+    return failure();
+  if (Value g = resultGradients[0]) {
+    ResultRange grads = build(g)->getResults();
+    operandGradients.assign(grads.begin(), grads.end());
+  }
+  return success();
+}
 } // namespace
 
 LogicalResult LayerNormOp::buildGradients(OpBuilder &b,
                                           ArrayRef<Value> resultGradients,
                                           SmallVectorImpl<Value> &operandGradients) {
-  operandGradients.assign(3, Value());
-  if (failed(onlyFirstResults(*this, resultGradients, 1)))
-    return failure();
-  if (Value g = resultGradients[0]) {
-    auto grad = b.create<LayerNormGradOp>(getLoc(), g, getInput(), getMean(),
-                                          getRstd(), getWeight());
-    operandGradients.assign(grad.getResults().begin(),
-                            grad.getResults().end());
-  }
-  return success();
+  return viaBackwardOp(*this, resultGradients, operandGradients, [&](Value g) {
+    return b.create<LayerNormGradOp>(getLoc(), g, getInput(), getMean(),
+                                     getRstd(), getWeight());
+  });
 }
 
 LogicalResult AddLayerNormOp::buildGradients(OpBuilder &b,
@@ -69,33 +79,21 @@ LogicalResult AddLayerNormOp::buildGradients(OpBuilder &b,
 LogicalResult AttentionOp::buildGradients(OpBuilder &b,
                                           ArrayRef<Value> resultGradients,
                                           SmallVectorImpl<Value> &operandGradients) {
-  operandGradients.assign(3, Value());
-  if (failed(onlyFirstResults(*this, resultGradients, 1)))
-    return failure();
-  if (Value g = resultGradients[0]) {
-    auto grad = b.create<AttentionGradOp>(
-        getLoc(), g, getQuery(), getKey(), getValue(), getResult(), getLse(),
-        getScaleAttr(), getCausalAttr());
-    operandGradients.assign(grad.getResults().begin(),
-                            grad.getResults().end());
-  }
-  return success();
+  return viaBackwardOp(*this, resultGradients, operandGradients, [&](Value g) {
+    return b.create<AttentionGradOp>(getLoc(), g, getQuery(), getKey(),
+                                     getValue(), getResult(), getLse(),
+                                     getScaleAttr(), getCausalAttr());
+  });
 }
 
 LogicalResult ContrastiveLossOp::buildGradients(
     OpBuilder &b, ArrayRef<Value> resultGradients,
     SmallVectorImpl<Value> &operandGradients) {
-  operandGradients.assign(3, Value());
-  if (failed(onlyFirstResults(*this, resultGradients, 1)))
-    return failure();
-  if (Value g = resultGradients[0]) {
-    auto grad = b.create<ContrastiveLossGradOp>(
+  return viaBackwardOp(*this, resultGradients, operandGradients, [&](Value g) {
+    return b.create<ContrastiveLossGradOp>(
         getLoc(), g, getImage(), getText(), getLogitScale(), getImageNorm(),
         getTextNorm(), getImageLse(), getTextLse(), getEpsilonAttr());
-    operandGradients.assign(grad.getResults().begin(),
-                            grad.getResults().end());
-  }
-  return success();
+  });
 }
 
 LogicalResult GemmOp::buildGradients(OpBuilder &b,
@@ -143,39 +141,19 @@ LogicalResult ElementwiseOp::buildGradients(OpBuilder &b,
   SmallVector<Operation *> recomputed;
   for (Operation &op : body.without_terminator())
     recomputed.push_back(b.clone(op, mapping));
-  llvm::DenseMap<Value, Value> gradients;
-  auto accumulate = [&](Value value, Value gradient) {
-    Value &slot = gradients[value];
-    slot = slot ? b.create<AddOp>(getLoc(), slot, gradient).getResult()
-                : gradient;
-  };
+  // Gradients flow to the inputs and between body ops, not to constants.
+  GradientSweep sweep(b, [](Value v) {
+    return !v.getDefiningOp<ConstantOp>() &&
+           isa<FloatType>(cast<ShapedType>(v.getType()).getElementType());
+  });
   for (auto [yielded, gradient] :
        llvm::zip(body.getTerminator()->getOperands(), resultGradients))
     if (gradient)
-      accumulate(mapping.lookupOrDefault(yielded), gradient);
+      sweep.accumulate(mapping.lookupOrDefault(yielded), gradient);
   // Then the body ops' own rules, last op first.
-  for (Operation *op : llvm::reverse(recomputed)) {
-    SmallVector<Value> opResultGradients;
-    bool any = false;
-    for (Value r : op->getResults()) {
-      opResultGradients.push_back(gradients.lookup(r));
-      any |= bool(opResultGradients.back());
-    }
-    if (!any || op->getNumOperands() == 0) // constants take no gradient
-      continue;
-    auto differentiable = dyn_cast<DifferentiableOpInterface>(op);
-    if (!differentiable)
-      return op->emitOpError("in a clip.elementwise body has no gradient rule");
-    SmallVector<Value> opOperandGradients;
-    if (failed(differentiable.buildGradients(b, opResultGradients,
-                                             opOperandGradients)))
-      return failure();
-    for (auto [operand, gradient] :
-         llvm::zip(op->getOperands(), opOperandGradients))
-      if (gradient)
-        accumulate(operand, gradient);
-  }
+  if (failed(sweep.backward(recomputed)))
+    return failure();
   for (auto [i, input] : llvm::enumerate(getInputs()))
-    operandGradients[i] = gradients.lookup(input);
+    operandGradients[i] = sweep.gradientOf(input);
   return success();
 }

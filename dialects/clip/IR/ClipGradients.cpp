@@ -28,9 +28,6 @@ RankedTensorType tensorType(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
 
-Value scalar(OpBuilder &b, Location loc, double value, Value like) {
-  return scalarLike(b, loc, value, like);
-}
 
 /// The shape attribute that reshapes to `type`: its dims, -1 for a `?`.
 SmallVector<int64_t> reshapeTarget(RankedTensorType type) {
@@ -126,26 +123,26 @@ UNARY_RULE(ExpOp, b.create<MulOp>(loc, g, y))
 UNARY_RULE(LogOp, b.create<DivOp>(loc, g, x))
 // d(sqrt x) = g / (2 sqrt x)
 UNARY_RULE(SqrtOp, b.create<DivOp>(
-                       loc, b.create<MulOp>(loc, g, scalar(b, loc, 0.5, g)), y))
+                       loc, b.create<MulOp>(loc, g, scalarLike(b, loc, 0.5, g)), y))
 // d(x^-1/2) = -g y^3 / 2
 UNARY_RULE(RsqrtOp,
            b.create<MulOp>(
-               loc, b.create<MulOp>(loc, g, scalar(b, loc, -0.5, g)),
+               loc, b.create<MulOp>(loc, g, scalarLike(b, loc, -0.5, g)),
                b.create<MulOp>(loc, b.create<MulOp>(loc, y, y), y)))
 // d(tanh x) = g (1 - y^2)
 UNARY_RULE(TanhOp,
            b.create<MulOp>(loc, g,
-                           b.create<SubOp>(loc, scalar(b, loc, 1.0, y),
+                           b.create<SubOp>(loc, scalarLike(b, loc, 1.0, y),
                                            b.create<MulOp>(loc, y, y))))
 // d(sigmoid x) = g y (1 - y)
 UNARY_RULE(SigmoidOp,
            b.create<MulOp>(
                loc, b.create<MulOp>(loc, g, y),
-               b.create<SubOp>(loc, scalar(b, loc, 1.0, y), y)))
+               b.create<SubOp>(loc, scalarLike(b, loc, 1.0, y), y)))
 // d(erf x) = g 2/sqrt(pi) e^(-x^2)
 UNARY_RULE(ErfOp,
            b.create<MulOp>(
-               loc, b.create<MulOp>(loc, g, scalar(b, loc, 1.1283791670955126, g)),
+               loc, b.create<MulOp>(loc, g, scalarLike(b, loc, 1.1283791670955126, g)),
                b.create<ExpOp>(loc, b.create<NegOp>(
                                         loc, b.create<MulOp>(loc, x, x)))))
 #undef UNARY_RULE
@@ -243,7 +240,7 @@ LogicalResult selectingRule(OpTy op, OpBuilder &b,
     Location loc = op.getLoc();
     Value takeLhs =
         b.create<CmpOp>(loc, predicate, op.getLhs(), op.getRhs());
-    Value zero = scalar(b, loc, 0.0, g);
+    Value zero = scalarLike(b, loc, 0.0, g);
     return std::pair<Value, Value>{b.create<SelectOp>(loc, takeLhs, g, zero),
                                    b.create<SelectOp>(loc, takeLhs, zero, g)};
   });
@@ -272,7 +269,7 @@ LogicalResult SelectOp::buildGradients(OpBuilder &b,
   if (!g || !isFloat(getResult()))
     return success();
   Location loc = getLoc();
-  Value zero = scalar(b, loc, 0.0, g);
+  Value zero = scalarLike(b, loc, 0.0, g);
   operandGradients[1] = sumToType(
       b, loc, b.create<SelectOp>(loc, getCondition(), g, zero),
       getOnTrue().getType());
@@ -361,7 +358,7 @@ LogicalResult ReduceMeanOp::buildGradients(OpBuilder &b,
                    [&](Value g, SmallVectorImpl<Value> &out) {
                      Location loc = getLoc();
                      Value scaled = b.create<DivOp>(
-                         loc, g, scalar(b, loc, double(count), g));
+                         loc, g, scalarLike(b, loc, double(count), g));
                      out[0] = broadcastBack(b, loc, scaled, getAxes(),
                                             getKeepdims(), getInput());
                    });
@@ -380,7 +377,7 @@ LogicalResult ReduceMaxOp::buildGradients(OpBuilder &b,
                      Value gb = broadcastBack(b, loc, g, getAxes(),
                                               getKeepdims(), getInput());
                      out[0] = b.create<SelectOp>(loc, isMax, gb,
-                                                 scalar(b, loc, 0.0, g));
+                                                 scalarLike(b, loc, 0.0, g));
                    });
 }
 
@@ -566,7 +563,7 @@ LogicalResult BatchNormOp::buildGradients(OpBuilder &b,
   Value x = getInput();
   Value inv = b.create<RsqrtOp>(
       loc, b.create<AddOp>(loc, getRunningVar(),
-                           scalar(b, loc, getEpsilon().convertToDouble(), g)));
+                           scalarLike(b, loc, getEpsilon().convertToDouble(), g)));
   operandGradients[0] = b.create<MulOp>(
       loc, g,
       perChannel(b, loc, b.create<MulOp>(loc, getScale(), inv), x));
@@ -603,7 +600,7 @@ LogicalResult BatchNormTrainOp::buildGradients(
       loc, b.create<MulOp>(loc, centered, centered), axes, true);
   Value inv = b.create<RsqrtOp>(
       loc, b.create<AddOp>(loc, var,
-                           scalar(b, loc, getEpsilon().convertToDouble(), g)));
+                           scalarLike(b, loc, getEpsilon().convertToDouble(), g)));
   Value xhat = b.create<MulOp>(loc, centered, inv);
   Value dxhat = b.create<MulOp>(loc, g, perChannel(b, loc, getScale(), x));
   Value meanDxhat = b.create<ReduceMeanOp>(loc, dxhat, axes, true);

@@ -1,7 +1,9 @@
 //===- Pipeline.cpp - The clipc pass pipelines ----------------------------===//
 #include "compiler/Pipeline/Pipeline.h"
 
+#include "compiler/Kernel/Passes.h"
 #include "compiler/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -32,7 +34,45 @@ void buildFusePipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
+void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
+  PrepareOptions prepare;
+  prepare.batchSize = options.batchSize;
+  buildPreparePipeline(pm, prepare);
+  buildFusePipeline(pm);
+  AutodiffOptions autodiff;
+  autodiff.rematPolicy = options.remat;
+  pm.addPass(createAutodiff(autodiff));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // The backward's elementwise ops arrive one by one: group them again.
+  pm.addPass(createFuseElementwise());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void buildKernelPipeline(OpPassManager &pm, const KernelOptions &options) {
+  OpPassManager &funcs = pm.nest<func::FuncOp>();
+  funcs.addPass(kernel::createLowerToKernels());
+  if (options.inPlace)
+    funcs.addPass(kernel::createReuseInPlace());
+  kernel::PlanMemoryOptions plan;
+  plan.alignment = options.alignment;
+  plan.report = options.report;
+  funcs.addPass(kernel::createPlanMemory(plan));
+}
+
 void registerClipPipelines() {
+  PassPipelineRegistration<TrainOptions>(
+      "clip-train",
+      "clip-prepare, clip-fuse, then the training function (clip-autodiff "
+      "with a remat policy), canonicalized and with its elementwise ops "
+      "grouped",
+      buildTrainPipeline);
+  PassPipelineRegistration<KernelOptions>(
+      "clip-kernels",
+      "Lower every function to a kernel schedule, reuse dying buffers in "
+      "place, and plan the arena",
+      buildKernelPipeline);
   PassPipelineRegistration<PrepareOptions>(
       "clip-prepare",
       "Check names, specialize the batch, inline block functions, "

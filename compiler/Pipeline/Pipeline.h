@@ -27,6 +27,37 @@ void buildPreparePipeline(OpPassManager &pm, const PrepareOptions &options);
 /// loss, GEMM epilogues, elementwise groups, and a final canonicalize + CSE.
 void buildFusePipeline(OpPassManager &pm);
 
+struct TrainOptions : PassPipelineOptions<TrainOptions> {
+  Option<int64_t> batchSize{*this, "batch-size",
+                            llvm::cl::desc("the batch size that replaces `?`"),
+                            llvm::cl::init(0)};
+  Option<std::string> remat{
+      *this, "remat",
+      llvm::cl::desc("what the backward recomputes: none, attention, block"),
+      llvm::cl::init("none")};
+};
+
+/// clip-prepare, clip-fuse, clip-autodiff (forward -> train_step), then
+/// canonicalize, CSE and elementwise grouping of the backward's ops.
+void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options);
+
+struct KernelOptions : PassPipelineOptions<KernelOptions> {
+  Option<int64_t> alignment{*this, "alignment",
+                            llvm::cl::desc("arena offsets' alignment, bytes"),
+                            llvm::cl::init(256)};
+  Option<bool> inPlace{*this, "in-place",
+                       llvm::cl::desc("let pointwise kernels overwrite a "
+                                      "dying input"),
+                       llvm::cl::init(true)};
+  Option<bool> report{*this, "report",
+                      llvm::cl::desc("print each function's arena"),
+                      llvm::cl::init(false)};
+};
+
+/// Every function to a planned kernel schedule: clip-lower-to-kernels,
+/// kernel-reuse-in-place, kernel-plan-memory.
+void buildKernelPipeline(OpPassManager &pm, const KernelOptions &options);
+
 /// Registers the pipelines above with the pass registry (clip-opt).
 void registerClipPipelines();
 

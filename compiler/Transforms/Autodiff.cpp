@@ -274,6 +274,9 @@ private:
       for (Value operand : def->getOperands())
         operands.map(operand, recompute(operand, b));
       Operation *clone = b.clone(*def, operands);
+      // Marked so that a later CSE does not merge the recomputation back
+      // into the forward op it copies (which would undo the policy).
+      clone->setAttr("clip.recomputed", b.getUnitAttr());
       for (auto [old, copy] : llvm::zip(def->getResults(), clone->getResults()))
         recomputed.map(old, copy);
       return recomputed.lookup(v);

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "clip/IR/ClipDialect.h"
+#include "compiler/Kernel/Passes.h"
 #include "compiler/Pipeline/Pipeline.h"
 #include "compiler/Transforms/Passes.h"
 
@@ -19,10 +20,12 @@
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
   mlir::clip::registerClipPasses();
+  mlir::kernel::registerKernelPasses();
   mlir::clip::registerClipPipelines();
 
   mlir::DialectRegistry registry;
-  registry.insert<mlir::clip::ClipDialect, mlir::func::FuncDialect>();
+  registry.insert<mlir::clip::ClipDialect, mlir::kernel::KernelDialect,
+                  mlir::func::FuncDialect>();
   mlir::func::registerInlinerExtension(registry);
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(

@@ -1,0 +1,59 @@
+//===- ReuseInPlace.cpp - Pointwise launches overwrite a dying input ------===//
+
+#include "compiler/Kernel/Passes.h"
+#include "compiler/Kernel/Schedule.h"
+
+#include "clip/IR/ClipOps.h"
+
+namespace mlir::kernel {
+#define GEN_PASS_DEF_REUSEINPLACE
+#include "compiler/Kernel/Passes.h.inc"
+} // namespace mlir::kernel
+
+using namespace mlir;
+using namespace mlir::kernel;
+
+namespace {
+
+/// Output element i depends only on input element i of every input of the
+/// output's own shape: elementwise regions and (broadcasting) elementwise ops.
+bool isPointwise(Operation *op) {
+  return isa<clip::ElementwiseOp, clip::GeluGradOp>(op) ||
+         op->hasTrait<OpTrait::Elementwise>() ||
+         op->hasTrait<clip::BroadcastingElementwise>();
+}
+
+struct ReuseInPlacePass : kernel::impl::ReuseInPlaceBase<ReuseInPlacePass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
+    Schedule schedule(func);
+    for (auto launch : llvm::to_vector(func.getOps<LaunchOp>())) {
+      Operation *kernelOp = launch.getKernelOp();
+      if (!kernelOp || !isPointwise(kernelOp))
+        continue;
+      const int64_t position = schedule.position(launch);
+      llvm::SmallPtrSet<Value, 4> taken;
+      for (OpOperand &out : launch.getOutsMutable()) {
+        auto alloc = out.get().getDefiningOp<AllocOp>();
+        if (!alloc)
+          continue;
+        for (Value in : launch.getIns()) {
+          auto dying = in.getDefiningOp<AllocOp>();
+          if (!dying || taken.contains(in) || in.getType() != alloc.getType() ||
+              schedule.isStepOutput(dying) ||
+              schedule.lastUse(dying) != position)
+            continue;
+          // Later readers of the result now read the input's buffer.
+          alloc.getResult().replaceAllUsesWith(in);
+          alloc.erase();
+          taken.insert(in);
+          break;
+        }
+      }
+    }
+  }
+};
+
+} // namespace

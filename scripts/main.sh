@@ -3,7 +3,9 @@
 # transformer block (models/clip/transformer_block.mlir), and print it again
 # with its batch dimension specialized to 8, then fused; then the parameter
 # counts of the CLIP model files, the fused ops of ViT-B/16, and its training
-# function: gradients and the bytes a step keeps under each remat policy.
+# function: gradients and the bytes a step keeps under each remat policy;
+# ViT-B/16's planned arena at batch 256; finally clipc compiles the small ViT
+# to a clip.so and clip-run describes it and runs training steps on the CPU.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -38,3 +40,17 @@ for remat in none attention block; do
 done
 printf 'gradients: '
 "$build_dir/bin/clip-opt" --clip-fuse --clip-autodiff "$root/models/clip/vitb16.mlir" | grep -o 'clip.gradient = ' | wc -l
+
+echo "== ViT-B/16 at batch 256: the training step's arena per remat policy (clip-train, clip-kernels)"
+for remat in none attention block; do
+  printf '%-10s ' "$remat"
+  "$build_dir/bin/clip-opt" "--clip-train=batch-size=256 remat=$remat" --clip-kernels=report \
+    "$root/models/clip/vitb16.mlir" -o /dev/null | grep '@train_step'
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+echo "== clipc: the small ViT at batch 32 -> clip.so (CPU target), then clip-run"
+"$build_dir/bin/clipc" "$root/models/clip/vit_tiny.mlir" --batch 32 -o "$work/clip.so"
+"$build_dir/bin/clip-run" info "$work/clip.so"
+"$build_dir/bin/clip-run" step "$work/clip.so" --steps 5

@@ -13,7 +13,7 @@ build_type=${CLIPC_BUILD_TYPE:-Release}
 apt_packages=(
   cmake ninja-build g++ ccache lld python3
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
-  libfmt-dev libgtest-dev
+  libfmt-dev libgtest-dev libopenblas-dev
   dataset-fashion-mnist
 )
 

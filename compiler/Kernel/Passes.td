@@ -24,9 +24,10 @@ def LowerToKernels : Pass<"clip-lower-to-kernels", "::mlir::func::FuncOp"> {
 def ReuseInPlace : Pass<"kernel-reuse-in-place", "::mlir::func::FuncOp"> {
   let summary = "Let pointwise launches write over an input they read last";
   let description = [{
-    A launch whose kernel is pointwise (an elementwise region or op, with no
-    broadcasting of that input) may write its result into an input buffer of
-    the same type when this launch is the buffer's last reader: the result's
+    A launch whose kernel is pointwise (an elementwise region or op) may
+    write a result that has the loop's full size into an input buffer of the
+    same type when this launch is the buffer's last reader (a smaller result
+    or input is read by many loop elements and may not be overwritten): the result's
     `kernel.alloc` is replaced by the input's. Only arena buffers are reused
     (never parameters, inputs, constants or views), and never an input that
     is also a step output.

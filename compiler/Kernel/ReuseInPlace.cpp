@@ -34,10 +34,16 @@ struct ReuseInPlacePass : kernel::impl::ReuseInPlaceBase<ReuseInPlacePass> {
       if (!kernelOp || !isPointwise(kernelOp))
         continue;
       const int64_t position = schedule.position(launch);
+      // The loop runs over the largest result; a smaller buffer is read (and
+      // written) by many loop elements, so it cannot be overwritten early.
+      int64_t loopElements = 0;
+      for (Value out : launch.getOuts())
+        loopElements = std::max(
+            loopElements, cast<MemRefType>(out.getType()).getNumElements());
       llvm::SmallPtrSet<Value, 4> taken;
       for (OpOperand &out : launch.getOutsMutable()) {
         auto alloc = out.get().getDefiningOp<AllocOp>();
-        if (!alloc)
+        if (!alloc || alloc.getType().getNumElements() != loopElements)
           continue;
         for (Value in : launch.getIns()) {
           auto dying = in.getDefiningOp<AllocOp>();

@@ -35,6 +35,8 @@ void buildFusePipeline(OpPassManager &pm) {
 }
 
 void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
+  if (options.trainBatchNorm)
+    pm.addPass(createTrainBatchNorm());
   PrepareOptions prepare;
   prepare.batchSize = options.batchSize;
   buildPreparePipeline(pm, prepare);

@@ -35,6 +35,10 @@ struct TrainOptions : PassPipelineOptions<TrainOptions> {
       *this, "remat",
       llvm::cl::desc("what the backward recomputes: none, attention, block"),
       llvm::cl::init("none")};
+  Option<bool> trainBatchNorm{
+      *this, "train-batch-norm",
+      llvm::cl::desc("BatchNorm with batch statistics (clip-train-batch-norm)"),
+      llvm::cl::init(false)};
 };
 
 /// clip-prepare, clip-fuse, clip-autodiff (forward -> train_step), then

@@ -54,3 +54,25 @@ func.func @kept() -> (tensor<2x4xf32>, tensor<2x1xf32>) {
   %r = clip.reduce_sum %n axes [1] keepdims : tensor<2x4xf32> -> tensor<2x1xf32>
   return %s, %r : tensor<2x4xf32>, tensor<2x1xf32>
 }
+
+// -----
+
+// A multi-result region whose small result (the per-channel rsqrt) has the
+// type of its dying small input: every loop element reads that input, so
+// the first write would corrupt later reads. Only full-size results reuse.
+// CHECK-LABEL: func.func @broadcast_result() {
+// CHECK:         %[[V:.*]] = kernel.alloc : memref<1x4xf32>
+// CHECK:         kernel.launch @reduce_mean_0 {{.*}} outs(%[[V]] : memref<1x4xf32>)
+// CHECK:         %[[R:.*]] = kernel.alloc : memref<1x4xf32>
+// CHECK:         kernel.launch @elementwise_1 ins(%[[V]], %{{.*}} : memref<1x4xf32>, memref<2x4xf32>) outs(%{{.*}}, %[[R]] : memref<2x4xf32>, memref<1x4xf32>)
+func.func @broadcast_result() -> (tensor<2x4xf32>, tensor<1x4xf32>) {
+  %x = clip.input "x" : tensor<2x4xf32>
+  %v = clip.reduce_mean %x axes [0] keepdims : tensor<2x4xf32> -> tensor<1x4xf32>
+  %y:2 = clip.elementwise (%v, %x) : (tensor<1x4xf32>, tensor<2x4xf32>) -> (tensor<2x4xf32>, tensor<1x4xf32>) {
+  ^bb0(%a: tensor<1x4xf32>, %b: tensor<2x4xf32>):
+    %r = clip.rsqrt %a : tensor<1x4xf32>
+    %m = clip.mul %b, %r : (tensor<2x4xf32>, tensor<1x4xf32>) -> tensor<2x4xf32>
+    clip.yield %m, %r : tensor<2x4xf32>, tensor<1x4xf32>
+  }
+  return %y#0, %y#1 : tensor<2x4xf32>, tensor<1x4xf32>
+}

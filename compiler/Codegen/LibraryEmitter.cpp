@@ -1,0 +1,688 @@
+//===- LibraryEmitter.cpp - C++ source of a clip.so -----------------------===//
+//
+// The CPU target: each launch becomes one call into runtime/cpu's kernel
+// library (shapes and arena offsets as constants) or, for elementwise
+// kernels, a generated loop. Everything the runtime needs to bind and run a
+// function is written as static descriptor tables.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Codegen/LibraryEmitter.h"
+#include "compiler/Codegen/ElementwiseEmitter.h"
+
+#include "clip/IR/ClipOps.h"
+#include "kernel/IR/KernelOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include "fmt/format.h"
+
+using namespace mlir;
+using namespace mlir::clip;
+using namespace mlir::clip::codegen;
+
+namespace {
+
+using Shape = SmallVector<int64_t, 6>;
+
+Shape shapeOf(Value value) {
+  auto shape = cast<ShapedType>(value.getType()).getShape();
+  return Shape(shape.begin(), shape.end());
+}
+
+int64_t product(ArrayRef<int64_t> dims) {
+  int64_t count = 1;
+  for (int64_t d : dims)
+    count *= d;
+  return count;
+}
+
+Shape contiguousStrides(ArrayRef<int64_t> shape) {
+  Shape strides(shape.size(), 1);
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
+std::string list(ArrayRef<int64_t> values) {
+  std::string text = "{";
+  for (auto [i, v] : llvm::enumerate(values))
+    text += fmt::format("{}{}", i ? ", " : "", v);
+  // A zero-length array is not C++: pad with one unused element.
+  return text + (values.empty() ? "0}" : "}");
+}
+
+int32_t dtypeCode(Type element) {
+  if (element.isInteger(64))
+    return 1;
+  if (element.isInteger(1))
+    return 2;
+  return 0;
+}
+
+/// Emits one function: its CPU entry point and its descriptor tables.
+class FunctionEmitter {
+public:
+  FunctionEmitter(func::FuncOp func, llvm::raw_ostream &os)
+      : func(func), os(os), prefix(func.getSymName().str()) {}
+
+  LogicalResult emitCode();
+  void emitTables(const std::string &cudaSource);
+
+private:
+  LogicalResult emitLaunch(kernel::LaunchOp launch);
+  LogicalResult emitKernel(Operation *op);
+  FailureOr<std::string> pointer(Value buffer);
+  std::string in(Value v) { return operandPointers.lookup(v); }
+  std::string out(Value v) { return resultPointers.lookup(v); }
+  void line(const std::string &text) { os << "  " << text << "\n"; }
+  void stridedCopy(ArrayRef<int64_t> shape, const std::string &src,
+                   ArrayRef<int64_t> srcStrides, const std::string &dst,
+                   ArrayRef<int64_t> dstStrides);
+
+  func::FuncOp func;
+  llvm::raw_ostream &os;
+  std::string prefix;
+  std::vector<kernel::ParamOp> params;
+  std::vector<kernel::InputOp> inputs;
+  llvm::StringMap<size_t> paramIndex, inputIndex;
+  std::vector<std::pair<std::string, kernel::LaunchOp>> kernels;
+  llvm::DenseMap<Operation *, size_t> constantIds;
+  llvm::DenseMap<Value, std::string> operandPointers, resultPointers;
+  std::string launchName;
+};
+
+FailureOr<std::string> FunctionEmitter::pointer(Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  FailureOr<std::string> element =
+      scalarType(func, type.getElementType());
+  if (failed(element))
+    return failure();
+  Operation *def = buffer.getDefiningOp();
+  if (auto alloc = dyn_cast<kernel::AllocOp>(def)) {
+    if (!alloc.getOffset()) {
+      alloc.emitError("buffer has no offset: run kernel-plan-memory first");
+      return failure();
+    }
+    return fmt::format("reinterpret_cast<{}*>(A + {})", *element,
+                       *alloc.getOffset());
+  }
+  if (auto param = dyn_cast<kernel::ParamOp>(def))
+    return fmt::format("static_cast<{}*>(P[{}])", *element,
+                       paramIndex.lookup(param.getName()));
+  if (auto input = dyn_cast<kernel::InputOp>(def))
+    return fmt::format("static_cast<{}*>(I[{}])", *element,
+                       inputIndex.lookup(input.getName()));
+  if (isa<kernel::ConstantOp>(def))
+    return fmt::format("const_cast<{}*>(k_{}_{})", *element, prefix,
+                       constantIds.lookup(def));
+  auto view = cast<kernel::ViewOp>(def);
+  FailureOr<std::string> source = pointer(view.getSource());
+  if (failed(source))
+    return failure();
+  return fmt::format("({} + {})", *source, view.getOffset());
+}
+
+void FunctionEmitter::stridedCopy(ArrayRef<int64_t> shape,
+                                  const std::string &src,
+                                  ArrayRef<int64_t> srcStrides,
+                                  const std::string &dst,
+                                  ArrayRef<int64_t> dstStrides) {
+  line(fmt::format("{{ const int64_t shape[] = {}, from[] = {}, to[] = {};",
+                   list(shape), list(srcStrides), list(dstStrides)));
+  line(fmt::format("  clip::cpu::stridedCopy({}, shape, {}, from, {}, to); }}",
+                   shape.size(), src, dst));
+}
+
+LogicalResult FunctionEmitter::emitCode() {
+  // Bindings in order of first declaration; constants as static arrays.
+  for (Operation &op : func.front()) {
+    if (auto param = dyn_cast<kernel::ParamOp>(op)) {
+      if (paramIndex.try_emplace(param.getName(), params.size()).second)
+        params.push_back(param);
+    } else if (auto input = dyn_cast<kernel::InputOp>(op)) {
+      if (inputIndex.try_emplace(input.getName(), inputs.size()).second)
+        inputs.push_back(input);
+    } else if (auto constant = dyn_cast<kernel::ConstantOp>(op)) {
+      const size_t id = constantIds.size();
+      constantIds[&op] = id;
+      auto value = dyn_cast<DenseElementsAttr>(constant.getValue());
+      FailureOr<std::string> element =
+          scalarType(&op, constant.getType().getElementType());
+      if (!value || failed(element))
+        return op.emitError("constant data must be dense f32, i64 or i1");
+      std::string data;
+      const int64_t count = constant.getType().getNumElements();
+      for (int64_t i = 0; i < count; ++i) {
+        const int64_t at = value.isSplat() ? 0 : i;
+        if (isa<FloatType>(value.getElementType()))
+          data += floatLiteral(
+                      value.getValues<APFloat>()[at].convertToDouble()) +
+                  ", ";
+        else if (value.getElementType().isInteger(1))
+          data += value.getValues<bool>()[at] ? "true, " : "false, ";
+        else
+          data += fmt::format("{}LL, ",
+                              value.getValues<APInt>()[at].getSExtValue());
+      }
+      os << fmt::format("alignas(64) const {} k_{}_{}[] = {{{}}};\n",
+                        *element, prefix, id, data);
+    }
+  }
+
+  os << fmt::format(
+      "\nint32_t run_{}(void *arena, void *const *P, void *const *I, "
+      "char *error, size_t errorSize) {{\n",
+      prefix);
+  line("char *const A = static_cast<char *>(arena);");
+  line("(void)A; (void)P; (void)I; (void)error; (void)errorSize;");
+  for (auto launch : func.getOps<kernel::LaunchOp>())
+    if (failed(emitLaunch(launch)))
+      return failure();
+  line("return 0;");
+  os << "}\n\n";
+  return success();
+}
+
+LogicalResult FunctionEmitter::emitLaunch(kernel::LaunchOp launch) {
+  Operation *op = launch.getKernelOp();
+  Block &body = launch.getBody().front();
+  operandPointers.clear();
+  resultPointers.clear();
+  for (auto [arg, buffer] : llvm::zip(body.getArguments(), launch.getIns())) {
+    FailureOr<std::string> ptr = pointer(buffer);
+    if (failed(ptr))
+      return failure();
+    operandPointers[arg] = *ptr;
+  }
+  for (auto [value, buffer] :
+       llvm::zip(body.getTerminator()->getOperands(), launch.getOuts())) {
+    FailureOr<std::string> ptr = pointer(buffer);
+    if (failed(ptr))
+      return failure();
+    resultPointers[value] = *ptr;
+  }
+  launchName = launch.getSymName().str();
+  kernels.emplace_back(launchName, launch);
+  line("// " + launchName);
+  return emitKernel(op);
+}
+
+LogicalResult FunctionEmitter::emitKernel(Operation *op) {
+  if (isElementwiseKernel(op)) {
+    std::vector<std::string> ins, outs;
+    for (Value operand : op->getOperands())
+      ins.push_back(in(operand));
+    for (Value result : op->getResults())
+      outs.push_back(out(result));
+    FailureOr<ElementwiseLoop> loop = emitElementwiseLoop(op, ins, outs);
+    if (failed(loop))
+      return failure();
+    line(fmt::format("#pragma omp parallel for schedule(static) if ({} >= "
+                     "32768)",
+                     loop->count));
+    line(fmt::format("for (int64_t i = 0; i < {}; ++i) {{", loop->count));
+    for (const std::string &statement : loop->body)
+      line("  " + statement);
+    line("}");
+    return success();
+  }
+  for (Value v : op->getOperands())
+    if (!cast<ShapedType>(v.getType()).getElementType().isF32() &&
+        !isa<GatherOp, GatherGradOp, ArgmaxOp>(op))
+      return op->emitError("the CPU target runs this kernel on f32 only");
+
+  auto gemm = [&](Value a, Value b, bool ta, bool tb, Value bias,
+                  Activation activation, Value residual,
+                  Value result) -> LogicalResult {
+    Shape as = shapeOf(a), bs = shapeOf(b), cs = shapeOf(result);
+    const int64_t m = cs[cs.size() - 2], n = cs.back();
+    const int64_t k = ta ? as[as.size() - 2] : as.back();
+    int64_t batch = product(cs) / (m * n);
+    const int64_t batchA = product(as) / (m * k), batchB = product(bs) / (k * n);
+    if ((batchA != 1 && batchA != batch) || (batchB != 1 && batchB != batch))
+      return op->emitError("a GEMM whose operands broadcast only some batch "
+                           "dims is not supported");
+    int64_t strideA = batchA == 1 ? 0 : m * k, strideB = batchB == 1 ? 0 : k * n;
+    int64_t mm = m;
+    // One weight for every batch entry: one GEMM with the batch in M.
+    if (strideB == 0 && !ta && batchA == batch) {
+      mm = m * batch;
+      batch = 1;
+      strideA = 0;
+    }
+    line("{ clip::cpu::GemmArgs g;");
+    line(fmt::format("  g.batch = {}; g.m = {}; g.n = {}; g.k = {};", batch,
+                     mm, n, k));
+    line(fmt::format("  g.transposeA = {}; g.transposeB = {};", ta, tb));
+    line(fmt::format("  g.a = {}; g.strideA = {}; g.b = {}; g.strideB = {};",
+                     in(a), strideA, in(b), strideB));
+    line(fmt::format("  g.c = {}; g.strideC = {};", out(result), mm * n));
+    if (bias)
+      line(fmt::format("  g.bias = {};", in(bias)));
+    if (activation != Activation::none)
+      line(fmt::format("  g.activation = clip::cpu::Activation({});",
+                       static_cast<int>(activation)));
+    if (residual)
+      line(fmt::format("  g.residual = {};", in(residual)));
+    line("  clip::cpu::gemm(g); }");
+    return success();
+  };
+
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](GemmOp g) {
+        return gemm(g.getLhs(), g.getRhs(), g.getTransposeLhs(),
+                    g.getTransposeRhs(), g.getBias(), g.getActivation(),
+                    g.getResidual(), g.getResult());
+      })
+      .Case([&](MatmulOp g) {
+        return gemm(g.getLhs(), g.getRhs(), g.getTransposeLhs(),
+                    g.getTransposeRhs(), Value(), Activation::none, Value(),
+                    g.getResult());
+      })
+      .Case([&](LayerNormOp ln) {
+        Shape s = shapeOf(ln.getInput());
+        line(fmt::format(
+            "clip::cpu::layerNorm({}, {}, {}, nullptr, nullptr, {}, {}, {}f, "
+            "{}, {}, {});",
+            product(s) / s.back(), s.back(), in(ln.getInput()),
+            in(ln.getWeight()), in(ln.getBias()), ln.getEpsilon().convertToDouble(),
+            out(ln.getResult()), out(ln.getMean()), out(ln.getRstd())));
+        return success();
+      })
+      .Case([&](AddLayerNormOp ln) {
+        Shape s = shapeOf(ln.getInput());
+        line(fmt::format(
+            "clip::cpu::layerNorm({}, {}, {}, {}, {}, {}, {}, {}f, {}, {}, "
+            "{});",
+            product(s) / s.back(), s.back(), in(ln.getInput()),
+            in(ln.getResidual()), out(ln.getSum()), in(ln.getWeight()),
+            in(ln.getBias()), ln.getEpsilon().convertToDouble(),
+            out(ln.getResult()), out(ln.getMean()), out(ln.getRstd())));
+        return success();
+      })
+      .Case([&](LayerNormGradOp g) {
+        Shape s = shapeOf(g.getInput());
+        line(fmt::format("clip::cpu::layerNormGrad({}, {}, {}, {}, {}, {}, "
+                         "{}, {}, {}, {});",
+                         product(s) / s.back(), s.back(), in(g.getGrad()),
+                         in(g.getInput()), in(g.getMean()), in(g.getRstd()),
+                         in(g.getWeight()), out(g.getInputGrad()),
+                         out(g.getWeightGrad()), out(g.getBiasGrad())));
+        return success();
+      })
+      .Case([&](AttentionOp a) {
+        Shape q = shapeOf(a.getQuery()), k = shapeOf(a.getKey()),
+              v = shapeOf(a.getValue());
+        const int64_t lq = q[q.size() - 2], d = q.back();
+        line(fmt::format(
+            "clip::cpu::attention({}, {}, {}, {}, {}, {}f, {}, {}, {}, {}, {}, "
+            "{});",
+            product(q) / (lq * d), lq, k[k.size() - 2], d, v.back(),
+            a.getScale().convertToDouble(), a.getCausal(), in(a.getQuery()),
+            in(a.getKey()), in(a.getValue()), out(a.getResult()),
+            out(a.getLse())));
+        return success();
+      })
+      .Case([&](AttentionGradOp a) {
+        Shape q = shapeOf(a.getQuery()), k = shapeOf(a.getKey()),
+              v = shapeOf(a.getValue());
+        const int64_t lq = q[q.size() - 2], d = q.back();
+        line(fmt::format(
+            "clip::cpu::attentionGrad({}, {}, {}, {}, {}, {}f, {}, {}, {}, {}, "
+            "{}, {}, {}, {}, {}, {});",
+            product(q) / (lq * d), lq, k[k.size() - 2], d, v.back(),
+            a.getScale().convertToDouble(), a.getCausal(), in(a.getGrad()),
+            in(a.getQuery()), in(a.getKey()), in(a.getValue()),
+            in(a.getOutput()), in(a.getLse()), out(a.getQueryGrad()),
+            out(a.getKeyGrad()), out(a.getValueGrad())));
+        return success();
+      })
+      .Case([&](ContrastiveLossOp c) {
+        Shape s = shapeOf(c.getImage());
+        line(fmt::format(
+            "clip::cpu::contrastiveLoss({}, {}, {}, {}, {}, {}f, {}, {}, {}, "
+            "{}, {});",
+            s[0], s[1], in(c.getImage()), in(c.getText()),
+            in(c.getLogitScale()), c.getEpsilon().convertToDouble(),
+            out(c.getLoss()), out(c.getImageNorm()), out(c.getTextNorm()),
+            out(c.getImageLse()), out(c.getTextLse())));
+        return success();
+      })
+      .Case([&](ContrastiveLossGradOp c) {
+        Shape s = shapeOf(c.getImage());
+        line(fmt::format(
+            "clip::cpu::contrastiveLossGrad({}, {}, {}, {}, {}, {}, {}, {}, "
+            "{}, {}, {}f, {}, {}, {});",
+            s[0], s[1], in(c.getGrad()), in(c.getImage()), in(c.getText()),
+            in(c.getLogitScale()), in(c.getImageNorm()), in(c.getTextNorm()),
+            in(c.getImageLse()), in(c.getTextLse()),
+            c.getEpsilon().convertToDouble(), out(c.getImageGrad()),
+            out(c.getTextGrad()), out(c.getLogitScaleGrad())));
+        return success();
+      })
+      .Case([&](Conv2DOp c) {
+        Shape x = shapeOf(c.getInput()), w = shapeOf(c.getWeight()),
+              y = shapeOf(c.getResult());
+        auto dilation = c.getDilationOrDefault();
+        line(fmt::format(
+            "{{ const clip::cpu::Conv2DShape s{{{}, {}, {}, {}, {}, {}, {}, "
+            "{}, {}, {}, {}, {}, {}, {}, {}, {}}};",
+            x[0], x[1], x[2], x[3], w[0], w[2], w[3], y[2], y[3],
+            c.getStride()[0], c.getStride()[1], c.getPadding()[0],
+            c.getPadding()[1], dilation[0], dilation[1], c.getGroups()));
+        line(fmt::format("  clip::cpu::conv2d(s, {}, {}, {}, {}); }}",
+                         in(c.getInput()), in(c.getWeight()),
+                         c.getBias() ? in(c.getBias()) : "nullptr",
+                         out(c.getResult())));
+        return success();
+      })
+      .Case([&](Conv2DGradOp c) {
+        Shape x = shapeOf(c.getInput()), w = shapeOf(c.getWeight()),
+              y = shapeOf(c.getGrad());
+        SmallVector<int64_t> dilation{1, 1};
+        if (auto given = c.getDilation())
+          dilation.assign(given->begin(), given->end());
+        line(fmt::format(
+            "{{ const clip::cpu::Conv2DShape s{{{}, {}, {}, {}, {}, {}, {}, "
+            "{}, {}, {}, {}, {}, {}, {}, {}, {}}};",
+            x[0], x[1], x[2], x[3], w[0], w[2], w[3], y[2], y[3],
+            c.getStride()[0], c.getStride()[1], c.getPadding()[0],
+            c.getPadding()[1], dilation[0], dilation[1], c.getGroups()));
+        line(fmt::format("  clip::cpu::conv2dGrad(s, {}, {}, {}, {}, {}); }}",
+                         in(c.getGrad()), in(c.getInput()), in(c.getWeight()),
+                         out(c.getInputGrad()), out(c.getWeightGrad())));
+        return success();
+      })
+      .Case<AvgPool2DOp, AvgPool2DGradOp>([&](auto p) {
+        constexpr bool isGrad = std::is_same_v<decltype(p), AvgPool2DGradOp>;
+        Shape x = shapeOf(isGrad ? p.getResult() : p->getOperand(0));
+        Shape y = shapeOf(isGrad ? p->getOperand(0) : p.getResult());
+        line(fmt::format(
+            "{{ const clip::cpu::Pool2DShape s{{{}, {}, {}, {}, {}, {}, {}, "
+            "{}, {}, {}, {}}};",
+            x[0] * x[1], x[2], x[3], y[2], y[3], p.getKernel()[0],
+            p.getKernel()[1], p.getStride()[0], p.getStride()[1],
+            p.getPadding()[0], p.getPadding()[1]));
+        line(fmt::format("  clip::cpu::{}(s, {}, {}); }}",
+                         isGrad ? "avgPool2dGrad" : "avgPool2d",
+                         in(p->getOperand(0)), out(p.getResult())));
+        return success();
+      })
+      .Case([&](BatchNormOp b) {
+        Shape x = shapeOf(b.getInput());
+        line(fmt::format(
+            "clip::cpu::batchNorm({}, {}, {}, {}, {}, {}, {}, {}, {}f, {});",
+            x[0], x[1], product(x) / (x[0] * x[1]), in(b.getInput()),
+            in(b.getScale()), in(b.getBias()), in(b.getRunningMean()),
+            in(b.getRunningVar()), b.getEpsilon().convertToDouble(),
+            out(b.getResult())));
+        return success();
+      })
+      .Case([&](BatchNormTrainOp b) {
+        Shape x = shapeOf(b.getInput());
+        line(fmt::format("clip::cpu::batchNormTrain({}, {}, {}, {}, {}, {}, "
+                         "{}, {}, {}f, {}f, {}, {}, {});",
+                         x[0], x[1], product(x) / (x[0] * x[1]),
+                         in(b.getInput()), in(b.getScale()), in(b.getBias()),
+                         in(b.getRunningMean()), in(b.getRunningVar()),
+                         b.getEpsilon().convertToDouble(),
+                         b.getMomentum().convertToDouble(), out(b.getResult()),
+                         out(b.getNewRunningMean()),
+                         out(b.getNewRunningVar())));
+        return success();
+      })
+      .Case([&](TransposeOp t) {
+        Shape s = shapeOf(t.getInput()), o = shapeOf(t.getResult());
+        Shape from = contiguousStrides(s), src;
+        for (int64_t p : t.getPermutation())
+          src.push_back(from[p]);
+        stridedCopy(o, in(t.getInput()), src, out(t.getResult()),
+                    contiguousStrides(o));
+        return success();
+      })
+      .Case([&](BroadcastOp b) {
+        Shape s = shapeOf(b.getInput()), o = shapeOf(b.getResult());
+        Shape from = contiguousStrides(s), src(o.size(), 0);
+        const size_t lead = o.size() - s.size();
+        for (size_t d = 0; d < s.size(); ++d)
+          src[lead + d] = s[d] == 1 ? 0 : from[d];
+        stridedCopy(o, in(b.getInput()), src, out(b.getResult()),
+                    contiguousStrides(o));
+        return success();
+      })
+      .Case([&](SliceOp sl) {
+        Shape s = shapeOf(sl.getInput()), o = shapeOf(sl.getResult());
+        Shape src = contiguousStrides(s);
+        const int64_t base = sl.getStart() * src[sl.getAxis()];
+        src[sl.getAxis()] *= sl.getStep();
+        stridedCopy(o, fmt::format("({} + {})", in(sl.getInput()), base), src,
+                    out(sl.getResult()), contiguousStrides(o));
+        return success();
+      })
+      .Case([&](SliceGradOp sl) {
+        Shape g = shapeOf(sl.getGrad()), o = shapeOf(sl.getResult());
+        Shape dst = contiguousStrides(o);
+        const int64_t base = sl.getStart() * dst[sl.getAxis()];
+        dst[sl.getAxis()] *= sl.getStep();
+        line(fmt::format("clip::cpu::fill({}, {}, 0.0f);", out(sl.getResult()),
+                         product(o)));
+        stridedCopy(g, in(sl.getGrad()), contiguousStrides(g),
+                    fmt::format("({} + {})", out(sl.getResult()), base), dst);
+        return success();
+      })
+      .Case([&](ConcatOp c) {
+        Shape o = shapeOf(c.getResult()), dst = contiguousStrides(o);
+        int64_t at = 0;
+        for (Value input : c.getInputs()) {
+          Shape s = shapeOf(input);
+          stridedCopy(s, in(input), contiguousStrides(s),
+                      fmt::format("({} + {})", out(c.getResult()),
+                                  at * dst[c.getAxis()]),
+                      dst);
+          at += s[c.getAxis()];
+        }
+        return success();
+      })
+      .Case<ReduceSumOp, ReduceMeanOp, ReduceMaxOp>([&](auto r) {
+        Shape s = shapeOf(r.getInput());
+        llvm::SmallDenseSet<int64_t> axes(r.getAxes().begin(),
+                                          r.getAxes().end());
+        Shape kept;
+        for (int64_t d = 0; d < static_cast<int64_t>(s.size()); ++d)
+          kept.push_back(axes.contains(d) ? 1 : s[d]);
+        Shape keptStrides = contiguousStrides(kept), dst;
+        for (int64_t d = 0; d < static_cast<int64_t>(s.size()); ++d)
+          dst.push_back(axes.contains(d) ? 0 : keptStrides[d]);
+        const char *kind = isa<ReduceSumOp>(r.getOperation())    ? "Sum"
+                           : isa<ReduceMeanOp>(r.getOperation()) ? "Mean"
+                                                                 : "Max";
+        line(fmt::format("{{ const int64_t shape[] = {}, to[] = {};", list(s),
+                         list(dst)));
+        line(fmt::format("  clip::cpu::reduce(clip::cpu::Reduction::{}, {}, "
+                         "shape, {}, to, {}, {}); }}",
+                         kind, s.size(), in(r.getInput()), out(r.getResult()),
+                         product(kept)));
+        return success();
+      })
+      .Case([&](ArgmaxOp a) {
+        Shape s = shapeOf(a.getInput());
+        const int64_t axis = a.getAxis();
+        line(fmt::format("clip::cpu::argmax({}, {}, {}, {}, {});",
+                         product(ArrayRef<int64_t>(s).take_front(axis)),
+                         s[axis], product(ArrayRef<int64_t>(s).drop_front(axis + 1)),
+                         in(a.getInput()), out(a.getResult())));
+        return success();
+      })
+      .Case<SoftmaxOp, LogSoftmaxOp>([&](auto sm) {
+        Shape s = shapeOf(sm.getInput());
+        const int64_t axis = sm.getAxis();
+        line(fmt::format("clip::cpu::softmax({}, {}, {}, {}, {}, {});",
+                         product(ArrayRef<int64_t>(s).take_front(axis)),
+                         s[axis], product(ArrayRef<int64_t>(s).drop_front(axis + 1)),
+                         isa<LogSoftmaxOp>(sm.getOperation()),
+                         in(sm.getInput()), out(sm.getResult())));
+        return success();
+      })
+      .Case<GatherOp, GatherGradOp>([&](auto g) {
+        constexpr bool isGrad = std::is_same_v<decltype(g), GatherGradOp>;
+        Value table = isGrad ? g.getResult() : g->getOperand(0);
+        Shape x = shapeOf(table), idx = shapeOf(g.getIndices());
+        const int64_t axis = g.getAxis(), bd = g.getBatchDims();
+        ArrayRef<int64_t> xs(x);
+        line(fmt::format(
+            "if (const int64_t bad = clip::cpu::{}({}, {}, {}, {}, {}, {}, {}, "
+            "{}); bad >= 0) {{",
+            isGrad ? "gatherGrad" : "gather", product(xs.take_front(bd)),
+            product(xs.slice(bd, axis - bd)), x[axis],
+            product(xs.drop_front(axis + 1)),
+            product(ArrayRef<int64_t>(idx).drop_front(bd)),
+            in(g->getOperand(0)), in(g.getIndices()), out(g.getResult())));
+        line(fmt::format(
+            "  snprintf(error, errorSize, \"{}: index %lld at position %lld is "
+            "outside [0, {})\", static_cast<long long>({}[bad]), "
+            "static_cast<long long>(bad));",
+            launchName, x[axis], in(g.getIndices())));
+        line("  return 1;");
+        line("}");
+        return success();
+      })
+      .Default([&](Operation *other) {
+        return other->emitError("no CPU kernel for this op");
+      });
+}
+
+void FunctionEmitter::emitTables(const std::string &cudaSource) {
+  auto tensorTable = [&](const std::string &name, auto &&ops, auto &&nameOf,
+                         auto &&offsetOf) {
+    std::string rows;
+    for (auto [i, op] : llvm::enumerate(ops)) {
+      auto type = cast<MemRefType>(op->getResult(0).getType());
+      os << fmt::format("const int64_t {}_{}_shape{}[] = {};\n", prefix, name,
+                        i, list(type.getShape()));
+      rows += fmt::format("  {{\"{}\", {}, {}, {}_{}_shape{}, {}}},\n",
+                          nameOf(op), dtypeCode(type.getElementType()),
+                          type.getRank(), prefix, name, i, offsetOf(op));
+    }
+    os << fmt::format("const ClipTensorDesc {}_{}[] = {{\n{}  {{}}}};\n",
+                      prefix, name, rows);
+  };
+  tensorTable("params", params, [](auto p) { return p.getName().str(); },
+              [](auto) { return int64_t{-1}; });
+  tensorTable("inputs", inputs, [](auto p) { return p.getName().str(); },
+              [](auto) { return int64_t{-1}; });
+
+  // Outputs: the arena offset of the buffer they name (through views).
+  std::vector<kernel::OutputOp> outputs(func.getOps<kernel::OutputOp>().begin(),
+                                        func.getOps<kernel::OutputOp>().end());
+  std::vector<Operation *> outputBuffers;
+  std::vector<int64_t> offsets;
+  for (kernel::OutputOp output : outputs) {
+    int64_t offset = 0;
+    Value buffer = output.getBuffer();
+    auto type = cast<MemRefType>(buffer.getType());
+    while (auto view = buffer.getDefiningOp<kernel::ViewOp>()) {
+      offset += view.getOffset() * kernel::byteSize(MemRefType::get(
+                                       {1}, type.getElementType()));
+      buffer = view.getSource();
+    }
+    auto alloc = buffer.getDefiningOp<kernel::AllocOp>();
+    offsets.push_back(alloc && alloc.getOffset() ? *alloc.getOffset() + offset
+                                                 : -1);
+    outputBuffers.push_back(output);
+  }
+  std::string rows;
+  for (auto [i, output] : llvm::enumerate(outputs)) {
+    auto type = cast<MemRefType>(output.getBuffer().getType());
+    os << fmt::format("const int64_t {}_outputs_shape{}[] = {};\n", prefix, i,
+                      list(type.getShape()));
+    rows += fmt::format("  {{\"{}\", {}, {}, {}_outputs_shape{}, {}}},\n",
+                        output.getName().str(),
+                        dtypeCode(type.getElementType()), type.getRank(),
+                        prefix, i, offsets[i]);
+  }
+  os << fmt::format("const ClipTensorDesc {}_outputs[] = {{\n{}  {{}}}};\n",
+                    prefix, rows);
+
+  std::string kernelRows;
+  for (auto &[name, launch] : kernels)
+    kernelRows += fmt::format("  {{\"{}\", \"{}\"}},\n", name,
+                              launch.getKind().str());
+  os << fmt::format("const ClipKernelDesc {}_kernels[] = {{\n{}  {{}}}};\n",
+                    prefix, kernelRows);
+  if (!cudaSource.empty())
+    os << fmt::format("const char {}_cuda[] = R\"clipcuda({})clipcuda\";\n",
+                      prefix, cudaSource);
+  (void)outputBuffers;
+}
+
+/// The descriptor row of one function in the library's table.
+std::string functionRow(func::FuncOp func, size_t params, size_t inputs,
+                        size_t outputs, size_t kernels, bool cpu, bool cuda) {
+  auto attr = [&](StringRef name) {
+    auto value = func->getAttrOfType<IntegerAttr>(name);
+    return value ? value.getInt() : int64_t{0};
+  };
+  const std::string p = func.getSymName().str();
+  return fmt::format(
+      "  {{\"{0}\", {1}, {2}, {3}, {4}, {5}, {6}, {7}, {0}_params, "
+      "{0}_inputs, {0}_outputs, {0}_kernels, {8}, {9}}},\n",
+      p, attr("kernel.arena_bytes"), attr("kernel.buffer_bytes"),
+      attr("kernel.peak_live_bytes"), params, inputs, outputs, kernels,
+      cpu ? "run_" + p : "nullptr", cuda ? p + "_cuda" : "nullptr");
+}
+
+} // namespace
+
+namespace mlir::clip::codegen {
+
+LogicalResult emitLibrarySource(ModuleOp module, const LibraryInfo &info,
+                                llvm::raw_ostream &os) {
+  os << "// Generated by clipc from " << info.model << ". Do not edit.\n"
+     << "#include \"runtime/abi/ClipLibrary.h\"\n"
+     << "#include \"runtime/cpu/CpuKernels.h\"\n"
+     << "#include \"runtime/kernels/ScalarMath.h\"\n"
+     << "#include <cmath>\n#include <cstdint>\n#include <cstdio>\n\n"
+     << "namespace {\n\n";
+  std::string rows;
+  size_t count = 0;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal())
+      continue;
+    FunctionEmitter emitter(func, os);
+    if (failed(emitter.emitCode()))
+      return failure();
+    auto cuda = info.cudaSources.find(func.getSymName().str());
+    const std::string source =
+        cuda == info.cudaSources.end() ? "" : cuda->second;
+    emitter.emitTables(source);
+    auto countOf = [&](auto range) {
+      return static_cast<size_t>(std::distance(range.begin(), range.end()));
+    };
+    llvm::StringSet<> paramNames, inputNames;
+    for (auto p : func.getOps<kernel::ParamOp>())
+      paramNames.insert(p.getName());
+    for (auto p : func.getOps<kernel::InputOp>())
+      inputNames.insert(p.getName());
+    rows += functionRow(func, paramNames.size(), inputNames.size(),
+                        countOf(func.getOps<kernel::OutputOp>()),
+                        countOf(func.getOps<kernel::LaunchOp>()), info.cpu,
+                        !source.empty());
+    ++count;
+  }
+  os << fmt::format("\nconst ClipFunctionDesc functions[] = {{\n{}  {{}}}};\n",
+                    rows);
+  os << fmt::format(
+      "const ClipLibraryDesc library = {{CLIP_LIBRARY_MAGIC, "
+      "CLIP_LIBRARY_ABI_VERSION, \"{}\", \"{}\", {}, {}, functions}};\n\n",
+      info.model, info.remat, info.batchSize, count);
+  os << "} // namespace\n\n"
+     << "extern \"C\" __attribute__((visibility(\"default\"))) const "
+        "ClipLibraryDesc *clip_library(void) {\n  return &library;\n}\n";
+  return success();
+}
+
+} // namespace mlir::clip::codegen

@@ -1,0 +1,35 @@
+//===- LibraryEmitter.h - C++ source of a clip.so ---------------*- C++ -*-===//
+//
+// Writes one C++ translation unit for a module of planned kernel functions:
+// per function, a CPU entry point that runs its launches in order (calls
+// into the CPU kernel library with static shapes and arena offsets, and
+// generated loops for elementwise kernels), its constants, and the
+// descriptor tables of the clip.so ABI (runtime/abi/ClipLibrary.h).
+//
+//===----------------------------------------------------------------------===//
+#ifndef CLIP_COMPILER_CODEGEN_LIBRARYEMITTER_H
+#define CLIP_COMPILER_CODEGEN_LIBRARYEMITTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+#include <string>
+
+namespace mlir::clip::codegen {
+
+struct LibraryInfo {
+  std::string model;
+  std::string remat = "none";
+  int64_t batchSize = 0;
+  bool cpu = true;
+  /// CUDA source per function name (empty: no CUDA target).
+  std::map<std::string, std::string> cudaSources;
+};
+
+LogicalResult emitLibrarySource(ModuleOp module, const LibraryInfo &info,
+                                llvm::raw_ostream &os);
+
+} // namespace mlir::clip::codegen
+
+#endif // CLIP_COMPILER_CODEGEN_LIBRARYEMITTER_H

@@ -1,0 +1,89 @@
+//===- CpuKernels.cpp - Shared pieces of the CPU kernel library ------------===//
+//
+// Thread control, the sgemm wrapper every GEMM-based kernel goes through, and
+// fill. Threading model: one pool, OpenMP's. OpenBLAS is kept at one thread
+// and GEMMs are split over the OpenMP threads by the kernels (per batch entry
+// or per block of C, see parallelSgemm): an OpenBLAS thread pool next to
+// OpenMP's spins between calls and, on a 2-core machine, slows the OpenMP
+// kernels that follow a GEMM by an order of magnitude. The kernels live one
+// concern per file: Gemm.cpp, Normalization.cpp, Attention.cpp,
+// Convolution.cpp, DataMovement.cpp.
+//
+//===----------------------------------------------------------------------===//
+#include "runtime/cpu/CpuKernels.h"
+#include "runtime/cpu/CpuInternal.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+
+namespace clip::cpu {
+
+namespace detail {
+
+namespace {
+/// OpenBLAS runs on the calling thread only (see sgemm in CpuInternal.h).
+void keepBlasSingleThreaded() {
+  static const bool once = [] {
+    openblas_set_num_threads(1);
+    return true;
+  }();
+  (void)once;
+}
+} // namespace
+
+void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
+           float alpha, const float *a, int64_t lda, const float *b,
+           int64_t ldb, float beta, float *c, int64_t ldc) {
+  if (m <= 0 || n <= 0)
+    return;
+  if (k <= 0 || alpha == 0.0f) {
+    // An empty sum: C = beta C (and no OpenBLAS argument checks to trip).
+    for (int64_t i = 0; i < m; ++i) {
+      float *row = c + i * ldc;
+      if (beta == 0.0f)
+        std::fill(row, row + n, 0.0f);
+      else if (beta != 1.0f)
+        for (int64_t j = 0; j < n; ++j)
+          row[j] *= beta;
+    }
+    return;
+  }
+  keepBlasSingleThreaded();
+  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+              transB ? CblasTrans : CblasNoTrans, static_cast<blasint>(m),
+              static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
+              static_cast<blasint>(std::max<int64_t>(1, lda)), b,
+              static_cast<blasint>(std::max<int64_t>(1, ldb)), beta, c,
+              static_cast<blasint>(std::max<int64_t>(1, ldc)));
+}
+
+} // namespace detail
+
+void setThreads(int threads) {
+  if (threads <= 0)
+    threads = omp_get_num_procs();
+  threads = std::max(1, threads);
+  omp_set_num_threads(threads);
+  // GEMMs are split over these OpenMP threads by the library itself; each
+  // OpenBLAS call stays on its calling thread.
+  openblas_set_num_threads(1);
+}
+
+void fill(float *dst, int64_t count, float value) {
+  if (count <= 0)
+    return;
+  if (!detail::worthThreads(count)) {
+    std::fill(dst, dst + count, value);
+    return;
+  }
+#pragma omp parallel
+  {
+    int64_t begin, end;
+    detail::threadRange(count, omp_get_thread_num(), omp_get_num_threads(),
+                        begin, end);
+    std::fill(dst + begin, dst + end, value);
+  }
+}
+
+} // namespace clip::cpu

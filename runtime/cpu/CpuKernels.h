@@ -1,0 +1,176 @@
+//===- CpuKernels.h - CPU kernels that compiled clip.so files call ---------===//
+//
+// The CPU backend's kernel library. `clipc --target cpu` generates C++ that
+// calls these functions with static shapes and pointers into the arena; the
+// library is compiled once (position-independent, static) and linked into
+// every clip.so. Elementwise regions are not here: clipc generates their
+// loops directly.
+//
+// Conventions: f32 data, i64 indices; every tensor is dense row-major and
+// contiguous unless strides are passed; shapes are element counts, strides
+// are in elements. Outputs may not alias inputs unless a function says so.
+// Plain C++17, no MLIR/LLVM, threads from OpenMP, GEMMs from OpenBLAS.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CLIP_RUNTIME_CPU_CPUKERNELS_H
+#define CLIP_RUNTIME_CPU_CPUKERNELS_H
+
+#include <cstdint>
+
+namespace clip::cpu {
+
+/// The GELU variants of clip.gemm's epilogue and clip.gelu_grad.
+enum class Activation : int { None = 0, Gelu = 1, GeluTanh = 2, QuickGelu = 3 };
+
+/// batch x (M x N) GEMMs: C[b] = A[b] B[b] (each optionally transposed), then
+/// `+ bias[n]`, then the activation, then `+ residual[b]` (laid out as C).
+/// A[b] is M x K (K x M when transposeA) starting at a + b * strideA; a
+/// stride of 0 broadcasts one matrix over the batch. bias/residual may be
+/// null. `residual` may alias `c` (in-place accumulate).
+struct GemmArgs {
+  int64_t batch = 1, m = 0, n = 0, k = 0;
+  bool transposeA = false, transposeB = false;
+  const float *a = nullptr;
+  int64_t strideA = 0;
+  const float *b = nullptr;
+  int64_t strideB = 0;
+  float *c = nullptr;
+  int64_t strideC = 0;
+  const float *bias = nullptr;
+  Activation activation = Activation::None;
+  const float *residual = nullptr;
+};
+void gemm(const GemmArgs &args);
+
+/// LayerNorm over the last `cols` elements of each of `rows` rows. When
+/// `residual` is non-null the input is `x + residual`, written to `stream`
+/// (clip.add_layer_norm); otherwise `stream` is unused. mean/rstd: [rows].
+void layerNorm(int64_t rows, int64_t cols, const float *x,
+               const float *residual, float *stream, const float *weight,
+               const float *bias, float epsilon, float *out, float *mean,
+               float *rstd);
+/// clip.layer_norm_grad: dx [rows, cols], dweight and dbias [cols].
+void layerNormGrad(int64_t rows, int64_t cols, const float *grad,
+                   const float *x, const float *mean, const float *rstd,
+                   const float *weight, float *dx, float *dweight,
+                   float *dbias);
+
+/// clip.attention over `batch` independent (Lq x D, Lk x D, Lk x Dv)
+/// problems: out [batch, Lq, Dv], lse [batch, Lq] (log-sum-exp of the scaled,
+/// masked scores of each query row).
+void attention(int64_t batch, int64_t lq, int64_t lk, int64_t d, int64_t dv,
+               float scale, bool causal, const float *q, const float *k,
+               const float *v, float *out, float *lse);
+/// clip.attention_grad: dq, dk, dv shaped as q, k, v.
+void attentionGrad(int64_t batch, int64_t lq, int64_t lk, int64_t d,
+                   int64_t dv, float scale, bool causal, const float *grad,
+                   const float *q, const float *k, const float *v,
+                   const float *out, const float *lse, float *dq, float *dk,
+                   float *dvOut);
+
+/// clip.contrastive_loss on image, text [n, d] and the scalar log-scale:
+/// loss (scalar), imageNorm/textNorm [n] (L2 norms, clamped to epsilon),
+/// imageLse/textLse [n] (log-sum-exp of each row / column of the logits).
+void contrastiveLoss(int64_t n, int64_t d, const float *image,
+                     const float *text, const float *logitScale, float epsilon,
+                     float *loss, float *imageNorm, float *textNorm,
+                     float *imageLse, float *textLse);
+/// clip.contrastive_loss_grad; `grad` is the scalar loss gradient.
+void contrastiveLossGrad(int64_t n, int64_t d, const float *grad,
+                         const float *image, const float *text,
+                         const float *logitScale, const float *imageNorm,
+                         const float *textNorm, const float *imageLse,
+                         const float *textLse, float epsilon, float *dimage,
+                         float *dtext, float *dlogitScale);
+
+/// NCHW convolution geometry (weight [outChannels, channels/groups, kh, kw]).
+struct Conv2DShape {
+  int64_t n = 0, channels = 0, height = 0, width = 0;
+  int64_t outChannels = 0, kernelH = 0, kernelW = 0;
+  int64_t outHeight = 0, outWidth = 0;
+  int64_t strideH = 1, strideW = 1, padH = 0, padW = 0;
+  int64_t dilationH = 1, dilationW = 1, groups = 1;
+};
+/// `bias` [outChannels] may be null.
+void conv2d(const Conv2DShape &s, const float *x, const float *w,
+            const float *bias, float *out);
+/// clip.conv2d_grad: dx shaped as x, dw shaped as w.
+void conv2dGrad(const Conv2DShape &s, const float *grad, const float *x,
+                const float *w, float *dx, float *dw);
+
+/// Average pooling over `planes` (= N * C) planes, padded zeros counted.
+struct Pool2DShape {
+  int64_t planes = 0, height = 0, width = 0, outHeight = 0, outWidth = 0;
+  int64_t kernelH = 1, kernelW = 1, strideH = 1, strideW = 1, padH = 0,
+          padW = 0;
+};
+void avgPool2d(const Pool2DShape &s, const float *x, float *out);
+void avgPool2dGrad(const Pool2DShape &s, const float *grad, float *dx);
+
+/// x [n, channels, spatial]. Inference form with running statistics.
+void batchNorm(int64_t n, int64_t channels, int64_t spatial, const float *x,
+               const float *scale, const float *bias, const float *mean,
+               const float *var, float epsilon, float *out);
+/// Training form: batch statistics, and the updated running statistics
+/// (unbiased variance, `running * (1 - momentum) + batch * momentum`).
+void batchNormTrain(int64_t n, int64_t channels, int64_t spatial,
+                    const float *x, const float *scale, const float *bias,
+                    const float *runningMean, const float *runningVar,
+                    float epsilon, float momentum, float *out,
+                    float *newRunningMean, float *newRunningVar);
+
+/// Data movement: dst[i] = src[i] over a `rank`-dim `shape` with per-dim
+/// strides on both sides (0 = broadcast a source dim). Transpose, broadcast,
+/// slice, concat and slice_grad are all this.
+void stridedCopy(int rank, const int64_t *shape, const float *src,
+                 const int64_t *srcStrides, float *dst,
+                 const int64_t *dstStrides);
+void stridedCopy(int rank, const int64_t *shape, const int64_t *src,
+                 const int64_t *srcStrides, int64_t *dst,
+                 const int64_t *dstStrides);
+void fill(float *dst, int64_t count, float value);
+
+enum class Reduction : int { Sum = 0, Mean = 1, Max = 2 };
+/// Reduces a contiguous `rank`-dim input of `shape` into dst, where input
+/// element `idx` lands at `sum(idx[d] * dstStrides[d])` (stride 0 on reduced
+/// dims). dst has `dstCount` elements; it is overwritten (Mean divides by
+/// the number of elements reduced into each output).
+void reduce(Reduction kind, int rank, const int64_t *shape, const float *src,
+            const int64_t *dstStrides, float *dst, int64_t dstCount);
+/// First index of the maximum along the middle dim of [outer, axis, inner].
+void argmax(int64_t outer, int64_t axis, int64_t inner, const float *src,
+            int64_t *dst);
+void argmax(int64_t outer, int64_t axis, int64_t inner, const int64_t *src,
+            int64_t *dst);
+/// (log_)softmax along the middle dim of [outer, axis, inner].
+void softmax(int64_t outer, int64_t axis, int64_t inner, bool log,
+             const float *src, float *dst);
+
+/// tf.gather with batch dims, flattened: x [batch, pre, axis, inner],
+/// indices [batch, count], out [batch, pre, count, inner]. Returns -1 when
+/// every index is in [0, axis), else the position of the first bad index
+/// (flat, in indices' [batch, count] order); then nothing is written.
+int64_t gather(int64_t batch, int64_t pre, int64_t axis, int64_t inner,
+               int64_t count, const float *x, const int64_t *indices,
+               float *out);
+int64_t gather(int64_t batch, int64_t pre, int64_t axis, int64_t inner,
+               int64_t count, const int64_t *x, const int64_t *indices,
+               int64_t *out);
+/// clip.gather_grad: dx [batch, pre, axis, inner] = 0, then grad added at
+/// the gathered rows (repeated indices accumulate). Returns as gather (and
+/// leaves dx untouched on a bad index).
+int64_t gatherGrad(int64_t batch, int64_t pre, int64_t axis, int64_t inner,
+                   int64_t count, const float *grad, const int64_t *indices,
+                   float *dx);
+
+/// Threads used by the library and OpenBLAS (0 = all cores).
+/// (Implementation note: the library splits every GEMM over its own OpenMP
+/// threads and calls OpenBLAS single-threaded from each of them, so this
+/// sets the OpenMP thread count and keeps OpenBLAS's own pool at 1: a second
+/// pool of spinning OpenBLAS workers slows the OpenMP kernels that follow
+/// each GEMM several-fold on a 2-core machine.)
+void setThreads(int threads);
+
+} // namespace clip::cpu
+
+#endif // CLIP_RUNTIME_CPU_CPUKERNELS_H

@@ -1,0 +1,322 @@
+//===- clip-run.cpp - Run a compiled clip.so ------------------------------===//
+//
+//   clip-run info clip.so            what the library holds: functions,
+//                                    arena, kernels by kind, parameters
+//   clip-run step clip.so [options]  run training steps on random (or given)
+//                                    data and print loss and timing
+//
+// Links neither MLIR nor LLVM: clip-run and clip.so can be copied to another
+// machine on their own.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/core/Executor.h"
+#include "runtime/core/Library.h"
+#include "runtime/io/Safetensors.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace clip::runtime;
+namespace io = clip::io;
+
+namespace {
+
+const char *usage = R"(usage:
+  clip-run info FILE.so                  describe a compiled model
+  clip-run step FILE.so [options]        run steps of a function (train_step)
+
+step options:
+  --function NAME       function to run (default train_step)
+  --steps N             steps to run (default 1)
+  --seed N              seed of the random parameters and data (default 0)
+  --params FILE         parameters (safetensors, OpenCLIP names) instead of
+                        a random initialization
+  --inputs FILE         inputs (safetensors: image, text) instead of random
+  --save-params FILE    write the parameters used (safetensors)
+  --save-inputs FILE    write the inputs used (safetensors)
+  --out FILE            write the last step's outputs (loss, grad/<param>)
+)";
+
+struct StepOptions {
+  std::string function = "train_step", params, inputs, saveParams, saveInputs,
+              out;
+  int64_t steps = 1;
+  uint64_t seed = 0;
+};
+
+int64_t parseCount(const std::string &flag, const std::string &text) {
+  try {
+    size_t used = 0;
+    const long long value = std::stoll(text, &used);
+    if (used == text.size() && value >= 0)
+      return value;
+  } catch (const std::exception &) {
+  }
+  throw RuntimeError(fmt::format("{} wants a non-negative integer, got `{}`",
+                                 flag, text));
+}
+
+bool endsWith(const std::string &s, const std::string &suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// OpenCLIP-like initialization: norms' gains 1, biases 0, running variance
+/// 1, the logit scale ln(1/0.07), other tensors normal(0, 0.02).
+void initParam(const ClipTensorDesc &desc, float *data, std::mt19937_64 &rng) {
+  const std::string name = desc.name;
+  const int64_t count = elementCount(desc);
+  float fill = NAN;
+  if (name == "logit_scale")
+    fill = std::log(1.0f / 0.07f);
+  else if (endsWith(name, "running_var"))
+    fill = 1.0f;
+  else if (endsWith(name, "bias") || endsWith(name, "running_mean"))
+    fill = 0.0f;
+  else if (desc.rank == 1 && endsWith(name, "weight"))
+    fill = 1.0f;
+  if (!std::isnan(fill)) {
+    std::fill(data, data + count, fill);
+    return;
+  }
+  std::normal_distribution<float> normal(0.0f, 0.02f);
+  for (int64_t i = 0; i < count; ++i)
+    data[i] = normal(rng);
+}
+
+/// Random images ~ N(0, 1); token rows: ids in [1, vocab-2], ended by the
+/// highest id (CLIP's end-of-text is the argmax), zeros after.
+void initInput(const ClipTensorDesc &desc, void *data, int64_t vocab,
+               std::mt19937_64 &rng) {
+  const int64_t count = elementCount(desc);
+  if (desc.dtype == CLIP_F32) {
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    for (int64_t i = 0; i < count; ++i)
+      static_cast<float *>(data)[i] = normal(rng);
+    return;
+  }
+  auto *tokens = static_cast<int64_t *>(data);
+  const int64_t length = desc.shape[desc.rank - 1];
+  std::uniform_int_distribution<int64_t> id(1, std::max<int64_t>(1, vocab - 2));
+  std::uniform_int_distribution<int64_t> end(1, length - 1);
+  for (int64_t row = 0; row < count / length; ++row) {
+    const int64_t eot = end(rng);
+    for (int64_t t = 0; t < length; ++t)
+      tokens[row * length + t] =
+          t < eot ? id(rng) : t == eot ? vocab - 1 : 0;
+  }
+}
+
+io::DType ioType(int32_t dtype) {
+  return dtype == CLIP_I64 ? io::DType::I64
+         : dtype == CLIP_BOOL ? io::DType::Bool
+                              : io::DType::F32;
+}
+
+void bindFromFile(const std::string &path, const ClipTensorDesc *descs,
+                  int32_t count, const std::function<void *(int32_t)> &storage,
+                  const char *what) {
+  io::SafetensorsFile file = io::SafetensorsFile::read(path);
+  std::vector<io::ExpectedTensor> expected;
+  for (int32_t i = 0; i < count; ++i)
+    expected.push_back({descs[i].name, std::vector<int64_t>(
+                                           descs[i].shape,
+                                           descs[i].shape + descs[i].rank)});
+  // Parameter files may hold more (both towers, optimizer state); input
+  // files must be exactly the function's inputs.
+  const std::string problems =
+      std::string(what) == "parameters"
+          ? io::checkBinding(file, expected, nullptr)
+          : io::checkBinding(file, expected);
+  if (!problems.empty())
+    throw RuntimeError(fmt::format("{} ({}): {}", path, what, problems));
+  for (int32_t i = 0; i < count; ++i) {
+    const io::TensorView *view = file.find(descs[i].name);
+    if (view->dtype != ioType(descs[i].dtype))
+      throw RuntimeError(fmt::format("{}: `{}` is {}, the model wants {}",
+                                     path, descs[i].name,
+                                     io::dtypeName(view->dtype),
+                                     dtypeName(descs[i].dtype)));
+    std::memcpy(storage(i), view->data, view->byteSize);
+  }
+}
+
+void writeTensors(const std::string &path, const ClipTensorDesc *descs,
+                  int32_t count,
+                  const std::function<const void *(int32_t)> &data) {
+  io::SafetensorsWriter writer;
+  for (int32_t i = 0; i < count; ++i) {
+    const auto *bytes = static_cast<const uint8_t *>(data(i));
+    writer.add(descs[i].name, ioType(descs[i].dtype),
+               std::vector<int64_t>(descs[i].shape,
+                                    descs[i].shape + descs[i].rank),
+               std::vector<uint8_t>(bytes, bytes + byteSize(descs[i])));
+  }
+  writer.write(path);
+}
+
+std::string mib(int64_t bytes) {
+  return fmt::format("{:.1f} MiB", bytes / 1048576.0);
+}
+
+int info(const std::string &path) {
+  Library library(path);
+  const ClipLibraryDesc &lib = library.desc();
+  fmt::print("{}: clip.so ABI {}, model {}, batch {}, remat {}\n", path,
+             lib.abiVersion, lib.model, lib.batchSize, lib.remat);
+  for (int32_t f = 0; f < lib.numFunctions; ++f) {
+    const ClipFunctionDesc &fn = lib.functions[f];
+    int64_t paramBytes = 0, paramCount = 0;
+    for (int32_t i = 0; i < fn.numParams; ++i) {
+      paramBytes += byteSize(fn.params[i]);
+      paramCount += elementCount(fn.params[i]);
+    }
+    fmt::print("\n@{}: {} kernels, arena {} ({} if no buffer were shared, "
+               "peak live {}), targets:{}{}\n",
+               fn.name, fn.numKernels, mib(fn.arenaBytes), mib(fn.bufferBytes),
+               mib(fn.peakLiveBytes), fn.runCpu ? " cpu" : "",
+               fn.cudaSource ? " cuda" : "");
+    std::map<std::string, int> kinds;
+    for (int32_t k = 0; k < fn.numKernels; ++k)
+      ++kinds[fn.kernels[k].kind];
+    std::string kindText;
+    for (auto &[kind, n] : kinds)
+      kindText += fmt::format(" {} {},", kind, n);
+    kindText.pop_back();
+    fmt::print("  kernels by kind:{}\n", kindText);
+    fmt::print("  parameters: {} tensors, {} values ({})\n", fn.numParams,
+               paramCount, mib(paramBytes));
+    for (int32_t i = 0; i < fn.numInputs; ++i)
+      fmt::print("  input {} {} {}\n", fn.inputs[i].name,
+                 dtypeName(fn.inputs[i].dtype), shapeString(fn.inputs[i]));
+    int32_t grads = 0;
+    for (int32_t i = 0; i < fn.numOutputs; ++i)
+      grads += std::strncmp(fn.outputs[i].name, "grad/", 5) == 0;
+    fmt::print("  outputs: {} ({} gradients)\n", fn.numOutputs, grads);
+  }
+  return 0;
+}
+
+int step(const std::string &path, const StepOptions &options) {
+  Library library(path);
+  CpuExecutor executor(library, options.function);
+  const ClipFunctionDesc &fn = executor.function();
+  std::mt19937_64 rng(options.seed);
+
+  int64_t vocab = 49408;
+  for (int32_t i = 0; i < fn.numParams; ++i)
+    if (std::string(fn.params[i].name) == "token_embedding.weight")
+      vocab = fn.params[i].shape[0];
+  if (!options.params.empty())
+    bindFromFile(options.params, fn.params, fn.numParams,
+                 [&](int32_t i) { return executor.param(i); }, "parameters");
+  else
+    for (int32_t i = 0; i < fn.numParams; ++i)
+      initParam(fn.params[i], static_cast<float *>(executor.param(i)), rng);
+  if (!options.inputs.empty())
+    bindFromFile(options.inputs, fn.inputs, fn.numInputs,
+                 [&](int32_t i) { return executor.input(i); }, "inputs");
+  else
+    for (int32_t i = 0; i < fn.numInputs; ++i)
+      initInput(fn.inputs[i], executor.input(i), vocab, rng);
+  if (!options.saveParams.empty())
+    writeTensors(options.saveParams, fn.params, fn.numParams,
+                 [&](int32_t i) { return executor.param(i); });
+  if (!options.saveInputs.empty())
+    writeTensors(options.saveInputs, fn.inputs, fn.numInputs,
+                 [&](int32_t i) { return executor.input(i); });
+  for (int32_t i = 0; i < fn.numOutputs; ++i)
+    if (fn.outputs[i].arenaOffset < 0)
+      throw RuntimeError(fmt::format("{}: output `{}` is not in the arena",
+                                     path, fn.outputs[i].name));
+
+  const int64_t batch = library.desc().batchSize;
+  fmt::print("{}: @{} on the CPU, batch {}, arena {}\n", path, fn.name, batch,
+             mib(fn.arenaBytes));
+  double total = 0;
+  for (int64_t s = 0; s < options.steps; ++s) {
+    const auto start = std::chrono::steady_clock::now();
+    executor.run();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    total += seconds;
+    std::string loss;
+    if (fn.numOutputs > 0 && fn.outputs[0].rank == 0 &&
+        fn.outputs[0].dtype == CLIP_F32)
+      loss = fmt::format(" loss {:.6f}",
+                         *static_cast<const float *>(executor.output(0)));
+    fmt::print("step {}/{}{}  {:.1f} ms  {:.1f} pairs/s\n", s + 1,
+               options.steps, loss, seconds * 1e3, batch / seconds);
+  }
+  if (options.steps > 0)
+    fmt::print("mean {:.1f} ms/step, {:.1f} pairs/s\n",
+               total / options.steps * 1e3, batch * options.steps / total);
+  if (!options.out.empty())
+    writeTensors(options.out, fn.outputs, fn.numOutputs,
+                 [&](int32_t i) { return executor.output(i); });
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+      fmt::print("{}", usage);
+      return args.empty() ? 1 : 0;
+    }
+    const std::string command = args[0];
+    if (args.size() < 2)
+      throw RuntimeError(fmt::format("{} needs a clip.so file\n{}", command,
+                                     usage));
+    if (command == "info") {
+      if (args.size() > 2)
+        throw RuntimeError(fmt::format("info takes one file, got `{}` too",
+                                       args[2]));
+      return info(args[1]);
+    }
+    if (command != "step")
+      throw RuntimeError(fmt::format("unknown command `{}`\n{}", command, usage));
+    StepOptions options;
+    for (size_t i = 2; i < args.size(); ++i) {
+      const std::string &flag = args[i];
+      auto value = [&]() -> const std::string & {
+        if (i + 1 >= args.size())
+          throw RuntimeError(fmt::format("{} needs a value", flag));
+        return args[++i];
+      };
+      if (flag == "--function")
+        options.function = value();
+      else if (flag == "--steps")
+        options.steps = parseCount(flag, value());
+      else if (flag == "--seed")
+        options.seed = parseCount(flag, value());
+      else if (flag == "--params")
+        options.params = value();
+      else if (flag == "--inputs")
+        options.inputs = value();
+      else if (flag == "--save-params")
+        options.saveParams = value();
+      else if (flag == "--save-inputs")
+        options.saveInputs = value();
+      else if (flag == "--out")
+        options.out = value();
+      else
+        throw RuntimeError(fmt::format("unknown option `{}`\n{}", flag, usage));
+    }
+    return step(args[1], options);
+  } catch (const std::exception &e) {
+    fmt::print(stderr, "clip-run: {}\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,199 @@
+//===- clipc.cpp - Compile a CLIP model to clip.so ------------------------===//
+//
+// clipc MODEL.mlir -o clip.so: parse and verify the model, build its
+// training function (clip-train), lower every function to a planned kernel
+// schedule (clip-kernels), generate the C++ of the CPU target and the
+// library's descriptor tables, and compile them with the host C++ compiler
+// into a shared library that links the CPU kernel library statically.
+// --emit stops at any stage and prints it instead.
+//
+//===----------------------------------------------------------------------===//
+
+#include "clip/IR/ClipDialect.h"
+#include "compiler/Codegen/LibraryEmitter.h"
+#include "compiler/Kernel/Passes.h"
+#include "compiler/Pipeline/Pipeline.h"
+#include "kernel/IR/KernelOps.h"
+
+#include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include "fmt/format.h"
+
+#include <cstdlib>
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+
+int fail(const std::string &message) {
+  llvm::errs() << "clipc: " << message << "\n";
+  return 1;
+}
+
+/// Compiles `source` into the shared library `output` (written to a
+/// temporary name first, then renamed, so a failed build leaves nothing).
+int compileLibrary(const std::string &source, const std::string &output,
+                   bool keepSource) {
+  llvm::SmallString<128> cppPath;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+          "clipc", "cpp", cppPath))
+    return fail("cannot create a temporary file: " + ec.message());
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(cppPath, ec);
+    if (ec)
+      return fail(fmt::format("cannot write {}: {}", cppPath.str().str(),
+                              ec.message()));
+    os << source;
+  }
+  const char *fromEnv = std::getenv("CLIPC_CXX");
+  const std::string compilerName = fromEnv ? fromEnv : "c++";
+  llvm::ErrorOr<std::string> compiler =
+      llvm::sys::findProgramByName(compilerName);
+  if (!compiler)
+    return fail(fmt::format("no C++ compiler `{}` on PATH (set CLIPC_CXX)",
+                            compilerName));
+  const std::string partial = output + ".partial";
+  std::vector<std::string> args = {
+      *compiler, "-std=c++17", "-O2", "-march=x86-64-v3", "-fopenmp",
+      "-shared", "-fPIC", "-fvisibility=hidden", "-w",
+      "-I" CLIPC_SOURCE_DIR, "-o", partial, cppPath.str().str(),
+      CLIPC_CPU_KERNELS_LIBRARY, CLIPC_OPENBLAS_LIBRARY};
+  std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
+  std::string error;
+  const int rc = llvm::sys::ExecuteAndWait(*compiler, argRefs, std::nullopt,
+                                           {}, 0, 0, &error);
+  if (!keepSource)
+    llvm::sys::fs::remove(cppPath);
+  if (rc != 0) {
+    llvm::sys::fs::remove(partial);
+    return fail(fmt::format("the C++ compiler failed ({}){}; generated source: "
+                            "{}",
+                            rc, error.empty() ? "" : ": " + error,
+                            keepSource ? cppPath.str().str()
+                                       : "rerun with --keep-source"));
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(partial, output))
+    return fail(fmt::format("cannot write {}: {}", output, ec.message()));
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  cl::opt<std::string> modelPath(cl::Positional, cl::Required,
+                                 cl::desc("<model.mlir>"));
+  cl::opt<std::string> outputPath("o", cl::desc("output (default clip.so)"),
+                                  cl::init("clip.so"));
+  cl::opt<int64_t> batch("batch", cl::desc("batch size (default 16)"),
+                         cl::init(16));
+  cl::opt<std::string> target("target", cl::desc("cpu (default), cuda, all"),
+                              cl::init("cpu"));
+  cl::opt<std::string> remat(
+      "remat", cl::desc("what the backward recomputes: none (default), "
+                        "attention, block"),
+      cl::init("none"));
+  cl::opt<std::string> emit(
+      "emit",
+      cl::desc("stop and print: mlir (training graph), kernels (schedule), "
+               "plan (with arena offsets), cpp (generated C++); default: "
+               "write the shared library"),
+      cl::init("so"));
+  cl::opt<bool> trainBatchNorm(
+      "train-batch-norm",
+      cl::desc("BatchNorm with batch statistics (training RN50)"));
+  cl::opt<bool> keepSource("keep-source",
+                           cl::desc("keep the generated C++ file"));
+  cl::ParseCommandLineOptions(argc, argv,
+                              "clipc: compile a CLIP model to clip.so\n");
+
+  if (batch < 1)
+    return fail(fmt::format("--batch must be at least 1 (got {})",
+                            batch.getValue()));
+  if (remat != "none" && remat != "attention" && remat != "block")
+    return fail(fmt::format("--remat must be none, attention or block (got "
+                            "`{}`)",
+                            remat.getValue()));
+  if (emit != "so" && emit != "mlir" && emit != "kernels" && emit != "plan" &&
+      emit != "cpp")
+    return fail(fmt::format("--emit must be mlir, kernels, plan or cpp (got "
+                            "`{}`)",
+                            emit.getValue()));
+  if (target != "cpu" && target != "cuda" && target != "all")
+    return fail(fmt::format("--target must be cpu, cuda or all (got `{}`)",
+                            target.getValue()));
+  if (target != "cpu")
+    return fail("--target " + target +
+                ": CUDA code generation is not available yet; use --target "
+                "cpu");
+  if (!llvm::sys::fs::exists(modelPath))
+    return fail(fmt::format("{}: no such file", modelPath.getValue()));
+
+  DialectRegistry registry;
+  registry.insert<clip::ClipDialect, kernel::KernelDialect,
+                  func::FuncDialect>();
+  func::registerInlinerExtension(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(modelPath, sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  PassManager pm(&context);
+  clip::TrainOptions train;
+  train.batchSize = batch.getValue();
+  train.remat = remat.getValue();
+  train.trainBatchNorm = trainBatchNorm.getValue();
+  clip::buildTrainPipeline(pm, train);
+  if (failed(pm.run(*module)))
+    return 1;
+  auto print = [&](Operation *op) {
+    op->print(llvm::outs());
+    llvm::outs() << "\n";
+    return 0;
+  };
+  if (emit == "mlir")
+    return print(*module);
+
+  PassManager lower(&context);
+  clip::KernelOptions kernels;
+  if (emit == "kernels") {
+    lower.nest<func::FuncOp>().addPass(kernel::createLowerToKernels());
+    if (failed(lower.run(*module)))
+      return 1;
+    return print(*module);
+  }
+  clip::buildKernelPipeline(lower, kernels);
+  if (failed(lower.run(*module)))
+    return 1;
+  if (emit == "plan")
+    return print(*module);
+
+  clip::codegen::LibraryInfo info;
+  info.model = llvm::sys::path::filename(modelPath).str();
+  info.remat = remat.getValue();
+  info.batchSize = batch.getValue();
+  std::string source;
+  llvm::raw_string_ostream os(source);
+  if (failed(clip::codegen::emitLibrarySource(*module, info, os)))
+    return 1;
+  if (emit == "cpp") {
+    llvm::outs() << source;
+    return 0;
+  }
+  return compileLibrary(source, outputPath, keepSource);
+}

@@ -3,15 +3,60 @@
 #include "runtime/core/Library.h"
 
 #include <dlfcn.h>
+#include <elf.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <cstdio>
+#include <cstring>
+
 namespace clip::runtime {
+
+namespace {
+/// dlopen maps a file's segments as its headers describe them; a truncated
+/// file then faults (SIGBUS) on first touch instead of failing. So check
+/// first that the file is a 64-bit ELF whose segments and section table lie
+/// inside it.
+void checkElf(const std::string &path, int64_t fileSize) {
+  auto fail = [&](const std::string &why) {
+    throw RuntimeError(fmt::format(
+        "{}: not a loadable shared library (truncated or not built by "
+        "clipc?): {}",
+        path, why));
+  };
+  FILE *file = std::fopen(path.c_str(), "rb");
+  if (!file)
+    fail("cannot open it");
+  Elf64_Ehdr header;
+  const bool complete = std::fread(&header, sizeof header, 1, file) == 1;
+  if (!complete || std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 ||
+      header.e_ident[EI_CLASS] != ELFCLASS64) {
+    std::fclose(file);
+    fail("no 64-bit ELF header");
+  }
+  int64_t needed = static_cast<int64_t>(header.e_shoff) +
+                   int64_t(header.e_shnum) * header.e_shentsize;
+  needed = std::max<int64_t>(needed, header.e_phoff + int64_t(header.e_phnum) *
+                                                          header.e_phentsize);
+  if (needed <= fileSize && header.e_phentsize == sizeof(Elf64_Phdr) &&
+      std::fseek(file, header.e_phoff, SEEK_SET) == 0)
+    for (int i = 0; i < header.e_phnum; ++i) {
+      Elf64_Phdr segment;
+      if (std::fread(&segment, sizeof segment, 1, file) != 1)
+        break;
+      needed = std::max<int64_t>(needed, segment.p_offset + segment.p_filesz);
+    }
+  std::fclose(file);
+  if (needed > fileSize)
+    fail(fmt::format("{} bytes, its headers describe {}", fileSize, needed));
+}
+} // namespace
 
 Library::Library(const std::string &path) : path_(path) {
   struct stat info;
   if (stat(path.c_str(), &info) != 0)
     throw RuntimeError(fmt::format("{}: no such file", path));
+  checkElf(path, info.st_size);
   // A path without a slash would make dlopen search the library path.
   const std::string openPath =
       path.find('/') == std::string::npos ? "./" + path : path;

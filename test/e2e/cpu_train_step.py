@@ -10,8 +10,15 @@ agree: relative L2 error ||ours - ref|| / ||ref|| <= 1e-5 (f32 arithmetic
 against exact; measured ~2e-6). A gradient that is zero by symmetry (the
 attention pool's key bias) is checked against the largest gradient norm.
 
-Cases: tiny (the small ViT, batch 4), rn50 (RN50 at 64x64, batch 2, BatchNorm
-with batch statistics).
+Cases: tiny (the small ViT, batch 4, clip-run's random parameters and data),
+rn50 (RN50 at 64x64, batch 2, BatchNorm with batch statistics). RN50 runs on
+OpenCLIP's own initialization and inputs (the parity tests' seeded model):
+with clip-run's plain N(0, 0.02) initialization its two text embeddings come
+out nearly equal, and the contrastive gradient, a difference of the two, loses
+digits in any f32 arithmetic. Its bound is 2e-5, not 1e-5: PyTorch's own f32
+gradient of ln_final.bias on this case is 2.1e-5 from the f64 result
+(openclip-gradients), so 1e-5 is below what f32 arithmetic reaches here; we
+measure 1.2e-5 there and 2.7e-6 at the median.
 """
 import argparse
 import os
@@ -24,14 +31,31 @@ import numpy as np
 from safetensors.numpy import load_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BOUND = 1e-5
 ZERO = 1e-6
 
 CASES = {
-    # name: (model file or config, image size, batch, clipc flags)
-    "tiny": ("models/clip/vit_tiny.mlir", None, 4, []),
-    "rn50": ("models/clip/configs/RN50.json", 64, 2, ["--train-batch-norm"]),
+    # name: (model file or config, image size, batch, clipc flags,
+    #        OpenCLIP config whose seeded model gives the parameters, bound)
+    "tiny": ("models/clip/vit_tiny.mlir", None, 4, [], None, 1e-5),
+    "rn50": ("models/clip/configs/RN50.json", 64, 2, ["--train-batch-norm"], "RN50", 2e-5),
 }
+
+
+def openclip_bindings(config, image_size, batch, work, name):
+    """The parity tests' seeded OpenCLIP model and data, as safetensors."""
+    import torch
+    from safetensors.torch import save_file
+    sys.path.insert(0, os.path.join(ROOT, "test/parity"))
+    from openclip_parity import build_model, random_tokens, state_dict_for_clipc
+    model, cfg = build_model(config, image_size, seed=1234)
+    generator = torch.Generator().manual_seed(99)
+    image = torch.randn(batch, 3, image_size, image_size, generator=generator)
+    text = random_tokens(batch, cfg["text_cfg"]["context_length"], generator)
+    params = os.path.join(work, f"{name}-params.safetensors")
+    inputs = os.path.join(work, f"{name}-inputs.safetensors")
+    save_file(state_dict_for_clipc(model, torch.float32), params)
+    save_file({"image": image.contiguous(), "text": text}, inputs)
+    return params, inputs
 
 
 def run(cmd):
@@ -42,7 +66,7 @@ def run(cmd):
 
 
 def run_case(name, build, work):
-    source, image_size, batch, flags = CASES[name]
+    source, image_size, batch, flags, openclip, bound = CASES[name]
     bin_dir = os.path.join(build, "bin")
     model = os.path.join(ROOT, source)
     if image_size:
@@ -59,8 +83,12 @@ def run_case(name, build, work):
                      "--emit", "mlir"] + flags))
     params, inputs, ours, ref = (os.path.join(work, f"{name}-{k}.safetensors")
                                  for k in ("params", "inputs", "ours", "ref"))
-    step = run([os.path.join(bin_dir, "clip-run"), "step", lib, "--seed", "7",
-                "--save-params", params, "--save-inputs", inputs, "--out", ours])
+    if openclip:
+        params, inputs = openclip_bindings(openclip, image_size, batch, work, name)
+        bind = ["--params", params, "--inputs", inputs]
+    else:
+        bind = ["--seed", "7", "--save-params", params, "--save-inputs", inputs]
+    step = run([os.path.join(bin_dir, "clip-run"), "step", lib, "--out", ours] + bind)
     start = time.time()
     run([os.path.join(bin_dir, "clip-ref"), graph, "--function", "train_step",
          "--batch", str(batch), "--f64", "--params", params, "--inputs", inputs,
@@ -81,7 +109,7 @@ def run_case(name, build, work):
         else:
             err = np.linalg.norm(a - b) / max(norm, 1e-30)
         worst = max(worst, (err, key))
-        if not err <= BOUND:
+        if not err <= bound:
             failures.append(f"  {key}: relative error {err:.3e}")
     loss = float(ref["result0"])
     print(f"{name}: {len(ref)} outputs, loss {float(ours['result0']):.6f} (reference "
@@ -89,7 +117,7 @@ def run_case(name, build, work):
           f"{compiled:.1f} s, step: {step.strip().splitlines()[-1]}, clip-ref "
           f"{referenced:.1f} s")
     if failures:
-        print(f"{name}: {len(failures)} outputs above {BOUND}:\n" + "\n".join(failures))
+        print(f"{name}: {len(failures)} outputs above {bound}:\n" + "\n".join(failures))
         return False
     return True
 

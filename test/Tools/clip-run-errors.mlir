@@ -1,0 +1,46 @@
+// Files that are not a usable clip.so are rejected with one clear message.
+// RUN: clipc %models/clip/vit_tiny.mlir --batch 2 -o %t.so
+// RUN: clip-run info %t.so | FileCheck %s --check-prefix=INFO
+// INFO: clip.so ABI 1, model vit_tiny.mlir, batch 2, remat none
+// INFO: @train_step: {{[0-9]+}} kernels, arena {{.*}} MiB
+// INFO: kernels by kind: {{.*}}attention_grad 8{{.*}}gemm 40
+// INFO: parameters: 110 tensors, 7962625 values
+// INFO: input text i64 [2, 32]
+// INFO: outputs: 111 (110 gradients)
+
+// Truncated: the first 4 KiB of a real one.
+// RUN: head -c 4096 %t.so > %t.truncated.so
+// RUN: not clip-run info %t.truncated.so 2>&1 | FileCheck %s --check-prefix=TRUNCATED
+// TRUNCATED: clip-run: {{.*}}truncated.so: not a loadable shared library (truncated or not built by clipc?)
+
+// Not a shared library at all.
+// RUN: echo "hello" > %t.text.so
+// RUN: not clip-run info %t.text.so 2>&1 | FileCheck %s --check-prefix=TEXT
+// TEXT: clip-run: {{.*}}text.so: not a loadable shared library
+
+// A shared library, but not a clip.so.
+// RUN: echo "extern \"C\" int something() { return 1; }" > %t.other.cpp
+// RUN: c++ -shared -fPIC -o %t.other.so %t.other.cpp
+// RUN: not clip-run info %t.other.so 2>&1 | FileCheck %s --check-prefix=OTHER
+// OTHER: clip-run: {{.*}}other.so: not a clip.so (no `clip_library` symbol; compile models with clipc)
+
+// A clip.so of another ABI version.
+// RUN: printf '#include "runtime/abi/ClipLibrary.h"\nstatic const ClipLibraryDesc d = {CLIP_LIBRARY_MAGIC, 99, "m", "none", 1, 0, 0};\nextern "C" const ClipLibraryDesc *clip_library(void) { return &d; }\n' > %t.v99.cpp
+// RUN: c++ -shared -fPIC -I%clip_src -o %t.v99.so %t.v99.cpp
+// RUN: not clip-run info %t.v99.so 2>&1 | FileCheck %s --check-prefix=VERSION
+// VERSION: clip-run: {{.*}}v99.so: compiled for clip.so ABI version 99, this runtime reads version 1; recompile it with this clipc
+
+// Missing file, unknown command, bad option value.
+// RUN: not clip-run info %t.missing.so 2>&1 | FileCheck %s --check-prefix=MISSING
+// MISSING: clip-run: {{.*}}missing.so: no such file
+// RUN: not clip-run train %t.so 2>&1 | FileCheck %s --check-prefix=COMMAND
+// COMMAND: clip-run: unknown command `train`
+// RUN: not clip-run step %t.so --steps many 2>&1 | FileCheck %s --check-prefix=STEPS
+// STEPS: clip-run: --steps wants a non-negative integer, got `many`
+// RUN: not clip-run step %t.so --function nope 2>&1 | FileCheck %s --check-prefix=FUNCTION
+// FUNCTION: clip-run: {{.*}}: no function `nope` (it has: forward, train_step, encode_image, encode_text)
+
+// Inputs that do not fit the model.
+// RUN: clip-run step %t.so --steps 0 --save-inputs %t.inputs.safetensors
+// RUN: not clip-run step %t.so --inputs %t.so 2>&1 | FileCheck %s --check-prefix=CORRUPT
+// CORRUPT: clip-run: {{.*}}

@@ -578,7 +578,6 @@ void FunctionEmitter::emitTables(const std::string &cudaSource) {
   // Outputs: the arena offset of the buffer they name (through views).
   std::vector<kernel::OutputOp> outputs(func.getOps<kernel::OutputOp>().begin(),
                                         func.getOps<kernel::OutputOp>().end());
-  std::vector<Operation *> outputBuffers;
   std::vector<int64_t> offsets;
   for (kernel::OutputOp output : outputs) {
     int64_t offset = 0;
@@ -592,7 +591,6 @@ void FunctionEmitter::emitTables(const std::string &cudaSource) {
     auto alloc = buffer.getDefiningOp<kernel::AllocOp>();
     offsets.push_back(alloc && alloc.getOffset() ? *alloc.getOffset() + offset
                                                  : -1);
-    outputBuffers.push_back(output);
   }
   std::string rows;
   for (auto [i, output] : llvm::enumerate(outputs)) {
@@ -616,7 +614,6 @@ void FunctionEmitter::emitTables(const std::string &cudaSource) {
   if (!cudaSource.empty())
     os << fmt::format("const char {}_cuda[] = R\"clipcuda({})clipcuda\";\n",
                       prefix, cudaSource);
-  (void)outputBuffers;
 }
 
 /// The descriptor row of one function in the library's table.

@@ -21,11 +21,12 @@ namespace mlir::clip::codegen {
 FailureOr<std::string> scalarType(Operation *at, Type type) {
   if (type.isF32())
     return std::string("float");
-  if (type.isInteger(64) || type.isInteger(32))
-    return std::string(type.isInteger(64) ? "int64_t" : "int32_t");
+  if (type.isInteger(64))
+    return std::string("int64_t");
   if (type.isInteger(1))
     return std::string("bool");
-  at->emitError("code generation supports f32, i32, i64 and i1 elements, not ")
+  // The clip.so ABI describes f32, i64 and bool tensors (ClipDType).
+  at->emitError("code generation supports f32, i64 and i1 elements, not ")
       << type;
   return failure();
 }

@@ -18,7 +18,8 @@
 
 namespace mlir::clip::codegen {
 
-/// The C++ scalar type of a dialect element type (float, int64_t, bool).
+/// The C++ scalar type of an element type the clip.so ABI carries (float,
+/// int64_t, bool); an error at `at` for any other.
 FailureOr<std::string> scalarType(Operation *at, Type elementType);
 
 /// A C++ float literal of `value` (9 significant digits; inf and NaN too).

@@ -20,3 +20,8 @@
 // RUN: not clipc %t.iota.mlir -o %t.iota.so 2>&1 | FileCheck %s --check-prefix=NOKERNEL
 // NOKERNEL: error: no CPU kernel for this op
 // RUN: not ls %t.iota.so
+
+// An element type the clip.so ABI does not carry (i32 token ids).
+// RUN: printf 'func.func @forward() -> tensor<f32> {\n  %%%%t = clip.input "t" : tensor<4xi32>\n  %%%%w = clip.param "w" : tensor<4xf32>\n  %%%%f = clip.cast %%%%t : tensor<4xi32> to tensor<4xf32>\n  %%%%m = clip.mul %%%%f, %%%%w : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>\n  %%%%s = clip.reduce_sum %%%%m axes [0] : tensor<4xf32> -> tensor<f32>\n  return %%%%s : tensor<f32>\n}\n' > %t.i32.mlir
+// RUN: not clipc %t.i32.mlir -o %t.i32.so 2>&1 | FileCheck %s --check-prefix=I32
+// I32: error: code generation supports f32, i64 and i1 elements, not 'i32'

@@ -55,6 +55,33 @@ std::string list(ArrayRef<int64_t> values) {
   return text + (values.empty() ? "0}" : "}");
 }
 
+/// "batch, lq, lk, d, dv, scale, causal" of clip::cpu::attention(Grad).
+std::string attentionGeometry(Value query, Value key, Value value,
+                              APFloat scale, bool causal) {
+  Shape q = shapeOf(query), k = shapeOf(key), v = shapeOf(value);
+  const int64_t lq = q[q.size() - 2], d = q.back();
+  return fmt::format("{}, {}, {}, {}, {}, {}f, {}", product(q) / (lq * d), lq,
+                     k[k.size() - 2], d, v.back(), scale.convertToDouble(),
+                     causal);
+}
+
+/// The clip::cpu::Conv2DShape `s` of a convolution (NCHW input x, weight w,
+/// output y), as a declaration that opens a block.
+std::string conv2dGeometry(Value x, Value w, Value y, ArrayRef<int64_t> stride,
+                           ArrayRef<int64_t> padding,
+                           std::optional<ArrayRef<int64_t>> dilation,
+                           int64_t groups) {
+  Shape xs = shapeOf(x), ws = shapeOf(w), ys = shapeOf(y);
+  SmallVector<int64_t, 2> dil{1, 1};
+  if (dilation)
+    dil.assign(dilation->begin(), dilation->end());
+  return fmt::format("{{ const clip::cpu::Conv2DShape s{{{}, {}, {}, {}, {}, "
+                     "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}};",
+                     xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], ys[2],
+                     ys[3], stride[0], stride[1], padding[0], padding[1],
+                     dil[0], dil[1], groups);
+}
+
 int32_t dtypeCode(Type element) {
   if (element.isInteger(64))
     return 1;
@@ -315,30 +342,24 @@ LogicalResult FunctionEmitter::emitKernel(Operation *op) {
         return success();
       })
       .Case([&](AttentionOp a) {
-        Shape q = shapeOf(a.getQuery()), k = shapeOf(a.getKey()),
-              v = shapeOf(a.getValue());
-        const int64_t lq = q[q.size() - 2], d = q.back();
-        line(fmt::format(
-            "clip::cpu::attention({}, {}, {}, {}, {}, {}f, {}, {}, {}, {}, {}, "
-            "{});",
-            product(q) / (lq * d), lq, k[k.size() - 2], d, v.back(),
-            a.getScale().convertToDouble(), a.getCausal(), in(a.getQuery()),
-            in(a.getKey()), in(a.getValue()), out(a.getResult()),
-            out(a.getLse())));
+        line(fmt::format("clip::cpu::attention({}, {}, {}, {}, {}, {});",
+                         attentionGeometry(a.getQuery(), a.getKey(),
+                                           a.getValue(), a.getScale(),
+                                           a.getCausal()),
+                         in(a.getQuery()), in(a.getKey()), in(a.getValue()),
+                         out(a.getResult()), out(a.getLse())));
         return success();
       })
       .Case([&](AttentionGradOp a) {
-        Shape q = shapeOf(a.getQuery()), k = shapeOf(a.getKey()),
-              v = shapeOf(a.getValue());
-        const int64_t lq = q[q.size() - 2], d = q.back();
         line(fmt::format(
-            "clip::cpu::attentionGrad({}, {}, {}, {}, {}, {}f, {}, {}, {}, {}, "
-            "{}, {}, {}, {}, {}, {});",
-            product(q) / (lq * d), lq, k[k.size() - 2], d, v.back(),
-            a.getScale().convertToDouble(), a.getCausal(), in(a.getGrad()),
-            in(a.getQuery()), in(a.getKey()), in(a.getValue()),
-            in(a.getOutput()), in(a.getLse()), out(a.getQueryGrad()),
-            out(a.getKeyGrad()), out(a.getValueGrad())));
+            "clip::cpu::attentionGrad({}, {}, {}, {}, {}, {}, {}, {}, {}, "
+            "{});",
+            attentionGeometry(a.getQuery(), a.getKey(), a.getValue(),
+                              a.getScale(), a.getCausal()),
+            in(a.getGrad()), in(a.getQuery()), in(a.getKey()),
+            in(a.getValue()), in(a.getOutput()), in(a.getLse()),
+            out(a.getQueryGrad()), out(a.getKeyGrad()),
+            out(a.getValueGrad())));
         return success();
       })
       .Case([&](ContrastiveLossOp c) {
@@ -365,15 +386,9 @@ LogicalResult FunctionEmitter::emitKernel(Operation *op) {
         return success();
       })
       .Case([&](Conv2DOp c) {
-        Shape x = shapeOf(c.getInput()), w = shapeOf(c.getWeight()),
-              y = shapeOf(c.getResult());
-        auto dilation = c.getDilationOrDefault();
-        line(fmt::format(
-            "{{ const clip::cpu::Conv2DShape s{{{}, {}, {}, {}, {}, {}, {}, "
-            "{}, {}, {}, {}, {}, {}, {}, {}, {}}};",
-            x[0], x[1], x[2], x[3], w[0], w[2], w[3], y[2], y[3],
-            c.getStride()[0], c.getStride()[1], c.getPadding()[0],
-            c.getPadding()[1], dilation[0], dilation[1], c.getGroups()));
+        line(conv2dGeometry(c.getInput(), c.getWeight(), c.getResult(),
+                            c.getStride(), c.getPadding(), c.getDilation(),
+                            c.getGroups()));
         line(fmt::format("  clip::cpu::conv2d(s, {}, {}, {}, {}); }}",
                          in(c.getInput()), in(c.getWeight()),
                          c.getBias() ? in(c.getBias()) : "nullptr",
@@ -381,17 +396,9 @@ LogicalResult FunctionEmitter::emitKernel(Operation *op) {
         return success();
       })
       .Case([&](Conv2DGradOp c) {
-        Shape x = shapeOf(c.getInput()), w = shapeOf(c.getWeight()),
-              y = shapeOf(c.getGrad());
-        SmallVector<int64_t> dilation{1, 1};
-        if (auto given = c.getDilation())
-          dilation.assign(given->begin(), given->end());
-        line(fmt::format(
-            "{{ const clip::cpu::Conv2DShape s{{{}, {}, {}, {}, {}, {}, {}, "
-            "{}, {}, {}, {}, {}, {}, {}, {}, {}}};",
-            x[0], x[1], x[2], x[3], w[0], w[2], w[3], y[2], y[3],
-            c.getStride()[0], c.getStride()[1], c.getPadding()[0],
-            c.getPadding()[1], dilation[0], dilation[1], c.getGroups()));
+        line(conv2dGeometry(c.getInput(), c.getWeight(), c.getGrad(),
+                            c.getStride(), c.getPadding(), c.getDilation(),
+                            c.getGroups()));
         line(fmt::format("  clip::cpu::conv2dGrad(s, {}, {}, {}, {}, {}); }}",
                          in(c.getGrad()), in(c.getInput()), in(c.getWeight()),
                          out(c.getInputGrad()), out(c.getWeightGrad())));

@@ -150,6 +150,10 @@ emitElementwiseLoop(Operation *kernelOp, const std::vector<std::string> &inputs,
     llvm::append_range(yielded, kernelOp->getResults());
   }
   for (auto [k, value] : llvm::enumerate(operandValues)) {
+    // One load per value: `mul %x, %x` reads x once, and a region may
+    // leave an argument unused (no load, so no unused variable).
+    if (value.use_empty() || scalars.count(value))
+      continue;
     auto shape = cast<RankedTensorType>(value.getType()).getShape();
     if (failed(define(value, fmt::format("{}[{}]", inputs[k],
                                          broadcastOffset(shape, loop)))))

@@ -9,6 +9,7 @@
 
 #include "compiler/Codegen/LibraryEmitter.h"
 #include "compiler/Codegen/ElementwiseEmitter.h"
+#include "compiler/Codegen/KernelArguments.h"
 
 #include "clip/IR/ClipOps.h"
 #include "kernel/IR/KernelOps.h"
@@ -26,80 +27,19 @@ using namespace mlir::clip::codegen;
 
 namespace {
 
-using Shape = SmallVector<int64_t, 6>;
-
-Shape shapeOf(Value value) {
-  auto shape = cast<ShapedType>(value.getType()).getShape();
-  return Shape(shape.begin(), shape.end());
-}
-
-int64_t product(ArrayRef<int64_t> dims) {
-  int64_t count = 1;
-  for (int64_t d : dims)
-    count *= d;
-  return count;
-}
-
-Shape contiguousStrides(ArrayRef<int64_t> shape) {
-  Shape strides(shape.size(), 1);
-  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
-    strides[d] = strides[d + 1] * shape[d + 1];
-  return strides;
-}
-
-std::string list(ArrayRef<int64_t> values) {
-  std::string text = "{";
-  for (auto [i, v] : llvm::enumerate(values))
-    text += fmt::format("{}{}", i ? ", " : "", v);
-  // A zero-length array is not C++: pad with one unused element.
-  return text + (values.empty() ? "0}" : "}");
-}
-
-/// "batch, lq, lk, d, dv, scale, causal" of clip::cpu::attention(Grad).
-std::string attentionGeometry(Value query, Value key, Value value,
-                              APFloat scale, bool causal) {
-  Shape q = shapeOf(query), k = shapeOf(key), v = shapeOf(value);
-  const int64_t lq = q[q.size() - 2], d = q.back();
-  return fmt::format("{}, {}, {}, {}, {}, {}f, {}", product(q) / (lq * d), lq,
-                     k[k.size() - 2], d, v.back(), scale.convertToDouble(),
-                     causal);
-}
-
-/// The clip::cpu::Conv2DShape `s` of a convolution (NCHW input x, weight w,
-/// output y), as a declaration that opens a block.
-std::string conv2dGeometry(Value x, Value w, Value y, ArrayRef<int64_t> stride,
-                           ArrayRef<int64_t> padding,
-                           std::optional<ArrayRef<int64_t>> dilation,
-                           int64_t groups) {
-  Shape xs = shapeOf(x), ws = shapeOf(w), ys = shapeOf(y);
-  SmallVector<int64_t, 2> dil{1, 1};
-  if (dilation)
-    dil.assign(dilation->begin(), dilation->end());
-  return fmt::format("{{ const clip::cpu::Conv2DShape s{{{}, {}, {}, {}, {}, "
-                     "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}};",
-                     xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], ys[2],
-                     ys[3], stride[0], stride[1], padding[0], padding[1],
-                     dil[0], dil[1], groups);
-}
-
-int32_t dtypeCode(Type element) {
-  if (element.isInteger(64))
-    return 1;
-  if (element.isInteger(1))
-    return 2;
-  return 0;
-}
-
 /// Emits one function: its CPU entry point and its descriptor tables.
 class FunctionEmitter {
 public:
-  FunctionEmitter(func::FuncOp func, llvm::raw_ostream &os)
-      : func(func), os(os), prefix(func.getSymName().str()) {}
+  FunctionEmitter(func::FuncOp func, BufferNames names, llvm::raw_ostream &os)
+      : func(func), names(std::move(names)), os(os),
+        prefix(func.getSymName().str()) {}
 
   LogicalResult emitCode();
-  void emitTables(const std::string &cudaSource);
+  /// The descriptor tables; `cuda` is null without the CUDA target.
+  void emitTables(const CudaFunction *cuda);
 
 private:
+  void emitCudaTables(const CudaFunction &cuda);
   LogicalResult emitLaunch(kernel::LaunchOp launch);
   LogicalResult emitKernel(Operation *op);
   FailureOr<std::string> pointer(Value buffer);
@@ -111,46 +51,15 @@ private:
                    ArrayRef<int64_t> dstStrides);
 
   func::FuncOp func;
+  BufferNames names;
   llvm::raw_ostream &os;
   std::string prefix;
-  std::vector<kernel::ParamOp> params;
-  std::vector<kernel::InputOp> inputs;
-  llvm::StringMap<size_t> paramIndex, inputIndex;
-  std::vector<std::pair<std::string, kernel::LaunchOp>> kernels;
-  llvm::DenseMap<Operation *, size_t> constantIds;
   llvm::DenseMap<Value, std::string> operandPointers, resultPointers;
   std::string launchName;
 };
 
 FailureOr<std::string> FunctionEmitter::pointer(Value buffer) {
-  auto type = cast<MemRefType>(buffer.getType());
-  FailureOr<std::string> element =
-      scalarType(func, type.getElementType());
-  if (failed(element))
-    return failure();
-  Operation *def = buffer.getDefiningOp();
-  if (auto alloc = dyn_cast<kernel::AllocOp>(def)) {
-    if (!alloc.getOffset()) {
-      alloc.emitError("buffer has no offset: run kernel-plan-memory first");
-      return failure();
-    }
-    return fmt::format("reinterpret_cast<{}*>(A + {})", *element,
-                       *alloc.getOffset());
-  }
-  if (auto param = dyn_cast<kernel::ParamOp>(def))
-    return fmt::format("static_cast<{}*>(P[{}])", *element,
-                       paramIndex.lookup(param.getName()));
-  if (auto input = dyn_cast<kernel::InputOp>(def))
-    return fmt::format("static_cast<{}*>(I[{}])", *element,
-                       inputIndex.lookup(input.getName()));
-  if (isa<kernel::ConstantOp>(def))
-    return fmt::format("const_cast<{}*>(k_{}_{})", *element, prefix,
-                       constantIds.lookup(def));
-  auto view = cast<kernel::ViewOp>(def);
-  FailureOr<std::string> source = pointer(view.getSource());
-  if (failed(source))
-    return failure();
-  return fmt::format("({} + {})", *source, view.getOffset());
+  return names.pointer(buffer);
 }
 
 void FunctionEmitter::stridedCopy(ArrayRef<int64_t> shape,
@@ -165,40 +74,9 @@ void FunctionEmitter::stridedCopy(ArrayRef<int64_t> shape,
 }
 
 LogicalResult FunctionEmitter::emitCode() {
-  // Bindings in order of first declaration; constants as static arrays.
-  for (Operation &op : func.front()) {
-    if (auto param = dyn_cast<kernel::ParamOp>(op)) {
-      if (paramIndex.try_emplace(param.getName(), params.size()).second)
-        params.push_back(param);
-    } else if (auto input = dyn_cast<kernel::InputOp>(op)) {
-      if (inputIndex.try_emplace(input.getName(), inputs.size()).second)
-        inputs.push_back(input);
-    } else if (auto constant = dyn_cast<kernel::ConstantOp>(op)) {
-      const size_t id = constantIds.size();
-      constantIds[&op] = id;
-      auto value = dyn_cast<DenseElementsAttr>(constant.getValue());
-      FailureOr<std::string> element =
-          scalarType(&op, constant.getType().getElementType());
-      if (!value || failed(element))
-        return op.emitError("constant data must be dense f32, i64 or i1");
-      std::string data;
-      const int64_t count = constant.getType().getNumElements();
-      for (int64_t i = 0; i < count; ++i) {
-        const int64_t at = value.isSplat() ? 0 : i;
-        if (isa<FloatType>(value.getElementType()))
-          data += floatLiteral(
-                      value.getValues<APFloat>()[at].convertToDouble()) +
-                  ", ";
-        else if (value.getElementType().isInteger(1))
-          data += value.getValues<bool>()[at] ? "true, " : "false, ";
-        else
-          data += fmt::format("{}LL, ",
-                              value.getValues<APInt>()[at].getSExtValue());
-      }
-      os << fmt::format("alignas(64) const {} k_{}_{}[] = {{{}}};\n",
-                        *element, prefix, id, data);
-    }
-  }
+  for (const BufferNames::Constant &constant : names.constants())
+    os << fmt::format("alignas(64) const {} {}[] = {{{}}};\n",
+                      constant.elementType, constant.name, constant.data);
 
   os << fmt::format(
       "\nint32_t run_{}(void *arena, void *const *P, void *const *I, "
@@ -233,7 +111,6 @@ LogicalResult FunctionEmitter::emitLaunch(kernel::LaunchOp launch) {
     resultPointers[value] = *ptr;
   }
   launchName = launch.getSymName().str();
-  kernels.emplace_back(launchName, launch);
   line("// " + launchName);
   return emitKernel(op);
 }
@@ -265,29 +142,16 @@ LogicalResult FunctionEmitter::emitKernel(Operation *op) {
   auto gemm = [&](Value a, Value b, bool ta, bool tb, Value bias,
                   Activation activation, Value residual,
                   Value result) -> LogicalResult {
-    Shape as = shapeOf(a), bs = shapeOf(b), cs = shapeOf(result);
-    const int64_t m = cs[cs.size() - 2], n = cs.back();
-    const int64_t k = ta ? as[as.size() - 2] : as.back();
-    int64_t batch = product(cs) / (m * n);
-    const int64_t batchA = product(as) / (m * k), batchB = product(bs) / (k * n);
-    if ((batchA != 1 && batchA != batch) || (batchB != 1 && batchB != batch))
-      return op->emitError("a GEMM whose operands broadcast only some batch "
-                           "dims is not supported");
-    int64_t strideA = batchA == 1 ? 0 : m * k, strideB = batchB == 1 ? 0 : k * n;
-    int64_t mm = m;
-    // One weight for every batch entry: one GEMM with the batch in M.
-    if (strideB == 0 && !ta && batchA == batch) {
-      mm = m * batch;
-      batch = 1;
-      strideA = 0;
-    }
+    FailureOr<GemmShape> g = gemmShape(op, a, b, ta, result);
+    if (failed(g))
+      return failure();
     line("{ clip::cpu::GemmArgs g;");
-    line(fmt::format("  g.batch = {}; g.m = {}; g.n = {}; g.k = {};", batch,
-                     mm, n, k));
+    line(fmt::format("  g.batch = {}; g.m = {}; g.n = {}; g.k = {};",
+                     g->batch, g->m, g->n, g->k));
     line(fmt::format("  g.transposeA = {}; g.transposeB = {};", ta, tb));
     line(fmt::format("  g.a = {}; g.strideA = {}; g.b = {}; g.strideB = {};",
-                     in(a), strideA, in(b), strideB));
-    line(fmt::format("  g.c = {}; g.strideC = {};", out(result), mm * n));
+                     in(a), g->strideA, in(b), g->strideB));
+    line(fmt::format("  g.c = {}; g.strideC = {};", out(result), g->strideC));
     if (bias)
       line(fmt::format("  g.bias = {};", in(bias)));
     if (activation != Activation::none)
@@ -386,36 +250,34 @@ LogicalResult FunctionEmitter::emitKernel(Operation *op) {
         return success();
       })
       .Case([&](Conv2DOp c) {
-        line(conv2dGeometry(c.getInput(), c.getWeight(), c.getResult(),
-                            c.getStride(), c.getPadding(), c.getDilation(),
-                            c.getGroups()));
-        line(fmt::format("  clip::cpu::conv2d(s, {}, {}, {}, {}); }}",
+        line(fmt::format("clip::cpu::conv2d({}, {}, {}, {}, {});",
+                         conv2dShape("clip::cpu", c.getInput(), c.getWeight(),
+                                     c.getResult(), c.getStride(),
+                                     c.getPadding(), c.getDilation(),
+                                     c.getGroups()),
                          in(c.getInput()), in(c.getWeight()),
                          c.getBias() ? in(c.getBias()) : "nullptr",
                          out(c.getResult())));
         return success();
       })
       .Case([&](Conv2DGradOp c) {
-        line(conv2dGeometry(c.getInput(), c.getWeight(), c.getGrad(),
-                            c.getStride(), c.getPadding(), c.getDilation(),
-                            c.getGroups()));
-        line(fmt::format("  clip::cpu::conv2dGrad(s, {}, {}, {}, {}, {}); }}",
+        line(fmt::format("clip::cpu::conv2dGrad({}, {}, {}, {}, {}, {});",
+                         conv2dShape("clip::cpu", c.getInput(), c.getWeight(),
+                                     c.getGrad(), c.getStride(),
+                                     c.getPadding(), c.getDilation(),
+                                     c.getGroups()),
                          in(c.getGrad()), in(c.getInput()), in(c.getWeight()),
                          out(c.getInputGrad()), out(c.getWeightGrad())));
         return success();
       })
       .Case<AvgPool2DOp, AvgPool2DGradOp>([&](auto p) {
         constexpr bool isGrad = std::is_same_v<decltype(p), AvgPool2DGradOp>;
-        Shape x = shapeOf(isGrad ? p.getResult() : p->getOperand(0));
-        Shape y = shapeOf(isGrad ? p->getOperand(0) : p.getResult());
-        line(fmt::format(
-            "{{ const clip::cpu::Pool2DShape s{{{}, {}, {}, {}, {}, {}, {}, "
-            "{}, {}, {}, {}}};",
-            x[0] * x[1], x[2], x[3], y[2], y[3], p.getKernel()[0],
-            p.getKernel()[1], p.getStride()[0], p.getStride()[1],
-            p.getPadding()[0], p.getPadding()[1]));
-        line(fmt::format("  clip::cpu::{}(s, {}, {}); }}",
+        Value x = isGrad ? p.getResult() : p->getOperand(0);
+        Value y = isGrad ? p->getOperand(0) : p.getResult();
+        line(fmt::format("clip::cpu::{}({}, {}, {});",
                          isGrad ? "avgPool2dGrad" : "avgPool2d",
+                         pool2dShape("clip::cpu", x, y, p.getKernel(),
+                                     p.getStride(), p.getPadding()),
                          in(p->getOperand(0)), out(p.getResult())));
         return success();
       })
@@ -562,7 +424,7 @@ LogicalResult FunctionEmitter::emitKernel(Operation *op) {
       });
 }
 
-void FunctionEmitter::emitTables(const std::string &cudaSource) {
+void FunctionEmitter::emitTables(const CudaFunction *cuda) {
   auto tensorTable = [&](const std::string &name, auto &&ops, auto &&nameOf,
                          auto &&offsetOf) {
     std::string rows;
@@ -577,9 +439,9 @@ void FunctionEmitter::emitTables(const std::string &cudaSource) {
     os << fmt::format("const ClipTensorDesc {}_{}[] = {{\n{}  {{}}}};\n",
                       prefix, name, rows);
   };
-  tensorTable("params", params, [](auto p) { return p.getName().str(); },
+  tensorTable("params", names.params(), [](auto p) { return p.getName().str(); },
               [](auto) { return int64_t{-1}; });
-  tensorTable("inputs", inputs, [](auto p) { return p.getName().str(); },
+  tensorTable("inputs", names.inputs(), [](auto p) { return p.getName().str(); },
               [](auto) { return int64_t{-1}; });
 
   // Outputs: the arena offset of the buffer they name (through views).
@@ -587,17 +449,10 @@ void FunctionEmitter::emitTables(const std::string &cudaSource) {
                                         func.getOps<kernel::OutputOp>().end());
   std::vector<int64_t> offsets;
   for (kernel::OutputOp output : outputs) {
-    int64_t offset = 0;
-    Value buffer = output.getBuffer();
-    auto type = cast<MemRefType>(buffer.getType());
-    while (auto view = buffer.getDefiningOp<kernel::ViewOp>()) {
-      offset += view.getOffset() * kernel::byteSize(MemRefType::get(
-                                       {1}, type.getElementType()));
-      buffer = view.getSource();
-    }
-    auto alloc = buffer.getDefiningOp<kernel::AllocOp>();
-    offsets.push_back(alloc && alloc.getOffset() ? *alloc.getOffset() + offset
-                                                 : -1);
+    FailureOr<BufferRef> where = names.reference(output.getBuffer());
+    offsets.push_back(succeeded(where) && where->space == BufferRef::Arena
+                          ? where->byteOffset
+                          : -1);
   }
   std::string rows;
   for (auto [i, output] : llvm::enumerate(outputs)) {
@@ -613,19 +468,48 @@ void FunctionEmitter::emitTables(const std::string &cudaSource) {
                     prefix, rows);
 
   std::string kernelRows;
-  for (auto &[name, launch] : kernels)
-    kernelRows += fmt::format("  {{\"{}\", \"{}\"}},\n", name,
+  for (kernel::LaunchOp launch : func.getOps<kernel::LaunchOp>())
+    kernelRows += fmt::format("  {{\"{}\", \"{}\"}},\n",
+                              launch.getSymName().str(),
                               launch.getKind().str());
   os << fmt::format("const ClipKernelDesc {}_kernels[] = {{\n{}  {{}}}};\n",
                     prefix, kernelRows);
-  if (!cudaSource.empty())
-    os << fmt::format("const char {}_cuda[] = R\"clipcuda({})clipcuda\";\n",
-                      prefix, cudaSource);
+  if (cuda)
+    emitCudaTables(*cuda);
+}
+
+void FunctionEmitter::emitCudaTables(const CudaFunction &cuda) {
+  // The source in raw-string chunks (one literal per chunk keeps every
+  // compiler's literal-length limit happy).
+  os << fmt::format("const char {}_cuda[] =\n", prefix);
+  constexpr size_t chunk = 12000;
+  for (size_t at = 0; at < cuda.source.size(); at += chunk)
+    os << "R\"clipcuda(" << cuda.source.substr(at, chunk) << ")clipcuda\"\n";
+  os << ";\n";
+  auto ref = [](const BufferRef &r) {
+    return fmt::format("{{{}, {}, {}}}", static_cast<int>(r.space), r.index,
+                       r.byteOffset);
+  };
+  std::string rows;
+  for (const CudaStep &step : cuda.steps) {
+    const CudaGemm &g = step.gemm;
+    rows += fmt::format(
+        "  {{{}, \"{}\", \"{}\", {}, {}, {}, {}, {{{}, {}, {}, {}, {}, {}, {}, "
+        "{}, {}, {}, {}, {}, {}, {}}}}},\n",
+        static_cast<int>(step.kind), step.launch, step.kernel, step.grid,
+        step.block, step.errorSlot, step.errorBound, g.shape.batch, g.shape.m,
+        g.shape.n, g.shape.k, g.transposeA, g.transposeB, ref(g.a), ref(g.b),
+        ref(g.c), ref(g.bias), ref(g.residual), g.shape.strideA,
+        g.shape.strideB, g.shape.strideC);
+  }
+  os << fmt::format("const ClipCudaStep {}_cuda_steps[] = {{\n{}  {{}}}};\n",
+                    prefix, rows);
 }
 
 /// The descriptor row of one function in the library's table.
 std::string functionRow(func::FuncOp func, size_t params, size_t inputs,
-                        size_t outputs, size_t kernels, bool cpu, bool cuda) {
+                        size_t outputs, size_t kernels, bool cpu,
+                        const CudaFunction *cuda) {
   auto attr = [&](StringRef name) {
     auto value = func->getAttrOfType<IntegerAttr>(name);
     return value ? value.getInt() : int64_t{0};
@@ -633,10 +517,12 @@ std::string functionRow(func::FuncOp func, size_t params, size_t inputs,
   const std::string p = func.getSymName().str();
   return fmt::format(
       "  {{\"{0}\", {1}, {2}, {3}, {4}, {5}, {6}, {7}, {0}_params, "
-      "{0}_inputs, {0}_outputs, {0}_kernels, {8}, {9}}},\n",
+      "{0}_inputs, {0}_outputs, {0}_kernels, {8}, {9}, {10}, {11}, {12}}},\n",
       p, attr("kernel.arena_bytes"), attr("kernel.buffer_bytes"),
       attr("kernel.peak_live_bytes"), params, inputs, outputs, kernels,
-      cpu ? "run_" + p : "nullptr", cuda ? p + "_cuda" : "nullptr");
+      cpu ? "run_" + p : "nullptr", cuda ? p + "_cuda" : "nullptr",
+      cuda ? cuda->steps.size() : 0, cuda ? cuda->errorSlots : 0,
+      cuda ? p + "_cuda_steps" : "nullptr");
 }
 
 } // namespace
@@ -656,13 +542,21 @@ LogicalResult emitLibrarySource(ModuleOp module, const LibraryInfo &info,
   for (auto func : module.getOps<func::FuncOp>()) {
     if (func.isExternal())
       continue;
-    FunctionEmitter emitter(func, os);
-    if (failed(emitter.emitCode()))
+    FailureOr<BufferNames> names = BufferNames::build(func);
+    if (failed(names))
       return failure();
-    auto cuda = info.cudaSources.find(func.getSymName().str());
-    const std::string source =
-        cuda == info.cudaSources.end() ? "" : cuda->second;
-    emitter.emitTables(source);
+    std::optional<CudaFunction> cuda;
+    if (info.cuda) {
+      FailureOr<CudaFunction> unit = emitCudaFunction(func, *names);
+      if (failed(unit) ||
+          (info.checkCuda && failed(info.checkCuda(func, *unit))))
+        return failure();
+      cuda = std::move(*unit);
+    }
+    FunctionEmitter emitter(func, std::move(*names), os);
+    if (info.cpu && failed(emitter.emitCode()))
+      return failure();
+    emitter.emitTables(cuda ? &*cuda : nullptr);
     auto countOf = [&](auto range) {
       return static_cast<size_t>(std::distance(range.begin(), range.end()));
     };
@@ -674,7 +568,7 @@ LogicalResult emitLibrarySource(ModuleOp module, const LibraryInfo &info,
     rows += functionRow(func, paramNames.size(), inputNames.size(),
                         countOf(func.getOps<kernel::OutputOp>()),
                         countOf(func.getOps<kernel::LaunchOp>()), info.cpu,
-                        !source.empty());
+                        cuda ? &*cuda : nullptr);
     ++count;
   }
   os << fmt::format("\nconst ClipFunctionDesc functions[] = {{\n{}  {{}}}};\n",

@@ -3,17 +3,20 @@
 // Writes one C++ translation unit for a module of planned kernel functions:
 // per function, a CPU entry point that runs its launches in order (calls
 // into the CPU kernel library with static shapes and arena offsets, and
-// generated loops for elementwise kernels), its constants, and the
-// descriptor tables of the clip.so ABI (runtime/abi/ClipLibrary.h).
+// generated loops for elementwise kernels), its constants, the CUDA target's
+// source and steps (CudaEmitter.h), and the descriptor tables of the clip.so
+// ABI (runtime/abi/ClipLibrary.h).
 //
 //===----------------------------------------------------------------------===//
 #ifndef CLIP_COMPILER_CODEGEN_LIBRARYEMITTER_H
 #define CLIP_COMPILER_CODEGEN_LIBRARYEMITTER_H
 
+#include "compiler/Codegen/CudaEmitter.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <map>
+#include <functional>
 #include <string>
 
 namespace mlir::clip::codegen {
@@ -23,8 +26,10 @@ struct LibraryInfo {
   std::string remat = "none";
   int64_t batchSize = 0;
   bool cpu = true;
-  /// CUDA source per function name (empty: no CUDA target).
-  std::map<std::string, std::string> cudaSources;
+  bool cuda = false;
+  /// Called with every function's CUDA unit before it is embedded (clipc
+  /// compiles it with NVRTC there); a failure stops the emission.
+  std::function<LogicalResult(func::FuncOp, const CudaFunction &)> checkCuda;
 };
 
 LogicalResult emitLibrarySource(ModuleOp module, const LibraryInfo &info,

@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /* Bumped on any change to the structs below. */
-#define CLIP_LIBRARY_ABI_VERSION 1
+#define CLIP_LIBRARY_ABI_VERSION 2
 #define CLIP_LIBRARY_MAGIC 0x434c4950u /* "CLIP" */
 
 typedef enum ClipDType { CLIP_F32 = 0, CLIP_I64 = 1, CLIP_BOOL = 2 } ClipDType;
@@ -47,6 +47,53 @@ typedef int32_t (*ClipCpuEntry)(void *arena, void *const *params,
                                 void *const *inputs, char *error,
                                 size_t errorSize);
 
+/* Where a buffer of a function lives: the arena (byte offset), or the
+ * index-th bound parameter or input (plus a byte offset into it). */
+typedef enum ClipSpace {
+  CLIP_SPACE_NONE = -1,
+  CLIP_SPACE_ARENA = 0,
+  CLIP_SPACE_PARAM = 1,
+  CLIP_SPACE_INPUT = 2
+} ClipSpace;
+
+typedef struct ClipBufferRef {
+  int32_t space; /* ClipSpace */
+  int32_t index;
+  int64_t byteOffset;
+} ClipBufferRef;
+
+/* A row-major f32 GEMM the CUDA runtime runs with cuBLASLt:
+ * c[b] = op(a[b]) op(b[b]) (+ bias[n]) (+ residual[b]), batch strides in
+ * elements (0 broadcasts). An activation, when the kernel has one, is a
+ * separate CLIP_CUDA_KERNEL step after it. */
+typedef struct ClipCudaGemm {
+  int64_t batch, m, n, k;
+  int32_t transposeA, transposeB;
+  ClipBufferRef a, b, c, bias, residual;
+  int64_t strideA, strideB, strideC;
+} ClipCudaGemm;
+
+typedef enum ClipCudaStepKind {
+  CLIP_CUDA_KERNEL = 0, /* launch `kernel` of the function's CUDA source */
+  CLIP_CUDA_GEMM = 1    /* run `gemm` with cuBLASLt */
+} ClipCudaStepKind;
+
+/* One step of a function on the GPU, in schedule order. Every kernel takes
+ * (char *arena, void *const *params, void *const *inputs) and uses 1-D
+ * grids of `grid` blocks of `block` threads. A step with errorSlot >= 0 may
+ * record a bad index in the source's `clip_error[3 * errorSlot ...]` as
+ * {1, position, index}, an index outside [0, errorBound). */
+typedef struct ClipCudaStep {
+  int32_t kind; /* ClipCudaStepKind */
+  const char *launch; /* the kernel of the plan it belongs to ("gather_3") */
+  const char *kernel; /* CLIP_CUDA_KERNEL: the __global__ function */
+  int64_t grid;
+  int32_t block;
+  int32_t errorSlot;
+  int64_t errorBound;
+  ClipCudaGemm gemm;
+} ClipCudaStep;
+
 typedef struct ClipFunctionDesc {
   const char *name;
   int64_t arenaBytes;
@@ -56,7 +103,12 @@ typedef struct ClipFunctionDesc {
   const ClipTensorDesc *params, *inputs, *outputs;
   const ClipKernelDesc *kernels;
   ClipCpuEntry runCpu;    /* NULL when compiled without the CPU target */
-  const char *cudaSource; /* NULL when compiled without the CUDA target */
+  /* The CUDA target (NULL / 0 without it): the CUDA C++ of every kernel,
+   * compiled at run time by NVRTC, and the steps that run the function. */
+  const char *cudaSource;
+  int32_t numCudaSteps;
+  int32_t numErrorSlots;
+  const ClipCudaStep *cudaSteps;
 } ClipFunctionDesc;
 
 typedef struct ClipLibraryDesc {

@@ -3,6 +3,7 @@
 #include "runtime/core/Executor.h"
 
 #include <cstdlib>
+#include <omp.h>
 #include <cstring>
 #include <fmt/format.h>
 
@@ -20,7 +21,7 @@ Buffer::Buffer(int64_t bytes) : bytes_(bytes) {
 void Buffer::Free::operator()(void *p) const { std::free(p); }
 
 CpuExecutor::CpuExecutor(const Library &library, const std::string &function)
-    : function_(library.function(function)) {
+    : Executor(library.function(function)) {
   if (!function_.runCpu)
     throw RuntimeError(fmt::format(
         "{}: @{} was compiled without the CPU target (clipc --target cpu)",
@@ -38,14 +39,14 @@ CpuExecutor::CpuExecutor(const Library &library, const std::string &function)
   }
 }
 
-int32_t CpuExecutor::paramIndex(const std::string &name) const {
+int32_t Executor::paramIndex(const std::string &name) const {
   for (int32_t i = 0; i < function_.numParams; ++i)
     if (name == function_.params[i].name)
       return i;
   return -1;
 }
 
-int32_t CpuExecutor::inputIndex(const std::string &name) const {
+int32_t Executor::inputIndex(const std::string &name) const {
   for (int32_t i = 0; i < function_.numInputs; ++i)
     if (name == function_.inputs[i].name)
       return i;
@@ -59,7 +60,11 @@ void CpuExecutor::run() {
     throw RuntimeError(fmt::format("@{}: {}", function_.name, error));
 }
 
-const void *CpuExecutor::output(int32_t index) const {
+std::string CpuExecutor::deviceName() const {
+  return fmt::format("the CPU ({} threads)", omp_get_max_threads());
+}
+
+const void *CpuExecutor::output(int32_t index) {
   return static_cast<const char *>(arena_.data()) +
          function_.outputs[index].arenaOffset;
 }

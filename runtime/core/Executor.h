@@ -1,8 +1,10 @@
 //===- Executor.h - Run a compiled function on the CPU ----------*- C++ -*-===//
 //
-// Owns one function's arena (allocated once, 64-byte aligned) and the
-// storage of its parameters and inputs, binds them by name, runs the
-// generated CPU entry point and hands out its outputs.
+// An Executor runs one function of a clip.so on one device: it owns the
+// function's arena (allocated once) and its parameters and inputs, which
+// callers fill through host pointers, runs it, and hands out its outputs.
+// CpuExecutor runs the generated CPU entry point; the GPU backend's
+// CudaExecutor (runtime/gpu) runs the CUDA steps.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CLIP_RUNTIME_CORE_EXECUTOR_H
@@ -33,24 +35,41 @@ private:
   int64_t bytes_ = 0;
 };
 
-class CpuExecutor {
+class Executor {
 public:
-  CpuExecutor(const Library &library, const std::string &function);
+  explicit Executor(const ClipFunctionDesc &function) : function_(function) {}
+  virtual ~Executor() = default;
 
   const ClipFunctionDesc &function() const { return function_; }
-  /// Parameter and input storage, in descriptor order.
-  void *param(int32_t index) const { return params_[index].data(); }
-  void *input(int32_t index) const { return inputs_[index].data(); }
   int32_t paramIndex(const std::string &name) const;
   int32_t inputIndex(const std::string &name) const;
 
+  /// Host memory of each parameter and input, in descriptor order: what is
+  /// there when run() is called is what the function reads.
+  virtual void *param(int32_t index) = 0;
+  virtual void *input(int32_t index) = 0;
   /// Runs the function; throws RuntimeError with the kernel's message.
-  void run();
-  /// An output's bytes inside the arena (valid until the next run).
-  const void *output(int32_t index) const;
+  virtual void run() = 0;
+  /// An output's bytes in host memory (valid until the next run).
+  virtual const void *output(int32_t index) = 0;
+  /// "the CPU (2 threads)", "NVIDIA H100 (sm_90)".
+  virtual std::string deviceName() const = 0;
+
+protected:
+  const ClipFunctionDesc &function_;
+};
+
+class CpuExecutor final : public Executor {
+public:
+  CpuExecutor(const Library &library, const std::string &function);
+
+  void *param(int32_t index) override { return params_[index].data(); }
+  void *input(int32_t index) override { return inputs_[index].data(); }
+  void run() override;
+  const void *output(int32_t index) override;
+  std::string deviceName() const override;
 
 private:
-  const ClipFunctionDesc &function_;
   Buffer arena_;
   std::vector<Buffer> params_, inputs_;
   std::vector<void *> paramPointers_, inputPointers_;

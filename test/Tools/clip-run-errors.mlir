@@ -1,7 +1,7 @@
 // Files that are not a usable clip.so are rejected with one clear message.
 // RUN: clipc %models/clip/vit_tiny.mlir --batch 2 -o %t.so
 // RUN: clip-run info %t.so | FileCheck %s --check-prefix=INFO
-// INFO: clip.so ABI 1, model vit_tiny.mlir, batch 2, remat none
+// INFO: clip.so ABI 2, model vit_tiny.mlir, batch 2, remat none
 // INFO: @train_step: {{[0-9]+}} kernels, arena {{.*}} MiB
 // INFO: kernels by kind: {{.*}}attention_grad 8{{.*}}gemm 40
 // INFO: parameters: 110 tensors, 7962625 values
@@ -28,13 +28,19 @@
 // RUN: printf '#include "runtime/abi/ClipLibrary.h"\nstatic const ClipLibraryDesc d = {CLIP_LIBRARY_MAGIC, 99, "m", "none", 1, 0, 0};\nextern "C" const ClipLibraryDesc *clip_library(void) { return &d; }\n' > %t.v99.cpp
 // RUN: c++ -shared -fPIC -I%clip_src -o %t.v99.so %t.v99.cpp
 // RUN: not clip-run info %t.v99.so 2>&1 | FileCheck %s --check-prefix=VERSION
-// VERSION: clip-run: {{.*}}v99.so: compiled for clip.so ABI version 99, this runtime reads version 1; recompile it with this clipc
+// VERSION: clip-run: {{.*}}v99.so: compiled for clip.so ABI version 99, this runtime reads version 2; recompile it with this clipc
 
 // Missing file, unknown command, bad option value.
 // RUN: not clip-run info %t.missing.so 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: clip-run: {{.*}}missing.so: no such file
-// RUN: not clip-run train %t.so 2>&1 | FileCheck %s --check-prefix=COMMAND
-// COMMAND: clip-run: unknown command `train`
+// RUN: not clip-run fly %t.so 2>&1 | FileCheck %s --check-prefix=COMMAND
+// COMMAND: clip-run: unknown command `fly`
+// RUN: not clip-run step %t.so --device tpu 2>&1 | FileCheck %s --check-prefix=DEVICE
+// DEVICE: clip-run: --device must be cpu or cuda (got `tpu`)
+// A GPU request for a library built for the CPU only (before any driver is
+// looked for, so the same on every machine).
+// RUN: not clip-run step %t.so --device cuda 2>&1 | FileCheck %s --check-prefix=NOCUDA
+// NOCUDA: clip-run: {{.*}}.so: @train_step was compiled without the CUDA target (clipc --target cuda or all)
 // RUN: not clip-run step %t.so --steps many 2>&1 | FileCheck %s --check-prefix=STEPS
 // STEPS: clip-run: --steps wants a non-negative integer, got `many`
 // RUN: not clip-run step %t.so --function nope 2>&1 | FileCheck %s --check-prefix=FUNCTION

@@ -6,9 +6,11 @@
 // RUN: not clipc %models/clip/vit_tiny.mlir --remat some 2>&1 | FileCheck %s --check-prefix=REMAT
 // REMAT: clipc: --remat must be none, attention or block (got `some`)
 // RUN: not clipc %models/clip/vit_tiny.mlir --emit llvm 2>&1 | FileCheck %s --check-prefix=EMIT
-// EMIT: clipc: --emit must be mlir, kernels, plan or cpp (got `llvm`)
+// EMIT: clipc: --emit must be mlir, kernels, plan, cpp or cuda (got `llvm`)
 // RUN: not clipc %models/clip/vit_tiny.mlir --target tpu 2>&1 | FileCheck %s --check-prefix=TARGET
 // TARGET: clipc: --target must be cpu, cuda or all (got `tpu`)
+// RUN: not clipc %models/clip/vit_tiny.mlir --target cuda --cuda-arch compute_90 2>&1 | FileCheck %s --check-prefix=ARCH
+// ARCH: clipc: --cuda-arch must name a real architecture such as sm_90 (got `compute_90`)
 
 // A parse error is reported at its line and column.
 // RUN: printf 'func.func @forward() -> tensor<f32> {\n  %%%%x = clip.bogus\n}\n' > %t.bad.mlir
@@ -19,6 +21,8 @@
 // RUN: printf 'func.func @forward() -> tensor<f32> {\n  %%%%x = clip.param "x" : tensor<4xf32>\n  %%%%i = clip.iota dim 0 : tensor<4xi64>\n  %%%%f = clip.cast %%%%i : tensor<4xi64> to tensor<4xf32>\n  %%%%m = clip.mul %%%%f, %%%%x : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>\n  %%%%s = clip.reduce_sum %%%%m axes [0] : tensor<4xf32> -> tensor<f32>\n  return %%%%s : tensor<f32>\n}\n' > %t.iota.mlir
 // RUN: not clipc %t.iota.mlir -o %t.iota.so 2>&1 | FileCheck %s --check-prefix=NOKERNEL
 // NOKERNEL: error: no CPU kernel for this op
+// RUN: not clipc %t.iota.mlir --emit cuda 2>&1 | FileCheck %s --check-prefix=NOCUDA
+// NOCUDA: error: no CUDA kernel for this op
 // RUN: not ls %t.iota.so
 
 // An element type the clip.so ABI does not carry (i32 token ids).

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/core/Executor.h"
+#include "runtime/gpu/CudaExecutor.h"
 #include "runtime/core/Library.h"
 #include "runtime/io/Safetensors.h"
 
@@ -34,6 +35,8 @@ const char *usage = R"(usage:
   clip-run step FILE.so [options]        run steps of a function (train_step)
 
 step options:
+  --device cpu|cuda     where to run (default cpu; cuda needs the NVIDIA
+                        driver and a clip.so built with --target cuda|all)
   --function NAME       function to run (default train_step)
   --steps N             steps to run (default 1)
   --seed N              seed of the random parameters and data (default 0)
@@ -47,7 +50,7 @@ step options:
 
 struct StepOptions {
   std::string function = "train_step", params, inputs, saveParams, saveInputs,
-              out;
+              out, device = "cpu";
   int64_t steps = 1;
   uint64_t seed = 0;
 };
@@ -183,7 +186,8 @@ int info(const std::string &path) {
                "peak live {}), targets:{}{}\n",
                fn.name, fn.numKernels, mib(fn.arenaBytes), mib(fn.bufferBytes),
                mib(fn.peakLiveBytes), fn.runCpu ? " cpu" : "",
-               fn.cudaSource ? " cuda" : "");
+               fn.cudaSource ? fmt::format(" cuda ({} steps)", fn.numCudaSteps)
+                             : std::string());
     std::map<std::string, int> kinds;
     for (int32_t k = 0; k < fn.numKernels; ++k)
       ++kinds[fn.kernels[k].kind];
@@ -207,7 +211,13 @@ int info(const std::string &path) {
 
 int step(const std::string &path, const StepOptions &options) {
   Library library(path);
-  CpuExecutor executor(library, options.function);
+  std::unique_ptr<Executor> device;
+  if (options.device == "cuda")
+    device = std::make_unique<clip::gpu::CudaExecutor>(library,
+                                                       options.function);
+  else
+    device = std::make_unique<CpuExecutor>(library, options.function);
+  Executor &executor = *device;
   const ClipFunctionDesc &fn = executor.function();
   std::mt19937_64 rng(options.seed);
 
@@ -239,8 +249,8 @@ int step(const std::string &path, const StepOptions &options) {
                                      path, fn.outputs[i].name));
 
   const int64_t batch = library.desc().batchSize;
-  fmt::print("{}: @{} on the CPU, batch {}, arena {}\n", path, fn.name, batch,
-             mib(fn.arenaBytes));
+  fmt::print("{}: @{} on {}, batch {}, arena {}\n", path, fn.name,
+             executor.deviceName(), batch, mib(fn.arenaBytes));
   double total = 0;
   for (int64_t s = 0; s < options.steps; ++s) {
     const auto start = std::chrono::steady_clock::now();
@@ -297,6 +307,13 @@ int main(int argc, char **argv) {
       };
       if (flag == "--function")
         options.function = value();
+      else if (flag == "--device") {
+        options.device = value();
+        if (options.device != "cpu" && options.device != "cuda")
+          throw RuntimeError(fmt::format("--device must be cpu or cuda (got "
+                                         "`{}`)",
+                                         options.device));
+      }
       else if (flag == "--steps")
         options.steps = parseCount(flag, value());
       else if (flag == "--seed")

@@ -4,7 +4,10 @@
 // training function (clip-train), lower every function to a planned kernel
 // schedule (clip-kernels), generate the C++ of the CPU target and the
 // library's descriptor tables, and compile them with the host C++ compiler
-// into a shared library that links the CPU kernel library statically.
+// into a shared library that links the CPU kernel library statically. With
+// the CUDA target, every function's CUDA unit is compiled once with NVRTC
+// (no GPU needed) and any error or warning stops the build; the unit itself
+// is embedded, for NVRTC to compile at run time for the GPU at hand.
 // --emit stops at any stage and prints it instead.
 //
 //===----------------------------------------------------------------------===//
@@ -14,6 +17,7 @@
 #include "compiler/Kernel/Passes.h"
 #include "compiler/Pipeline/Pipeline.h"
 #include "kernel/IR/KernelOps.h"
+#include "runtime/gpu/Nvrtc.h"
 
 #include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -29,7 +33,9 @@
 
 #include "fmt/format.h"
 
+#include <chrono>
 #include <cstdlib>
+#include <memory>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -107,12 +113,17 @@ int main(int argc, char **argv) {
   cl::opt<std::string> emit(
       "emit",
       cl::desc("stop and print: mlir (training graph), kernels (schedule), "
-               "plan (with arena offsets), cpp (generated C++); default: "
-               "write the shared library"),
+               "plan (with arena offsets), cpp (generated C++), cuda (the "
+               "CUDA units); default: write the shared library"),
       cl::init("so"));
   cl::opt<bool> trainBatchNorm(
       "train-batch-norm",
       cl::desc("BatchNorm with batch statistics (training RN50)"));
+  cl::opt<std::string> cudaArch(
+      "cuda-arch",
+      cl::desc("GPU architecture NVRTC checks the CUDA kernels for (default "
+               "sm_90)"),
+      cl::init("sm_90"));
   cl::opt<bool> keepSource("keep-source",
                            cl::desc("keep the generated C++ file"));
   cl::ParseCommandLineOptions(argc, argv,
@@ -126,22 +137,24 @@ int main(int argc, char **argv) {
                             "`{}`)",
                             remat.getValue()));
   if (emit != "so" && emit != "mlir" && emit != "kernels" && emit != "plan" &&
-      emit != "cpp")
-    return fail(fmt::format("--emit must be mlir, kernels, plan or cpp (got "
-                            "`{}`)",
+      emit != "cpp" && emit != "cuda")
+    return fail(fmt::format("--emit must be mlir, kernels, plan, cpp or cuda "
+                            "(got `{}`)",
                             emit.getValue()));
   if (target != "cpu" && target != "cuda" && target != "all")
     return fail(fmt::format("--target must be cpu, cuda or all (got `{}`)",
                             target.getValue()));
-  if (target != "cpu")
-    return fail("--target " + target +
-                ": CUDA code generation is not available yet; use --target "
-                "cpu");
+  if (emit == "cuda" && target == "cpu")
+    target = "cuda";
+  if (!llvm::StringRef(cudaArch).starts_with("sm_"))
+    return fail(fmt::format("--cuda-arch must name a real architecture such "
+                            "as sm_90 (got `{}`)",
+                            cudaArch.getValue()));
   if (!llvm::sys::fs::exists(modelPath))
     return fail(fmt::format("{}: no such file", modelPath.getValue()));
 
   DialectRegistry registry;
-  registry.insert<clip::ClipDialect, kernel::KernelDialect,
+  registry.insert<mlir::clip::ClipDialect, kernel::KernelDialect,
                   func::FuncDialect>();
   func::registerInlinerExtension(registry);
   MLIRContext context(registry);
@@ -154,11 +167,11 @@ int main(int argc, char **argv) {
     return 1;
 
   PassManager pm(&context);
-  clip::TrainOptions train;
+  mlir::clip::TrainOptions train;
   train.batchSize = batch.getValue();
   train.remat = remat.getValue();
   train.trainBatchNorm = trainBatchNorm.getValue();
-  clip::buildTrainPipeline(pm, train);
+  mlir::clip::buildTrainPipeline(pm, train);
   if (failed(pm.run(*module)))
     return 1;
   auto print = [&](Operation *op) {
@@ -170,29 +183,78 @@ int main(int argc, char **argv) {
     return print(*module);
 
   PassManager lower(&context);
-  clip::KernelOptions kernels;
+  mlir::clip::KernelOptions kernels;
   if (emit == "kernels") {
     lower.nest<func::FuncOp>().addPass(kernel::createLowerToKernels());
     if (failed(lower.run(*module)))
       return 1;
     return print(*module);
   }
-  clip::buildKernelPipeline(lower, kernels);
+  mlir::clip::buildKernelPipeline(lower, kernels);
   if (failed(lower.run(*module)))
     return 1;
   if (emit == "plan")
     return print(*module);
 
-  clip::codegen::LibraryInfo info;
+  mlir::clip::codegen::LibraryInfo info;
   info.model = llvm::sys::path::filename(modelPath).str();
   info.remat = remat.getValue();
   info.batchSize = batch.getValue();
+  info.cpu = target != "cuda";
+  info.cuda = target != "cpu";
+  std::string cudaUnits;
+  std::unique_ptr<::clip::gpu::Nvrtc> nvrtc;
+  if (info.cuda && emit == "cuda") {
+    info.checkCuda = [&](func::FuncOp func, const mlir::clip::codegen::CudaFunction &unit) {
+      cudaUnits += unit.source;
+      return success();
+    };
+  } else if (info.cuda) {
+    try {
+      nvrtc = std::make_unique<::clip::gpu::Nvrtc>();
+    } catch (const std::exception &e) {
+      return fail(fmt::format("--target {} needs NVRTC to check the CUDA "
+                              "kernels: {}",
+                              target.getValue(), e.what()));
+    }
+    info.checkCuda = [&](func::FuncOp func,
+                         const mlir::clip::codegen::CudaFunction &unit) {
+      const auto start = std::chrono::steady_clock::now();
+      const std::string name = func.getSymName().str() + ".cu";
+      ::clip::gpu::Nvrtc::Output out = nvrtc->compile(unit.source, name, cudaArch);
+      const double seconds = std::chrono::duration<double>(
+                                 std::chrono::steady_clock::now() - start)
+                                 .count();
+      if (!out.ok || !out.log.empty()) {
+        // Warnings fail too: the kernels must compile clean.
+        llvm::errs() << fmt::format(
+            "clipc: NVRTC {} ({}) {} {}:\n{}\n", nvrtc->version(),
+            cudaArch.getValue(), out.ok ? "warned on" : "failed on", name,
+            out.log);
+        return failure();
+      }
+      size_t kernels = 0;
+      for (const auto &step : unit.steps)
+        kernels += step.kind == mlir::clip::codegen::CudaStep::Kernel;
+      llvm::outs() << fmt::format(
+          "clipc: NVRTC {} {}: {}: {} kernels + {} cuBLASLt GEMMs, clean, "
+          "{:.1f} s, cubin {} KiB\n",
+          nvrtc->version(), cudaArch.getValue(), func.getSymName().str(),
+          kernels, unit.steps.size() - kernels, seconds,
+          out.cubin.size() / 1024);
+      return success();
+    };
+  }
   std::string source;
   llvm::raw_string_ostream os(source);
-  if (failed(clip::codegen::emitLibrarySource(*module, info, os)))
+  if (failed(mlir::clip::codegen::emitLibrarySource(*module, info, os)))
     return 1;
   if (emit == "cpp") {
     llvm::outs() << source;
+    return 0;
+  }
+  if (emit == "cuda") {
+    llvm::outs() << cudaUnits;
     return 0;
   }
   return compileLibrary(source, outputPath, keepSource);

@@ -1,0 +1,59 @@
+//===- CudaEmitter.h - CUDA C++ and launch steps of a kernel function -*- C++ -*-===//
+//
+// The CUDA target. For one planned kernel function it writes one CUDA C++
+// translation unit (the device library, then one `__global__` per kernel or
+// kernel phase whose body calls it with constant shapes and pointers into
+// the arena, parameters and inputs) and the steps that run the function in
+// schedule order: launches of those kernels, and cuBLASLt GEMMs. NVRTC
+// compiles the source at run time (clipc also compiles it once, to check).
+//
+//===----------------------------------------------------------------------===//
+#ifndef CLIP_COMPILER_CODEGEN_CUDAEMITTER_H
+#define CLIP_COMPILER_CODEGEN_CUDAEMITTER_H
+
+#include "compiler/Codegen/KernelArguments.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir::clip::codegen {
+
+/// Threads per block of every generated kernel (the device library's
+/// reductions use fixed shared arrays of this size).
+constexpr int kCudaBlock = 256;
+
+struct CudaGemm {
+  GemmShape shape;
+  bool transposeA = false, transposeB = false;
+  BufferRef a, b, c, bias, residual;
+};
+
+struct CudaStep {
+  enum Kind { Kernel = 0, Gemm = 1 } kind = Kernel;
+  std::string launch; ///< the kernel.launch it implements
+  std::string kernel; ///< Kernel: the __global__ function
+  int64_t grid = 1;
+  int block = kCudaBlock;
+  int errorSlot = -1;
+  int64_t errorBound = 0;
+  CudaGemm gemm;
+};
+
+struct CudaFunction {
+  std::string source;
+  std::vector<CudaStep> steps;
+  int errorSlots = 0;
+};
+
+/// The text every generated unit starts with: runtime/kernels/ScalarMath.h
+/// and runtime/cuda/CudaKernels.cuh, embedded at build time.
+const char *cudaDeviceLibrary();
+
+/// The CUDA source and steps of `func` (planned: every buffer has an
+/// offset). Fails with an error at the first op the target cannot run.
+FailureOr<CudaFunction> emitCudaFunction(func::FuncOp func,
+                                         const BufferNames &names);
+
+} // namespace mlir::clip::codegen
+
+#endif // CLIP_COMPILER_CODEGEN_CUDAEMITTER_H

@@ -1,0 +1,207 @@
+//===- KernelArguments.cpp - Shared pieces of the CPU and CUDA generators -===//
+
+#include "compiler/Codegen/KernelArguments.h"
+#include "compiler/Codegen/ElementwiseEmitter.h"
+
+#include "fmt/format.h"
+
+using namespace mlir;
+using namespace mlir::clip;
+using namespace mlir::clip::codegen;
+
+namespace mlir::clip::codegen {
+
+Shape shapeOf(Value value) {
+  auto shape = cast<ShapedType>(value.getType()).getShape();
+  return Shape(shape.begin(), shape.end());
+}
+
+int64_t product(ArrayRef<int64_t> dims) {
+  int64_t count = 1;
+  for (int64_t d : dims)
+    count *= d;
+  return count;
+}
+
+Shape contiguousStrides(ArrayRef<int64_t> shape) {
+  Shape strides(shape.size(), 1);
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
+std::string list(ArrayRef<int64_t> values) {
+  std::string text = "{";
+  for (auto [i, v] : llvm::enumerate(values))
+    text += fmt::format("{}{}", i ? ", " : "", v);
+  // A zero-length array is not C++: pad with one unused element.
+  return text + (values.empty() ? "0}" : "}");
+}
+
+std::string attentionGeometry(Value query, Value key, Value value,
+                              APFloat scale, bool causal) {
+  Shape q = shapeOf(query), k = shapeOf(key), v = shapeOf(value);
+  const int64_t lq = q[q.size() - 2], d = q.back();
+  return fmt::format("{}, {}, {}, {}, {}, {}f, {}", product(q) / (lq * d), lq,
+                     k[k.size() - 2], d, v.back(), scale.convertToDouble(),
+                     causal);
+}
+
+std::string conv2dShape(StringRef ns, Value x, Value w, Value y,
+                        ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
+                        std::optional<ArrayRef<int64_t>> dilation,
+                        int64_t groups) {
+  Shape xs = shapeOf(x), ws = shapeOf(w), ys = shapeOf(y);
+  SmallVector<int64_t, 2> dil{1, 1};
+  if (dilation)
+    dil.assign(dilation->begin(), dilation->end());
+  return fmt::format("{}::Conv2DShape{{{}, {}, {}, {}, {}, {}, {}, {}, {}, "
+                     "{}, {}, {}, {}, {}, {}, {}}}",
+                     ns.str(), xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3],
+                     ys[2], ys[3], stride[0], stride[1], padding[0],
+                     padding[1], dil[0], dil[1], groups);
+}
+
+std::string pool2dShape(StringRef ns, Value x, Value y,
+                        ArrayRef<int64_t> kernel, ArrayRef<int64_t> stride,
+                        ArrayRef<int64_t> padding) {
+  Shape xs = shapeOf(x), ys = shapeOf(y);
+  return fmt::format("{}::Pool2DShape{{{}, {}, {}, {}, {}, {}, {}, {}, {}, "
+                     "{}, {}}}",
+                     ns.str(), xs[0] * xs[1], xs[2], xs[3], ys[2], ys[3],
+                     kernel[0], kernel[1], stride[0], stride[1], padding[0],
+                     padding[1]);
+}
+
+FailureOr<GemmShape> gemmShape(Operation *op, Value a, Value b,
+                               bool transposeA, Value result) {
+  Shape as = shapeOf(a), bs = shapeOf(b), cs = shapeOf(result);
+  GemmShape g;
+  g.m = cs[cs.size() - 2];
+  g.n = cs.back();
+  g.k = transposeA ? as[as.size() - 2] : as.back();
+  g.batch = product(cs) / (g.m * g.n);
+  const int64_t batchA = product(as) / (g.m * g.k);
+  const int64_t batchB = product(bs) / (g.k * g.n);
+  if ((batchA != 1 && batchA != g.batch) || (batchB != 1 && batchB != g.batch))
+    return op->emitError("a GEMM whose operands broadcast only some batch "
+                         "dims is not supported");
+  g.strideA = batchA == 1 ? 0 : g.m * g.k;
+  g.strideB = batchB == 1 ? 0 : g.k * g.n;
+  if (g.strideB == 0 && !transposeA && batchA == g.batch) {
+    g.m *= g.batch;
+    g.batch = 1;
+    g.strideA = 0;
+  }
+  g.strideC = g.m * g.n;
+  return g;
+}
+
+int32_t dtypeCode(Type element) {
+  if (element.isInteger(64))
+    return 1;
+  if (element.isInteger(1))
+    return 2;
+  return 0;
+}
+
+FailureOr<BufferNames> BufferNames::build(func::FuncOp func) {
+  BufferNames names;
+  names.prefix = func.getSymName().str();
+  for (Operation &op : func.front()) {
+    if (auto param = dyn_cast<kernel::ParamOp>(op)) {
+      if (names.paramIndex.try_emplace(param.getName(), names.paramOps.size())
+              .second)
+        names.paramOps.push_back(param);
+    } else if (auto input = dyn_cast<kernel::InputOp>(op)) {
+      if (names.inputIndex.try_emplace(input.getName(), names.inputOps.size())
+              .second)
+        names.inputOps.push_back(input);
+    } else if (auto constant = dyn_cast<kernel::ConstantOp>(op)) {
+      auto value = dyn_cast<DenseElementsAttr>(constant.getValue());
+      FailureOr<std::string> element =
+          scalarType(&op, constant.getType().getElementType());
+      if (!value || failed(element))
+        return op.emitError("constant data must be dense f32, i64 or i1");
+      std::string data;
+      const int64_t count = constant.getType().getNumElements();
+      for (int64_t i = 0; i < count; ++i) {
+        const int64_t at = value.isSplat() ? 0 : i;
+        if (isa<FloatType>(value.getElementType()))
+          data += floatLiteral(
+              value.getValues<APFloat>()[at].convertToDouble());
+        else if (value.getElementType().isInteger(1))
+          data += value.getValues<bool>()[at] ? "true" : "false";
+        else
+          data += fmt::format("{}LL",
+                              value.getValues<APInt>()[at].getSExtValue());
+        data += ", ";
+      }
+      const size_t id = names.constantData.size();
+      names.constantIds[&op] = id;
+      names.constantData.push_back(
+          {fmt::format("k_{}_{}", names.prefix, id), *element, data});
+    }
+  }
+  return names;
+}
+
+FailureOr<std::string> BufferNames::pointer(Value buffer) const {
+  auto type = cast<MemRefType>(buffer.getType());
+  FailureOr<std::string> element =
+      scalarType(buffer.getDefiningOp(), type.getElementType());
+  if (failed(element))
+    return failure();
+  Operation *def = buffer.getDefiningOp();
+  if (auto alloc = dyn_cast<kernel::AllocOp>(def)) {
+    if (!alloc.getOffset()) {
+      alloc.emitError("buffer has no offset: run kernel-plan-memory first");
+      return failure();
+    }
+    return fmt::format("reinterpret_cast<{}*>(A + {})", *element,
+                       *alloc.getOffset());
+  }
+  if (auto param = dyn_cast<kernel::ParamOp>(def))
+    return fmt::format("static_cast<{}*>(P[{}])", *element,
+                       paramIndex.lookup(param.getName()));
+  if (auto input = dyn_cast<kernel::InputOp>(def))
+    return fmt::format("static_cast<{}*>(I[{}])", *element,
+                       inputIndex.lookup(input.getName()));
+  if (isa<kernel::ConstantOp>(def))
+    return fmt::format("const_cast<{}*>({})", *element,
+                       constantData[constantIds.lookup(def)].name);
+  auto view = cast<kernel::ViewOp>(def);
+  FailureOr<std::string> source = pointer(view.getSource());
+  if (failed(source))
+    return failure();
+  return fmt::format("({} + {})", *source, view.getOffset());
+}
+
+FailureOr<BufferRef> BufferNames::reference(Value buffer) const {
+  int64_t offset = 0;
+  const int64_t elementBytes = kernel::byteSize(MemRefType::get(
+      {1}, cast<MemRefType>(buffer.getType()).getElementType()));
+  while (auto view = buffer.getDefiningOp<kernel::ViewOp>()) {
+    offset += view.getOffset() * elementBytes;
+    buffer = view.getSource();
+  }
+  Operation *def = buffer.getDefiningOp();
+  if (auto alloc = dyn_cast<kernel::AllocOp>(def)) {
+    if (!alloc.getOffset())
+      return alloc.emitError("buffer has no offset: run kernel-plan-memory "
+                             "first");
+    return BufferRef{BufferRef::Arena, 0, *alloc.getOffset() + offset};
+  }
+  if (auto param = dyn_cast<kernel::ParamOp>(def))
+    return BufferRef{BufferRef::Param,
+                     static_cast<int64_t>(paramIndex.lookup(param.getName())),
+                     offset};
+  if (auto input = dyn_cast<kernel::InputOp>(def))
+    return BufferRef{BufferRef::Input,
+                     static_cast<int64_t>(inputIndex.lookup(input.getName())),
+                     offset};
+  return def->emitError("a library call (GEMM) cannot read a constant; "
+                        "materialize it into the arena first");
+}
+
+} // namespace mlir::clip::codegen

@@ -1,0 +1,107 @@
+//===- KernelArguments.h - Shared pieces of the CPU and CUDA generators -*- C++ -*-===//
+//
+// The CPU kernel library (runtime/cpu) and the CUDA device library
+// (runtime/cuda) take the same arguments in the same order, so both code
+// generators format them here: shapes and strides as C++ lists, attention,
+// convolution and pooling geometry, and pointer expressions into a
+// function's buffers (`A` the arena base as char*, `P`/`I` the tables of
+// parameter and input pointers, `k_<fn>_<id>` the constants).
+//
+//===----------------------------------------------------------------------===//
+#ifndef CLIP_COMPILER_CODEGEN_KERNELARGUMENTS_H
+#define CLIP_COMPILER_CODEGEN_KERNELARGUMENTS_H
+
+#include "kernel/IR/KernelOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::clip::codegen {
+
+using Shape = SmallVector<int64_t, 6>;
+
+Shape shapeOf(Value value);
+int64_t product(ArrayRef<int64_t> dims);
+Shape contiguousStrides(ArrayRef<int64_t> shape);
+/// `{1, 2, 3}`; a zero-length list is padded with one unused element.
+std::string list(ArrayRef<int64_t> values);
+
+/// "batch, lq, lk, d, dv, scale, causal" of attention and its gradient.
+std::string attentionGeometry(Value query, Value key, Value value,
+                              APFloat scale, bool causal);
+
+/// `<ns>::Conv2DShape{...}` of a convolution (NCHW input x, weight w,
+/// output y).
+std::string conv2dShape(StringRef ns, Value x, Value w, Value y,
+                        ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
+                        std::optional<ArrayRef<int64_t>> dilation,
+                        int64_t groups);
+
+/// `<ns>::Pool2DShape{...}` of average pooling from x to y.
+std::string pool2dShape(StringRef ns, Value x, Value y,
+                        ArrayRef<int64_t> kernel, ArrayRef<int64_t> stride,
+                        ArrayRef<int64_t> padding);
+
+/// A GEMM's problem as the kernel libraries take it: `batch` row-major
+/// (m x k) (k x n) products with element strides between batch entries (0
+/// broadcasts). A weight shared by every batch entry is folded into M (one
+/// large GEMM instead of `batch` small ones).
+struct GemmShape {
+  int64_t batch = 1, m = 0, n = 0, k = 0;
+  int64_t strideA = 0, strideB = 0, strideC = 0;
+};
+FailureOr<GemmShape> gemmShape(Operation *op, Value a, Value b,
+                               bool transposeA, Value result);
+
+/// The ABI's dtype code of an element type (runtime/abi/ClipLibrary.h).
+int32_t dtypeCode(Type element);
+
+/// Where a buffer lives, as the clip.so ABI's ClipBufferRef describes it.
+struct BufferRef {
+  enum Space : int32_t { None = -1, Arena = 0, Param = 1, Input = 2 };
+  Space space = None;
+  int64_t index = 0;
+  int64_t byteOffset = 0;
+};
+
+/// The bound buffers of one planned kernel function and C++ expressions for
+/// pointers into them.
+class BufferNames {
+public:
+  /// Collects parameters and inputs (in order of first declaration) and
+  /// numbers the constants; fails on a constant the ABI cannot carry.
+  static FailureOr<BufferNames> build(func::FuncOp func);
+
+  /// `reinterpret_cast<float*>(A + 256)`, `static_cast<float*>(P[3])`, ...
+  FailureOr<std::string> pointer(Value buffer) const;
+  /// The arena, parameter or input slot and byte offset of `buffer`; fails
+  /// (with an error at its definition) for constants.
+  FailureOr<BufferRef> reference(Value buffer) const;
+
+  const std::vector<kernel::ParamOp> &params() const { return paramOps; }
+  const std::vector<kernel::InputOp> &inputs() const { return inputOps; }
+
+  struct Constant {
+    std::string name;        ///< k_<fn>_<id>
+    std::string elementType; ///< float, int64_t or bool
+    std::string data;        ///< comma-separated initializer
+  };
+  const std::vector<Constant> &constants() const { return constantData; }
+
+private:
+  std::string prefix;
+  std::vector<kernel::ParamOp> paramOps;
+  std::vector<kernel::InputOp> inputOps;
+  llvm::StringMap<size_t> paramIndex, inputIndex;
+  llvm::DenseMap<Operation *, size_t> constantIds;
+  std::vector<Constant> constantData;
+};
+
+} // namespace mlir::clip::codegen
+
+#endif // CLIP_COMPILER_CODEGEN_KERNELARGUMENTS_H

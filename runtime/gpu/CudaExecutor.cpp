@@ -1,0 +1,427 @@
+//===- CudaExecutor.cpp - Run a compiled function on an NVIDIA GPU --------===//
+
+#include "runtime/gpu/CudaExecutor.h"
+#include "runtime/gpu/CudaApi.h"
+#include "runtime/gpu/Nvrtc.h"
+
+#include "fmt/format.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+
+namespace clip::gpu {
+
+using runtime::RuntimeError;
+
+namespace {
+
+uint64_t fnv1a(const std::string &text, uint64_t hash = 1469598103934665603ull) {
+  for (unsigned char c : text)
+    hash = (hash ^ c) * 1099511628211ull;
+  return hash;
+}
+
+std::filesystem::path cacheDirectory() {
+  if (const char *dir = std::getenv("CLIPC_CACHE_DIR"); dir && *dir)
+    return dir;
+  if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return std::filesystem::path(xdg) / "clipc";
+  if (const char *home = std::getenv("HOME"); home && *home)
+    return std::filesystem::path(home) / ".cache" / "clipc";
+  return std::filesystem::temp_directory_path() / "clipc-cache";
+}
+
+/// The largest power of two (up to 256) that divides `address`: cuBLASLt
+/// only offers algorithms whose alignment needs the buffers meet.
+uint32_t alignmentOf(uint64_t address) {
+  uint32_t alignment = 256;
+  while (alignment > 4 && address % alignment)
+    alignment /= 2;
+  return alignment;
+}
+
+} // namespace
+
+struct CudaExecutor::State {
+  const runtime::Library &library;
+  const ClipFunctionDesc &fn;
+  CudaDriver driver;
+  std::optional<CublasLtApi> lt;
+  CUdevice device = 0;
+  CUcontext context = nullptr;
+  CUmodule module = nullptr;
+  std::string name, arch;
+  std::vector<CUfunction> functions; // per step (null for GEMMs)
+  CUdeviceptr arena = 0, paramTable = 0, inputTable = 0, errors = 0;
+  size_t errorBytes = 0;
+  std::vector<CUdeviceptr> params, inputs;
+  std::vector<runtime::Buffer> hostParams, hostInputs, hostOutputs;
+  cublasLtHandle_t handle = nullptr;
+  CUdeviceptr workspace = 0;
+  static constexpr size_t kWorkspaceBytes = 32u << 20;
+
+  struct GemmPlan {
+    cublasLtMatmulDesc_t desc = nullptr;
+    cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
+    cublasLtMatmulAlgo_t algo{};
+  };
+  std::vector<GemmPlan> plans; // per step
+
+  State(const runtime::Library &library, const ClipFunctionDesc &fn)
+      : library(library), fn(fn) {}
+  ~State();
+
+  CUdeviceptr alloc(size_t bytes, const std::string &what) {
+    CUdeviceptr p = 0;
+    driver.check(driver.cuMemAlloc(&p, std::max<size_t>(bytes, 256)),
+                 fmt::format("allocating {} bytes for {}", bytes, what));
+    return p;
+  }
+  CUdeviceptr address(const ClipBufferRef &ref) const {
+    switch (ref.space) {
+    case CLIP_SPACE_ARENA:
+      return arena + ref.byteOffset;
+    case CLIP_SPACE_PARAM:
+      return params[ref.index] + ref.byteOffset;
+    case CLIP_SPACE_INPUT:
+      return inputs[ref.index] + ref.byteOffset;
+    default:
+      return 0;
+    }
+  }
+  std::vector<char> cubin();
+  void planGemm(const ClipCudaStep &step, GemmPlan &plan);
+  void runGemm(const ClipCudaStep &step, const GemmPlan &plan);
+};
+
+CudaExecutor::State::~State() {
+  if (lt) {
+    for (GemmPlan &plan : plans) {
+      if (plan.desc)
+        lt->cublasLtMatmulDescDestroy(plan.desc);
+      for (auto layout : {plan.a, plan.b, plan.c})
+        if (layout)
+          lt->cublasLtMatrixLayoutDestroy(layout);
+    }
+    if (handle)
+      lt->cublasLtDestroy(handle);
+  }
+  for (CUdeviceptr p : params)
+    driver.cuMemFree(p);
+  for (CUdeviceptr p : inputs)
+    driver.cuMemFree(p);
+  for (CUdeviceptr p : {arena, paramTable, inputTable, workspace})
+    if (p)
+      driver.cuMemFree(p);
+  if (module)
+    driver.cuModuleUnload(module);
+  if (context)
+    driver.cuDevicePrimaryCtxRelease(device);
+}
+
+std::vector<char> CudaExecutor::State::cubin() {
+  Nvrtc nvrtc;
+  const std::string source = fn.cudaSource;
+  const std::filesystem::path cached =
+      cacheDirectory() /
+      fmt::format("{:016x}-{}.cubin",
+                  fnv1a(source, fnv1a(arch + "/" + nvrtc.version())), arch);
+  if (std::ifstream in{cached, std::ios::binary}) {
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
+                            std::istreambuf_iterator<char>());
+    if (!bytes.empty())
+      return bytes;
+  }
+  Nvrtc::Output out =
+      nvrtc.compile(source, std::string(fn.name) + ".cu", arch);
+  if (!out.ok)
+    throw RuntimeError(fmt::format("{}: NVRTC failed on @{} for {}:\n{}",
+                                   library.path(), fn.name, arch, out.log));
+  // Cache atomically: a concurrent run sees the old file or the whole new
+  // one. A cache that cannot be written only costs the next compile.
+  std::error_code ec;
+  std::filesystem::create_directories(cached.parent_path(), ec);
+  const std::filesystem::path partial = cached.string() + ".partial";
+  {
+    std::ofstream os(partial, std::ios::binary);
+    os.write(out.cubin.data(), static_cast<std::streamsize>(out.cubin.size()));
+  }
+  std::filesystem::rename(partial, cached, ec);
+  return out.cubin;
+}
+
+void CudaExecutor::State::planGemm(const ClipCudaStep &step, GemmPlan &plan) {
+  const ClipCudaGemm &g = step.gemm;
+  const std::string what = fmt::format("planning GEMM {}", step.launch);
+  // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: pass B
+  // as cuBLASLt's A and A as its B, with m and n swapped.
+  cublasOperation_t opB = g.transposeB ? CUBLAS_OP_T : CUBLAS_OP_N;
+  cublasOperation_t opA = g.transposeA ? CUBLAS_OP_T : CUBLAS_OP_N;
+  lt->check(lt->cublasLtMatmulDescCreate(&plan.desc, CUBLAS_COMPUTE_32F,
+                                         CUDA_R_32F),
+            what);
+  lt->check(lt->cublasLtMatmulDescSetAttribute(
+                plan.desc, CUBLASLT_MATMUL_DESC_TRANSA, &opB, sizeof opB),
+            what);
+  lt->check(lt->cublasLtMatmulDescSetAttribute(
+                plan.desc, CUBLASLT_MATMUL_DESC_TRANSB, &opA, sizeof opA),
+            what);
+  if (g.bias.space != CLIP_SPACE_NONE) {
+    cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
+    lt->check(lt->cublasLtMatmulDescSetAttribute(
+                  plan.desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue,
+                  sizeof epilogue),
+              what);
+    const CUdeviceptr bias = address(g.bias);
+    lt->check(lt->cublasLtMatmulDescSetAttribute(
+                  plan.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias,
+                  sizeof bias),
+              what);
+  }
+  auto layout = [&](cublasLtMatrixLayout_t &l, uint64_t rows, uint64_t cols,
+                    int64_t ld, int64_t stride) {
+    lt->check(lt->cublasLtMatrixLayoutCreate(&l, CUDA_R_32F, rows, cols, ld),
+              what);
+    const int32_t batch = static_cast<int32_t>(g.batch);
+    lt->check(lt->cublasLtMatrixLayoutSetAttribute(
+                  l, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &batch, sizeof batch),
+              what);
+    lt->check(lt->cublasLtMatrixLayoutSetAttribute(
+                  l, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride,
+                  sizeof stride),
+              what);
+  };
+  // cuBLASLt's A: our B as stored (row-major k x n, or n x k transposed).
+  if (g.transposeB)
+    layout(plan.a, g.k, g.n, g.k, g.strideB);
+  else
+    layout(plan.a, g.n, g.k, g.n, g.strideB);
+  if (g.transposeA)
+    layout(plan.b, g.m, g.k, g.m, g.strideA);
+  else
+    layout(plan.b, g.k, g.m, g.k, g.strideA);
+  layout(plan.c, g.n, g.m, g.n, g.strideC);
+
+  cublasLtMatmulPreference_t preference = nullptr;
+  lt->check(lt->cublasLtMatmulPreferenceCreate(&preference), what);
+  const uint64_t workspaceBytes = kWorkspaceBytes;
+  lt->cublasLtMatmulPreferenceSetAttribute(
+      preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspaceBytes,
+      sizeof workspaceBytes);
+  const uint32_t alignA = alignmentOf(address(g.b)),
+                 alignB = alignmentOf(address(g.a)),
+                 alignC = alignmentOf(address(g.c));
+  lt->cublasLtMatmulPreferenceSetAttribute(
+      preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, &alignA,
+      sizeof alignA);
+  lt->cublasLtMatmulPreferenceSetAttribute(
+      preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, &alignB,
+      sizeof alignB);
+  lt->cublasLtMatmulPreferenceSetAttribute(
+      preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, &alignC,
+      sizeof alignC);
+  lt->cublasLtMatmulPreferenceSetAttribute(
+      preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, &alignC,
+      sizeof alignC);
+  cublasLtMatmulHeuristicResult_t result{};
+  int found = 0;
+  const cublasStatus_t status = lt->cublasLtMatmulAlgoGetHeuristic(
+      handle, plan.desc, plan.a, plan.b, plan.c, plan.c, preference, 1,
+      &result, &found);
+  lt->cublasLtMatmulPreferenceDestroy(preference);
+  lt->check(status, what);
+  if (found == 0)
+    throw RuntimeError(fmt::format(
+        "@{}: cuBLASLt has no algorithm for GEMM {} ({} x {} x {}, batch {})",
+        fn.name, step.launch, g.m, g.n, g.k, g.batch));
+  plan.algo = result.algo;
+}
+
+void CudaExecutor::State::runGemm(const ClipCudaStep &step,
+                                  const GemmPlan &plan) {
+  const ClipCudaGemm &g = step.gemm;
+  const float alpha = 1.0f;
+  const float beta = g.residual.space == CLIP_SPACE_NONE ? 0.0f : 1.0f;
+  const CUdeviceptr c = address(g.c);
+  const CUdeviceptr residual = beta != 0 ? address(g.residual) : c;
+  lt->check(lt->cublasLtMatmul(
+                handle, plan.desc, &alpha,
+                reinterpret_cast<const void *>(address(g.b)), plan.a,
+                reinterpret_cast<const void *>(address(g.a)), plan.b, &beta,
+                reinterpret_cast<const void *>(residual), plan.c,
+                reinterpret_cast<void *>(c), plan.c, &plan.algo,
+                reinterpret_cast<void *>(workspace), kWorkspaceBytes, nullptr),
+            fmt::format("running GEMM {}", step.launch));
+}
+
+CudaExecutor::CudaExecutor(const runtime::Library &library,
+                           const std::string &function, int device)
+    : Executor(library.function(function)) {
+  if (!function_.cudaSource)
+    throw RuntimeError(fmt::format(
+        "{}: @{} was compiled without the CUDA target (clipc --target cuda "
+        "or all)",
+        library.path(), function));
+  try {
+    state = std::make_unique<State>(library, function_);
+  } catch (const std::exception &e) {
+    throw RuntimeError(fmt::format("--device cuda: {}", e.what()));
+  }
+  State &s = *state;
+  CudaDriver &d = s.driver;
+  try {
+    int count = 0;
+    d.check(d.cuDeviceGetCount(&count), "counting GPUs");
+    if (device < 0 || device >= count)
+      throw RuntimeError(fmt::format("cannot run on a GPU: GPU {} requested, "
+                                     "{} present",
+                                     device, count));
+    d.check(d.cuDeviceGet(&s.device, device), "opening the GPU");
+    char name[256] = {0};
+    d.cuDeviceGetName(name, sizeof name - 1, s.device);
+    int major = 0, minor = 0;
+    d.cuDeviceGetAttribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+                           s.device);
+    d.cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+                           s.device);
+    s.name = name;
+    s.arch = fmt::format("sm_{}{}", major, minor);
+    d.check(d.cuDevicePrimaryCtxRetain(&s.context, s.device),
+            "creating the GPU context");
+    d.check(d.cuCtxSetCurrent(s.context), "selecting the GPU context");
+
+    const std::vector<char> cubin = s.cubin();
+    d.check(d.cuModuleLoadData(&s.module, cubin.data()),
+            "loading the compiled kernels");
+    d.check(d.cuModuleGetGlobal(&s.errors, &s.errorBytes, s.module,
+                                "clip_error"),
+            "finding clip_error");
+
+    s.arena = s.alloc(function_.arenaBytes, "the arena");
+    std::vector<CUdeviceptr> table;
+    for (int32_t i = 0; i < function_.numParams; ++i) {
+      const int64_t bytes = runtime::byteSize(function_.params[i]);
+      s.params.push_back(s.alloc(bytes, function_.params[i].name));
+      s.hostParams.emplace_back(bytes);
+      std::memset(s.hostParams.back().data(), 0, bytes);
+    }
+    for (int32_t i = 0; i < function_.numInputs; ++i) {
+      const int64_t bytes = runtime::byteSize(function_.inputs[i]);
+      s.inputs.push_back(s.alloc(bytes, function_.inputs[i].name));
+      s.hostInputs.emplace_back(bytes);
+      std::memset(s.hostInputs.back().data(), 0, bytes);
+    }
+    auto upload = [&](const std::vector<CUdeviceptr> &pointers,
+                      CUdeviceptr &table, const char *what) {
+      table = s.alloc(pointers.size() * sizeof(CUdeviceptr), what);
+      if (!pointers.empty())
+        d.check(d.cuMemcpyHtoD(table, pointers.data(),
+                               pointers.size() * sizeof(CUdeviceptr)),
+                what);
+    };
+    upload(s.params, s.paramTable, "the parameter table");
+    upload(s.inputs, s.inputTable, "the input table");
+    for (int32_t i = 0; i < function_.numOutputs; ++i)
+      s.hostOutputs.emplace_back(runtime::byteSize(function_.outputs[i]));
+
+    s.functions.assign(function_.numCudaSteps, nullptr);
+    s.plans.resize(function_.numCudaSteps);
+    for (int32_t i = 0; i < function_.numCudaSteps; ++i) {
+      const ClipCudaStep &step = function_.cudaSteps[i];
+      if (step.kind == CLIP_CUDA_KERNEL) {
+        d.check(d.cuModuleGetFunction(&s.functions[i], s.module, step.kernel),
+                fmt::format("finding kernel {}", step.kernel));
+        continue;
+      }
+      if (!s.lt) {
+        s.lt.emplace();
+        s.lt->check(s.lt->cublasLtCreate(&s.handle), "creating cuBLASLt");
+        s.workspace = s.alloc(State::kWorkspaceBytes, "the GEMM workspace");
+      }
+      s.planGemm(step, s.plans[i]);
+    }
+  } catch (const RuntimeError &) {
+    throw;
+  } catch (const std::exception &e) {
+    throw RuntimeError(fmt::format("{}: @{} on the GPU: {}", library.path(),
+                                   function, e.what()));
+  }
+}
+
+CudaExecutor::~CudaExecutor() = default;
+
+void *CudaExecutor::param(int32_t index) {
+  return state->hostParams[index].data();
+}
+void *CudaExecutor::input(int32_t index) {
+  return state->hostInputs[index].data();
+}
+
+std::string CudaExecutor::deviceName() const {
+  return fmt::format("{} ({})", state->name, state->arch);
+}
+
+void CudaExecutor::run() {
+  State &s = *state;
+  CudaDriver &d = s.driver;
+  try {
+    for (size_t i = 0; i < s.params.size(); ++i)
+      d.check(d.cuMemcpyHtoD(s.params[i], s.hostParams[i].data(),
+                             s.hostParams[i].bytes()),
+              "uploading parameters");
+    for (size_t i = 0; i < s.inputs.size(); ++i)
+      d.check(d.cuMemcpyHtoD(s.inputs[i], s.hostInputs[i].data(),
+                             s.hostInputs[i].bytes()),
+              "uploading inputs");
+    d.check(d.cuMemsetD8(s.errors, 0, s.errorBytes), "clearing clip_error");
+    for (int32_t i = 0; i < function_.numCudaSteps; ++i) {
+      const ClipCudaStep &step = function_.cudaSteps[i];
+      if (step.kind == CLIP_CUDA_GEMM) {
+        s.runGemm(step, s.plans[i]);
+        continue;
+      }
+      void *args[] = {&s.arena, &s.paramTable, &s.inputTable};
+      d.check(d.cuLaunchKernel(s.functions[i],
+                               static_cast<unsigned>(step.grid), 1, 1,
+                               static_cast<unsigned>(step.block), 1, 1, 0,
+                               nullptr, args, nullptr),
+              fmt::format("launching {}", step.kernel));
+    }
+    d.check(d.cuCtxSynchronize(), fmt::format("running @{}", function_.name));
+    std::vector<long long> errors(s.errorBytes / sizeof(long long));
+    d.check(d.cuMemcpyDtoH(errors.data(), s.errors, s.errorBytes),
+            "reading clip_error");
+    for (int32_t i = 0; i < function_.numCudaSteps; ++i) {
+      const ClipCudaStep &step = function_.cudaSteps[i];
+      if (step.errorSlot >= 0 && errors[3 * step.errorSlot])
+        throw RuntimeError(fmt::format(
+            "@{}: {}: index {} at position {} is outside [0, {})",
+            function_.name, step.launch, errors[3 * step.errorSlot + 2],
+            errors[3 * step.errorSlot + 1], step.errorBound));
+    }
+  } catch (const RuntimeError &) {
+    throw;
+  } catch (const std::exception &e) {
+    throw RuntimeError(fmt::format("@{} on the GPU: {}", function_.name,
+                                   e.what()));
+  }
+}
+
+const void *CudaExecutor::output(int32_t index) {
+  State &s = *state;
+  const ClipTensorDesc &out = function_.outputs[index];
+  if (out.arenaOffset < 0)
+    throw RuntimeError(fmt::format("@{}: output `{}` is not in the arena",
+                                   function_.name, out.name));
+  s.driver.check(s.driver.cuMemcpyDtoH(s.hostOutputs[index].data(),
+                                       s.arena + out.arenaOffset,
+                                       s.hostOutputs[index].bytes()),
+                 fmt::format("reading output {}", out.name));
+  return s.hostOutputs[index].data();
+}
+
+} // namespace clip::gpu

@@ -266,7 +266,8 @@ LogicalResult CudaFunctionEmitter::emitKernel(Operation *op) {
                call("layerNormGradInput",
                     fmt::format("{}, {}, {}", common, in(g.getWeight()),
                                 out(g.getInputGrad()))));
-        kernel("params", cols, Units::PerBlock,
+        // Each block reduces kParamColumns (4) columns over every row.
+        kernel("params", (cols + 3) / 4, Units::PerBlock,
                call("layerNormGradParams",
                     fmt::format("{}, {}, {}", common, out(g.getWeightGrad()),
                                 out(g.getBiasGrad()))));
@@ -334,14 +335,22 @@ LogicalResult CudaFunctionEmitter::emitKernel(Operation *op) {
             in(c.getImage()), in(c.getText()), in(c.getLogitScale()),
             in(c.getImageNorm()), in(c.getTextNorm()), in(c.getImageLse()),
             in(c.getTextLse()));
+        // The scale's gradient first: per-row partial sums parked in the
+        // embedding gradients (overwritten right after), then their sum.
+        kernel("scale_rows", n, Units::PerBlock,
+               call("contrastiveLossGradScaleRows",
+                    fmt::format("{}, {}, {}", common, out(c.getImageGrad()),
+                                out(c.getTextGrad()))));
+        kernel("scale", 1, Units::PerBlock,
+               call("contrastiveLossGradScaleSum",
+                    fmt::format("{}, {}, {}, {}", n, out(c.getImageGrad()),
+                                out(c.getTextGrad()),
+                                out(c.getLogitScaleGrad()))));
         kernel("embeddings", 2 * n, Units::PerBlock,
                call("contrastiveLossGradEmbeddings",
                     fmt::format("{}, {}f, {}, {}", common,
                                 c.getEpsilon().convertToDouble(),
                                 out(c.getImageGrad()), out(c.getTextGrad()))));
-        kernel("scale", 1, Units::PerBlock,
-               call("contrastiveLossGradScale",
-                    fmt::format("{}, {}", common, out(c.getLogitScaleGrad()))));
         return success();
       })
       .Case([&](Conv2DOp c) {
@@ -508,7 +517,7 @@ LogicalResult CudaFunctionEmitter::emitKernel(Operation *op) {
         const int64_t axis = sm.getAxis();
         const int64_t outer = product(ArrayRef<int64_t>(s).take_front(axis));
         const int64_t inner = product(ArrayRef<int64_t>(s).drop_front(axis + 1));
-        kernel("", outer * inner, Units::PerThread,
+        kernel("", outer * inner, Units::PerBlock,
                call("softmax",
                     fmt::format("{}, {}, {}, {}, {}, {}", outer, s[axis], inner,
                                 isa<LogSoftmaxOp>(sm.getOperation()),

@@ -40,10 +40,13 @@ Nvrtc::Output Nvrtc::compile(const std::string &source,
                                          "{}: {}",
                                          name, getErrorString(rc)));
   const std::string archOption = "--gpu-architecture=" + arch;
-  const char *options[] = {archOption.c_str(), "-std=c++17",
-                           "--fmad=true", "--extra-device-vectorization"};
+  // --split-compile=0: NVRTC compiles the unit's kernels on every core (a
+  // training step has hundreds).
+  const char *options[] = {archOption.c_str(), "-std=c++17", "--fmad=true",
+                           "--extra-device-vectorization",
+                           "--split-compile=0"};
   Output output;
-  const int rc = compileProgram(program, 4, options);
+  const int rc = compileProgram(program, 5, options);
   size_t logSize = 0;
   getLogSize(program, &logSize);
   std::string log(logSize, '\0');

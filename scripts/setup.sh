@@ -13,7 +13,7 @@ build_type=${CLIPC_BUILD_TYPE:-Release}
 apt_packages=(
   cmake ninja-build g++ ccache lld python3
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
-  libfmt-dev libgtest-dev libopenblas-dev
+  libfmt-dev libgtest-dev libopenblas-dev libpng-dev libjpeg62-turbo-dev
   dataset-fashion-mnist
 )
 
@@ -35,11 +35,13 @@ fi
 # The parity tests compare with PyTorch and OpenCLIP (never used by the
 # product itself). PyPI's torch wheel for Linux is the CUDA build (~1.5 min to
 # install); the tests run it on the CPU.
-pip_packages=(torch open_clip_torch safetensors numpy)
-if ! python3 -c 'import torch, open_clip, safetensors, numpy' 2>/dev/null; then
+pip_packages=(torch open_clip_torch safetensors numpy pillow torchvision)
+if ! python3 -c 'import torch, open_clip, safetensors, numpy, PIL, torchvision' 2>/dev/null; then
   echo "setup: installing ${pip_packages[*]} (pip)"
   python3 -m pip install --quiet --disable-pip-version-check "${pip_packages[@]}"
 fi
+
+"$root/scripts/fetch_bpe_vocab.sh"  # the tokenizer's BPE merges (third_party/clip/, SHA-256 checked)
 
 if [ ! -f "$build_dir/build.ninja" ]; then
   cmake -G Ninja -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type" >/dev/null

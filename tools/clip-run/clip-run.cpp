@@ -10,6 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Commands.h"
+
 #include "runtime/core/Executor.h"
 #include "runtime/gpu/CudaExecutor.h"
 #include "runtime/core/Library.h"
@@ -33,6 +35,9 @@ namespace {
 const char *usage = R"(usage:
   clip-run info FILE.so                  describe a compiled model
   clip-run step FILE.so [options]        run steps of a function (train_step)
+  clip-run train FILE.so [options]       train (Fashion-MNIST, CSV or tar
+                                         data; see clip-run train --help)
+  clip-run eval FILE.so --params F       zero-shot accuracy (see --help)
 
 step options:
   --device cpu|cuda     where to run (default cpu; cuda needs the NVIDIA
@@ -295,6 +300,10 @@ int main(int argc, char **argv) {
                                        args[2]));
       return info(args[1]);
     }
+    if (command == "train")
+      return clip::run::trainCommand({args.begin() + 1, args.end()});
+    if (command == "eval")
+      return clip::run::evalCommand({args.begin() + 1, args.end()});
     if (command != "step")
       throw RuntimeError(fmt::format("unknown command `{}`\n{}", command, usage));
     StepOptions options;

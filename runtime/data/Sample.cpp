@@ -1,0 +1,14 @@
+//===- Sample.cpp - SampleSource's out-of-line members ---------------------===//
+#include "runtime/data/Sample.h"
+
+#include <string>
+
+namespace clip::data {
+
+SampleSource::~SampleSource() = default;
+
+std::string SampleSource::where(size_t index) const {
+  return "sample " + std::to_string(index);
+}
+
+} // namespace clip::data

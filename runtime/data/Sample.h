@@ -1,0 +1,42 @@
+//===- Sample.h - Image-caption pairs from a data set ----------------------===//
+//
+// A SampleSource is an indexed, read-only set of (image, caption) pairs:
+// Fashion-MNIST with templated captions, a CSV of image paths and captions,
+// or WebDataset tar shards. get() may be called from several threads at once
+// (the Loader's workers do); it decodes the image and throws a DataError
+// naming the sample (file, row or member) when that fails.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CLIP_RUNTIME_DATA_SAMPLE_H
+#define CLIP_RUNTIME_DATA_SAMPLE_H
+
+#include "runtime/data/ImageDecode.h"
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace clip::data {
+
+struct Sample {
+  Image image;
+  std::string caption;
+  /// Where the sample comes from, for messages: "data.csv line 12 (img/a.jpg)".
+  std::string where;
+};
+
+class SampleSource {
+public:
+  virtual ~SampleSource();
+  virtual size_t size() const = 0;
+  /// Thread-safe; throws DataError naming the sample.
+  virtual Sample get(size_t index) const = 0;
+  /// Where sample `index` comes from, without decoding it ("sample N"
+  /// unless a source says better).
+  virtual std::string where(size_t index) const;
+};
+
+} // namespace clip::data
+
+#endif // CLIP_RUNTIME_DATA_SAMPLE_H

@@ -1,0 +1,162 @@
+//===- ZeroShot.cpp - Zero-shot classification with a compiled model ------===//
+
+#include "ZeroShot.h"
+
+#include "runtime/data/Loader.h"
+
+#include "fmt/format.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace clip::run {
+
+using runtime::RuntimeError;
+
+void copyParameters(runtime::Executor &from, runtime::Executor &to) {
+  const ClipFunctionDesc &fn = to.function();
+  for (int32_t i = 0; i < fn.numParams; ++i) {
+    const int32_t j = from.paramIndex(fn.params[i].name);
+    if (j < 0)
+      throw RuntimeError(fmt::format("@{} has no parameter `{}` for @{}",
+                                     from.function().name, fn.params[i].name,
+                                     fn.name));
+    std::memcpy(to.param(i), from.param(j),
+                runtime::byteSize(fn.params[i]));
+  }
+}
+
+namespace {
+
+void normalizeRows(float *rows, int64_t count, int64_t dim) {
+  for (int64_t r = 0; r < count; ++r) {
+    double sum = 0;
+    for (int64_t d = 0; d < dim; ++d)
+      sum += double(rows[r * dim + d]) * rows[r * dim + d];
+    const float scale = static_cast<float>(1.0 / std::max(std::sqrt(sum), 1e-12));
+    for (int64_t d = 0; d < dim; ++d)
+      rows[r * dim + d] *= scale;
+  }
+}
+
+/// The one input and output of an encoder, checked.
+struct EncoderShape {
+  int64_t batch, width, dim;
+};
+EncoderShape encoderShape(runtime::Executor &encoder) {
+  const ClipFunctionDesc &fn = encoder.function();
+  if (fn.numInputs != 1 || fn.numOutputs != 1 || fn.outputs[0].rank != 2)
+    throw RuntimeError(fmt::format("@{} is not an encoder (one input, one "
+                                   "[batch, dim] output)",
+                                   fn.name));
+  return {fn.inputs[0].shape[0], runtime::elementCount(fn.inputs[0]) /
+                                     fn.inputs[0].shape[0],
+          fn.outputs[0].shape[1]};
+}
+
+} // namespace
+
+std::vector<float> embedTexts(runtime::Executor &encodeText,
+                              const text::Tokenizer &tokenizer,
+                              const std::vector<std::string> &texts,
+                              int64_t &dim) {
+  const EncoderShape shape = encoderShape(encodeText);
+  dim = shape.dim;
+  std::vector<float> out(texts.size() * shape.dim);
+  auto *tokens = static_cast<int64_t *>(encodeText.input(0));
+  for (size_t start = 0; start < texts.size(); start += shape.batch) {
+    const size_t rows = std::min<size_t>(shape.batch, texts.size() - start);
+    for (int64_t r = 0; r < shape.batch; ++r) {
+      // Padding rows repeat the last text; their embeddings are dropped.
+      const std::string &text = texts[start + std::min<size_t>(r, rows - 1)];
+      std::vector<int64_t> ids = tokenizer.tokenize(text, shape.width);
+      std::copy(ids.begin(), ids.end(), tokens + r * shape.width);
+    }
+    encodeText.run();
+    const auto *emb = static_cast<const float *>(encodeText.output(0));
+    std::copy(emb, emb + rows * shape.dim, out.begin() + start * shape.dim);
+  }
+  normalizeRows(out.data(), static_cast<int64_t>(texts.size()), shape.dim);
+  return out;
+}
+
+ZeroShotResult zeroShot(const Encoders &encoders,
+                        const text::Tokenizer &tokenizer,
+                        const std::vector<std::vector<std::string>> &prompts,
+                        const data::SampleSource &images,
+                        const std::vector<int64_t> &labels, int64_t imageSize,
+                        int threads) {
+  const int64_t classes = static_cast<int64_t>(prompts.size());
+  // Class embeddings: normalized mean of the normalized prompt embeddings.
+  std::vector<std::string> texts;
+  std::vector<int64_t> classOf;
+  for (int64_t c = 0; c < classes; ++c)
+    for (const std::string &prompt : prompts[c]) {
+      texts.push_back(prompt);
+      classOf.push_back(c);
+    }
+  int64_t dim = 0;
+  const std::vector<float> promptEmb =
+      embedTexts(encoders.text, tokenizer, texts, dim);
+  std::vector<float> classEmb(classes * dim, 0.0f);
+  for (size_t t = 0; t < texts.size(); ++t)
+    for (int64_t d = 0; d < dim; ++d)
+      classEmb[classOf[t] * dim + d] += promptEmb[t * dim + d];
+  normalizeRows(classEmb.data(), classes, dim);
+
+  const EncoderShape shape = encoderShape(encoders.image);
+  if (shape.dim != dim)
+    throw RuntimeError(fmt::format("image embeddings have {} dims, text {}",
+                                   shape.dim, dim));
+  data::LoaderConfig config;
+  config.batchSize = shape.batch;
+  config.preprocess.size = imageSize;
+  config.contextLength = 1;
+  config.threads = threads;
+  config.shuffle = false;
+  config.dropLast = false;
+  data::Loader loader(images, config,
+                      [](const std::string &, int64_t *tokens) { *tokens = 0; });
+  ZeroShotResult result;
+  result.perClassCorrect.assign(classes, 0);
+  result.perClassCount.assign(classes, 0);
+  int64_t top1 = 0, top5 = 0;
+  const int64_t total = static_cast<int64_t>(images.size());
+  auto *input = static_cast<float *>(encoders.image.input(0));
+  const int64_t imageFloats = shape.width;
+  while (result.count < total) {
+    data::Batch batch = loader.next();
+    std::fill(input, input + shape.batch * imageFloats, 0.0f);
+    std::copy(batch.images.begin(), batch.images.end(), input);
+    encoders.image.run();
+    std::vector<float> emb(static_cast<const float *>(encoders.image.output(0)),
+                           static_cast<const float *>(encoders.image.output(0)) +
+                               batch.size * dim);
+    normalizeRows(emb.data(), batch.size, dim);
+    for (int64_t r = 0; r < batch.size; ++r) {
+      std::vector<std::pair<float, int64_t>> scores;
+      for (int64_t c = 0; c < classes; ++c) {
+        float s = 0;
+        for (int64_t d = 0; d < dim; ++d)
+          s += emb[r * dim + d] * classEmb[c * dim + d];
+        scores.emplace_back(-s, c);
+      }
+      std::sort(scores.begin(), scores.end());
+      const int64_t label = labels.at(batch.indices[r]);
+      ++result.perClassCount.at(label);
+      if (scores[0].second == label) {
+        ++top1;
+        ++result.perClassCorrect[label];
+      }
+      for (int64_t k = 0; k < std::min<int64_t>(5, classes); ++k)
+        top5 += scores[k].second == label;
+    }
+    result.count += batch.size;
+  }
+  result.top1 = double(top1) / std::max<int64_t>(result.count, 1);
+  result.top5 = double(top5) / std::max<int64_t>(result.count, 1);
+  return result;
+}
+
+} // namespace clip::run

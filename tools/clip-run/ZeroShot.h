@@ -1,0 +1,54 @@
+//===- ZeroShot.h - Zero-shot classification with a compiled model -*- C++ -*-===//
+//
+// CLIP's zero-shot protocol: each class's text embedding is the normalized
+// mean of the normalized embeddings of its name in every template; an
+// image's class is the nearest one by cosine similarity. Runs the model's
+// @encode_text and @encode_image at its compiled batch (a short last batch
+// is padded and the padding ignored).
+//
+//===----------------------------------------------------------------------===//
+#ifndef CLIP_TOOLS_CLIP_RUN_ZEROSHOT_H
+#define CLIP_TOOLS_CLIP_RUN_ZEROSHOT_H
+
+#include "runtime/core/Executor.h"
+#include "runtime/data/Sample.h"
+#include "runtime/text/Tokenizer.h"
+
+#include <string>
+#include <vector>
+
+namespace clip::run {
+
+/// The model's encoders, with parameters copied from a training executor.
+struct Encoders {
+  runtime::Executor &text;
+  runtime::Executor &image;
+};
+
+/// Copies every parameter `to` has from `from` (by name).
+void copyParameters(runtime::Executor &from, runtime::Executor &to);
+
+/// Normalized embeddings, one row per text / image, [count x dim].
+std::vector<float> embedTexts(runtime::Executor &encodeText,
+                              const text::Tokenizer &tokenizer,
+                              const std::vector<std::string> &texts,
+                              int64_t &dim);
+
+struct ZeroShotResult {
+  int64_t count = 0;
+  double top1 = 0, top5 = 0; // fractions
+  std::vector<int64_t> perClassCorrect, perClassCount;
+};
+
+/// Classifies every sample of `images` (labels from `labels`) among the
+/// classes, class c described by `prompts[c]` (its name in every template).
+ZeroShotResult zeroShot(const Encoders &encoders,
+                        const text::Tokenizer &tokenizer,
+                        const std::vector<std::vector<std::string>> &prompts,
+                        const data::SampleSource &images,
+                        const std::vector<int64_t> &labels, int64_t imageSize,
+                        int threads);
+
+} // namespace clip::run
+
+#endif // CLIP_TOOLS_CLIP_RUN_ZEROSHOT_H

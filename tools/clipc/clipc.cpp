@@ -72,7 +72,8 @@ int compileLibrary(const std::string &source, const std::string &output,
                             compilerName));
   const std::string partial = output + ".partial";
   std::vector<std::string> args = {
-      *compiler, "-std=c++17", "-O2", "-march=x86-64-v3", "-fopenmp",
+      *compiler, "-std=c++17", "-O3", "-march=x86-64-v3", "-fno-trapping-math",
+      "-fopenmp",
       "-shared", "-fPIC", "-fvisibility=hidden", "-w",
       "-I" CLIPC_SOURCE_DIR, "-o", partial, cppPath.str().str(),
       CLIPC_CPU_KERNELS_LIBRARY, CLIPC_OPENBLAS_LIBRARY};

@@ -50,3 +50,25 @@
 // RUN: clip-run step %t.so --steps 0 --save-inputs %t.inputs.safetensors
 // RUN: not clip-run step %t.so --inputs %t.so 2>&1 | FileCheck %s --check-prefix=CORRUPT
 // CORRUPT: clip-run: {{.*}}
+
+// train / eval / embed: bad flags, one message each.
+// RUN: not clip-run train %t.so --lr fast 2>&1 | FileCheck %s --check-prefix=LR
+// LR: clip-run: --lr wants a number, got `fast`
+// RUN: not clip-run train %t.so --steps -3 2>&1 | FileCheck %s --check-prefix=TSTEPS
+// TSTEPS: clip-run: --steps wants an integer >= 0, got `-3`
+// RUN: not clip-run train %t.so --bogus 2>&1 | FileCheck %s --check-prefix=BOGUS
+// BOGUS: clip-run: unknown option `--bogus` (see --help)
+// RUN: not clip-run train %t.so --data imagenet --steps 1 2>&1 | FileCheck %s --check-prefix=DATA
+// DATA: clip-run: --data must be fashion-mnist (or use --csv / --tar), got `imagenet`
+// RUN: not clip-run train %t.so --resume %t.missing.safetensors 2>&1 | FileCheck %s --check-prefix=RESUME
+// RESUME: clip-run: {{.*}}missing.safetensors{{.*}}
+// RUN: not clip-run train %t.so --resume %t.inputs.safetensors 2>&1 | FileCheck %s --check-prefix=NOTCKPT
+// NOTCKPT: clip-run: {{.*}}inputs.safetensors: not a checkpoint of this model: {{.*}}
+// NOTCKPT-NEXT: 110 missing key(s): visual.conv1.weight,
+// RUN: not clip-run eval %t.so 2>&1 | FileCheck %s --check-prefix=EVAL
+// EVAL: clip-run: eval needs one clip.so file and --params (see --help)
+// RUN: not clip-run embed %t.so --params %t.inputs.safetensors 2>&1 | FileCheck %s --check-prefix=EMBED
+// EMBED: clip-run: embed needs one clip.so file, --params, and one of --images or --texts (see --help)
+// RUN: clip-run train %t.so --help | FileCheck %s --check-prefix=HELP
+// HELP: usage: clip-run train FILE.so [options]
+// HELP: --lr X{{ +}}peak learning rate (default 5e-4)

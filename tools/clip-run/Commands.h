@@ -11,6 +11,8 @@ namespace clip::run {
 int trainCommand(const std::vector<std::string> &args);
 /// `clip-run eval FILE.so [flags]`.
 int evalCommand(const std::vector<std::string> &args);
+/// `clip-run embed FILE.so [flags]`.
+int embedCommand(const std::vector<std::string> &args);
 
 } // namespace clip::run
 

@@ -6,6 +6,8 @@
 
 #include "fmt/format.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -79,6 +81,72 @@ std::vector<float> embedTexts(runtime::Executor &encodeText,
   }
   normalizeRows(out.data(), static_cast<int64_t>(texts.size()), shape.dim);
   return out;
+}
+
+std::vector<float> embedImages(runtime::Executor &encodeImage,
+                               const data::SampleSource &images,
+                               int64_t imageSize, int threads, bool skipBad,
+                               int64_t &dim) {
+  const EncoderShape shape = encoderShape(encodeImage);
+  dim = shape.dim;
+  data::LoaderConfig config;
+  config.batchSize = shape.batch;
+  config.preprocess.size = imageSize;
+  config.contextLength = 1;
+  config.threads = threads;
+  config.shuffle = false;
+  config.dropLast = false;
+  config.skipBad = skipBad;
+  data::Loader loader(images, config, {});
+  const int64_t total = static_cast<int64_t>(images.size());
+  std::vector<float> out(total * dim);
+  auto *input = static_cast<float *>(encodeImage.input(0));
+  for (int64_t done = 0; done < total;) {
+    data::Batch batch = loader.next();
+    std::fill(input, input + shape.batch * shape.width, 0.0f);
+    std::copy(batch.images.begin(), batch.images.end(), input);
+    encodeImage.run();
+    const auto *emb = static_cast<const float *>(encodeImage.output(0));
+    for (int64_t r = 0; r < batch.size; ++r)
+      std::copy(emb + r * dim, emb + (r + 1) * dim,
+                out.begin() + batch.indices[r] * dim);
+    done += batch.size;
+  }
+  normalizeRows(out.data(), total, dim);
+  return out;
+}
+
+Retrieval retrieval(const std::vector<float> &images,
+                    const std::vector<float> &texts, int64_t count,
+                    int64_t dim) {
+  // rank[i] = how many candidates score above the true pair.
+  auto ranks = [&](const std::vector<float> &queries,
+                   const std::vector<float> &keys) {
+    std::vector<int64_t> rank(count, 0);
+#pragma omp parallel for schedule(static)
+    for (int64_t q = 0; q < count; ++q) {
+      auto dot = [&](int64_t k) {
+        float s = 0;
+        for (int64_t d = 0; d < dim; ++d)
+          s += queries[q * dim + d] * keys[k * dim + d];
+        return s;
+      };
+      const float truth = dot(q);
+      for (int64_t k = 0; k < count; ++k)
+        rank[q] += k != q && dot(k) > truth;
+    }
+    return rank;
+  };
+  Retrieval result{};
+  const int64_t ks[3] = {1, 5, 10};
+  for (auto [rank, recall] :
+       {std::pair{ranks(images, texts), result.imageToText},
+        std::pair{ranks(texts, images), result.textToImage}})
+    for (int k = 0; k < 3; ++k)
+      recall[k] = double(std::count_if(rank.begin(), rank.end(),
+                                       [&](int64_t r) { return r < ks[k]; })) /
+                  std::max<int64_t>(count, 1);
+  return result;
 }
 
 ZeroShotResult zeroShot(const Encoders &encoders,

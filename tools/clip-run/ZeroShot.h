@@ -34,6 +34,22 @@ std::vector<float> embedTexts(runtime::Executor &encodeText,
                               const std::vector<std::string> &texts,
                               int64_t &dim);
 
+/// Normalized embeddings of every image of `images`, in source order
+/// ([size x dim]), through the model's @encode_image.
+std::vector<float> embedImages(runtime::Executor &encodeImage,
+                               const data::SampleSource &images,
+                               int64_t imageSize, int threads, bool skipBad,
+                               int64_t &dim);
+
+/// Image-to-text and text-to-image recall at 1, 5 and 10 for paired,
+/// normalized embeddings (row i of each is a pair).
+struct Retrieval {
+  double imageToText[3], textToImage[3];
+};
+Retrieval retrieval(const std::vector<float> &images,
+                    const std::vector<float> &texts, int64_t count,
+                    int64_t dim);
+
 struct ZeroShotResult {
   int64_t count = 0;
   double top1 = 0, top5 = 0; // fractions

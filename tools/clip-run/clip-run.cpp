@@ -37,7 +37,9 @@ const char *usage = R"(usage:
   clip-run step FILE.so [options]        run steps of a function (train_step)
   clip-run train FILE.so [options]       train (Fashion-MNIST, CSV or tar
                                          data; see clip-run train --help)
-  clip-run eval FILE.so --params F       zero-shot accuracy (see --help)
+  clip-run eval FILE.so --params F       zero-shot accuracy, or retrieval
+                                         R@1/5/10 with --csv/--tar
+  clip-run embed FILE.so --params F      embeddings of --images or --texts
 
 step options:
   --device cpu|cuda     where to run (default cpu; cuda needs the NVIDIA
@@ -304,6 +306,8 @@ int main(int argc, char **argv) {
       return clip::run::trainCommand({args.begin() + 1, args.end()});
     if (command == "eval")
       return clip::run::evalCommand({args.begin() + 1, args.end()});
+    if (command == "embed")
+      return clip::run::embedCommand({args.begin() + 1, args.end()});
     if (command != "step")
       throw RuntimeError(fmt::format("unknown command `{}`\n{}", command, usage));
     StepOptions options;

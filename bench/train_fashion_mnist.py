@@ -2,9 +2,9 @@
 """Fashion-MNIST CLIP training and zero-shot evaluation in PyTorch/OpenCLIP:
 the baseline of `clip-run train` (tools/clip-run/Train.cpp, ZeroShot.cpp).
 
-Trains ViT-Tiny-32 (models/clip/configs/ViT-Tiny-32.json: embed 128; image 32,
-patch 4, width 128, 4 layers; text context 32, width 128, 2 heads, 4 layers;
-nn.GELU, not QuickGELU) from OpenCLIP's random initialization on the 60,000
+Trains the main job's model, ViT-Tiny-28 by default (--config; models/clip/
+configs/ViT-Tiny-28.json: embed 128; image 28, patch 7, width 128, 4 layers;
+text context 24, width 128, 2 heads, 4 layers; nn.GELU, not QuickGELU) from OpenCLIP's random initialization on the 60,000
 training images of Debian's dataset-fashion-mnist, with captions made from
 templates, then classifies the 10,000 test images zero-shot with the template
 ensemble and prints top-1/top-5, the time of each phase and one JSON line.
@@ -12,8 +12,8 @@ ensemble and prints top-1/top-5, the time of each phase and one JSON line.
 Mirrored from the C++ recipe, point by point:
   * model: open_clip.create_model of the JSON config, f32, CPU, after
     torch.manual_seed(seed); OpenCLIP's own init.
-  * images: open_clip.image_transform(32, is_train=False) on the 28x28 gray
-    PIL images (Pillow bicubic resize of the shorter side to 32, center crop,
+  * images: open_clip.image_transform(image_size, is_train=False) on the 28x28
+    gray PIL images (Pillow bicubic resize of the shorter side, center crop,
     convert("RGB"), ToTensor, Normalize with CLIP's mean/std); clip-run's
     runtime/data/Preprocess.cpp reproduces this bit for bit.
   * captions: the class names and the 16 templates are parsed from
@@ -21,8 +21,8 @@ Mirrored from the C++ recipe, point by point:
     (its index in the IDX file) gets template captionTemplateFor(seed, i),
     the same SplitMix64 hash, so both programs train on the same captions
     (fixed per image, the same in every epoch). Tokens: open_clip.tokenize(
-    texts, context_length=32) (the C++ tokenizer mirrors it; every caption
-    here is shorter than 32 tokens, so truncation never happens; asserted).
+    texts, context_length=the config's) (the C++ tokenizer mirrors it; every
+    caption here is shorter than it, so truncation never happens; asserted).
   * order: runtime/data/Loader.cpp's shuffledOrder: Fisher-Yates driven by
     std::mt19937_64 seeded with seed + epoch, with rejection sampling for an
     unbiased index (mt19937_64 reimplemented below, checked against the C++
@@ -99,7 +99,7 @@ import open_clip
 from open_clip.loss import ClipLoss
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CONFIG = os.path.join(ROOT, "models/clip/configs/ViT-Tiny-32.json")
+DEFAULT_CONFIG = os.path.join(ROOT, "models/clip/configs/ViT-Tiny-28.json")
 DEFAULT_DATA = "/usr/share/datasets/fashion-mnist"  # kFashionMnistDirectory
 EXPECTED_CLASSES = ["t-shirt/top", "trouser", "pullover", "dress", "coat",
                     "sandal", "shirt", "sneaker", "bag", "ankle boot"]
@@ -279,6 +279,8 @@ def main():
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", default=DEFAULT_CONFIG,
+                        help="OpenCLIP model config (the main job's: ViT-Tiny-28)")
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--steps", type=int, default=0,
@@ -305,14 +307,19 @@ def main():
     templates, names = caption_templates(), class_names()
     train_images, train_labels = load_split(args.fashion_mnist_dir, True)
     test_images, test_labels = load_split(args.fashion_mnist_dir, False)
-    transform = open_clip.image_transform(32, is_train=False)
+    with open(args.config) as f:
+        config = json.load(f)
+    model_name = os.path.splitext(os.path.basename(args.config))[0]
+    image_size = config["vision_cfg"]["image_size"]
+    context = config["text_cfg"]["context_length"]
+    transform = open_clip.image_transform(image_size, is_train=False)
     train_x = preprocess_all(train_images, transform)
     test_x = None if args.no_eval else preprocess_all(test_images, transform)
     # 10 x 16 distinct captions: tokenize each once, then index.
     captions = [t.replace("{}", n, 1) for n in names for t in templates]
-    caption_tokens = open_clip.tokenize(captions, context_length=32)
+    caption_tokens = open_clip.tokenize(captions, context_length=context)
     lengths = (caption_tokens != 0).sum(dim=1)
-    assert lengths.max() < 32, "a caption reaches the context length"
+    assert lengths.max() < context, "a caption reaches the context length"
     choice = torch.tensor([train_labels[i] * len(templates) +
                            caption_template_for(seed, i, len(templates))
                            for i in range(len(train_labels))])
@@ -320,9 +327,9 @@ def main():
     precompute_s = time.perf_counter() - t0
 
     # Model.
-    open_clip.add_model_config(CONFIG)
+    open_clip.add_model_config(args.config)
     torch.manual_seed(args.seed)
-    model = open_clip.create_model("ViT-Tiny-32", pretrained=None,
+    model = open_clip.create_model(model_name, pretrained=None,
                                    precision="fp32", device="cpu")
     model.train()
     decay = [p for n, p in model.named_parameters() if decays(n, p.dim())]
@@ -339,7 +346,7 @@ def main():
     total = args.steps if args.steps > 0 else args.epochs * per_epoch
     warmup = args.warmup if args.warmup >= 0 else max(1, total // 20)
     n_params = sum(p.numel() for p in model.parameters())
-    print(f"train ViT-Tiny-32 (open_clip {open_clip.__version__}, torch "
+    print(f"train {model_name} (open_clip {open_clip.__version__}, torch "
           f"{torch.__version__}, {n_params} parameters, {len(decay)} of "
           f"{len(decay) + len(other)} tensors decayed) on cpu x "
           f"{args.threads} threads, batch {batch}, {size} image-text pairs "
@@ -388,7 +395,7 @@ def main():
           f"pairs/s, {1e3 * train_s / total:.0f} ms/step", flush=True)
 
     result = {
-        "impl": "pytorch-openclip", "model": "ViT-Tiny-32",
+        "impl": "pytorch-openclip", "model": model_name,
         "open_clip": open_clip.__version__, "torch": torch.__version__,
         "threads": args.threads, "batch": batch, "steps": total,
         "epochs": total / per_epoch, "warmup": warmup, "lr": args.lr,

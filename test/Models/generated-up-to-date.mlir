@@ -5,3 +5,4 @@
 // RUN: clip-modelgen %models/clip/configs/ViT-L-14.json | diff -u %models/clip/vitl14.mlir -
 // RUN: clip-modelgen %models/clip/configs/RN50.json | diff -u %models/clip/rn50.mlir -
 // RUN: clip-modelgen %models/clip/configs/ViT-Tiny-32.json | diff -u %models/clip/vit_tiny.mlir -
+// RUN: clip-modelgen %models/clip/configs/ViT-Tiny-28.json | diff -u %models/clip/vit_tiny28.mlir -

@@ -2,9 +2,10 @@
 """clip-run train on Fashion-MNIST: the loss falls, and a killed run resumes
 bit-for-bit.
 
-1. A short run of the small ViT (batch 16, 40 steps, lr 1e-3): the mean loss
-   of the last 10 steps must be below the first 10's by at least 0.1 (at
-   chance the loss is ln 16 = 2.77; measured: it falls by ~0.5).
+1. A short run of the main job's model, ViT-Tiny-28 (batch 32, 120 steps,
+   lr 2e-3): the mean loss of the last 10 steps must be at least 0.5 below
+   chance, ln 32 = 3.47 (it must learn, not only lose the initial logit
+   scale's excess; measured: first 10 steps 3.49, last 10 2.37).
 2. The same 8-step run twice: uninterrupted, and killed with SIGKILL once its
    step-4 checkpoint is on disk (during step 5 or later), then resumed from
    that checkpoint. The final checkpoints - every parameter and both AdamW
@@ -56,17 +57,18 @@ def main():
     clip_run = os.path.join(args.build, "bin", "clip-run")
     with tempfile.TemporaryDirectory() as work:
         lib = os.path.join(work, "tiny.so")
-        run([clipc, os.path.join(ROOT, "models/clip/vit_tiny.mlir"), "--batch", "16", "-o", lib])
+        run([clipc, os.path.join(ROOT, "models/clip/vit_tiny28.mlir"), "--batch", "32", "-o", lib])
         common = [clip_run, "train", lib, "--no-eval", "--seed", "7", "--workers", "2"]
 
         # 1. The loss falls.
         metrics = os.path.join(work, "fall.jsonl")
-        run(common + ["--steps", "40", "--lr", "1e-3", "--warmup", "5", "--metrics", metrics])
+        run(common + ["--steps", "120", "--lr", "2e-3", "--warmup", "10", "--metrics", metrics])
         losses = [json.loads(l)["loss"] for l in open(metrics) if '"train"' in l]
         first, last = np.mean(losses[:10]), np.mean(losses[-10:])
-        print(f"loss: first 10 steps {first:.4f}, last 10 {last:.4f} (chance {np.log(16):.4f})")
-        if not last < first - 0.1:
-            raise SystemExit("FAIL: the loss did not fall by 0.1")
+        chance = np.log(32)
+        print(f"loss: first 10 steps {first:.4f}, last 10 {last:.4f} (chance {chance:.4f})")
+        if not last < chance - 0.5:
+            raise SystemExit("FAIL: the loss did not fall 0.5 below chance")
 
         # 2. Kill and resume.
         full = os.path.join(work, "full.safetensors")

@@ -230,8 +230,8 @@ def load_split(directory, train):
     return images, labels.astype(np.int64)
 
 
-def preprocess_all(images, transform):
-    out = torch.empty(len(images), 3, 32, 32, dtype=torch.float32)
+def preprocess_all(images, transform, size):
+    out = torch.empty(len(images), 3, size, size, dtype=torch.float32)
     for i, pixels in enumerate(images):
         out[i] = transform(Image.fromarray(pixels))  # mode "L"
     return out
@@ -313,8 +313,8 @@ def main():
     image_size = config["vision_cfg"]["image_size"]
     context = config["text_cfg"]["context_length"]
     transform = open_clip.image_transform(image_size, is_train=False)
-    train_x = preprocess_all(train_images, transform)
-    test_x = None if args.no_eval else preprocess_all(test_images, transform)
+    train_x = preprocess_all(train_images, transform, image_size)
+    test_x = None if args.no_eval else preprocess_all(test_images, transform, image_size)
     # 10 x 16 distinct captions: tokenize each once, then index.
     captions = [t.replace("{}", n, 1) for n in names for t in templates]
     caption_tokens = open_clip.tokenize(captions, context_length=context)

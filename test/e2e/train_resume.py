@@ -12,6 +12,12 @@ bit-for-bit.
    moments - must be bit-identical: the data order, captions, kernels and
    optimizer are deterministic on the CPU, and a checkpoint holds all state.
 3. The checkpoint written during the kill is whole (atomic writes): it loads.
+4. With run 1's weights: `clip-run embed` writes L2-normalized rows for 100
+   Fashion-MNIST test images and their captions, and `clip-run eval --csv`
+   reports the retrieval recalls that numpy computes from those embeddings
+   (rank = how many candidates score strictly above the true pair; at most
+   one query may differ, for float near-ties between the two dot products;
+   the captions are unique, as duplicates would be ties broken by rounding).
 """
 import argparse
 import json
@@ -62,7 +68,9 @@ def main():
 
         # 1. The loss falls.
         metrics = os.path.join(work, "fall.jsonl")
-        run(common + ["--steps", "120", "--lr", "2e-3", "--warmup", "10", "--metrics", metrics])
+        trained = os.path.join(work, "fall.safetensors")
+        run(common + ["--steps", "120", "--lr", "2e-3", "--warmup", "10", "--metrics", metrics,
+                      "--checkpoint", trained])
         losses = [json.loads(l)["loss"] for l in open(metrics) if '"train"' in l]
         first, last = np.mean(losses[:10]), np.mean(losses[-10:])
         chance = np.log(32)
@@ -100,7 +108,57 @@ def main():
                              f"(worst {worst}: {np.max(np.abs(a[worst] - b[worst]))})")
         print(f"resumed run equals the uninterrupted one: {len(a)} tensors bit-identical "
               f"(parameters and AdamW moments)")
+
+        # 4. embed and retrieval.
+        check_embed_and_retrieval(clip_run, lib, trained, work)
     return 0
+
+
+def check_embed_and_retrieval(clip_run, lib, params, work):
+    import gzip
+    from PIL import Image
+    data = "/usr/share/datasets/fashion-mnist"
+    with gzip.open(f"{data}/t10k-images-idx3-ubyte.gz") as f:
+        images = np.frombuffer(f.read()[16:], np.uint8).reshape(-1, 28, 28)
+    with gzip.open(f"{data}/t10k-labels-idx1-ubyte.gz") as f:
+        labels = np.frombuffer(f.read()[8:], np.uint8)
+    names = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt",
+             "sneaker", "bag", "ankle boot"]
+    count = 100
+    csv, listing, texts = [os.path.join(work, n) for n in ("pairs.csv", "images.txt", "texts.txt")]
+    with open(csv, "w") as c, open(listing, "w") as l, open(texts, "w") as t:
+        c.write("filepath\ttitle\n")
+        for i in range(count):
+            path = os.path.join(work, f"img{i:03}.png")
+            Image.fromarray(images[i]).save(path)
+            # Unique captions: identical ones embed to near-identical rows
+            # whose order the two dot products may break either way.
+            caption = f"a photo of a {names[labels[i]]}, item {i}."
+            c.write(f"{os.path.basename(path)}\t{caption}\n")
+            l.write(path + "\n")
+            t.write(caption + "\n")
+    img_out, txt_out = os.path.join(work, "img.npy"), os.path.join(work, "txt.safetensors")
+    run([clip_run, "embed", lib, "--params", params, "--images", listing, "--out", img_out])
+    run([clip_run, "embed", lib, "--params", params, "--texts", texts, "--out", txt_out])
+    img = np.load(img_out)
+    txt = load_file(txt_out)["embeddings"]
+    for what, e in (("image", img), ("text", txt)):
+        norms = np.linalg.norm(e.astype(np.float64), axis=1)
+        if e.shape[0] != count or np.max(np.abs(norms - 1)) > 1e-5:
+            raise SystemExit(f"FAIL: {what} embeddings {e.shape} are not {count} unit rows "
+                             f"(norms {norms.min()}..{norms.max()})")
+    out = run([clip_run, "eval", lib, "--params", params, "--csv", csv])
+    import re
+    ours = [float(x) for x in re.findall(r"R@\d+ ([0-9.]+)%", out)]
+    sims = img.astype(np.float64) @ txt.astype(np.float64).T
+    def recalls(s):
+        truth = np.diag(s)[:, None]
+        rank = (s > truth).sum(axis=1)
+        return [100.0 * np.mean(rank < k) for k in (1, 5, 10)]
+    expected = recalls(sims) + recalls(sims.T)
+    print(f"retrieval on {count} pairs: clip-run {ours}, numpy {expected}")
+    if len(ours) != 6 or max(abs(a - b) for a, b in zip(ours, expected)) > 100.0 / count + 1e-6:
+        raise SystemExit("FAIL: clip-run eval's recalls differ from the embeddings'")
 
 
 if __name__ == "__main__":

@@ -1,15 +1,15 @@
-//===- Train.cpp - clip-run train and eval --------------------------------===//
+//===- Train.cpp - clip-run train --------------------------------===//
 //
 // train: the compiled @train_step (loss and every gradient) driven by the
 // data loader, with AdamW, OpenCLIP's schedule and logit-scale clamp,
 // gradient clipping and accumulation, progress, metrics, checkpoints and
-// resume, then zero-shot evaluation. eval: zero-shot classification of a
-// checkpoint on Fashion-MNIST's test split.
+// resume, then zero-shot evaluation.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Commands.h"
 #include "Flags.h"
+#include "Support.h"
 #include "ZeroShot.h"
 
 #include "runtime/core/Executor.h"
@@ -41,114 +41,10 @@ using runtime::RuntimeError;
 
 namespace {
 
-std::unique_ptr<Executor> makeExecutor(const runtime::Library &library,
-                                       const std::string &function,
-                                       const std::string &device) {
-  if (device == "cuda")
-    return std::make_unique<gpu::CudaExecutor>(library, function);
-  if (device != "cpu")
-    throw RuntimeError(
-        fmt::format("--device must be cpu or cuda (got `{}`)", device));
-  return std::make_unique<CpuExecutor>(library, function);
-}
-
-int32_t inputIndex(const Executor &executor, const char *name) {
-  const int32_t index = executor.inputIndex(name);
-  if (index < 0)
-    throw RuntimeError(fmt::format("@{} has no input `{}`",
-                                   executor.function().name, name));
-  return index;
-}
-
 std::string duration(double seconds) {
   const int64_t s = static_cast<int64_t>(seconds + 0.5);
   return s >= 3600 ? fmt::format("{}h{:02}m", s / 3600, s / 60 % 60)
                    : fmt::format("{}m{:02}s", s / 60, s % 60);
-}
-
-/// The image-text source the flags name.
-std::unique_ptr<data::SampleSource> openSource(const Flags &flags, bool train) {
-  if (flags.given("csv"))
-    return data::openCsv(flags.str("csv"), flags.str("csv-img-key"),
-                         flags.str("csv-caption-key"),
-                         flags.str("csv-separator") == "\\t"
-                             ? '\t'
-                             : flags.str("csv-separator").at(0));
-  if (flags.given("tar"))
-    return data::openTarShards(data::expandShards(flags.str("tar")));
-  const std::string data = flags.str("data");
-  if (data != "fashion-mnist")
-    throw RuntimeError(fmt::format(
-        "--data must be fashion-mnist (or use --csv / --tar), got `{}`", data));
-  return data::openFashionMnist(flags.str("fashion-mnist-dir"), train,
-                                static_cast<uint64_t>(flags.integer("seed")));
-}
-
-std::string vocabularyPath(const Flags &flags) {
-  return flags.given("vocab") ? flags.str("vocab")
-                              : text::defaultVocabularyPath();
-}
-
-/// Zero-shot accuracy on Fashion-MNIST's test split with every caption
-/// template, using the parameters of `trained`.
-ZeroShotResult fashionMnistZeroShot(const runtime::Library &library,
-                                    Executor &trained,
-                                    const text::Tokenizer &tokenizer,
-                                    const Flags &flags, int64_t imageSize) {
-  std::unique_ptr<Executor> textEncoder =
-      makeExecutor(library, "encode_text", flags.str("device"));
-  std::unique_ptr<Executor> imageEncoder =
-      makeExecutor(library, "encode_image", flags.str("device"));
-  copyParameters(trained, *textEncoder);
-  copyParameters(trained, *imageEncoder);
-  const std::string dir = flags.str("fashion-mnist-dir");
-  data::LabeledImages test = data::loadFashionMnist(dir, false);
-  std::unique_ptr<data::SampleSource> images =
-      data::openFashionMnist(dir, false, 0);
-  // The training captions' templates (makeCaption: "a"/"an" as in training).
-  std::vector<std::vector<std::string>> prompts;
-  for (const std::string &name : data::fashionMnistClasses()) {
-    prompts.emplace_back();
-    for (size_t t = 0; t < data::captionTemplates().size(); ++t)
-      prompts.back().push_back(data::makeCaption(name, t));
-  }
-  return zeroShot({*textEncoder, *imageEncoder}, tokenizer, prompts, *images,
-                  test.labels, imageSize,
-                  static_cast<int>(flags.integer("workers", 1)));
-}
-
-void printZeroShot(const ZeroShotResult &result) {
-  fmt::print("zero-shot Fashion-MNIST test ({} images, {} templates): top-1 "
-             "{:.2f}%  top-5 {:.2f}%\n",
-             result.count, data::captionTemplates().size(), 100 * result.top1,
-             100 * result.top5);
-  const auto &names = data::fashionMnistClasses();
-  std::string perClass;
-  for (size_t c = 0; c < names.size(); ++c)
-    perClass += fmt::format("{}{} {:.0f}%", c ? ", " : "", names[c],
-                            100.0 * result.perClassCorrect[c] /
-                                std::max<int64_t>(result.perClassCount[c], 1));
-  fmt::print("  per class: {}\n", perClass);
-}
-
-Flags commonFlags() {
-  Flags flags;
-  flags.value("device", "cpu", "cpu or cuda")
-      .value("threads", "0", "CPU threads for the kernels (0: all cores)")
-      .value("workers", "1", "data loading threads")
-      .value("seed", "0", "seed of initialization, data order and captions")
-      .value("vocab", "", "BPE vocabulary (default: found at set-up)")
-      .value("data", "fashion-mnist", "built-in dataset: fashion-mnist")
-      .value("fashion-mnist-dir", "",
-             "IDX files (default: Debian's dataset-fashion-mnist)")
-      .value("csv", "", "CSV of image paths and captions")
-      .value("csv-img-key", "filepath", "CSV column of the image path")
-      .value("csv-caption-key", "title", "CSV column of the caption")
-      .value("csv-separator", "\\t", "CSV separator")
-      .value("tar", "", "WebDataset shards, e.g. data-{000..009}.tar")
-      .toggle("skip-bad", "report and skip corrupt images or rows")
-      .toggle("help", "this help");
-  return flags;
 }
 
 } // namespace
@@ -436,190 +332,6 @@ int trainCommand(const std::vector<std::string> &args) {
                                            "zero_shot_top1"}));
     fmt::print("plot: {}\n", flags.str("plot"));
   }
-  return 0;
-}
-
-namespace {
-
-/// Images from a folder (sorted) or a list file (one path a line).
-class ImageFiles final : public data::SampleSource {
-public:
-  explicit ImageFiles(const std::string &where) {
-    namespace fs = std::filesystem;
-    if (fs::is_directory(where)) {
-      for (const auto &entry : fs::directory_iterator(where)) {
-        const std::string ext = entry.path().extension().string();
-        if (ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".PNG" ||
-            ext == ".JPG" || ext == ".JPEG")
-          paths.push_back(entry.path().string());
-      }
-      std::sort(paths.begin(), paths.end());
-    } else {
-      std::ifstream in(where);
-      if (!in)
-        throw RuntimeError(fmt::format("{}: no such folder or list file", where));
-      for (std::string line; std::getline(in, line);)
-        if (!line.empty())
-          paths.push_back(line);
-    }
-    if (paths.empty())
-      throw RuntimeError(fmt::format("{}: no images (.png, .jpg)", where));
-  }
-  size_t size() const override { return paths.size(); }
-  data::Sample get(size_t index) const override {
-    return {data::readImageFile(paths[index]), "", paths[index]};
-  }
-  std::string where(size_t index) const override { return paths[index]; }
-  const std::vector<std::string> &files() const { return paths; }
-
-private:
-  std::vector<std::string> paths;
-};
-
-/// [rows, dim] f32 as .npy (version 1.0, little-endian, C order).
-void writeNpy(const std::string &path, const std::vector<float> &values,
-              int64_t rows, int64_t dim) {
-  std::string header = fmt::format(
-      "{{'descr': '<f4', 'fortran_order': False, 'shape': ({}, {}), }}", rows,
-      dim);
-  header.append(63 - (10 + header.size()) % 64, ' ');
-  header += '\n';
-  const std::string partial = path + ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary);
-    const uint16_t length = static_cast<uint16_t>(header.size());
-    out.write("\x93NUMPY\x01\x00", 8);
-    out.write(reinterpret_cast<const char *>(&length), 2);
-    out << header;
-    out.write(reinterpret_cast<const char *>(values.data()),
-              static_cast<std::streamsize>(values.size() * sizeof(float)));
-    if (!out)
-      throw RuntimeError(fmt::format("cannot write {}", path));
-  }
-  std::filesystem::rename(partial, path);
-}
-
-} // namespace
-
-int embedCommand(const std::vector<std::string> &args) {
-  Flags flags = commonFlags();
-  flags.value("params", "", "parameters or checkpoint (safetensors)")
-      .value("images", "", "a folder of .png/.jpg files, or a list file")
-      .value("texts", "", "a file with one text a line")
-      .value("out", "embeddings.safetensors",
-             "output: .safetensors (embeddings + names) or .npy");
-  const std::vector<std::string> positionals = flags.parse(args);
-  if (flags.on("help")) {
-    fmt::print("usage: clip-run embed FILE.so --params CHECKPOINT (--images "
-               "DIR|LIST | --texts FILE) [--out F]\nL2-normalized "
-               "embeddings, one row per image or text, in input order.\n\n{}",
-               flags.help());
-    return 0;
-  }
-  if (positionals.size() != 1 || !flags.given("params") ||
-      flags.given("images") == flags.given("texts"))
-    throw RuntimeError("embed needs one clip.so file, --params, and one of "
-                       "--images or --texts (see --help)");
-  if (const int64_t threads = flags.integer("threads"); threads > 0)
-    omp_set_num_threads(static_cast<int>(threads));
-  runtime::Library library(positionals[0]);
-  const bool images = flags.given("images");
-  std::unique_ptr<Executor> encoder = makeExecutor(
-      library, images ? "encode_image" : "encode_text", flags.str("device"));
-  train::loadCheckpoint(flags.str("params"), *encoder, nullptr);
-  int64_t dim = 0;
-  std::vector<float> embeddings;
-  std::vector<std::string> names;
-  if (images) {
-    ImageFiles files(flags.str("images"));
-    embeddings = embedImages(*encoder, files, encoder->function().inputs[0].shape[2],
-                             static_cast<int>(flags.integer("workers", 1)),
-                             flags.on("skip-bad"), dim);
-    names = files.files();
-  } else {
-    std::ifstream in(flags.str("texts"));
-    if (!in)
-      throw RuntimeError(fmt::format("{}: no such file", flags.str("texts")));
-    for (std::string line; std::getline(in, line);)
-      names.push_back(line);
-    text::Tokenizer tokenizer(vocabularyPath(flags));
-    embeddings = embedTexts(*encoder, tokenizer, names, dim);
-  }
-  const int64_t rows = static_cast<int64_t>(names.size());
-  const std::string out = flags.str("out");
-  if (out.size() > 4 && out.substr(out.size() - 4) == ".npy") {
-    writeNpy(out, embeddings, rows, dim);
-  } else {
-    io::SafetensorsWriter writer;
-    std::vector<uint8_t> bytes(embeddings.size() * sizeof(float));
-    std::memcpy(bytes.data(), embeddings.data(), bytes.size());
-    writer.add("embeddings", io::DType::F32, {rows, dim}, std::move(bytes));
-    // Which row is which: the file or text of each row, in metadata.
-    std::string index;
-    for (const std::string &name : names)
-      index += name + "\n";
-    writer.setMetadata("rows", index);
-    writer.write(out);
-  }
-  fmt::print("{} {} embeddings of dim {} -> {}\n", rows,
-             images ? "image" : "text", dim, out);
-  return 0;
-}
-
-int evalCommand(const std::vector<std::string> &args) {
-  Flags flags = commonFlags();
-  flags.value("params", "", "parameters or checkpoint (safetensors)");
-  const std::vector<std::string> positionals = flags.parse(args);
-  if (flags.on("help")) {
-    fmt::print("usage: clip-run eval FILE.so --params CHECKPOINT [options]\n"
-               "Zero-shot classification of Fashion-MNIST's test split, or\n"
-               "image-text retrieval (R@1/5/10) on --csv or --tar pairs.\n\n{}",
-               flags.help());
-    return 0;
-  }
-  if (positionals.size() != 1 || !flags.given("params"))
-    throw RuntimeError("eval needs one clip.so file and --params (see --help)");
-  if (const int64_t threads = flags.integer("threads"); threads > 0)
-    omp_set_num_threads(static_cast<int>(threads));
-  runtime::Library library(positionals[0]);
-  std::unique_ptr<Executor> holder =
-      makeExecutor(library, "train_step", flags.str("device"));
-  train::loadCheckpoint(flags.str("params"), *holder, nullptr);
-  text::Tokenizer tokenizer(vocabularyPath(flags));
-  const int32_t image = inputIndex(*holder, "image");
-  if (flags.given("csv") || flags.given("tar")) {
-    // Retrieval on image-caption pairs: caption i belongs to image i.
-    std::unique_ptr<data::SampleSource> pairs = openSource(flags, false);
-    std::unique_ptr<Executor> textEncoder =
-        makeExecutor(library, "encode_text", flags.str("device"));
-    std::unique_ptr<Executor> imageEncoder =
-        makeExecutor(library, "encode_image", flags.str("device"));
-    copyParameters(*holder, *textEncoder);
-    copyParameters(*holder, *imageEncoder);
-    std::vector<std::string> captions;
-    for (size_t i = 0; i < pairs->size(); ++i)
-      captions.push_back(pairs->get(i).caption);
-    int64_t dim = 0;
-    const std::vector<float> images = embedImages(
-        *imageEncoder, *pairs, holder->function().inputs[image].shape[2],
-        static_cast<int>(flags.integer("workers", 1)), flags.on("skip-bad"),
-        dim);
-    const std::vector<float> texts =
-        embedTexts(*textEncoder, tokenizer, captions, dim);
-    const Retrieval r = retrieval(images, texts,
-                                  static_cast<int64_t>(captions.size()), dim);
-    fmt::print("retrieval on {} pairs: image->text R@1 {:.2f}% R@5 {:.2f}% "
-               "R@10 {:.2f}%; text->image R@1 {:.2f}% R@5 {:.2f}% R@10 "
-               "{:.2f}%\n",
-               captions.size(), 100 * r.imageToText[0], 100 * r.imageToText[1],
-               100 * r.imageToText[2], 100 * r.textToImage[0],
-               100 * r.textToImage[1], 100 * r.textToImage[2]);
-    return 0;
-  }
-  ZeroShotResult result = fashionMnistZeroShot(
-      library, *holder, tokenizer, flags,
-      holder->function().inputs[image].shape[2]);
-  printZeroShot(result);
   return 0;
 }
 

@@ -2,6 +2,9 @@
 
 #include "ZeroShot.h"
 
+#include "Support.h"
+
+#include "runtime/data/Data.h"
 #include "runtime/data/Loader.h"
 
 #include "fmt/format.h"
@@ -225,6 +228,48 @@ ZeroShotResult zeroShot(const Encoders &encoders,
   result.top1 = double(top1) / std::max<int64_t>(result.count, 1);
   result.top5 = double(top5) / std::max<int64_t>(result.count, 1);
   return result;
+}
+
+/// Zero-shot accuracy on Fashion-MNIST's test split with every caption
+/// template, using the parameters of `trained`.
+ZeroShotResult fashionMnistZeroShot(const runtime::Library &library,
+                                    runtime::Executor &trained,
+                                    const text::Tokenizer &tokenizer,
+                                    const Flags &flags, int64_t imageSize) {
+  std::unique_ptr<runtime::Executor> textEncoder =
+      makeExecutor(library, "encode_text", flags.str("device"));
+  std::unique_ptr<runtime::Executor> imageEncoder =
+      makeExecutor(library, "encode_image", flags.str("device"));
+  copyParameters(trained, *textEncoder);
+  copyParameters(trained, *imageEncoder);
+  const std::string dir = flags.str("fashion-mnist-dir");
+  data::LabeledImages test = data::loadFashionMnist(dir, false);
+  std::unique_ptr<data::SampleSource> images =
+      data::openFashionMnist(dir, false, 0);
+  // The training captions' templates (makeCaption: "a"/"an" as in training).
+  std::vector<std::vector<std::string>> prompts;
+  for (const std::string &name : data::fashionMnistClasses()) {
+    prompts.emplace_back();
+    for (size_t t = 0; t < data::captionTemplates().size(); ++t)
+      prompts.back().push_back(data::makeCaption(name, t));
+  }
+  return zeroShot({*textEncoder, *imageEncoder}, tokenizer, prompts, *images,
+                  test.labels, imageSize,
+                  static_cast<int>(flags.integer("workers", 1)));
+}
+
+void printZeroShot(const ZeroShotResult &result) {
+  fmt::print("zero-shot Fashion-MNIST test ({} images, {} templates): top-1 "
+             "{:.2f}%  top-5 {:.2f}%\n",
+             result.count, data::captionTemplates().size(), 100 * result.top1,
+             100 * result.top5);
+  const auto &names = data::fashionMnistClasses();
+  std::string perClass;
+  for (size_t c = 0; c < names.size(); ++c)
+    perClass += fmt::format("{}{} {:.0f}%", c ? ", " : "", names[c],
+                            100.0 * result.perClassCorrect[c] /
+                                std::max<int64_t>(result.perClassCount[c], 1));
+  fmt::print("  per class: {}\n", perClass);
 }
 
 } // namespace clip::run

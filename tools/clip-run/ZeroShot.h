@@ -10,6 +10,8 @@
 #ifndef CLIP_TOOLS_CLIP_RUN_ZEROSHOT_H
 #define CLIP_TOOLS_CLIP_RUN_ZEROSHOT_H
 
+#include "Flags.h"
+
 #include "runtime/core/Executor.h"
 #include "runtime/data/Sample.h"
 #include "runtime/text/Tokenizer.h"
@@ -64,6 +66,14 @@ ZeroShotResult zeroShot(const Encoders &encoders,
                         const data::SampleSource &images,
                         const std::vector<int64_t> &labels, int64_t imageSize,
                         int threads);
+
+/// Zero-shot accuracy on Fashion-MNIST's test split with the training
+/// captions' templates, using the parameters of `trained`.
+ZeroShotResult fashionMnistZeroShot(const runtime::Library &library,
+                                    runtime::Executor &trained,
+                                    const text::Tokenizer &tokenizer,
+                                    const Flags &flags, int64_t imageSize);
+void printZeroShot(const ZeroShotResult &result);
 
 } // namespace clip::run
 

@@ -1,0 +1,82 @@
+//===- Eval.cpp - clip-run eval ------------------------------------------===//
+//
+// Zero-shot classification of a checkpoint on Fashion-MNIST's test split,
+// or image-text retrieval (R@1/5/10) on CSV or WebDataset pairs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Commands.h"
+#include "Support.h"
+#include "ZeroShot.h"
+
+#include "runtime/data/Data.h"
+#include "runtime/text/Tokenizer.h"
+#include "runtime/train/Checkpoint.h"
+
+#include "fmt/format.h"
+
+#include <omp.h>
+
+namespace clip::run {
+
+using runtime::Executor;
+using runtime::RuntimeError;
+
+int evalCommand(const std::vector<std::string> &args) {
+  Flags flags = commonFlags();
+  flags.value("params", "", "parameters or checkpoint (safetensors)");
+  const std::vector<std::string> positionals = flags.parse(args);
+  if (flags.on("help")) {
+    fmt::print("usage: clip-run eval FILE.so --params CHECKPOINT [options]\n"
+               "Zero-shot classification of Fashion-MNIST's test split, or\n"
+               "image-text retrieval (R@1/5/10) on --csv or --tar pairs.\n\n{}",
+               flags.help());
+    return 0;
+  }
+  if (positionals.size() != 1 || !flags.given("params"))
+    throw RuntimeError("eval needs one clip.so file and --params (see --help)");
+  if (const int64_t threads = flags.integer("threads"); threads > 0)
+    omp_set_num_threads(static_cast<int>(threads));
+  runtime::Library library(positionals[0]);
+  std::unique_ptr<Executor> holder =
+      makeExecutor(library, "train_step", flags.str("device"));
+  train::loadCheckpoint(flags.str("params"), *holder, nullptr);
+  text::Tokenizer tokenizer(vocabularyPath(flags));
+  const int32_t image = inputIndex(*holder, "image");
+  if (flags.given("csv") || flags.given("tar")) {
+    // Retrieval on image-caption pairs: caption i belongs to image i.
+    std::unique_ptr<data::SampleSource> pairs = openSource(flags, false);
+    std::unique_ptr<Executor> textEncoder =
+        makeExecutor(library, "encode_text", flags.str("device"));
+    std::unique_ptr<Executor> imageEncoder =
+        makeExecutor(library, "encode_image", flags.str("device"));
+    copyParameters(*holder, *textEncoder);
+    copyParameters(*holder, *imageEncoder);
+    std::vector<std::string> captions;
+    for (size_t i = 0; i < pairs->size(); ++i)
+      captions.push_back(pairs->get(i).caption);
+    int64_t dim = 0;
+    const std::vector<float> images = embedImages(
+        *imageEncoder, *pairs, holder->function().inputs[image].shape[2],
+        static_cast<int>(flags.integer("workers", 1)), flags.on("skip-bad"),
+        dim);
+    const std::vector<float> texts =
+        embedTexts(*textEncoder, tokenizer, captions, dim);
+    const Retrieval r = retrieval(images, texts,
+                                  static_cast<int64_t>(captions.size()), dim);
+    fmt::print("retrieval on {} pairs: image->text R@1 {:.2f}% R@5 {:.2f}% "
+               "R@10 {:.2f}%; text->image R@1 {:.2f}% R@5 {:.2f}% R@10 "
+               "{:.2f}%\n",
+               captions.size(), 100 * r.imageToText[0], 100 * r.imageToText[1],
+               100 * r.imageToText[2], 100 * r.textToImage[0],
+               100 * r.textToImage[1], 100 * r.textToImage[2]);
+    return 0;
+  }
+  ZeroShotResult result = fashionMnistZeroShot(
+      library, *holder, tokenizer, flags,
+      holder->function().inputs[image].shape[2]);
+  printZeroShot(result);
+  return 0;
+}
+
+} // namespace clip::run

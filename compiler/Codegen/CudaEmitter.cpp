@@ -59,15 +59,14 @@ private:
   void stridedCopy(StringRef phase, ArrayRef<int64_t> shape,
                    const std::string &src, ArrayRef<int64_t> srcStrides,
                    const std::string &dst, ArrayRef<int64_t> dstStrides);
-  std::string in(Value v) { return operandPointers.lookup(v); }
-  std::string out(Value v) { return resultPointers.lookup(v); }
+  std::string in(Value v) const { return binding.pointer(v); }
+  std::string out(Value v) const { return binding.pointer(v); }
 
   func::FuncOp func;
   const BufferNames &names;
   CudaFunction result;
   std::string kernels;
-  llvm::DenseMap<Value, std::string> operandPointers, resultPointers;
-  llvm::DenseMap<Value, Value> operandBuffers, resultBuffers;
+  LaunchBinding binding;
   std::string launchName;
 };
 
@@ -123,26 +122,10 @@ FailureOr<CudaFunction> CudaFunctionEmitter::emit() {
 }
 
 LogicalResult CudaFunctionEmitter::emitLaunch(kernel::LaunchOp launch) {
-  Block &body = launch.getBody().front();
-  operandPointers.clear();
-  resultPointers.clear();
-  operandBuffers.clear();
-  resultBuffers.clear();
-  for (auto [arg, buffer] : llvm::zip(body.getArguments(), launch.getIns())) {
-    FailureOr<std::string> ptr = names.pointer(buffer);
-    if (failed(ptr))
-      return failure();
-    operandPointers[arg] = *ptr;
-    operandBuffers[arg] = buffer;
-  }
-  for (auto [value, buffer] :
-       llvm::zip(body.getTerminator()->getOperands(), launch.getOuts())) {
-    FailureOr<std::string> ptr = names.pointer(buffer);
-    if (failed(ptr))
-      return failure();
-    resultPointers[value] = *ptr;
-    resultBuffers[value] = buffer;
-  }
+  FailureOr<LaunchBinding> bound = LaunchBinding::bind(launch, names);
+  if (failed(bound))
+    return failure();
+  binding = std::move(*bound);
   launchName = launch.getSymName().str();
   return emitKernel(launch.getKernelOp());
 }
@@ -160,18 +143,17 @@ LogicalResult CudaFunctionEmitter::emitGemm(Operation *op, Value a, Value b,
   step.gemm.shape = *shape;
   step.gemm.transposeA = ta;
   step.gemm.transposeB = tb;
-  auto ref = [&](Value value, bool isResult) -> FailureOr<BufferRef> {
+  auto ref = [&](Value value) -> FailureOr<BufferRef> {
     if (!value)
       return BufferRef{};
-    return names.reference(isResult ? resultBuffers.lookup(value)
-                                    : operandBuffers.lookup(value));
+    return names.reference(binding.buffer(value));
   };
-  FailureOr<BufferRef> ra = ref(a, false), rb = ref(b, false),
-                       rc = ref(result, true), rbias = ref(bias, false);
+  FailureOr<BufferRef> ra = ref(a), rb = ref(b),
+                       rc = ref(result), rbias = ref(bias);
   // cuBLASLt adds C before its epilogue; our residual comes after the
   // activation, so with an activation it moves to the epilogue kernel.
   const bool epilogue = activation != Activation::none;
-  FailureOr<BufferRef> rres = ref(epilogue ? Value() : residual, false);
+  FailureOr<BufferRef> rres = ref(epilogue ? Value() : residual);
   if (failed(ra) || failed(rb) || failed(rc) || failed(rbias) || failed(rres))
     return failure();
   step.gemm.a = *ra;
@@ -192,12 +174,8 @@ LogicalResult CudaFunctionEmitter::emitGemm(Operation *op, Value a, Value b,
 
 LogicalResult CudaFunctionEmitter::emitKernel(Operation *op) {
   if (isElementwiseKernel(op)) {
-    std::vector<std::string> ins, outs;
-    for (Value operand : op->getOperands())
-      ins.push_back(in(operand));
-    for (Value res : op->getResults())
-      outs.push_back(out(res));
-    FailureOr<ElementwiseLoop> loop = emitElementwiseLoop(op, ins, outs);
+    FailureOr<ElementwiseLoop> loop = emitElementwiseLoop(
+        op, binding.operandPointers(op), binding.resultPointers(op));
     if (failed(loop))
       return failure();
     std::string body = fmt::format(
@@ -209,10 +187,25 @@ LogicalResult CudaFunctionEmitter::emitKernel(Operation *op) {
     kernel("", loop->count, Units::PerThread, body + "  }");
     return success();
   }
-  for (Value v : op->getOperands())
-    if (!cast<ShapedType>(v.getType()).getElementType().isF32() &&
-        !isa<GatherOp, GatherGradOp, ArgmaxOp>(op))
-      return op->emitError("the CUDA target runs this kernel on f32 only");
+  if (failed(checkF32Operands(op, "CUDA")))
+    return failure();
+  if (std::optional<DataMovement> move = dataMovement(op)) {
+    const std::string result = out(move->result);
+    const int64_t count = product(shapeOf(move->result));
+    if (move->zeroFirst)
+      kernel("zero", count, Units::PerThread,
+             fmt::format("clip::cuda::fill({}, {}, 0.0f);", result, count));
+    for (auto [i, c] : llvm::enumerate(move->copies))
+      stridedCopy(isa<ConcatOp>(op)   ? fmt::format("part{}", i)
+                  : move->zeroFirst        ? std::string("copy")
+                                           : std::string(),
+                  c.shape,
+                  offsetPointer(in(c.source), c.sourceOffset),
+                  c.sourceStrides,
+                  offsetPointer(result, c.destOffset),
+                  c.destStrides);
+    return success();
+  }
 
   auto call = [](StringRef function, const std::string &args) {
     return fmt::format("clip::cuda::{}({});", function.str(), args);
@@ -419,60 +412,6 @@ LogicalResult CudaFunctionEmitter::emitKernel(Operation *op) {
                                 b.getMomentum().convertToDouble(),
                                 out(b.getResult()), out(b.getNewRunningMean()),
                                 out(b.getNewRunningVar()))));
-        return success();
-      })
-      .Case([&](TransposeOp t) {
-        Shape s = shapeOf(t.getInput()), o = shapeOf(t.getResult());
-        Shape from = contiguousStrides(s), src;
-        for (int64_t p : t.getPermutation())
-          src.push_back(from[p]);
-        stridedCopy("", o, in(t.getInput()), src, out(t.getResult()),
-                    contiguousStrides(o));
-        return success();
-      })
-      .Case([&](BroadcastOp b) {
-        Shape s = shapeOf(b.getInput()), o = shapeOf(b.getResult());
-        Shape from = contiguousStrides(s), src(o.size(), 0);
-        const size_t lead = o.size() - s.size();
-        for (size_t d = 0; d < s.size(); ++d)
-          src[lead + d] = s[d] == 1 ? 0 : from[d];
-        stridedCopy("", o, in(b.getInput()), src, out(b.getResult()),
-                    contiguousStrides(o));
-        return success();
-      })
-      .Case([&](SliceOp sl) {
-        Shape s = shapeOf(sl.getInput()), o = shapeOf(sl.getResult());
-        Shape src = contiguousStrides(s);
-        const int64_t base = sl.getStart() * src[sl.getAxis()];
-        src[sl.getAxis()] *= sl.getStep();
-        stridedCopy("", o, fmt::format("({} + {})", in(sl.getInput()), base),
-                    src, out(sl.getResult()), contiguousStrides(o));
-        return success();
-      })
-      .Case([&](SliceGradOp sl) {
-        Shape g = shapeOf(sl.getGrad()), o = shapeOf(sl.getResult());
-        Shape dst = contiguousStrides(o);
-        const int64_t base = sl.getStart() * dst[sl.getAxis()];
-        dst[sl.getAxis()] *= sl.getStep();
-        kernel("zero", product(o), Units::PerThread,
-               call("fill", fmt::format("{}, {}, 0.0f", out(sl.getResult()),
-                                        product(o))));
-        stridedCopy("copy", g, in(sl.getGrad()), contiguousStrides(g),
-                    fmt::format("({} + {})", out(sl.getResult()), base), dst);
-        return success();
-      })
-      .Case([&](ConcatOp c) {
-        Shape o = shapeOf(c.getResult()), dst = contiguousStrides(o);
-        int64_t at = 0;
-        for (auto [i, input] : llvm::enumerate(c.getInputs())) {
-          Shape s = shapeOf(input);
-          stridedCopy(fmt::format("part{}", i), s, in(input),
-                      contiguousStrides(s),
-                      fmt::format("({} + {})", out(c.getResult()),
-                                  at * dst[c.getAxis()]),
-                      dst);
-          at += s[c.getAxis()];
-        }
         return success();
       })
       .Case<ReduceSumOp, ReduceMeanOp, ReduceMaxOp>([&](auto r) {

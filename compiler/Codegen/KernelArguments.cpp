@@ -3,6 +3,8 @@
 #include "compiler/Codegen/KernelArguments.h"
 #include "compiler/Codegen/ElementwiseEmitter.h"
 
+#include "clip/IR/ClipOps.h"
+
 #include "fmt/format.h"
 
 using namespace mlir;
@@ -95,6 +97,65 @@ FailureOr<GemmShape> gemmShape(Operation *op, Value a, Value b,
   }
   g.strideC = g.m * g.n;
   return g;
+}
+
+std::optional<DataMovement> dataMovement(Operation *op) {
+  DataMovement move;
+  move.result = op->getNumResults() == 1 ? op->getResult(0) : Value();
+  auto copy = [&](Value source, Shape shape, Shape from, Shape to,
+                  int64_t fromOffset = 0, int64_t toOffset = 0) {
+    move.copies.push_back({source, std::move(shape), std::move(from),
+                           std::move(to), fromOffset, toOffset});
+  };
+  if (auto t = dyn_cast<TransposeOp>(op)) {
+    Shape from = contiguousStrides(shapeOf(t.getInput())), src;
+    for (int64_t p : t.getPermutation())
+      src.push_back(from[p]);
+    Shape o = shapeOf(t.getResult());
+    copy(t.getInput(), o, src, contiguousStrides(o));
+    return move;
+  }
+  if (auto b = dyn_cast<BroadcastOp>(op)) {
+    Shape s = shapeOf(b.getInput()), o = shapeOf(b.getResult());
+    Shape from = contiguousStrides(s), src(o.size(), 0);
+    const size_t lead = o.size() - s.size();
+    for (size_t d = 0; d < s.size(); ++d)
+      src[lead + d] = s[d] == 1 ? 0 : from[d];
+    copy(b.getInput(), o, src, contiguousStrides(o));
+    return move;
+  }
+  if (auto sl = dyn_cast<SliceOp>(op)) {
+    Shape o = shapeOf(sl.getResult());
+    Shape src = contiguousStrides(shapeOf(sl.getInput()));
+    const int64_t base = sl.getStart() * src[sl.getAxis()];
+    src[sl.getAxis()] *= sl.getStep();
+    copy(sl.getInput(), o, src, contiguousStrides(o), base);
+    return move;
+  }
+  if (auto sl = dyn_cast<SliceGradOp>(op)) {
+    Shape g = shapeOf(sl.getGrad());
+    Shape dst = contiguousStrides(shapeOf(sl.getResult()));
+    const int64_t base = sl.getStart() * dst[sl.getAxis()];
+    dst[sl.getAxis()] *= sl.getStep();
+    move.zeroFirst = true;
+    copy(sl.getGrad(), g, contiguousStrides(g), dst, 0, base);
+    return move;
+  }
+  if (auto c = dyn_cast<ConcatOp>(op)) {
+    Shape dst = contiguousStrides(shapeOf(c.getResult()));
+    int64_t at = 0;
+    for (Value input : c.getInputs()) {
+      Shape s = shapeOf(input);
+      copy(input, s, contiguousStrides(s), dst, 0, at * dst[c.getAxis()]);
+      at += s[c.getAxis()];
+    }
+    return move;
+  }
+  return std::nullopt;
+}
+
+std::string offsetPointer(const std::string &pointer, int64_t offset) {
+  return offset == 0 ? pointer : fmt::format("({} + {})", pointer, offset);
 }
 
 int32_t dtypeCode(Type element) {
@@ -202,6 +263,51 @@ FailureOr<BufferRef> BufferNames::reference(Value buffer) const {
                      offset};
   return def->emitError("a library call (GEMM) cannot read a constant; "
                         "materialize it into the arena first");
+}
+
+FailureOr<LaunchBinding> LaunchBinding::bind(kernel::LaunchOp launch,
+                                             const BufferNames &names) {
+  LaunchBinding binding;
+  Block &body = launch.getBody().front();
+  auto add = [&](Value value, Value buffer) -> LogicalResult {
+    FailureOr<std::string> ptr = names.pointer(buffer);
+    if (failed(ptr))
+      return failure();
+    binding.bound[value] = {*ptr, buffer};
+    return success();
+  };
+  for (auto [arg, buffer] : llvm::zip(body.getArguments(), launch.getIns()))
+    if (failed(add(arg, buffer)))
+      return failure();
+  for (auto [value, buffer] :
+       llvm::zip(body.getTerminator()->getOperands(), launch.getOuts()))
+    if (failed(add(value, buffer)))
+      return failure();
+  return binding;
+}
+
+std::vector<std::string> LaunchBinding::operandPointers(Operation *op) const {
+  std::vector<std::string> pointers;
+  for (Value operand : op->getOperands())
+    pointers.push_back(pointer(operand));
+  return pointers;
+}
+
+std::vector<std::string> LaunchBinding::resultPointers(Operation *op) const {
+  std::vector<std::string> pointers;
+  for (Value result : op->getResults())
+    pointers.push_back(pointer(result));
+  return pointers;
+}
+
+LogicalResult checkF32Operands(Operation *op, StringRef target) {
+  if (isa<GatherOp, GatherGradOp, ArgmaxOp>(op))
+    return success();
+  for (Value v : op->getOperands())
+    if (!cast<ShapedType>(v.getType()).getElementType().isF32())
+      return op->emitError("the " + target + " target runs this kernel on "
+                                             "f32 only");
+  return success();
 }
 
 } // namespace mlir::clip::codegen

@@ -58,6 +58,26 @@ struct GemmShape {
 FailureOr<GemmShape> gemmShape(Operation *op, Value a, Value b,
                                bool transposeA, Value result);
 
+/// The data-movement ops (transpose, broadcast, slice, slice_grad, concat)
+/// as strided copies: over `shape`, dest[destOffset + idx . destStrides] =
+/// source[sourceOffset + idx . sourceStrides] (element offsets and strides,
+/// 0 broadcasts), after zeroing the whole result when `zeroFirst`.
+struct StridedCopy {
+  Value source;
+  Shape shape, sourceStrides, destStrides;
+  int64_t sourceOffset = 0, destOffset = 0;
+};
+struct DataMovement {
+  Value result;
+  bool zeroFirst = false;
+  std::vector<StridedCopy> copies;
+};
+/// The copies of `op`, or nullopt when it is no data-movement op.
+std::optional<DataMovement> dataMovement(Operation *op);
+
+/// `pointer` advanced by `offset` elements (as written, when 0).
+std::string offsetPointer(const std::string &pointer, int64_t offset);
+
 /// The ABI's dtype code of an element type (runtime/abi/ClipLibrary.h).
 int32_t dtypeCode(Type element);
 
@@ -101,6 +121,29 @@ private:
   llvm::DenseMap<Operation *, size_t> constantIds;
   std::vector<Constant> constantData;
 };
+
+/// One launch's buffers as its kernel op sees them: each operand (a block
+/// argument of the launch body) and each result (a yielded value) with the
+/// buffer bound to it and a pointer expression into that buffer.
+class LaunchBinding {
+public:
+  static FailureOr<LaunchBinding> bind(kernel::LaunchOp launch,
+                                       const BufferNames &names);
+  /// The pointer expression of a kernel-op operand or result.
+  std::string pointer(Value value) const { return bound.lookup(value).first; }
+  /// The buffer bound to a kernel-op operand or result.
+  Value buffer(Value value) const { return bound.lookup(value).second; }
+  /// Pointers of `op`'s operands and results, in order.
+  std::vector<std::string> operandPointers(Operation *op) const;
+  std::vector<std::string> resultPointers(Operation *op) const;
+
+private:
+  llvm::DenseMap<Value, std::pair<std::string, Value>> bound;
+};
+
+/// Fails, with an error at `op` naming `target`, unless every operand is
+/// f32 (gathers and argmax also read i64).
+LogicalResult checkF32Operands(Operation *op, StringRef target);
 
 } // namespace mlir::clip::codegen
 

@@ -42,9 +42,8 @@ private:
   void emitCudaTables(const CudaFunction &cuda);
   LogicalResult emitLaunch(kernel::LaunchOp launch);
   LogicalResult emitKernel(Operation *op);
-  FailureOr<std::string> pointer(Value buffer);
-  std::string in(Value v) { return operandPointers.lookup(v); }
-  std::string out(Value v) { return resultPointers.lookup(v); }
+  std::string in(Value v) const { return binding.pointer(v); }
+  std::string out(Value v) const { return binding.pointer(v); }
   void line(const std::string &text) { os << "  " << text << "\n"; }
   void stridedCopy(ArrayRef<int64_t> shape, const std::string &src,
                    ArrayRef<int64_t> srcStrides, const std::string &dst,
@@ -54,13 +53,9 @@ private:
   BufferNames names;
   llvm::raw_ostream &os;
   std::string prefix;
-  llvm::DenseMap<Value, std::string> operandPointers, resultPointers;
+  LaunchBinding binding;
   std::string launchName;
 };
-
-FailureOr<std::string> FunctionEmitter::pointer(Value buffer) {
-  return names.pointer(buffer);
-}
 
 void FunctionEmitter::stridedCopy(ArrayRef<int64_t> shape,
                                   const std::string &src,
@@ -93,36 +88,19 @@ LogicalResult FunctionEmitter::emitCode() {
 }
 
 LogicalResult FunctionEmitter::emitLaunch(kernel::LaunchOp launch) {
-  Operation *op = launch.getKernelOp();
-  Block &body = launch.getBody().front();
-  operandPointers.clear();
-  resultPointers.clear();
-  for (auto [arg, buffer] : llvm::zip(body.getArguments(), launch.getIns())) {
-    FailureOr<std::string> ptr = pointer(buffer);
-    if (failed(ptr))
-      return failure();
-    operandPointers[arg] = *ptr;
-  }
-  for (auto [value, buffer] :
-       llvm::zip(body.getTerminator()->getOperands(), launch.getOuts())) {
-    FailureOr<std::string> ptr = pointer(buffer);
-    if (failed(ptr))
-      return failure();
-    resultPointers[value] = *ptr;
-  }
+  FailureOr<LaunchBinding> bound = LaunchBinding::bind(launch, names);
+  if (failed(bound))
+    return failure();
+  binding = std::move(*bound);
   launchName = launch.getSymName().str();
   line("// " + launchName);
-  return emitKernel(op);
+  return emitKernel(launch.getKernelOp());
 }
 
 LogicalResult FunctionEmitter::emitKernel(Operation *op) {
   if (isElementwiseKernel(op)) {
-    std::vector<std::string> ins, outs;
-    for (Value operand : op->getOperands())
-      ins.push_back(in(operand));
-    for (Value result : op->getResults())
-      outs.push_back(out(result));
-    FailureOr<ElementwiseLoop> loop = emitElementwiseLoop(op, ins, outs);
+    FailureOr<ElementwiseLoop> loop = emitElementwiseLoop(
+        op, binding.operandPointers(op), binding.resultPointers(op));
     if (failed(loop))
       return failure();
     line(fmt::format("#pragma omp parallel for schedule(static) if ({} >= "
@@ -134,10 +112,21 @@ LogicalResult FunctionEmitter::emitKernel(Operation *op) {
     line("}");
     return success();
   }
-  for (Value v : op->getOperands())
-    if (!cast<ShapedType>(v.getType()).getElementType().isF32() &&
-        !isa<GatherOp, GatherGradOp, ArgmaxOp>(op))
-      return op->emitError("the CPU target runs this kernel on f32 only");
+  if (failed(checkF32Operands(op, "CPU")))
+    return failure();
+  if (std::optional<DataMovement> move = dataMovement(op)) {
+    const std::string result = out(move->result);
+    if (move->zeroFirst)
+      line(fmt::format("clip::cpu::fill({}, {}, 0.0f);", result,
+                       product(shapeOf(move->result))));
+    for (const StridedCopy &c : move->copies)
+      stridedCopy(c.shape,
+                  offsetPointer(in(c.source), c.sourceOffset),
+                  c.sourceStrides,
+                  offsetPointer(result, c.destOffset),
+                  c.destStrides);
+    return success();
+  }
 
   auto gemm = [&](Value a, Value b, bool ta, bool tb, Value bias,
                   Activation activation, Value residual,
@@ -302,58 +291,6 @@ LogicalResult FunctionEmitter::emitKernel(Operation *op) {
                          b.getMomentum().convertToDouble(), out(b.getResult()),
                          out(b.getNewRunningMean()),
                          out(b.getNewRunningVar())));
-        return success();
-      })
-      .Case([&](TransposeOp t) {
-        Shape s = shapeOf(t.getInput()), o = shapeOf(t.getResult());
-        Shape from = contiguousStrides(s), src;
-        for (int64_t p : t.getPermutation())
-          src.push_back(from[p]);
-        stridedCopy(o, in(t.getInput()), src, out(t.getResult()),
-                    contiguousStrides(o));
-        return success();
-      })
-      .Case([&](BroadcastOp b) {
-        Shape s = shapeOf(b.getInput()), o = shapeOf(b.getResult());
-        Shape from = contiguousStrides(s), src(o.size(), 0);
-        const size_t lead = o.size() - s.size();
-        for (size_t d = 0; d < s.size(); ++d)
-          src[lead + d] = s[d] == 1 ? 0 : from[d];
-        stridedCopy(o, in(b.getInput()), src, out(b.getResult()),
-                    contiguousStrides(o));
-        return success();
-      })
-      .Case([&](SliceOp sl) {
-        Shape s = shapeOf(sl.getInput()), o = shapeOf(sl.getResult());
-        Shape src = contiguousStrides(s);
-        const int64_t base = sl.getStart() * src[sl.getAxis()];
-        src[sl.getAxis()] *= sl.getStep();
-        stridedCopy(o, fmt::format("({} + {})", in(sl.getInput()), base), src,
-                    out(sl.getResult()), contiguousStrides(o));
-        return success();
-      })
-      .Case([&](SliceGradOp sl) {
-        Shape g = shapeOf(sl.getGrad()), o = shapeOf(sl.getResult());
-        Shape dst = contiguousStrides(o);
-        const int64_t base = sl.getStart() * dst[sl.getAxis()];
-        dst[sl.getAxis()] *= sl.getStep();
-        line(fmt::format("clip::cpu::fill({}, {}, 0.0f);", out(sl.getResult()),
-                         product(o)));
-        stridedCopy(g, in(sl.getGrad()), contiguousStrides(g),
-                    fmt::format("({} + {})", out(sl.getResult()), base), dst);
-        return success();
-      })
-      .Case([&](ConcatOp c) {
-        Shape o = shapeOf(c.getResult()), dst = contiguousStrides(o);
-        int64_t at = 0;
-        for (Value input : c.getInputs()) {
-          Shape s = shapeOf(input);
-          stridedCopy(s, in(input), contiguousStrides(s),
-                      fmt::format("({} + {})", out(c.getResult()),
-                                  at * dst[c.getAxis()]),
-                      dst);
-          at += s[c.getAxis()];
-        }
         return success();
       })
       .Case<ReduceSumOp, ReduceMeanOp, ReduceMaxOp>([&](auto r) {

@@ -73,6 +73,10 @@ struct LowerToKernelsPass
     Block &entry = func.front();
     if (failed(checkStaticShapes(func)))
       return signalPassFailure();
+    // Per function: one pass instance lowers several functions (which ones
+    // depends on the threads), so names and buffers must not carry over.
+    buffers.clear();
+    launches = 0;
 
     SmallVector<Operation *> graph;
     for (Operation &op : entry.without_terminator())

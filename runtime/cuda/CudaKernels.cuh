@@ -1125,6 +1125,31 @@ __device__ inline void softmax(i64 outer, i64 axis, i64 inner, bool log,
   }
 }
 
+namespace detail {
+/// The loop gather and gatherGrad share: for every output element `idx` of
+/// [batch, pre, count, inner] whose index is good, f(idx, offset of the
+/// gathered table element); the first batch * count threads also check one
+/// index position each (checkIndex).
+template <typename F>
+__device__ inline void forEachGathered(i64 batch, i64 pre, i64 axis, i64 inner,
+                                       i64 count, const long long *indices,
+                                       long long *error, F f) {
+  const i64 positions = batch * count, total = batch * pre * count * inner;
+  const i64 limit = maxI(positions, total);
+  for (i64 idx = firstThread(); idx < limit; idx += allThreads()) {
+    if (idx < positions)
+      checkIndex(idx, indices, axis, error);
+    if (idx >= total)
+      continue;
+    const i64 col = idx % inner, row = idx / inner;
+    const i64 c = row % count, bp = row / count, b = bp / pre;
+    const long long index = indices[b * count + c];
+    if (!badIndex(index, axis))
+      f(idx, (bp * axis + index) * inner + col);
+  }
+}
+} // namespace detail
+
 /// clip::cpu::gather: x [batch, pre, axis, inner], indices [batch, count],
 /// out [batch, pre, count, inner]. An index outside [0, axis) is an error:
 /// the first bad one (lowest flat position in indices) is recorded as
@@ -1137,21 +1162,8 @@ template <typename T>
 __device__ inline void gather(i64 batch, i64 pre, i64 axis, i64 inner,
                               i64 count, const T *x, const long long *indices,
                               T *out, long long *error) {
-  using namespace detail;
-  const i64 positions = batch * count, total = batch * pre * count * inner;
-  const i64 limit = maxI(positions, total);
-  for (i64 idx = firstThread(); idx < limit; idx += allThreads()) {
-    if (idx < positions)
-      checkIndex(idx, indices, axis, error);
-    if (idx >= total)
-      continue;
-    const i64 col = idx % inner, row = idx / inner;
-    const i64 c = row % count, bp = row / count, b = bp / pre;
-    const long long index = indices[b * count + c];
-    if (badIndex(index, axis))
-      continue;
-    out[idx] = x[(bp * axis + index) * inner + col];
-  }
+  detail::forEachGathered(batch, pre, axis, inner, count, indices, error,
+                          [&](i64 idx, i64 at) { out[idx] = x[at]; });
 }
 
 /// clip::cpu::gatherGrad: dx [batch, pre, axis, inner] += grad at the
@@ -1163,21 +1175,9 @@ __device__ inline void gatherGrad(i64 batch, i64 pre, i64 axis, i64 inner,
                                   i64 count, const float *grad,
                                   const long long *indices, float *dx,
                                   long long *error) {
-  using namespace detail;
-  const i64 positions = batch * count, total = batch * pre * count * inner;
-  const i64 limit = maxI(positions, total);
-  for (i64 idx = firstThread(); idx < limit; idx += allThreads()) {
-    if (idx < positions)
-      checkIndex(idx, indices, axis, error);
-    if (idx >= total)
-      continue;
-    const i64 col = idx % inner, row = idx / inner;
-    const i64 c = row % count, bp = row / count, b = bp / pre;
-    const long long index = indices[b * count + c];
-    if (badIndex(index, axis))
-      continue;
-    atomicAdd(dx + (bp * axis + index) * inner + col, grad[idx]);
-  }
+  detail::forEachGathered(
+      batch, pre, axis, inner, count, indices, error,
+      [&](i64 idx, i64 at) { atomicAdd(dx + at, grad[idx]); });
 }
 
 } // namespace clip::cuda

@@ -176,54 +176,34 @@ ZeroShotResult zeroShot(const Encoders &encoders,
       classEmb[classOf[t] * dim + d] += promptEmb[t * dim + d];
   normalizeRows(classEmb.data(), classes, dim);
 
-  const EncoderShape shape = encoderShape(encoders.image);
-  if (shape.dim != dim)
+  int64_t imageDim = 0;
+  const std::vector<float> emb = embedImages(encoders.image, images, imageSize,
+                                             threads, false, imageDim);
+  if (imageDim != dim)
     throw RuntimeError(fmt::format("image embeddings have {} dims, text {}",
-                                   shape.dim, dim));
-  data::LoaderConfig config;
-  config.batchSize = shape.batch;
-  config.preprocess.size = imageSize;
-  config.contextLength = 1;
-  config.threads = threads;
-  config.shuffle = false;
-  config.dropLast = false;
-  data::Loader loader(images, config,
-                      [](const std::string &, int64_t *tokens) { *tokens = 0; });
+                                   imageDim, dim));
   ZeroShotResult result;
+  result.count = static_cast<int64_t>(images.size());
   result.perClassCorrect.assign(classes, 0);
   result.perClassCount.assign(classes, 0);
   int64_t top1 = 0, top5 = 0;
-  const int64_t total = static_cast<int64_t>(images.size());
-  auto *input = static_cast<float *>(encoders.image.input(0));
-  const int64_t imageFloats = shape.width;
-  while (result.count < total) {
-    data::Batch batch = loader.next();
-    std::fill(input, input + shape.batch * imageFloats, 0.0f);
-    std::copy(batch.images.begin(), batch.images.end(), input);
-    encoders.image.run();
-    std::vector<float> emb(static_cast<const float *>(encoders.image.output(0)),
-                           static_cast<const float *>(encoders.image.output(0)) +
-                               batch.size * dim);
-    normalizeRows(emb.data(), batch.size, dim);
-    for (int64_t r = 0; r < batch.size; ++r) {
-      std::vector<std::pair<float, int64_t>> scores;
-      for (int64_t c = 0; c < classes; ++c) {
-        float s = 0;
-        for (int64_t d = 0; d < dim; ++d)
-          s += emb[r * dim + d] * classEmb[c * dim + d];
-        scores.emplace_back(-s, c);
-      }
-      std::sort(scores.begin(), scores.end());
-      const int64_t label = labels.at(batch.indices[r]);
-      ++result.perClassCount.at(label);
-      if (scores[0].second == label) {
-        ++top1;
-        ++result.perClassCorrect[label];
-      }
-      for (int64_t k = 0; k < std::min<int64_t>(5, classes); ++k)
-        top5 += scores[k].second == label;
+  for (int64_t r = 0; r < result.count; ++r) {
+    std::vector<std::pair<float, int64_t>> scores;
+    for (int64_t c = 0; c < classes; ++c) {
+      float s = 0;
+      for (int64_t d = 0; d < dim; ++d)
+        s += emb[r * dim + d] * classEmb[c * dim + d];
+      scores.emplace_back(-s, c);
     }
-    result.count += batch.size;
+    std::sort(scores.begin(), scores.end());
+    const int64_t label = labels.at(r);
+    ++result.perClassCount.at(label);
+    if (scores[0].second == label) {
+      ++top1;
+      ++result.perClassCorrect[label];
+    }
+    for (int64_t k = 0; k < std::min<int64_t>(5, classes); ++k)
+      top5 += scores[k].second == label;
   }
   result.top1 = double(top1) / std::max<int64_t>(result.count, 1);
   result.top5 = double(top5) / std::max<int64_t>(result.count, 1);

@@ -13,14 +13,6 @@ using namespace clip::data::test;
 
 namespace {
 
-std::string errorOf(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const DataError &e) {
-    return e.what();
-  }
-  return "(no DataError)";
-}
 
 std::vector<std::vector<std::string>> fields(const std::vector<CsvRecord> &records) {
   std::vector<std::vector<std::string>> out;

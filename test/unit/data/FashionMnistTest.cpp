@@ -49,14 +49,6 @@ std::vector<uint8_t> gzip(const std::vector<uint8_t> &data) {
   return out;
 }
 
-std::string errorOf(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const DataError &e) {
-    return e.what();
-  }
-  return "(no DataError)";
-}
 
 /// A directory holding a small valid split (3 images 2x2) that tests break.
 struct SmallSplit {

@@ -1,6 +1,7 @@
 //===- LoaderTest.cpp - Batches: order, determinism, resume, bad samples ---===//
 #include "runtime/data/FashionMnist.h"
 #include "runtime/data/Loader.h"
+#include "TestFiles.h"
 
 #include <gtest/gtest.h>
 
@@ -15,6 +16,7 @@
 #include <thread>
 
 using namespace clip::data;
+using clip::data::test::errorOf;
 
 namespace {
 
@@ -96,14 +98,6 @@ void expectSame(const std::vector<Batch> &a, const std::vector<Batch> &b,
   }
 }
 
-std::string errorOf(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const DataError &e) {
-    return e.what();
-  }
-  return "(no DataError)";
-}
 
 } // namespace
 

@@ -13,14 +13,6 @@ using namespace clip::data::test;
 
 namespace {
 
-std::string errorOf(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const DataError &e) {
-    return e.what();
-  }
-  return "(no DataError)";
-}
 
 std::vector<uint8_t> grayPng(uint8_t value, int w = 4, int h = 3) {
   PngSpec spec;

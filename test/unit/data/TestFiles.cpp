@@ -1,6 +1,8 @@
 //===- TestFiles.cpp - Images, tars and scratch directories for the tests --===//
 #include "TestFiles.h"
 
+#include "runtime/data/DataError.h"
+
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
@@ -220,5 +222,14 @@ std::vector<uint8_t> tarPaxPath(const std::string &name,
 }
 
 std::vector<uint8_t> tarEnd() { return std::vector<uint8_t>(1024, 0); }
+
+std::string errorOf(const std::function<void()> &f) {
+  try {
+    f();
+  } catch (const DataError &e) {
+    return e.what();
+  }
+  return "(no DataError)";
+}
 
 } // namespace clip::data::test

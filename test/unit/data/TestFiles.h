@@ -3,6 +3,7 @@
 #define CLIP_TEST_UNIT_DATA_TESTFILES_H
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,9 @@ std::vector<uint8_t> tarEnd();
 
 std::vector<uint8_t> bytesOf(const std::string &text);
 void append(std::vector<uint8_t> &to, const std::vector<uint8_t> &more);
+
+/// The message of the DataError `f` throws, or "(no DataError)".
+std::string errorOf(const std::function<void()> &f);
 
 } // namespace clip::data::test
 

@@ -67,6 +67,63 @@ def build_model(config, image_size, seed):
     return model, cfg
 
 
+def clear_relu_kinks(model, image, train_bn, margin=1e-4):
+    """Moves every ReLU input of the image tower at least `margin` from 0.
+
+    ReLU's derivative jumps at 0, so an f32 gradient is only comparable with
+    an f64 one where both see the same sign. RN50 at 64x64, batch 2 has 1.8M
+    ReLU inputs; some lie within f32 rounding of 0 (the smallest is 4e-7
+    from 0; one at 1.1e-6 comes out -6.9e-7 in f32 under OpenBLAS's AVX-512
+    kernels and +5.6e-7 under its AVX2 ones, which flips one element's
+    gradient and moves layer1.2.bn2.bias's by 1.3e-2). Every such ReLU here
+    follows a BatchNorm (plus the residual for a block's last), so shifting
+    that channel's BatchNorm bias moves the channel's ReLU inputs by exactly
+    the shift; the ReLUs are cleared in forward order (each shift changes
+    the layers after it), in f64 on the f32 parameters clip-ref reads.
+    Returns (channels shifted, smallest |ReLU input| after)."""
+    import copy
+
+    def forward(clear):
+        """Runs the f64 tower; with `clear`, each ReLU's pre-hook shifts its
+        input channels as the bias shift will and records the shift."""
+        probe = copy.deepcopy(model).double().train(train_bn)
+        shifts, smallest = [], math.inf
+
+        def hook(module, args, name):
+            nonlocal smallest
+            x = args[0]
+            if clear:
+                flat = x.detach().transpose(0, 1).reshape(x.shape[1], -1)
+                delta = torch.zeros(x.shape[1], dtype=x.dtype)
+                for c in range(x.shape[1]):
+                    step = 0
+                    while float((flat[c] + delta[c]).abs().min()) < 1.5 * margin:
+                        step += 1
+                        delta[c] = 2 * margin * ((step + 1) // 2) * (1 if step % 2 else -1)
+                shifts.append((name, delta))
+                x = x + delta.view(1, -1, 1, 1)
+            smallest = min(smallest, float(x.abs().min()))
+            return (x,)
+
+        for name, module in probe.visual.named_modules():
+            if isinstance(module, torch.nn.ReLU):
+                module.register_forward_pre_hook(lambda m, a, name=name: hook(m, a, name))
+        with torch.no_grad():
+            probe.visual(image.double())
+        return shifts, smallest
+
+    shifts, _ = forward(clear=True)
+    shifted = 0
+    with torch.no_grad():
+        for name, delta in shifts:
+            # actK reads bnK's output (bn3's plus the identity for a block's act3).
+            assert name.rsplit(".", 1)[-1] in ("act1", "act2", "act3"), name
+            bn = model.visual.get_submodule(name[:-len("act1")] + "bn" + name[-1])
+            bn.bias += delta.to(bn.bias.dtype)
+            shifted += int((delta != 0).sum())
+    return shifted, forward(clear=False)[1]
+
+
 def state_dict_for_clipc(model, dtype):
     # num_batches_tracked only matters for momentum=None; it is not a model input.
     return {k: v.detach().to(dtype).contiguous()

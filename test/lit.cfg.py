@@ -1,5 +1,6 @@
 # lit configuration for clipc: FileCheck tests of the dialect, passes and tools.
 import os
+import shutil
 import sys
 
 import lit.formats
@@ -21,3 +22,7 @@ llvm_config.add_tool_substitutions(["clip-opt", "clip-modelgen", "clip-ref", "cl
 llvm_config.add_tool_substitutions(["FileCheck", "not", "count"], [config.llvm_tools_dir])
 config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(("%clip_src", config.clip_source_root))
+
+# qemu-user runs clip-run as a CPU below clip.so's x86-64 level would.
+if shutil.which("qemu-x86_64"):
+    config.available_features.add("qemu-x86_64")

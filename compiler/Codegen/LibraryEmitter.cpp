@@ -512,7 +512,8 @@ LogicalResult emitLibrarySource(ModuleOp module, const LibraryInfo &info,
                     rows);
   os << fmt::format(
       "const ClipLibraryDesc library = {{CLIP_LIBRARY_MAGIC, "
-      "CLIP_LIBRARY_ABI_VERSION, \"{}\", \"{}\", {}, {}, functions}};\n\n",
+      "CLIP_LIBRARY_ABI_VERSION, \"{}\", \"{}\", {}, {}, functions, "
+      "CLIP_CPU_ISA, clip::cpu::selfCheck}};\n\n",
       info.model, info.remat, info.batchSize, count);
   os << "} // namespace\n\n"
      << "extern \"C\" __attribute__((visibility(\"default\"))) const "

@@ -20,8 +20,18 @@ extern "C" {
 #endif
 
 /* Bumped on any change to the structs below. */
-#define CLIP_LIBRARY_ABI_VERSION 2
+#define CLIP_LIBRARY_ABI_VERSION 3
 #define CLIP_LIBRARY_MAGIC 0x434c4950u /* "CLIP" */
+
+/* The x86-64 level a clip.so's CPU code is compiled for (clipc's and the
+ * CPU kernel library's -march), the same on every machine so that a clip.so
+ * built on one runs on any other of that level; the loader refuses a CPU
+ * below it before loading anything. */
+#define CLIP_CPU_ISA "x86-64-v3"
+
+/* Checks the CPU's BLAS on the GEMM shapes the kernels use; returns 0, or
+ * non-zero with a message in `error`. */
+typedef int32_t (*ClipCpuSelfCheck)(char *error, size_t errorSize);
 
 typedef enum ClipDType { CLIP_F32 = 0, CLIP_I64 = 1, CLIP_BOOL = 2 } ClipDType;
 
@@ -119,6 +129,8 @@ typedef struct ClipLibraryDesc {
   int64_t batchSize;
   int32_t numFunctions;
   const ClipFunctionDesc *functions;
+  const char *cpuIsa;            /* CLIP_CPU_ISA when it was compiled */
+  ClipCpuSelfCheck cpuSelfCheck; /* clip::cpu::selfCheck */
 } ClipLibraryDesc;
 
 /* The one exported symbol. */

@@ -26,6 +26,7 @@ CpuExecutor::CpuExecutor(const Library &library, const std::string &function)
     throw RuntimeError(fmt::format(
         "{}: @{} was compiled without the CPU target (clipc --target cpu)",
         library.path(), function));
+  library.checkCpuBlas();
   arena_ = Buffer(function_.arenaBytes);
   for (int32_t i = 0; i < function_.numParams; ++i) {
     params_.emplace_back(byteSize(function_.params[i]));

@@ -50,6 +50,30 @@ void checkElf(const std::string &path, int64_t fileSize) {
   if (needed > fileSize)
     fail(fmt::format("{} bytes, its headers describe {}", fileSize, needed));
 }
+/// A clip.so's code (the generated kernels and the CPU kernel library) is
+/// compiled for CLIP_CPU_ISA; on a CPU below it, it would die of SIGILL at
+/// the first such instruction, possibly mid-run. Refuse before dlopen.
+void checkCpu(const std::string &path) {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports(CLIP_CPU_ISA))
+    return;
+  std::string missing;
+  auto need = [&](bool has, const char *name) {
+    if (!has)
+      missing += fmt::format("{}{}", missing.empty() ? "" : ", ", name);
+  };
+  need(__builtin_cpu_supports("avx"), "AVX");
+  need(__builtin_cpu_supports("avx2"), "AVX2");
+  need(__builtin_cpu_supports("fma"), "FMA");
+  need(__builtin_cpu_supports("bmi"), "BMI1");
+  need(__builtin_cpu_supports("bmi2"), "BMI2");
+  need(__builtin_cpu_supports("f16c"), "F16C");
+  need(__builtin_cpu_supports("movbe"), "MOVBE");
+  throw RuntimeError(fmt::format(
+      "{}: its CPU code is built for {} (Intel Haswell, AMD Excavator or "
+      "newer), which this CPU is not{}{}",
+      path, CLIP_CPU_ISA, missing.empty() ? "" : "; it lacks ", missing));
+}
 } // namespace
 
 Library::Library(const std::string &path) : path_(path) {
@@ -57,6 +81,7 @@ Library::Library(const std::string &path) : path_(path) {
   if (stat(path.c_str(), &info) != 0)
     throw RuntimeError(fmt::format("{}: no such file", path));
   checkElf(path, info.st_size);
+  checkCpu(path);
   // A path without a slash would make dlopen search the library path.
   const std::string openPath =
       path.find('/') == std::string::npos ? "./" + path : path;
@@ -89,6 +114,15 @@ Library::Library(const std::string &path) : path_(path) {
         "{}; recompile it with this clipc",
         path, version, CLIP_LIBRARY_ABI_VERSION));
   }
+}
+
+void Library::checkCpuBlas() const {
+  if (blasChecked_)
+    return;
+  char error[512] = {0};
+  if (desc_->cpuSelfCheck(error, sizeof error) != 0)
+    throw BlasCheckError(fmt::format("{}: {}", path_, error));
+  blasChecked_ = true;
 }
 
 Library::~Library() {

@@ -15,6 +15,7 @@
 #ifndef CLIP_RUNTIME_CPU_CPUKERNELS_H
 #define CLIP_RUNTIME_CPU_CPUKERNELS_H
 
+#include <cstddef>
 #include <cstdint>
 
 namespace clip::cpu {
@@ -170,6 +171,12 @@ int64_t gatherGrad(int64_t batch, int64_t pre, int64_t axis, int64_t inner,
 /// pool of spinning OpenBLAS workers slows the OpenMP kernels that follow
 /// each GEMM several-fold on a 2-core machine.)
 void setThreads(int threads);
+
+/// Checks the BLAS on this CPU before the kernels rely on it: every GEMM
+/// shape class the kernels issue (GemmCheck.h) against a double-precision
+/// loop, in a few milliseconds. Returns 0, or non-zero with the first wrong
+/// case in `error`. A clip.so exports it (ClipLibraryDesc::cpuSelfCheck).
+int32_t selfCheck(char *error, size_t errorSize);
 
 } // namespace clip::cpu
 

@@ -1,7 +1,7 @@
 // Files that are not a usable clip.so are rejected with one clear message.
 // RUN: clipc %models/clip/vit_tiny.mlir --batch 2 -o %t.so
 // RUN: clip-run info %t.so | FileCheck %s --check-prefix=INFO
-// INFO: clip.so ABI 2, model vit_tiny.mlir, batch 2, remat none
+// INFO: clip.so ABI 3, model vit_tiny.mlir, batch 2, remat none, CPU code x86-64-v3
 // INFO: @train_step: {{[0-9]+}} kernels, arena {{.*}} MiB
 // INFO: kernels by kind: {{.*}}attention_grad 8{{.*}}gemm 40
 // INFO: parameters: 110 tensors, 7962625 values
@@ -28,7 +28,7 @@
 // RUN: printf '#include "runtime/abi/ClipLibrary.h"\nstatic const ClipLibraryDesc d = {CLIP_LIBRARY_MAGIC, 99, "m", "none", 1, 0, 0};\nextern "C" const ClipLibraryDesc *clip_library(void) { return &d; }\n' > %t.v99.cpp
 // RUN: c++ -shared -fPIC -I%clip_src -o %t.v99.so %t.v99.cpp
 // RUN: not clip-run info %t.v99.so 2>&1 | FileCheck %s --check-prefix=VERSION
-// VERSION: clip-run: {{.*}}v99.so: compiled for clip.so ABI version 99, this runtime reads version 2; recompile it with this clipc
+// VERSION: clip-run: {{.*}}v99.so: compiled for clip.so ABI version 99, this runtime reads version 3; recompile it with this clipc
 
 // Missing file, unknown command, bad option value.
 // RUN: not clip-run info %t.missing.so 2>&1 | FileCheck %s --check-prefix=MISSING

@@ -6,13 +6,15 @@
 // are picked to reach the kernels' edge cases and their threaded paths
 // (batch spread over threads, collapsed GEMMs, column-split reductions).
 // Also: in-place residual accumulation, bad gather indices, and bitwise
-// run-to-run determinism of the reductions done in parallel.
+// run-to-run determinism of the reductions done in parallel. CMake runs the
+// suite once more under each OpenBLAS core type (OpenBlasCore.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/cpu/CpuKernels.h"
 
 #include "compiler/Reference/Kernels.h"
+#include "test/unit/cpu/OpenBlasCore.h"
 
 #include <gtest/gtest.h>
 
@@ -58,6 +60,19 @@ public:
 };
 [[maybe_unused]] const auto *const kReporter =
     ::testing::AddGlobalTestEnvironment(new ReportErrors);
+
+/// CMake also runs these tests under each OpenBLAS core type
+/// (cpu-kernels-<core>); skip where this CPU or build cannot run it.
+class OpenBlasCoreEnvironment : public ::testing::Environment {
+public:
+  void SetUp() override {
+    const std::string reason = clip::test::openBlasCoreSkipReason();
+    if (!reason.empty())
+      GTEST_SKIP() << reason;
+  }
+};
+[[maybe_unused]] const auto *const kCoreCheck =
+    ::testing::AddGlobalTestEnvironment(new OpenBlasCoreEnvironment);
 
 std::string currentTest() {
   const auto *info = ::testing::UnitTest::GetInstance()->current_test_info();

@@ -19,13 +19,18 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <cstring>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 using namespace clip::runtime;
 namespace io = clip::io;
@@ -180,8 +185,9 @@ std::string mib(int64_t bytes) {
 int info(const std::string &path) {
   Library library(path);
   const ClipLibraryDesc &lib = library.desc();
-  fmt::print("{}: clip.so ABI {}, model {}, batch {}, remat {}\n", path,
-             lib.abiVersion, lib.model, lib.batchSize, lib.remat);
+  fmt::print("{}: clip.so ABI {}, model {}, batch {}, remat {}, CPU code {}\n",
+             path, lib.abiVersion, lib.model, lib.batchSize, lib.remat,
+             lib.cpuIsa);
   for (int32_t f = 0; f < lib.numFunctions; ++f) {
     const ClipFunctionDesc &fn = lib.functions[f];
     int64_t paramBytes = 0, paramCount = 0;
@@ -345,6 +351,34 @@ int main(int argc, char **argv) {
         throw RuntimeError(fmt::format("unknown option `{}`\n{}", flag, usage));
     }
     return step(args[1], options);
+  } catch (const BlasCheckError &e) {
+    // OpenBLAS picks its kernels once, as it loads: from OPENBLAS_CORETYPE,
+    // else from the CPU. Start over with its AVX2 (Haswell) kernels, which
+    // every CPU that passes Library's CLIP_CPU_ISA check runs; nothing has
+    // been computed or written yet (the check runs before the first step).
+    if (!std::getenv("OPENBLAS_CORETYPE")) {
+      fmt::print(stderr,
+                 "clip-run: {}; restarting with OpenBLAS's Haswell kernels "
+                 "(OPENBLAS_CORETYPE=Haswell)\n",
+                 e.what());
+      std::fflush(stdout);
+      std::fflush(stderr);
+      setenv("OPENBLAS_CORETYPE", "Haswell", 1);
+      execv("/proc/self/exe", argv);
+      fmt::print(stderr, "clip-run: cannot restart: {}\n", std::strerror(errno));
+      return 1;
+    }
+    const std::string core = std::getenv("OPENBLAS_CORETYPE");
+    fmt::print(stderr,
+               "clip-run: {} (OPENBLAS_CORETYPE={}); refusing to compute "
+               "wrong results. {}\n",
+               e.what(), core,
+               core == "Haswell"
+                   ? "Even OpenBLAS's Haswell kernels fail here: install "
+                     "another OpenBLAS build"
+                   : "Unset OPENBLAS_CORETYPE (clip-run then picks kernels "
+                     "that pass) or set it to Haswell");
+    return 1;
   } catch (const std::exception &e) {
     fmt::print(stderr, "clip-run: {}\n", e.what());
     return 1;

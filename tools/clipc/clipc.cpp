@@ -17,6 +17,7 @@
 #include "compiler/Kernel/Passes.h"
 #include "compiler/Pipeline/Pipeline.h"
 #include "kernel/IR/KernelOps.h"
+#include "runtime/abi/ClipLibrary.h"
 #include "runtime/gpu/Nvrtc.h"
 
 #include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
@@ -72,7 +73,7 @@ int compileLibrary(const std::string &source, const std::string &output,
                             compilerName));
   const std::string partial = output + ".partial";
   std::vector<std::string> args = {
-      *compiler, "-std=c++17", "-O3", "-march=x86-64-v3", "-fno-trapping-math",
+      *compiler, "-std=c++17", "-O3", "-march=" CLIP_CPU_ISA, "-fno-trapping-math",
       "-fopenmp",
       "-shared", "-fPIC", "-fvisibility=hidden", "-w",
       "-I" CLIPC_SOURCE_DIR, "-o", partial, cppPath.str().str(),

@@ -55,9 +55,11 @@ def openclip_bindings(config, image_size, batch, work, name):
     model, cfg = build_model(config, image_size, seed=1234)
     generator = torch.Generator().manual_seed(99)
     image = torch.randn(batch, 3, image_size, image_size, generator=generator)
-    shifted, smallest = clear_relu_kinks(model, image, train_bn=True)
-    print(f"{name}: {shifted} BatchNorm bias channels moved so that every ReLU input "
-          f"is >= {smallest:.1e} from 0 (f64)")
+    shifted, before, after = clear_relu_kinks(model, image, train_bn=True)
+    print(f"{name}: smallest |ReLU input| {before:.1e} (f64); {shifted} BatchNorm bias "
+          f"channels moved so that every one is >= {after:.1e} from 0")
+    if not after >= 1e-4:
+        sys.exit(f"{name}: a ReLU input is {after:.1e} from 0 after clear_relu_kinks")
     text = random_tokens(batch, cfg["text_cfg"]["context_length"], generator)
     params = os.path.join(work, f"{name}-params.safetensors")
     inputs = os.path.join(work, f"{name}-inputs.safetensors")

@@ -80,7 +80,7 @@ def clear_relu_kinks(model, image, train_bn, margin=1e-4):
     that channel's BatchNorm bias moves the channel's ReLU inputs by exactly
     the shift; the ReLUs are cleared in forward order (each shift changes
     the layers after it), in f64 on the f32 parameters clip-ref reads.
-    Returns (channels shifted, smallest |ReLU input| after)."""
+    Returns (channels shifted, smallest |ReLU input| before, after)."""
     import copy
 
     def forward(clear):
@@ -112,6 +112,7 @@ def clear_relu_kinks(model, image, train_bn, margin=1e-4):
             probe.visual(image.double())
         return shifts, smallest
 
+    before = forward(clear=False)[1]
     shifts, _ = forward(clear=True)
     shifted = 0
     with torch.no_grad():
@@ -121,7 +122,7 @@ def clear_relu_kinks(model, image, train_bn, margin=1e-4):
             bn = model.visual.get_submodule(name[:-len("act1")] + "bn" + name[-1])
             bn.bias += delta.to(bn.bias.dtype)
             shifted += int((delta != 0).sum())
-    return shifted, forward(clear=False)[1]
+    return shifted, before, forward(clear=False)[1]
 
 
 def state_dict_for_clipc(model, dtype):

@@ -4,6 +4,7 @@
 #include "compiler/Codegen/ElementwiseEmitter.h"
 
 #include "clip/IR/ClipOps.h"
+#include "runtime/abi/ClipLibrary.h"
 
 #include "fmt/format.h"
 
@@ -160,10 +161,10 @@ std::string offsetPointer(const std::string &pointer, int64_t offset) {
 
 int32_t dtypeCode(Type element) {
   if (element.isInteger(64))
-    return 1;
+    return CLIP_I64;
   if (element.isInteger(1))
-    return 2;
-  return 0;
+    return CLIP_BOOL;
+  return CLIP_F32;
 }
 
 FailureOr<BufferNames> BufferNames::build(func::FuncOp func) {

@@ -13,6 +13,7 @@
 
 #include "clip/IR/ClipOps.h"
 #include "kernel/IR/KernelOps.h"
+#include "runtime/cpu/CpuKernels.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringMap.h"
@@ -24,6 +25,16 @@
 using namespace mlir;
 using namespace mlir::clip;
 using namespace mlir::clip::codegen;
+
+// The generated code casts the dialect's epilogue activation to the CPU
+// library's (and the CUDA kernels take the same integer): one numbering.
+static_assert(int(mlir::clip::Activation::none) == int(::clip::cpu::Activation::None) &&
+                  int(mlir::clip::Activation::gelu) == int(::clip::cpu::Activation::Gelu) &&
+                  int(mlir::clip::Activation::gelu_tanh) ==
+                      int(::clip::cpu::Activation::GeluTanh) &&
+                  int(mlir::clip::Activation::quick_gelu) ==
+                      int(::clip::cpu::Activation::QuickGelu),
+              "clip.gemm's Activation must number as clip::cpu::Activation");
 
 namespace {
 

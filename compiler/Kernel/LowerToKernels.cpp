@@ -50,15 +50,6 @@ std::optional<int64_t> contiguousSliceOffset(clip::SliceOp slice) {
   return slice.getStart() * inner;
 }
 
-/// The name clip-ref gives a function's result (the runtime's output key).
-std::string outputName(func::FuncOp func, unsigned index) {
-  if (auto param = func.getResultAttrOfType<StringAttr>(index, "clip.gradient"))
-    return fmt::format("grad/{}", param.getValue().str());
-  if (auto param =
-          func.getResultAttrOfType<StringAttr>(index, "clip.running_update"))
-    return fmt::format("update/{}", param.getValue().str());
-  return fmt::format("result{}", index);
-}
 
 struct LowerToKernelsPass
     : kernel::impl::LowerToKernelsBase<LowerToKernelsPass> {
@@ -97,7 +88,7 @@ struct LowerToKernelsPass
     auto ret = cast<func::ReturnOp>(entry.getTerminator());
     builder.setInsertionPoint(ret);
     for (auto [i, value] : llvm::enumerate(ret.getOperands()))
-      builder.create<OutputOp>(ret.getLoc(), outputName(func, i),
+      builder.create<OutputOp>(ret.getLoc(), clip::resultOutputName(func, i),
                                buffers.lookup(value));
     builder.create<func::ReturnOp>(ret.getLoc());
     ret.erase();

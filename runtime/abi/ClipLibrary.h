@@ -33,6 +33,12 @@ extern "C" {
  * non-zero with a message in `error`. */
 typedef int32_t (*ClipCpuSelfCheck)(char *error, size_t errorSize);
 
+/* Output names of a training function: the gradient of parameter P is
+ * "grad/P", BatchNorm's updated running statistic P is "update/P"; any other
+ * result i is "result<i>". */
+#define CLIP_GRAD_PREFIX "grad/"
+#define CLIP_UPDATE_PREFIX "update/"
+
 typedef enum ClipDType { CLIP_F32 = 0, CLIP_I64 = 1, CLIP_BOOL = 2 } ClipDType;
 
 typedef struct ClipTensorDesc {

@@ -190,14 +190,9 @@ int main(int argc, char **argv) {
     io::SafetensorsWriter writer;
     for (auto [i, result] : llvm::enumerate(*results)) {
       // Gradients of a training function are named after their parameter.
-      auto gradientOf = func.getResultAttrOfType<StringAttr>(i, "clip.gradient");
-      auto updateOf =
-          func.getResultAttrOfType<StringAttr>(i, "clip.running_update");
-      const std::string name =
-          i < outputNames.size() ? outputNames[i]
-          : gradientOf ? fmt::format("grad/{}", gradientOf.getValue().str())
-          : updateOf   ? fmt::format("update/{}", updateOf.getValue().str())
-                       : fmt::format("result{}", i);
+      const std::string name = i < outputNames.size()
+                                   ? outputNames[i]
+                                   : resultOutputName(func, i);
       const bool isInt = cast<RankedTensorType>(func.getResultTypes()[i])
                              .getElementType()
                              .isInteger();

@@ -109,13 +109,13 @@ int trainCommand(const std::vector<std::string> &args) {
   for (int32_t i = 0; i < fn.numParams; ++i) {
     for (int32_t o = 0; o < fn.numOutputs; ++o) {
       const std::string out = fn.outputs[o].name;
-      if (out == "grad/" + names[i]) {
+      if (out == CLIP_GRAD_PREFIX + names[i]) {
         trainable.push_back({names[i], static_cast<float *>(step->param(i)),
                              runtime::elementCount(fn.params[i]),
                              train::decays(names[i], fn.params[i].rank)});
         gradOutputs.push_back(o);
         counts.push_back(trainable.back().count);
-      } else if (out == "update/" + names[i]) {
+      } else if (out == CLIP_UPDATE_PREFIX + names[i]) {
         updates.emplace_back(i, o);
       }
     }

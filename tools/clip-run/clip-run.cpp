@@ -216,7 +216,8 @@ int info(const std::string &path) {
                  dtypeName(fn.inputs[i].dtype), shapeString(fn.inputs[i]));
     int32_t grads = 0;
     for (int32_t i = 0; i < fn.numOutputs; ++i)
-      grads += std::strncmp(fn.outputs[i].name, "grad/", 5) == 0;
+      grads += std::strncmp(fn.outputs[i].name, CLIP_GRAD_PREFIX,
+                           std::strlen(CLIP_GRAD_PREFIX)) == 0;
     fmt::print("  outputs: {} ({} gradients)\n", fn.numOutputs, grads);
   }
   return 0;

@@ -1,6 +1,7 @@
 //===- ClipDialect.cpp - The clip dialect ---------------------------------===//
 #include "clip/IR/ClipDialect.h"
 #include "clip/IR/ClipOps.h"
+#include "runtime/abi/ClipLibrary.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/Transforms/InliningUtils.h"
@@ -35,4 +36,14 @@ Operation *ClipDialect::materializeConstant(OpBuilder &builder, Attribute value,
   if (!elements || elements.getType() != type)
     return nullptr;
   return builder.create<ConstantOp>(loc, elements);
+}
+
+std::string mlir::clip::resultOutputName(FunctionOpInterface func,
+                                         unsigned index) {
+  if (auto param = func.getResultAttrOfType<StringAttr>(index, "clip.gradient"))
+    return CLIP_GRAD_PREFIX + param.getValue().str();
+  if (auto param =
+          func.getResultAttrOfType<StringAttr>(index, "clip.running_update"))
+    return CLIP_UPDATE_PREFIX + param.getValue().str();
+  return "result" + std::to_string(index);
 }

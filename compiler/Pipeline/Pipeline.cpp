@@ -1,7 +1,8 @@
 //===- Pipeline.cpp - The clipc pass pipelines ----------------------------===//
 #include "compiler/Pipeline/Pipeline.h"
 
-#include "compiler/Kernel/Passes.h"
+#include "compiler/Conversion/Passes.h"
+#include "kernel/Transforms/Passes.h"
 #include "compiler/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -54,7 +55,7 @@ void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
 
 void buildKernelPipeline(OpPassManager &pm, const KernelOptions &options) {
   OpPassManager &funcs = pm.nest<func::FuncOp>();
-  funcs.addPass(kernel::createLowerToKernels());
+  funcs.addPass(clip::createConvertClipToKernel());
   if (options.inPlace)
     funcs.addPass(kernel::createReuseInPlace());
   kernel::PlanMemoryOptions plan;

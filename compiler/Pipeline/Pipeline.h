@@ -58,7 +58,7 @@ struct KernelOptions : PassPipelineOptions<KernelOptions> {
                       llvm::cl::init(false)};
 };
 
-/// Every function to a planned kernel schedule: clip-lower-to-kernels,
+/// Every function to a planned kernel schedule: convert-clip-to-kernel,
 /// kernel-reuse-in-place, kernel-plan-memory.
 void buildKernelPipeline(OpPassManager &pm, const KernelOptions &options);
 

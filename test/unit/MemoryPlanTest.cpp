@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Kernel/MemoryPlan.h"
+#include "kernel/Transforms/MemoryPlan.h"
 
 #include <gtest/gtest.h>
 

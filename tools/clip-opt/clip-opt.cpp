@@ -7,7 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "clip/IR/ClipDialect.h"
-#include "compiler/Kernel/Passes.h"
+#include "compiler/Conversion/Passes.h"
+#include "kernel/Transforms/Passes.h"
 #include "compiler/Pipeline/Pipeline.h"
 #include "compiler/Transforms/Passes.h"
 
@@ -20,6 +21,7 @@
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
   mlir::clip::registerClipPasses();
+  mlir::clip::registerConversionPasses();
   mlir::kernel::registerKernelPasses();
   mlir::clip::registerClipPipelines();
 

@@ -13,8 +13,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "clip/IR/ClipDialect.h"
-#include "compiler/Codegen/LibraryEmitter.h"
-#include "compiler/Kernel/Passes.h"
+#include "compiler/Target/Library/LibraryEmitter.h"
+#include "compiler/Conversion/Passes.h"
+#include "kernel/Transforms/Passes.h"
 #include "compiler/Pipeline/Pipeline.h"
 #include "kernel/IR/KernelOps.h"
 #include "runtime/abi/ClipLibrary.h"
@@ -187,7 +188,7 @@ int main(int argc, char **argv) {
   PassManager lower(&context);
   mlir::clip::KernelOptions kernels;
   if (emit == "kernels") {
-    lower.nest<func::FuncOp>().addPass(kernel::createLowerToKernels());
+    lower.nest<func::FuncOp>().addPass(mlir::clip::createConvertClipToKernel());
     if (failed(lower.run(*module)))
       return 1;
     return print(*module);

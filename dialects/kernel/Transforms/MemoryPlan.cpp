@@ -1,6 +1,6 @@
 //===- MemoryPlan.cpp - Best-fit placement by size and lifetime -----------===//
 
-#include "compiler/Kernel/MemoryPlan.h"
+#include "kernel/Transforms/MemoryPlan.h"
 
 #include <algorithm>
 #include <limits>

@@ -1,6 +1,6 @@
 //===- ElementwiseEmitter.cpp - Scalar C++ for elementwise kernels --------===//
 
-#include "compiler/Codegen/ElementwiseEmitter.h"
+#include "compiler/Target/Common/ElementwiseEmitter.h"
 
 #include "clip/IR/ClipOps.h"
 

@@ -1,5 +1,5 @@
-// RUN: clip-opt --clip-lower-to-kernels --kernel-plan-memory=alignment=64 %s | FileCheck %s
-// RUN: clip-opt --clip-lower-to-kernels --kernel-reuse-in-place --kernel-plan-memory=alignment=64 %s | FileCheck %s --check-prefix=INPLACE
+// RUN: clip-opt --convert-clip-to-kernel --kernel-plan-memory=alignment=64 %s | FileCheck %s
+// RUN: clip-opt --convert-clip-to-kernel --kernel-reuse-in-place --kernel-plan-memory=alignment=64 %s | FileCheck %s --check-prefix=INPLACE
 
 // Lifetimes (launch order): a = exp x [1, 2], b = concat a, a [2, 3],
 // c = exp b [3, 4] (read through the view d), e = exp d [4, end] (output).

@@ -11,7 +11,7 @@
 #ifndef CLIP_COMPILER_CODEGEN_LIBRARYEMITTER_H
 #define CLIP_COMPILER_CODEGEN_LIBRARYEMITTER_H
 
-#include "compiler/Codegen/CudaEmitter.h"
+#include "compiler/Target/Cuda/CudaEmitter.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"

@@ -7,9 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Codegen/LibraryEmitter.h"
-#include "compiler/Codegen/ElementwiseEmitter.h"
-#include "compiler/Codegen/KernelArguments.h"
+#include "compiler/Target/Library/LibraryEmitter.h"
+#include "compiler/Target/Common/ElementwiseEmitter.h"
+#include "compiler/Target/Common/KernelArguments.h"
 
 #include "clip/IR/ClipOps.h"
 #include "kernel/IR/KernelOps.h"

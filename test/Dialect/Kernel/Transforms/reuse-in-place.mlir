@@ -1,4 +1,4 @@
-// RUN: clip-opt --split-input-file --clip-lower-to-kernels --kernel-reuse-in-place %s | FileCheck %s
+// RUN: clip-opt --split-input-file --convert-clip-to-kernel --kernel-reuse-in-place %s | FileCheck %s
 
 // exp reads %a last and has its type: it writes over %a. The add then reads
 // the exp's result (now %a's buffer) last and writes over it too. The

@@ -11,7 +11,7 @@
 #ifndef CLIP_COMPILER_CODEGEN_CUDAEMITTER_H
 #define CLIP_COMPILER_CODEGEN_CUDAEMITTER_H
 
-#include "compiler/Codegen/KernelArguments.h"
+#include "compiler/Target/Common/KernelArguments.h"
 
 #include <string>
 #include <vector>

@@ -1,7 +1,7 @@
 //===- KernelArguments.cpp - Shared pieces of the CPU and CUDA generators -===//
 
-#include "compiler/Codegen/KernelArguments.h"
-#include "compiler/Codegen/ElementwiseEmitter.h"
+#include "compiler/Target/Common/KernelArguments.h"
+#include "compiler/Target/Common/ElementwiseEmitter.h"
 
 #include "clip/IR/ClipOps.h"
 #include "runtime/abi/ClipLibrary.h"

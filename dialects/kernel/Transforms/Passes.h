@@ -10,10 +10,10 @@
 namespace mlir::kernel {
 
 #define GEN_PASS_DECL
-#include "compiler/Kernel/Passes.h.inc"
+#include "kernel/Transforms/Passes.h.inc"
 
 #define GEN_PASS_REGISTRATION
-#include "compiler/Kernel/Passes.h.inc"
+#include "kernel/Transforms/Passes.h.inc"
 
 } // namespace mlir::kernel
 

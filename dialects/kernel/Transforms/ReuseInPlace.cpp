@@ -1,13 +1,13 @@
 //===- ReuseInPlace.cpp - Pointwise launches overwrite a dying input ------===//
 
-#include "compiler/Kernel/Passes.h"
-#include "compiler/Kernel/Schedule.h"
+#include "kernel/Transforms/Passes.h"
+#include "kernel/Transforms/Schedule.h"
 
 #include "clip/IR/ClipOps.h"
 
 namespace mlir::kernel {
 #define GEN_PASS_DEF_REUSEINPLACE
-#include "compiler/Kernel/Passes.h.inc"
+#include "kernel/Transforms/Passes.h.inc"
 } // namespace mlir::kernel
 
 using namespace mlir;

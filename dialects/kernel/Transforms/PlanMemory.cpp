@@ -1,8 +1,8 @@
 //===- PlanMemory.cpp - Arena offsets for a kernel function's buffers -----===//
 
-#include "compiler/Kernel/MemoryPlan.h"
-#include "compiler/Kernel/Passes.h"
-#include "compiler/Kernel/Schedule.h"
+#include "kernel/Transforms/MemoryPlan.h"
+#include "kernel/Transforms/Passes.h"
+#include "kernel/Transforms/Schedule.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -11,7 +11,7 @@
 
 namespace mlir::kernel {
 #define GEN_PASS_DEF_PLANMEMORY
-#include "compiler/Kernel/Passes.h.inc"
+#include "kernel/Transforms/Passes.h.inc"
 } // namespace mlir::kernel
 
 using namespace mlir;

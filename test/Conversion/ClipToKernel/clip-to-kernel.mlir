@@ -1,4 +1,4 @@
-// RUN: clip-opt --split-input-file --verify-diagnostics --clip-lower-to-kernels %s | FileCheck %s
+// RUN: clip-opt --split-input-file --verify-diagnostics --convert-clip-to-kernel %s | FileCheck %s
 
 // Parameters, inputs and constants become named buffers; a reshape and a
 // slice of a contiguous run become views; every other op becomes a launch

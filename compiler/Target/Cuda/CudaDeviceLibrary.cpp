@@ -3,7 +3,7 @@
 // The CUDA target's generated units start with the scalar math and the
 // device kernel library, so a clip.so carries everything NVRTC needs.
 
-#include "compiler/Codegen/CudaEmitter.h"
+#include "compiler/Target/Cuda/CudaEmitter.h"
 
 namespace mlir::clip::codegen {
 

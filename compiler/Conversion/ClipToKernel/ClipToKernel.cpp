@@ -1,4 +1,4 @@
-//===- LowerToKernels.cpp - clip graph -> kernel schedule over buffers ----===//
+//===- ClipToKernel.cpp - clip graph -> kernel schedule over buffers ------===//
 //
 // Bufferization for a graph with no control flow and no aliasing: every
 // tensor gets its own buffer (the planner decides later which ones share
@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Kernel/Passes.h"
+#include "compiler/Conversion/Passes.h"
 
 #include "clip/IR/ClipOps.h"
 
@@ -19,10 +19,10 @@
 
 #include "fmt/format.h"
 
-namespace mlir::kernel {
-#define GEN_PASS_DEF_LOWERTOKERNELS
-#include "compiler/Kernel/Passes.h.inc"
-} // namespace mlir::kernel
+namespace mlir::clip {
+#define GEN_PASS_DEF_CONVERTCLIPTOKERNEL
+#include "compiler/Conversion/Passes.h.inc"
+} // namespace mlir::clip
 
 using namespace mlir;
 using namespace mlir::kernel;
@@ -51,14 +51,14 @@ std::optional<int64_t> contiguousSliceOffset(clip::SliceOp slice) {
 }
 
 
-struct LowerToKernelsPass
-    : kernel::impl::LowerToKernelsBase<LowerToKernelsPass> {
+struct ConvertClipToKernelPass
+    : clip::impl::ConvertClipToKernelBase<ConvertClipToKernelPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     if (func.isExternal())
       return;
     if (!func.getBody().hasOneBlock()) {
-      func.emitError("clip-lower-to-kernels needs a single-block function");
+      func.emitError("convert-clip-to-kernel needs a single-block function");
       return signalPassFailure();
     }
     Block &entry = func.front();

@@ -1,6 +1,6 @@
 //===- Schedule.cpp - Positions and buffer lifetimes ----------------------===//
 
-#include "compiler/Kernel/Schedule.h"
+#include "kernel/Transforms/Schedule.h"
 
 using namespace mlir;
 using namespace mlir::kernel;

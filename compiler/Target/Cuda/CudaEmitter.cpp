@@ -12,8 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Codegen/CudaEmitter.h"
-#include "compiler/Codegen/ElementwiseEmitter.h"
+#include "compiler/Target/Cuda/CudaEmitter.h"
+#include "compiler/Target/Common/ElementwiseEmitter.h"
 
 #include "clip/IR/ClipOps.h"
 #include "kernel/IR/KernelOps.h"

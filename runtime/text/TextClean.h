@@ -13,6 +13,11 @@
 // character property comes from tables generated with the Python modules
 // OpenCLIP itself runs (scripts/gen_unicode_tables.py); see docs/tokenizer.md.
 //
+// Where each part is: Utf8.cpp (decodeUtf8, appendUtf8, encodeUtf8),
+// HtmlUnescape.cpp (htmlUnescape), Ftfy.cpp (ftfyFixText), Unicode.cpp (nfc,
+// pyLower, splitWords), TextClean.cpp (cleanLower); what they share is in
+// TextInternal.h.
+//
 // Runtime code: plain C++17, no MLIR or LLVM, no ICU.
 //
 //===----------------------------------------------------------------------===//

@@ -2,6 +2,8 @@
 
 #include "runtime/train/Initialize.h"
 
+#include "fmt/format.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -87,6 +89,25 @@ void initializeParameter(const std::string &name,
   if (name == "text_projection" || name == "visual.proj")
     return normal(std::pow(static_cast<double>(shape[0]), -0.5));
   return normal(0.02);
+}
+
+void initializeParameters(runtime::Executor &executor, std::mt19937_64 &rng) {
+  const ClipFunctionDesc &fn = executor.function();
+  std::vector<std::string> names;
+  for (int32_t i = 0; i < fn.numParams; ++i)
+    names.push_back(fn.params[i].name);
+  for (int32_t i = 0; i < fn.numParams; ++i) {
+    const ClipTensorDesc &param = fn.params[i];
+    if (param.dtype != CLIP_F32)
+      throw runtime::RuntimeError(fmt::format(
+          "@{}: parameter `{}` is {}; only f32 parameters can be initialized",
+          fn.name, names[i], runtime::dtypeName(param.dtype)));
+    initializeParameter(names[i],
+                        std::vector<int64_t>(param.shape,
+                                             param.shape + param.rank),
+                        towerDepth(names[i], names),
+                        static_cast<float *>(executor.param(i)), rng);
+  }
 }
 
 } // namespace clip::train

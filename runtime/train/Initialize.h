@@ -15,6 +15,8 @@
 #ifndef CLIP_RUNTIME_TRAIN_INITIALIZE_H
 #define CLIP_RUNTIME_TRAIN_INITIALIZE_H
 
+#include "runtime/core/Executor.h"
+
 #include <cstdint>
 #include <random>
 #include <string>
@@ -34,6 +36,11 @@ void initializeParameter(const std::string &name,
 /// "visual.transformer.resblocks.<i>.").
 int64_t towerDepth(const std::string &name,
                    const std::vector<std::string> &names);
+
+/// Fills every parameter of `executor`'s function (f32) in descriptor
+/// order, drawing from `rng`: what a run without given parameters starts
+/// from (clip-run train and step).
+void initializeParameters(runtime::Executor &executor, std::mt19937_64 &rng);
 
 } // namespace clip::train
 

@@ -21,6 +21,7 @@
 #include "runtime/train/Initialize.h"
 #include "runtime/train/Metrics.h"
 #include "runtime/train/Optimizer.h"
+#include "runtime/train/TrainStep.h"
 
 #include "fmt/format.h"
 
@@ -93,40 +94,8 @@ int trainCommand(const std::vector<std::string> &args) {
   const int64_t imageSize = imageDesc.shape[2];
   const int64_t contextLength = textDesc.shape[1];
 
-  // Parameters: gradients and (BatchNorm) updated statistics by name.
-  std::vector<std::string> names;
-  for (int32_t i = 0; i < fn.numParams; ++i)
-    names.push_back(fn.params[i].name);
-  std::vector<train::AdamW::Param> trainable;
-  std::vector<int32_t> gradOutputs;
-  std::vector<std::pair<int32_t, int32_t>> updates; // (param, output)
-  std::vector<int64_t> counts;
-  int32_t lossOutput = -1;
-  for (int32_t o = 0; o < fn.numOutputs; ++o)
-    if (fn.outputs[o].rank == 0 && fn.outputs[o].dtype == CLIP_F32 &&
-        lossOutput < 0)
-      lossOutput = o;
-  for (int32_t i = 0; i < fn.numParams; ++i) {
-    for (int32_t o = 0; o < fn.numOutputs; ++o) {
-      const std::string out = fn.outputs[o].name;
-      if (out == CLIP_GRAD_PREFIX + names[i]) {
-        trainable.push_back({names[i], static_cast<float *>(step->param(i)),
-                             runtime::elementCount(fn.params[i]),
-                             train::decays(names[i], fn.params[i].rank)});
-        gradOutputs.push_back(o);
-        counts.push_back(trainable.back().count);
-      } else if (out == CLIP_UPDATE_PREFIX + names[i]) {
-        updates.emplace_back(i, o);
-      }
-    }
-  }
-  if (lossOutput < 0 || trainable.empty())
-    throw RuntimeError(fmt::format("{}: @train_step has no loss or gradients",
-                                   path));
-  int32_t logitScale = -1;
-  for (size_t t = 0; t < trainable.size(); ++t)
-    if (trainable[t].name == "logit_scale")
-      logitScale = static_cast<int32_t>(t);
+  // The loss, each parameter's gradient, BatchNorm's updated statistics.
+  train::TrainStep binding(*step, path);
 
   train::AdamWConfig adam;
   adam.lr = flags.number("lr");
@@ -134,7 +103,7 @@ int trainCommand(const std::vector<std::string> &args) {
   adam.beta1 = flags.number("beta1");
   adam.beta2 = flags.number("beta2");
   adam.eps = flags.number("eps");
-  train::AdamW optimizer(trainable, adam);
+  train::AdamW optimizer(binding.params(), adam);
 
   const uint64_t seed = static_cast<uint64_t>(flags.integer("seed"));
   int64_t startStep = 0;
@@ -150,13 +119,7 @@ int trainCommand(const std::vector<std::string> &args) {
     train::loadCheckpoint(flags.str("init"), *step, nullptr);
   } else {
     std::mt19937_64 rng(seed);
-    for (int32_t i = 0; i < fn.numParams; ++i)
-      train::initializeParameter(
-          names[i],
-          std::vector<int64_t>(fn.params[i].shape,
-                               fn.params[i].shape + fn.params[i].rank),
-          train::towerDepth(names[i], names),
-          static_cast<float *>(step->param(i)), rng);
+    train::initializeParameters(*step, rng);
   }
 
   text::Tokenizer tokenizer(vocabularyPath(flags));
@@ -210,10 +173,6 @@ int trainCommand(const std::vector<std::string> &args) {
                            {"train/accum", std::to_string(accum)}});
   };
 
-  std::vector<std::vector<float>> gradSums(trainable.size());
-  for (size_t t = 0; t < trainable.size(); ++t)
-    gradSums[t].resize(counts[t]);
-  std::vector<const float *> grads(trainable.size());
   const bool tty = isatty(fileno(stdout));
   const int64_t logEvery = flags.integer("log-every", 1);
   const auto start = std::chrono::steady_clock::now();
@@ -228,38 +187,11 @@ int trainCommand(const std::vector<std::string> &args) {
       std::memcpy(step->input(textInput), b.tokens.data(),
                   b.tokens.size() * sizeof(int64_t));
       step->run();
-      loss += *static_cast<const float *>(step->output(lossOutput)) / accum;
-      for (size_t t = 0; t < trainable.size(); ++t) {
-        const auto *g =
-            static_cast<const float *>(step->output(gradOutputs[t]));
-        float *sum = gradSums[t].data();
-        if (accum == 1) {
-          grads[t] = g;
-          continue;
-        }
-        for (int64_t i = 0; i < counts[t]; ++i)
-          sum[i] = (a == 0 ? 0.0f : sum[i]) + g[i] / accum;
-        grads[t] = sum;
-      }
+      loss += binding.loss() / accum;
+      binding.gatherGradients(a, accum);
     }
-    const double norm = train::globalNorm(grads, counts);
-    if (clipNorm > 0 && norm > clipNorm) {
-      const float scale = static_cast<float>(clipNorm / norm);
-      for (size_t t = 0; t < trainable.size(); ++t) {
-        float *sum = gradSums[t].data();
-        for (int64_t i = 0; i < counts[t]; ++i)
-          sum[i] = grads[t][i] * scale;
-        grads[t] = sum;
-      }
-    }
-    optimizer.step(grads, lr);
-    if (logitScale >= 0) {
-      float &value = *trainable[logitScale].value;
-      value = std::clamp(value, 0.0f, std::log(100.0f));
-    }
-    for (auto [param, output] : updates)
-      std::memcpy(step->param(param), step->output(output),
-                  runtime::byteSize(fn.params[param]));
+    const double norm = binding.clipGradients(clipNorm);
+    binding.update(optimizer, lr);
 
     const int64_t done = s + 1;
     lossAverage = std::isnan(lossAverage) ? loss : 0.95 * lossAverage + 0.05 * loss;
@@ -268,8 +200,7 @@ int trainCommand(const std::vector<std::string> &args) {
                                .count();
     const double stepsPerSecond = (done - startStep) / elapsed;
     const double pairsPerSecond = stepsPerSecond * batch * accum;
-    const double scale =
-        logitScale >= 0 ? std::exp(*trainable[logitScale].value) : NAN;
+    const double scale = binding.logitScale();
     if (metrics)
       metrics->write({{"step", double(done)},
                       {"loss", loss},

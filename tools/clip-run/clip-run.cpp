@@ -16,6 +16,8 @@
 #include "runtime/gpu/CudaExecutor.h"
 #include "runtime/core/Library.h"
 #include "runtime/io/Safetensors.h"
+#include "runtime/train/Initialize.h"
+#include "runtime/train/TrainStep.h"
 
 #include <fmt/format.h>
 
@@ -23,7 +25,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cmath>
 #include <cstring>
 #include <map>
 #include <random>
@@ -77,34 +78,6 @@ int64_t parseCount(const std::string &flag, const std::string &text) {
   }
   throw RuntimeError(fmt::format("{} wants a non-negative integer, got `{}`",
                                  flag, text));
-}
-
-bool endsWith(const std::string &s, const std::string &suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-/// OpenCLIP-like initialization: norms' gains 1, biases 0, running variance
-/// 1, the logit scale ln(1/0.07), other tensors normal(0, 0.02).
-void initParam(const ClipTensorDesc &desc, float *data, std::mt19937_64 &rng) {
-  const std::string name = desc.name;
-  const int64_t count = elementCount(desc);
-  float fill = NAN;
-  if (name == "logit_scale")
-    fill = std::log(1.0f / 0.07f);
-  else if (endsWith(name, "running_var"))
-    fill = 1.0f;
-  else if (endsWith(name, "bias") || endsWith(name, "running_mean"))
-    fill = 0.0f;
-  else if (desc.rank == 1 && endsWith(name, "weight"))
-    fill = 1.0f;
-  if (!std::isnan(fill)) {
-    std::fill(data, data + count, fill);
-    return;
-  }
-  std::normal_distribution<float> normal(0.0f, 0.02f);
-  for (int64_t i = 0; i < count; ++i)
-    data[i] = normal(rng);
 }
 
 /// Random images ~ N(0, 1); token rows: ids in [1, vocab-2], ended by the
@@ -214,11 +187,8 @@ int info(const std::string &path) {
     for (int32_t i = 0; i < fn.numInputs; ++i)
       fmt::print("  input {} {} {}\n", fn.inputs[i].name,
                  dtypeName(fn.inputs[i].dtype), shapeString(fn.inputs[i]));
-    int32_t grads = 0;
-    for (int32_t i = 0; i < fn.numOutputs; ++i)
-      grads += std::strncmp(fn.outputs[i].name, CLIP_GRAD_PREFIX,
-                           std::strlen(CLIP_GRAD_PREFIX)) == 0;
-    fmt::print("  outputs: {} ({} gradients)\n", fn.numOutputs, grads);
+    fmt::print("  outputs: {} ({} gradients)\n", fn.numOutputs,
+               clip::train::findStepOutputs(fn).grads.size());
   }
   return 0;
 }
@@ -243,8 +213,7 @@ int step(const std::string &path, const StepOptions &options) {
     bindFromFile(options.params, fn.params, fn.numParams,
                  [&](int32_t i) { return executor.param(i); }, "parameters");
   else
-    for (int32_t i = 0; i < fn.numParams; ++i)
-      initParam(fn.params[i], static_cast<float *>(executor.param(i)), rng);
+    clip::train::initializeParameters(executor, rng);
   if (!options.inputs.empty())
     bindFromFile(options.inputs, fn.inputs, fn.numInputs,
                  [&](int32_t i) { return executor.input(i); }, "inputs");

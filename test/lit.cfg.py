@@ -18,7 +18,7 @@ config.substitutions.append(("%models", os.path.join(config.clip_source_root, "m
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.clip_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["clip-opt", "clip-modelgen", "clip-ref", "clipc", "clip-run"], [config.clip_tools_dir])
+llvm_config.add_tool_substitutions(["clip-opt", "clip-modelgen", "clip-ref", "clip-translate", "clipc", "clip-run"], [config.clip_tools_dir])
 llvm_config.add_tool_substitutions(["FileCheck", "not", "count"], [config.llvm_tools_dir])
 config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(("%clip_src", config.clip_source_root))

@@ -36,8 +36,7 @@ namespace {
 bool isGroupable(Operation *op) {
   if (!op || isa_and_nonnull<ElementwiseOp>(op->getParentOp()))
     return false;
-  return isa<ElementwiseOp>(op) ||
-         (ElementwiseOp::isFusible(op) && !isa<ConstantOp>(op));
+  return isPointwise(op);
 }
 
 /// A scalar constant, copied into the body instead of becoming an input.

@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -238,6 +239,43 @@ TEST_F(ClipOpsTest, FoldingFromCpp) {
   ASSERT_TRUE(constant);
   auto value = llvm::cast<DenseElementsAttr>(constant.getValue());
   EXPECT_EQ(value.getSplatValue<float>(), 4.0f);
+}
+
+} // namespace
+
+namespace {
+
+// The Pointwise trait is the one definition of "pointwise" that fusion,
+// in-place reuse and code generation ask: every elementwise op (MLIR's trait
+// or ours) carries it, and the other ops that have it are the ones
+// clip.elementwise may hold (cast, broadcast) and the group itself.
+TEST(ClipTraitsTest, PointwiseOpsAreExactlyTheElementwiseOnes) {
+  MLIRContext context;
+  context.loadDialect<ClipDialect>();
+  std::vector<std::string> pointwiseOthers;
+  int pointwise = 0;
+  for (RegisteredOperationName name : context.getRegisteredOperations()) {
+    if (name.getDialectNamespace() != ClipDialect::getDialectNamespace())
+      continue;
+    const bool elementwise = name.hasTrait<OpTrait::Elementwise>() ||
+                             name.hasTrait<BroadcastingElementwise>();
+    const bool isPointwise = name.hasTrait<Pointwise>();
+    if (elementwise) {
+      EXPECT_TRUE(isPointwise) << name.getStringRef().str()
+                               << " is elementwise but not Pointwise";
+    }
+    if (isPointwise) {
+      ++pointwise;
+      if (!elementwise)
+        pointwiseOthers.push_back(name.getStringRef().str());
+    }
+  }
+  std::sort(pointwiseOthers.begin(), pointwiseOthers.end());
+  EXPECT_EQ(pointwiseOthers,
+            (std::vector<std::string>{"clip.broadcast", "clip.cast",
+                                      "clip.elementwise"}));
+  // The unary and binary elementwise ops and gelu_grad.
+  EXPECT_GT(pointwise, 20);
 }
 
 } // namespace

@@ -31,11 +31,6 @@ FailureOr<std::string> scalarType(Operation *at, Type type) {
   return failure();
 }
 
-bool isElementwiseKernel(Operation *op) {
-  return isa<ElementwiseOp, GeluGradOp>(op) ||
-         (ElementwiseOp::isFusible(op) && !isa<ConstantOp>(op));
-}
-
 std::string floatLiteral(double value) {
   if (std::isnan(value))
     return "__builtin_nanf(\"\")";

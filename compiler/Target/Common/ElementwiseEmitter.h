@@ -38,9 +38,6 @@ FailureOr<ElementwiseLoop>
 emitElementwiseLoop(Operation *kernelOp, const std::vector<std::string> &inputs,
                     const std::vector<std::string> &outputs);
 
-/// Whether `op` is one elementwise kernel (op or region).
-bool isElementwiseKernel(Operation *op);
-
 } // namespace mlir::clip::codegen
 
 #endif // CLIP_COMPILER_CODEGEN_ELEMENTWISEEMITTER_H

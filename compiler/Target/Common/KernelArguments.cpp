@@ -41,41 +41,6 @@ std::string list(ArrayRef<int64_t> values) {
   return text + (values.empty() ? "0}" : "}");
 }
 
-std::string attentionGeometry(Value query, Value key, Value value,
-                              APFloat scale, bool causal) {
-  Shape q = shapeOf(query), k = shapeOf(key), v = shapeOf(value);
-  const int64_t lq = q[q.size() - 2], d = q.back();
-  return fmt::format("{}, {}, {}, {}, {}, {}f, {}", product(q) / (lq * d), lq,
-                     k[k.size() - 2], d, v.back(), scale.convertToDouble(),
-                     causal);
-}
-
-std::string conv2dShape(StringRef ns, Value x, Value w, Value y,
-                        ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
-                        std::optional<ArrayRef<int64_t>> dilation,
-                        int64_t groups) {
-  Shape xs = shapeOf(x), ws = shapeOf(w), ys = shapeOf(y);
-  SmallVector<int64_t, 2> dil{1, 1};
-  if (dilation)
-    dil.assign(dilation->begin(), dilation->end());
-  return fmt::format("{}::Conv2DShape{{{}, {}, {}, {}, {}, {}, {}, {}, {}, "
-                     "{}, {}, {}, {}, {}, {}, {}}}",
-                     ns.str(), xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3],
-                     ys[2], ys[3], stride[0], stride[1], padding[0],
-                     padding[1], dil[0], dil[1], groups);
-}
-
-std::string pool2dShape(StringRef ns, Value x, Value y,
-                        ArrayRef<int64_t> kernel, ArrayRef<int64_t> stride,
-                        ArrayRef<int64_t> padding) {
-  Shape xs = shapeOf(x), ys = shapeOf(y);
-  return fmt::format("{}::Pool2DShape{{{}, {}, {}, {}, {}, {}, {}, {}, {}, "
-                     "{}, {}}}",
-                     ns.str(), xs[0] * xs[1], xs[2], xs[3], ys[2], ys[3],
-                     kernel[0], kernel[1], stride[0], stride[1], padding[0],
-                     padding[1]);
-}
-
 FailureOr<GemmShape> gemmShape(Operation *op, Value a, Value b,
                                bool transposeA, Value result) {
   Shape as = shapeOf(a), bs = shapeOf(b), cs = shapeOf(result);
@@ -252,7 +217,8 @@ FailureOr<BufferRef> BufferNames::reference(Value buffer) const {
     if (!alloc.getOffset())
       return alloc.emitError("buffer has no offset: run kernel-plan-memory "
                              "first");
-    return BufferRef{BufferRef::Arena, 0, *alloc.getOffset() + offset};
+    return BufferRef{BufferRef::Arena, 0,
+                     static_cast<int64_t>(*alloc.getOffset()) + offset};
   }
   if (auto param = dyn_cast<kernel::ParamOp>(def))
     return BufferRef{BufferRef::Param,

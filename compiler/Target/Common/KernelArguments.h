@@ -1,11 +1,10 @@
 //===- KernelArguments.h - Shared pieces of the CPU and CUDA generators -*- C++ -*-===//
 //
-// The CPU kernel library (runtime/cpu) and the CUDA device library
-// (runtime/cuda) take the same arguments in the same order, so both code
-// generators format them here: shapes and strides as C++ lists, attention,
-// convolution and pooling geometry, and pointer expressions into a
-// function's buffers (`A` the arena base as char*, `P`/`I` the tables of
-// parameter and input pointers, `k_<fn>_<id>` the constants).
+// What both code generators need of a planned function: shapes and strides
+// as C++ lists, GEMM problems and strided copies, and pointer expressions
+// into a function's buffers (`A` the arena base as char*, `P`/`I` the tables
+// of parameter and input pointers, `k_<fn>_<id>` the constants). KernelCall.h
+// builds each launch's calls from these.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CLIP_COMPILER_CODEGEN_KERNELARGUMENTS_H
@@ -30,22 +29,6 @@ int64_t product(ArrayRef<int64_t> dims);
 Shape contiguousStrides(ArrayRef<int64_t> shape);
 /// `{1, 2, 3}`; a zero-length list is padded with one unused element.
 std::string list(ArrayRef<int64_t> values);
-
-/// "batch, lq, lk, d, dv, scale, causal" of attention and its gradient.
-std::string attentionGeometry(Value query, Value key, Value value,
-                              APFloat scale, bool causal);
-
-/// `<ns>::Conv2DShape{...}` of a convolution (NCHW input x, weight w,
-/// output y).
-std::string conv2dShape(StringRef ns, Value x, Value w, Value y,
-                        ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
-                        std::optional<ArrayRef<int64_t>> dilation,
-                        int64_t groups);
-
-/// `<ns>::Pool2DShape{...}` of average pooling from x to y.
-std::string pool2dShape(StringRef ns, Value x, Value y,
-                        ArrayRef<int64_t> kernel, ArrayRef<int64_t> stride,
-                        ArrayRef<int64_t> padding);
 
 /// A GEMM's problem as the kernel libraries take it: `batch` row-major
 /// (m x k) (k x n) products with element strides between batch entries (0

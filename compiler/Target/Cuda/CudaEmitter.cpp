@@ -13,7 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Target/Cuda/CudaEmitter.h"
-#include "compiler/Target/Common/ElementwiseEmitter.h"
+#include "compiler/Target/Common/KernelCall.h"
 
 #include "clip/IR/ClipOps.h"
 #include "kernel/IR/KernelOps.h"
@@ -31,10 +31,6 @@ using namespace mlir::clip::codegen;
 
 namespace {
 
-/// How a device function spreads its work (runtime/cuda/CudaKernels.cuh
-/// documents the units of each).
-enum class Units { PerThread, PerBlock };
-
 /// Grid-stride loops make any grid correct; this caps it where more blocks
 /// would only queue.
 constexpr int64_t kMaxGrid = int64_t{1} << 20;
@@ -48,17 +44,13 @@ public:
 
 private:
   LogicalResult emitLaunch(kernel::LaunchOp launch);
-  LogicalResult emitKernel(Operation *op);
-  LogicalResult emitGemm(Operation *op, Value a, Value b, bool ta, bool tb,
-                         Value bias, Activation activation, Value residual,
-                         Value result);
+  LogicalResult emitGemm(const GemmCall &g);
+  void emitLoop(const ElementwiseLoop &loop);
+  void emitPhase(const DevicePhase &phase);
   /// Adds `__global__ <launch>_<phase>` running `body` and its step.
   void kernel(StringRef phase, int64_t units, Units spread,
               const std::string &body, int errorSlot = -1,
               int64_t errorBound = 0);
-  void stridedCopy(StringRef phase, ArrayRef<int64_t> shape,
-                   const std::string &src, ArrayRef<int64_t> srcStrides,
-                   const std::string &dst, ArrayRef<int64_t> dstStrides);
   std::string in(Value v) const { return binding.pointer(v); }
   std::string out(Value v) const { return binding.pointer(v); }
 
@@ -89,18 +81,6 @@ void CudaFunctionEmitter::kernel(StringRef phase, int64_t units, Units spread,
   result.steps.push_back(std::move(step));
 }
 
-void CudaFunctionEmitter::stridedCopy(StringRef phase, ArrayRef<int64_t> shape,
-                                      const std::string &src,
-                                      ArrayRef<int64_t> srcStrides,
-                                      const std::string &dst,
-                                      ArrayRef<int64_t> dstStrides) {
-  kernel(phase, product(shape), Units::PerThread,
-         fmt::format("const long long shape[] = {}, from[] = {}, to[] = {};\n"
-                     "  clip::cuda::stridedCopy({}, shape, {}, from, {}, to);",
-                     list(shape), list(srcStrides), list(dstStrides),
-                     shape.size(), src, dst));
-}
-
 FailureOr<CudaFunction> CudaFunctionEmitter::emit() {
   for (auto launch : func.getOps<kernel::LaunchOp>())
     if (failed(emitLaunch(launch)))
@@ -127,33 +107,74 @@ LogicalResult CudaFunctionEmitter::emitLaunch(kernel::LaunchOp launch) {
     return failure();
   binding = std::move(*bound);
   launchName = launch.getSymName().str();
-  return emitKernel(launch.getKernelOp());
+
+  Operation *op = launch.getKernelOp();
+  if (!isPointwise(op) && failed(checkF32Operands(op, "CUDA")))
+    return failure();
+  FailureOr<KernelCall> call = describeKernel(op, binding);
+  if (failed(call))
+    return failure();
+  switch (call->kind) {
+  case KernelCall::None:
+    return op->emitError("no CUDA kernel for this op");
+  case KernelCall::Elementwise:
+    emitLoop(*call->loop);
+    return success();
+  case KernelCall::Gemm:
+    if (failed(emitGemm(*call->gemm)))
+      return failure();
+    break;
+  case KernelCall::Library:
+    break;
+  }
+  for (const DevicePhase &phase : call->device)
+    emitPhase(phase);
+  return success();
 }
 
-LogicalResult CudaFunctionEmitter::emitGemm(Operation *op, Value a, Value b,
-                                            bool ta, bool tb, Value bias,
-                                            Activation activation,
-                                            Value residual, Value result) {
-  FailureOr<GemmShape> shape = gemmShape(op, a, b, ta, result);
-  if (failed(shape))
-    return failure();
+void CudaFunctionEmitter::emitLoop(const ElementwiseLoop &loop) {
+  std::string body = fmt::format(
+      "for (long long i = (long long)blockIdx.x * blockDim.x + "
+      "threadIdx.x; i < {}; i += (long long)gridDim.x * blockDim.x) {{\n",
+      loop.count);
+  for (const std::string &statement : loop.body)
+    body += "    " + statement + "\n";
+  kernel("", loop.count, Units::PerThread, body + "  }");
+}
+
+void CudaFunctionEmitter::emitPhase(const DevicePhase &phase) {
+  // Gathers report a bad index through a slot of clip_error.
+  const int slot = phase.errorBound >= 0 ? result.errorSlots++ : -1;
+  std::string body;
+  if (!phase.call.arrays.empty())
+    body = fmt::format("const long long {};\n  ", printArrays(phase.call));
+  body += printCall(phase.call, "clip::cuda",
+                    fmt::format("clip_error + {}", 3 * slot)) +
+          ";";
+  kernel(phase.name, phase.units, phase.spread, body, slot,
+         std::max<int64_t>(phase.errorBound, 0));
+}
+
+LogicalResult CudaFunctionEmitter::emitGemm(const GemmCall &g) {
   CudaStep step;
   step.kind = CudaStep::Gemm;
   step.launch = launchName;
-  step.gemm.shape = *shape;
-  step.gemm.transposeA = ta;
-  step.gemm.transposeB = tb;
+  step.gemm.shape = g.shape;
+  step.gemm.transposeA = g.transposeA;
+  step.gemm.transposeB = g.transposeB;
+  // cuBLASLt reads its operands from buffers (a constant fails here, with
+  // an error at its definition).
   auto ref = [&](Value value) -> FailureOr<BufferRef> {
     if (!value)
       return BufferRef{};
     return names.reference(binding.buffer(value));
   };
-  FailureOr<BufferRef> ra = ref(a), rb = ref(b),
-                       rc = ref(result), rbias = ref(bias);
   // cuBLASLt adds C before its epilogue; our residual comes after the
   // activation, so with an activation it moves to the epilogue kernel.
-  const bool epilogue = activation != Activation::none;
-  FailureOr<BufferRef> rres = ref(epilogue ? Value() : residual);
+  const bool epilogue = g.activation != Activation::none;
+  FailureOr<BufferRef> ra = ref(g.a), rb = ref(g.b), rc = ref(g.result),
+                       rbias = ref(g.bias),
+                       rres = ref(epilogue ? Value() : g.residual);
   if (failed(ra) || failed(rb) || failed(rc) || failed(rbias) || failed(rres))
     return failure();
   step.gemm.a = *ra;
@@ -161,338 +182,16 @@ LogicalResult CudaFunctionEmitter::emitGemm(Operation *op, Value a, Value b,
   step.gemm.c = *rc;
   step.gemm.bias = *rbias;
   step.gemm.residual = *rres;
-  this->result.steps.push_back(std::move(step));
+  result.steps.push_back(std::move(step));
   if (epilogue) {
-    const int64_t count = product(shapeOf(result));
+    const int64_t count = product(shapeOf(g.result));
     kernel("epilogue", count, Units::PerThread,
            fmt::format("clip::cuda::gemmEpilogue({}, {}, {}, {});", count,
-                       static_cast<int>(activation),
-                       residual ? in(residual) : "nullptr", out(result)));
+                       static_cast<int>(g.activation),
+                       g.residual ? in(g.residual) : "nullptr",
+                       out(g.result)));
   }
   return success();
-}
-
-LogicalResult CudaFunctionEmitter::emitKernel(Operation *op) {
-  if (isElementwiseKernel(op)) {
-    FailureOr<ElementwiseLoop> loop = emitElementwiseLoop(
-        op, binding.operandPointers(op), binding.resultPointers(op));
-    if (failed(loop))
-      return failure();
-    std::string body = fmt::format(
-        "for (long long i = (long long)blockIdx.x * blockDim.x + "
-        "threadIdx.x; i < {}; i += (long long)gridDim.x * blockDim.x) {{\n",
-        loop->count);
-    for (const std::string &statement : loop->body)
-      body += "    " + statement + "\n";
-    kernel("", loop->count, Units::PerThread, body + "  }");
-    return success();
-  }
-  if (failed(checkF32Operands(op, "CUDA")))
-    return failure();
-  if (std::optional<DataMovement> move = dataMovement(op)) {
-    const std::string result = out(move->result);
-    const int64_t count = product(shapeOf(move->result));
-    if (move->zeroFirst)
-      kernel("zero", count, Units::PerThread,
-             fmt::format("clip::cuda::fill({}, {}, 0.0f);", result, count));
-    for (auto [i, c] : llvm::enumerate(move->copies))
-      stridedCopy(isa<ConcatOp>(op)   ? fmt::format("part{}", i)
-                  : move->zeroFirst        ? std::string("copy")
-                                           : std::string(),
-                  c.shape,
-                  offsetPointer(in(c.source), c.sourceOffset),
-                  c.sourceStrides,
-                  offsetPointer(result, c.destOffset),
-                  c.destStrides);
-    return success();
-  }
-
-  auto call = [](StringRef function, const std::string &args) {
-    return fmt::format("clip::cuda::{}({});", function.str(), args);
-  };
-  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
-      .Case([&](GemmOp g) {
-        return emitGemm(op, g.getLhs(), g.getRhs(), g.getTransposeLhs(),
-                        g.getTransposeRhs(), g.getBias(), g.getActivation(),
-                        g.getResidual(), g.getResult());
-      })
-      .Case([&](MatmulOp g) {
-        return emitGemm(op, g.getLhs(), g.getRhs(), g.getTransposeLhs(),
-                        g.getTransposeRhs(), Value(), Activation::none,
-                        Value(), g.getResult());
-      })
-      .Case([&](LayerNormOp ln) {
-        Shape s = shapeOf(ln.getInput());
-        const int64_t rows = product(s) / s.back();
-        kernel("", rows, Units::PerBlock,
-               call("layerNormForward",
-                    fmt::format("{}, {}, {}, nullptr, nullptr, {}, {}, {}f, "
-                                "{}, {}, {}",
-                                rows, s.back(), in(ln.getInput()),
-                                in(ln.getWeight()), in(ln.getBias()),
-                                ln.getEpsilon().convertToDouble(),
-                                out(ln.getResult()), out(ln.getMean()),
-                                out(ln.getRstd()))));
-        return success();
-      })
-      .Case([&](AddLayerNormOp ln) {
-        Shape s = shapeOf(ln.getInput());
-        const int64_t rows = product(s) / s.back();
-        kernel("", rows, Units::PerBlock,
-               call("layerNormForward",
-                    fmt::format("{}, {}, {}, {}, {}, {}, {}, {}f, {}, {}, {}",
-                                rows, s.back(), in(ln.getInput()),
-                                in(ln.getResidual()), out(ln.getSum()),
-                                in(ln.getWeight()), in(ln.getBias()),
-                                ln.getEpsilon().convertToDouble(),
-                                out(ln.getResult()), out(ln.getMean()),
-                                out(ln.getRstd()))));
-        return success();
-      })
-      .Case([&](LayerNormGradOp g) {
-        Shape s = shapeOf(g.getInput());
-        const int64_t rows = product(s) / s.back(), cols = s.back();
-        const std::string common =
-            fmt::format("{}, {}, {}, {}, {}, {}", rows, cols, in(g.getGrad()),
-                        in(g.getInput()), in(g.getMean()), in(g.getRstd()));
-        kernel("input", rows, Units::PerBlock,
-               call("layerNormGradInput",
-                    fmt::format("{}, {}, {}", common, in(g.getWeight()),
-                                out(g.getInputGrad()))));
-        // Each block reduces kParamColumns (4) columns over every row.
-        kernel("params", (cols + 3) / 4, Units::PerBlock,
-               call("layerNormGradParams",
-                    fmt::format("{}, {}, {}", common, out(g.getWeightGrad()),
-                                out(g.getBiasGrad()))));
-        return success();
-      })
-      .Case([&](AttentionOp a) {
-        Shape q = shapeOf(a.getQuery());
-        kernel("", product(q) / q.back(), Units::PerBlock,
-               call("attentionForward",
-                    fmt::format("{}, {}, {}, {}, {}, {}",
-                                attentionGeometry(a.getQuery(), a.getKey(),
-                                                  a.getValue(), a.getScale(),
-                                                  a.getCausal()),
-                                in(a.getQuery()), in(a.getKey()),
-                                in(a.getValue()), out(a.getResult()),
-                                out(a.getLse()))));
-        return success();
-      })
-      .Case([&](AttentionGradOp a) {
-        Shape q = shapeOf(a.getQuery()), k = shapeOf(a.getKey());
-        const std::string common = fmt::format(
-            "{}, {}, {}, {}, {}, {}, {}",
-            attentionGeometry(a.getQuery(), a.getKey(), a.getValue(),
-                              a.getScale(), a.getCausal()),
-            in(a.getGrad()), in(a.getQuery()), in(a.getKey()),
-            in(a.getValue()), in(a.getOutput()), in(a.getLse()));
-        kernel("query", product(q) / q.back(), Units::PerBlock,
-               call("attentionGradQuery",
-                    fmt::format("{}, {}", common, out(a.getQueryGrad()))));
-        kernel("key_value", product(k) / k.back(), Units::PerBlock,
-               call("attentionGradKeyValue",
-                    fmt::format("{}, {}, {}", common, out(a.getKeyGrad()),
-                                out(a.getValueGrad()))));
-        return success();
-      })
-      .Case([&](ContrastiveLossOp c) {
-        Shape s = shapeOf(c.getImage());
-        const int64_t n = s[0], d = s[1];
-        const std::string embeddings =
-            fmt::format("{}, {}, {}, {}", n, d, in(c.getImage()),
-                        in(c.getText()));
-        kernel("norms", 2 * n, Units::PerBlock,
-               call("contrastiveLossNorms",
-                    fmt::format("{}, {}f, {}, {}", embeddings,
-                                c.getEpsilon().convertToDouble(),
-                                out(c.getImageNorm()), out(c.getTextNorm()))));
-        const std::string scaled = fmt::format(
-            "{}, {}, {}, {}", embeddings, in(c.getLogitScale()),
-            out(c.getImageNorm()), out(c.getTextNorm()));
-        kernel("lse", 2 * n, Units::PerBlock,
-               call("contrastiveLossLse",
-                    fmt::format("{}, {}, {}", scaled, out(c.getImageLse()),
-                                out(c.getTextLse()))));
-        kernel("total", 1, Units::PerBlock,
-               call("contrastiveLossTotal",
-                    fmt::format("{}, {}, {}, {}", scaled, out(c.getImageLse()),
-                                out(c.getTextLse()), out(c.getLoss()))));
-        return success();
-      })
-      .Case([&](ContrastiveLossGradOp c) {
-        Shape s = shapeOf(c.getImage());
-        const int64_t n = s[0], d = s[1];
-        const std::string common = fmt::format(
-            "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}", n, d, in(c.getGrad()),
-            in(c.getImage()), in(c.getText()), in(c.getLogitScale()),
-            in(c.getImageNorm()), in(c.getTextNorm()), in(c.getImageLse()),
-            in(c.getTextLse()));
-        // The scale's gradient first: per-row partial sums parked in the
-        // embedding gradients (overwritten right after), then their sum.
-        kernel("scale_rows", n, Units::PerBlock,
-               call("contrastiveLossGradScaleRows",
-                    fmt::format("{}, {}, {}", common, out(c.getImageGrad()),
-                                out(c.getTextGrad()))));
-        kernel("scale", 1, Units::PerBlock,
-               call("contrastiveLossGradScaleSum",
-                    fmt::format("{}, {}, {}, {}", n, out(c.getImageGrad()),
-                                out(c.getTextGrad()),
-                                out(c.getLogitScaleGrad()))));
-        kernel("embeddings", 2 * n, Units::PerBlock,
-               call("contrastiveLossGradEmbeddings",
-                    fmt::format("{}, {}f, {}, {}", common,
-                                c.getEpsilon().convertToDouble(),
-                                out(c.getImageGrad()), out(c.getTextGrad()))));
-        return success();
-      })
-      .Case([&](Conv2DOp c) {
-        kernel("", product(shapeOf(c.getResult())), Units::PerThread,
-               call("conv2dForward",
-                    fmt::format("{}, {}, {}, {}, {}",
-                                conv2dShape("clip::cuda", c.getInput(),
-                                            c.getWeight(), c.getResult(),
-                                            c.getStride(), c.getPadding(),
-                                            c.getDilation(), c.getGroups()),
-                                in(c.getInput()), in(c.getWeight()),
-                                c.getBias() ? in(c.getBias()) : "nullptr",
-                                out(c.getResult()))));
-        return success();
-      })
-      .Case([&](Conv2DGradOp c) {
-        const std::string shape = conv2dShape(
-            "clip::cuda", c.getInput(), c.getWeight(), c.getGrad(),
-            c.getStride(), c.getPadding(), c.getDilation(), c.getGroups());
-        kernel("input", product(shapeOf(c.getInput())), Units::PerThread,
-               call("conv2dGradInput",
-                    fmt::format("{}, {}, {}, {}", shape, in(c.getGrad()),
-                                in(c.getWeight()), out(c.getInputGrad()))));
-        kernel("weight", product(shapeOf(c.getWeight())), Units::PerBlock,
-               call("conv2dGradWeight",
-                    fmt::format("{}, {}, {}, {}", shape, in(c.getGrad()),
-                                in(c.getInput()), out(c.getWeightGrad()))));
-        return success();
-      })
-      .Case<AvgPool2DOp, AvgPool2DGradOp>([&](auto p) {
-        constexpr bool isGrad = std::is_same_v<decltype(p), AvgPool2DGradOp>;
-        Value x = isGrad ? p.getResult() : p->getOperand(0);
-        Value y = isGrad ? p->getOperand(0) : p.getResult();
-        kernel("", product(shapeOf(p.getResult())), Units::PerThread,
-               call(isGrad ? "avgPool2dGrad" : "avgPool2d",
-                    fmt::format("{}, {}, {}",
-                                pool2dShape("clip::cuda", x, y, p.getKernel(),
-                                            p.getStride(), p.getPadding()),
-                                in(p->getOperand(0)), out(p.getResult()))));
-        return success();
-      })
-      .Case([&](BatchNormOp b) {
-        Shape x = shapeOf(b.getInput());
-        kernel("", product(x), Units::PerThread,
-               call("batchNorm",
-                    fmt::format("{}, {}, {}, {}, {}, {}, {}, {}, {}f, {}", x[0],
-                                x[1], product(x) / (x[0] * x[1]),
-                                in(b.getInput()), in(b.getScale()),
-                                in(b.getBias()), in(b.getRunningMean()),
-                                in(b.getRunningVar()),
-                                b.getEpsilon().convertToDouble(),
-                                out(b.getResult()))));
-        return success();
-      })
-      .Case([&](BatchNormTrainOp b) {
-        Shape x = shapeOf(b.getInput());
-        kernel("", x[1], Units::PerBlock,
-               call("batchNormTrain",
-                    fmt::format("{}, {}, {}, {}, {}, {}, {}, {}, {}f, {}f, {}, "
-                                "{}, {}",
-                                x[0], x[1], product(x) / (x[0] * x[1]),
-                                in(b.getInput()), in(b.getScale()),
-                                in(b.getBias()), in(b.getRunningMean()),
-                                in(b.getRunningVar()),
-                                b.getEpsilon().convertToDouble(),
-                                b.getMomentum().convertToDouble(),
-                                out(b.getResult()), out(b.getNewRunningMean()),
-                                out(b.getNewRunningVar()))));
-        return success();
-      })
-      .Case<ReduceSumOp, ReduceMeanOp, ReduceMaxOp>([&](auto r) {
-        Shape s = shapeOf(r.getInput()), strides = contiguousStrides(s);
-        llvm::SmallDenseSet<int64_t> axes(r.getAxes().begin(),
-                                          r.getAxes().end());
-        Shape kept, keptStrides, reduced, reducedStrides;
-        for (int64_t d = 0; d < static_cast<int64_t>(s.size()); ++d) {
-          (axes.contains(d) ? reduced : kept).push_back(s[d]);
-          (axes.contains(d) ? reducedStrides : keptStrides)
-              .push_back(strides[d]);
-        }
-        const int kind = isa<ReduceSumOp>(r.getOperation())    ? 0
-                         : isa<ReduceMeanOp>(r.getOperation()) ? 1
-                                                               : 2;
-        kernel("", product(kept), Units::PerBlock,
-               fmt::format("const long long kept[] = {}, keptStrides[] = {}, "
-                           "reduced[] = {}, reducedStrides[] = {};\n  {}",
-                           list(kept), list(keptStrides), list(reduced),
-                           list(reducedStrides),
-                           call("reduce",
-                                fmt::format("{}, {}, kept, keptStrides, {}, "
-                                            "reduced, reducedStrides, {}, {}",
-                                            kind, kept.size(), reduced.size(),
-                                            in(r.getInput()),
-                                            out(r.getResult())))));
-        return success();
-      })
-      .Case([&](ArgmaxOp a) {
-        Shape s = shapeOf(a.getInput());
-        const int64_t axis = a.getAxis();
-        const int64_t outer = product(ArrayRef<int64_t>(s).take_front(axis));
-        const int64_t inner = product(ArrayRef<int64_t>(s).drop_front(axis + 1));
-        kernel("", outer * inner, Units::PerThread,
-               call("argmax", fmt::format("{}, {}, {}, {}, {}", outer, s[axis],
-                                          inner, in(a.getInput()),
-                                          out(a.getResult()))));
-        return success();
-      })
-      .Case<SoftmaxOp, LogSoftmaxOp>([&](auto sm) {
-        Shape s = shapeOf(sm.getInput());
-        const int64_t axis = sm.getAxis();
-        const int64_t outer = product(ArrayRef<int64_t>(s).take_front(axis));
-        const int64_t inner = product(ArrayRef<int64_t>(s).drop_front(axis + 1));
-        kernel("", outer * inner, Units::PerBlock,
-               call("softmax",
-                    fmt::format("{}, {}, {}, {}, {}, {}", outer, s[axis], inner,
-                                isa<LogSoftmaxOp>(sm.getOperation()),
-                                in(sm.getInput()), out(sm.getResult()))));
-        return success();
-      })
-      .Case<GatherOp, GatherGradOp>([&](auto g) {
-        constexpr bool isGrad = std::is_same_v<decltype(g), GatherGradOp>;
-        Value table = isGrad ? g.getResult() : g->getOperand(0);
-        Shape x = shapeOf(table), idx = shapeOf(g.getIndices());
-        const int64_t axis = g.getAxis(), bd = g.getBatchDims();
-        ArrayRef<int64_t> xs(x);
-        const int slot = result.errorSlots++;
-        const std::string geometry = fmt::format(
-            "{}, {}, {}, {}, {}", product(xs.take_front(bd)),
-            product(xs.slice(bd, axis - bd)), x[axis],
-            product(xs.drop_front(axis + 1)),
-            product(ArrayRef<int64_t>(idx).drop_front(bd)));
-        const std::string args = fmt::format(
-            "{}, {}, {}, {}, clip_error + {}", geometry, in(g->getOperand(0)),
-            in(g.getIndices()), out(g.getResult()), 3 * slot);
-        if (isGrad) {
-          kernel("zero", product(x), Units::PerThread,
-                 call("fill", fmt::format("{}, {}, 0.0f", out(g.getResult()),
-                                          product(x))));
-          kernel("scatter", product(shapeOf(g->getOperand(0))),
-                 Units::PerThread, call("gatherGrad", args), slot, x[axis]);
-        } else {
-          kernel("", product(shapeOf(g.getResult())), Units::PerThread,
-                 call("gather", args), slot, x[axis]);
-        }
-        return success();
-      })
-      .Default([&](Operation *other) {
-        return other->emitError("no CUDA kernel for this op");
-      });
 }
 
 } // namespace

@@ -208,8 +208,7 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *,
 //===----------------------------------------------------------------------===//
 
 bool ElementwiseOp::isFusible(Operation *op) {
-  if (op->hasTrait<OpTrait::Elementwise>() ||
-      op->hasTrait<BroadcastingElementwise>() || isa<CastOp, BroadcastOp>(op))
+  if (isPointwise(op) && !isa<ElementwiseOp>(op))
     return true;
   // A scalar constant is folded into the kernel; a tensor one is an input.
   auto constant = dyn_cast<ConstantOp>(op);

@@ -167,7 +167,8 @@ def Clip_GemmOp : Clip_Op<"gemm",
 }
 
 def Clip_ElementwiseOp : Clip_Op<"elementwise",
-    [Pure, IsolatedFromAbove, Clip_ReadableResults, Clip_Differentiable]> {
+    [Pure, IsolatedFromAbove, Clip_Pointwise, Clip_ReadableResults,
+     Clip_Differentiable]> {
   let summary = "a group of elementwise and broadcast ops run as one kernel";
   let description = [{
     The body computes the results from the block arguments (one per input,

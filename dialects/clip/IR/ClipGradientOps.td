@@ -11,7 +11,7 @@
 #define CLIP_GRADIENT_OPS_TD
 
 def Clip_GeluGradOp : Clip_Op<"gelu_grad",
-    [Pure, Elementwise, SameOperandsAndResultType]> {
+    [Pure, Elementwise, Clip_Pointwise, SameOperandsAndResultType]> {
   let summary = "gradient of clip.gelu: dy * gelu'(x)";
   let description = [{
     `none`: `dy * (Phi(x) + x phi(x))`; `tanh`: the derivative of the tanh

@@ -21,6 +21,11 @@ template <typename ConcreteType>
 class BroadcastingElementwise
     : public OpTrait::TraitBase<ConcreteType, BroadcastingElementwise> {};
 
+/// Pointwise ops (Clip_Pointwise in ClipOps.td): fusion, in-place reuse and
+/// code generation ask this trait, through isPointwise.
+template <typename ConcreteType>
+class Pointwise : public OpTrait::TraitBase<ConcreteType, Pointwise> {};
+
 namespace detail {
 /// Runs the op's shape rule (its InferTypeOpInterface) and reports either the
 /// rule's error or a declared result type that differs from the inferred one.
@@ -42,5 +47,11 @@ public:
 
 #define GET_OP_CLASSES
 #include "clip/IR/ClipOps.h.inc"
+
+namespace mlir::clip {
+/// Whether `op` computes each result element from the operands' elements at
+/// the same (broadcast) index (the Pointwise trait).
+inline bool isPointwise(Operation *op) { return op->hasTrait<Pointwise>(); }
+} // namespace mlir::clip
 
 #endif // CLIP_IR_CLIPOPS_H

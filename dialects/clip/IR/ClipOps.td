@@ -37,6 +37,15 @@ def Clip_BroadcastingElementwise : NativeOpTrait<"BroadcastingElementwise"> {
   let cppNamespace = "::mlir::clip";
 }
 
+// Result element i is a scalar function of the operands' elements at i
+// (after broadcasting): the op joins `clip.elementwise` groups
+// (clip-fuse-elementwise), runs as one generated loop on every target, and
+// its launch may write over an input it reads last (kernel-reuse-in-place).
+// The one definition of "pointwise" every pass asks (clip::isPointwise).
+def Clip_Pointwise : NativeOpTrait<"Pointwise"> {
+  let cppNamespace = "::mlir::clip";
+}
+
 //===----------------------------------------------------------------------===//
 // Sources: parameters, inputs, constants, iota, masks.
 //===----------------------------------------------------------------------===//
@@ -131,7 +140,7 @@ def Clip_CausalMaskOp : Clip_Op<"causal_mask", [Pure]> {
 
 class Clip_UnaryOp<string mnemonic, TypeConstraint type, list<Trait> traits = []>
     : Clip_Op<mnemonic, !listconcat(traits,
-        [Pure, Elementwise, SameOperandsAndResultType, Clip_Differentiable])> {
+        [Pure, Elementwise, Clip_Pointwise, SameOperandsAndResultType, Clip_Differentiable])> {
   let arguments = (ins type:$input);
   let results = (outs type:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
@@ -164,7 +173,7 @@ def Clip_ErfOp : Clip_UnaryOp<"erf", Clip_FloatTensor> {
 }
 
 def Clip_GeluOp : Clip_Op<"gelu",
-    [Pure, Elementwise, SameOperandsAndResultType, Clip_Differentiable]> {
+    [Pure, Elementwise, Clip_Pointwise, SameOperandsAndResultType, Clip_Differentiable]> {
   let summary = "Gaussian error linear unit";
   let description = [{
     `none`: `x * 0.5 * (1 + erf(x / sqrt(2)))` (`nn.GELU()`);
@@ -185,7 +194,7 @@ def Clip_GeluOp : Clip_Op<"gelu",
   let hasFolder = 1;
 }
 
-def Clip_CastOp : Clip_Op<"cast", [Pure, Clip_Differentiable]> {
+def Clip_CastOp : Clip_Op<"cast", [Pure, Clip_Pointwise, Clip_Differentiable]> {
   let summary = "element type conversion";
   let description = [{
     Converts each element (float <-> float with rounding to nearest even,
@@ -208,7 +217,7 @@ def Clip_CastOp : Clip_Op<"cast", [Pure, Clip_Differentiable]> {
 
 class Clip_BinaryOp<string mnemonic, TypeConstraint type, list<Trait> traits = []>
     : Clip_Op<mnemonic, !listconcat(traits,
-        [Pure, Clip_BroadcastingElementwise, Clip_InferredShape,
+        [Pure, Clip_BroadcastingElementwise, Clip_Pointwise, Clip_InferredShape,
          Clip_Differentiable])> {
   let arguments = (ins type:$lhs, type:$rhs);
   let results = (outs type:$result);
@@ -240,7 +249,7 @@ def Clip_MinOp : Clip_BinaryOp<"min", Clip_NumericTensor, [Commutative]> {
 }
 
 def Clip_CmpOp : Clip_Op<"cmp",
-    [Pure, Clip_BroadcastingElementwise, Clip_InferredShape]> {
+    [Pure, Clip_BroadcastingElementwise, Clip_Pointwise, Clip_InferredShape]> {
   let summary = "elementwise comparison, broadcasting, to i1";
   let description = [{
     ```mlir
@@ -257,7 +266,7 @@ def Clip_CmpOp : Clip_Op<"cmp",
 }
 
 def Clip_SelectOp : Clip_Op<"select",
-    [Pure, Clip_BroadcastingElementwise, Clip_InferredShape,
+    [Pure, Clip_BroadcastingElementwise, Clip_Pointwise, Clip_InferredShape,
      Clip_Differentiable]> {
   let summary = "cond ? on_true : on_false, broadcasting all three";
   let description = [{
@@ -403,7 +412,7 @@ def Clip_TransposeOp : Clip_Op<"transpose", [Pure, Clip_InferredShape, Clip_Diff
   let hasFolder = 1;
 }
 
-def Clip_BroadcastOp : Clip_Op<"broadcast", [Pure, Clip_Differentiable]> {
+def Clip_BroadcastOp : Clip_Op<"broadcast", [Pure, Clip_Pointwise, Clip_Differentiable]> {
   let summary = "materialize a NumPy broadcast to the result shape";
   let description = [{
     The input's dims align with the trailing dims of the result; each is 1 or

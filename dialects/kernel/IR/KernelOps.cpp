@@ -48,7 +48,8 @@ LogicalResult ViewOp::verify() {
            << source.getElementType() << " to " << result.getElementType();
   if (!source.getLayout().isIdentity() || !result.getLayout().isIdentity())
     return emitOpError("needs identity layouts");
-  if (getOffset() + result.getNumElements() > source.getNumElements())
+  if (static_cast<int64_t>(getOffset()) + result.getNumElements() >
+      source.getNumElements())
     return emitOpError("reads elements [")
            << getOffset() << ", " << getOffset() + result.getNumElements()
            << ") of a buffer of " << source.getNumElements();

@@ -15,14 +15,6 @@ using namespace mlir::kernel;
 
 namespace {
 
-/// Output element i depends only on input element i of every input of the
-/// output's own shape: elementwise regions and (broadcasting) elementwise ops.
-bool isPointwise(Operation *op) {
-  return isa<clip::ElementwiseOp, clip::GeluGradOp>(op) ||
-         op->hasTrait<OpTrait::Elementwise>() ||
-         op->hasTrait<clip::BroadcastingElementwise>();
-}
-
 struct ReuseInPlacePass : kernel::impl::ReuseInPlaceBase<ReuseInPlacePass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
@@ -31,7 +23,7 @@ struct ReuseInPlacePass : kernel::impl::ReuseInPlaceBase<ReuseInPlacePass> {
     Schedule schedule(func);
     for (auto launch : llvm::to_vector(func.getOps<LaunchOp>())) {
       Operation *kernelOp = launch.getKernelOp();
-      if (!kernelOp || !isPointwise(kernelOp))
+      if (!kernelOp || !clip::isPointwise(kernelOp))
         continue;
       const int64_t position = schedule.position(launch);
       // The loop runs over the largest result; a smaller buffer is read (and

@@ -1,0 +1,532 @@
+//===- KernelCall.cpp - One launch, described once for every target -------===//
+//
+// One case per kernel op: its CPU calls and its CUDA phases side by side.
+// The two libraries take the same arguments in the same order wherever
+// they can; where the device needs a grid-wide barrier (a reduction over
+// rows, then over columns) an op is several phases on the device and one
+// call on the CPU.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Target/Common/KernelCall.h"
+
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include "fmt/format.h"
+
+using namespace mlir;
+using namespace mlir::clip;
+using namespace mlir::clip::codegen;
+
+namespace {
+
+/// Builds argument lists: `args.i(3).f(0.5).p(x)`.
+class Args {
+public:
+  explicit Args(const LaunchBinding &binding) : binding(binding) {}
+
+  Args &i(int64_t v) { return expr(fmt::format("{}", v)); }
+  Args &f(double v) { return expr(fmt::format("{}f", v)); }
+  Args &f(const APFloat &v) { return f(v.convertToDouble()); }
+  Args &b(bool v) { return expr(fmt::format("{}", v)); }
+  /// The pointer bound to a kernel-op operand or result; nullptr for none.
+  Args &p(Value v) { return expr(v ? binding.pointer(v) : "nullptr"); }
+  Args &null() { return expr("nullptr"); }
+  Args &expr(std::string text) {
+    values.push_back({CallArg::Expr, std::move(text)});
+    return *this;
+  }
+  Args &add(CallArg::Kind kind, std::string text) {
+    values.push_back({kind, std::move(text)});
+    return *this;
+  }
+  Args &append(const Args &other) {
+    values.insert(values.end(), other.values.begin(), other.values.end());
+    return *this;
+  }
+  /// "batch, lq, lk, d, dv, scale, causal" of attention and its gradient.
+  Args &attention(Value query, Value key, Value value, APFloat scale,
+                  bool causal) {
+    Shape q = shapeOf(query), k = shapeOf(key), v = shapeOf(value);
+    const int64_t lq = q[q.size() - 2], d = q.back();
+    return i(product(q) / (lq * d)).i(lq).i(k[k.size() - 2]).i(d).i(v.back())
+        .f(scale).b(causal);
+  }
+  /// The geometry of a convolution (NCHW input x, weight w, output y).
+  Args &conv2d(Value x, Value w, Value y, ArrayRef<int64_t> stride,
+               ArrayRef<int64_t> padding,
+               std::optional<ArrayRef<int64_t>> dilation, int64_t groups) {
+    Shape xs = shapeOf(x), ws = shapeOf(w), ys = shapeOf(y);
+    SmallVector<int64_t, 2> dil{1, 1};
+    if (dilation)
+      dil.assign(dilation->begin(), dilation->end());
+    return add(CallArg::Conv2D,
+               codegen::list({xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], ys[2],
+                       ys[3], stride[0], stride[1], padding[0], padding[1],
+                       dil[0], dil[1], groups}));
+  }
+  /// The geometry of average pooling from x to y.
+  Args &pool2d(Value x, Value y, ArrayRef<int64_t> kernel,
+               ArrayRef<int64_t> stride, ArrayRef<int64_t> padding) {
+    Shape xs = shapeOf(x), ys = shapeOf(y);
+    return add(CallArg::Pool2D,
+               codegen::list({xs[0] * xs[1], xs[2], xs[3], ys[2], ys[3], kernel[0],
+                       kernel[1], stride[0], stride[1], padding[0],
+                       padding[1]}));
+  }
+
+  LibraryCall call(StringRef function) const {
+    LibraryCall c;
+    c.function = function.str();
+    c.args = values;
+    return c;
+  }
+
+private:
+
+  const LaunchBinding &binding;
+  std::vector<CallArg> values;
+};
+
+/// Outer, axis and inner extents of `shape` around `axis`.
+struct AxisSplit {
+  int64_t outer, extent, inner;
+};
+AxisSplit splitAt(ArrayRef<int64_t> shape, int64_t axis) {
+  return {product(shape.take_front(axis)), shape[axis],
+          product(shape.drop_front(axis + 1))};
+}
+
+class Describer {
+public:
+  Describer(const LaunchBinding &binding) : binding(binding) {}
+
+  FailureOr<KernelCall> describe(Operation *op);
+
+private:
+  Args args() const { return Args(binding); }
+  /// Adds a CPU call.
+  void host(LibraryCall call) { result.host.push_back(std::move(call)); }
+  /// Adds a device phase.
+  void device(StringRef name, int64_t units, Units spread, LibraryCall call,
+              int64_t errorBound = -1) {
+    result.device.push_back(
+        {name.str(), units, spread, std::move(call), errorBound});
+  }
+  /// The same call on both targets; on the device one phase of `units`.
+  void both(StringRef function, const Args &a, int64_t units, Units spread) {
+    host(a.call(function));
+    device("", units, spread, a.call(function));
+  }
+  LibraryCall fill(Value buffer, int64_t count) {
+    return args().p(buffer).i(count).expr("0.0f").call("fill");
+  }
+  void dataMovement(Operation *op, const DataMovement &move);
+  void reduce(Operation *op, Value input, Value output, ArrayRef<int64_t> axes);
+  template <typename GatherLike> void gather(GatherLike g);
+
+  const LaunchBinding &binding;
+  KernelCall result;
+};
+
+void Describer::dataMovement(Operation *op, const DataMovement &move) {
+  const int64_t count = product(shapeOf(move.result));
+  if (move.zeroFirst) {
+    host(fill(move.result, count));
+    device("zero", count, Units::PerThread, fill(move.result, count));
+  }
+  for (auto [i, c] : llvm::enumerate(move.copies)) {
+    LibraryCall copy = args()
+                           .i(c.shape.size())
+                           .expr("shape")
+                           .expr(offsetPointer(binding.pointer(c.source),
+                                               c.sourceOffset))
+                           .expr("from")
+                           .expr(offsetPointer(binding.pointer(move.result),
+                                               c.destOffset))
+                           .expr("to")
+                           .call("stridedCopy");
+    copy.arrays = {{"shape", c.shape},
+                   {"from", c.sourceStrides},
+                   {"to", c.destStrides}};
+    host(copy);
+    device(isa<ConcatOp>(op)   ? fmt::format("part{}", i)
+           : move.zeroFirst    ? std::string("copy")
+                               : std::string(),
+           product(c.shape), Units::PerThread, std::move(copy));
+  }
+}
+
+void Describer::reduce(Operation *op, Value input, Value output,
+                       ArrayRef<int64_t> axesList) {
+  Shape s = shapeOf(input), strides = contiguousStrides(s);
+  llvm::SmallDenseSet<int64_t> axes(axesList.begin(), axesList.end());
+  const int64_t rank = static_cast<int64_t>(s.size());
+  // CPU: the input's shape, and the result's strides with 0 on reduced axes.
+  Shape keptOnes;
+  for (int64_t d = 0; d < rank; ++d)
+    keptOnes.push_back(axes.contains(d) ? 1 : s[d]);
+  Shape keptOnesStrides = contiguousStrides(keptOnes), to;
+  for (int64_t d = 0; d < rank; ++d)
+    to.push_back(axes.contains(d) ? 0 : keptOnesStrides[d]);
+  const char *kind = isa<ReduceSumOp>(op)    ? "Sum"
+                     : isa<ReduceMeanOp>(op) ? "Mean"
+                                             : "Max";
+  LibraryCall onHost =
+      args()
+          .expr(fmt::format("clip::cpu::Reduction::{}", kind))
+          .i(rank)
+          .expr("shape")
+          .p(input)
+          .expr("to")
+          .p(output)
+          .i(product(keptOnes))
+          .call("reduce");
+  onHost.arrays = {{"shape", s}, {"to", to}};
+  host(std::move(onHost));
+
+  // CUDA: one block per kept element, reducing over the reduced axes.
+  Shape kept, keptStrides, reduced, reducedStrides;
+  for (int64_t d = 0; d < rank; ++d) {
+    (axes.contains(d) ? reduced : kept).push_back(s[d]);
+    (axes.contains(d) ? reducedStrides : keptStrides).push_back(strides[d]);
+  }
+  const int kindCode = isa<ReduceSumOp>(op) ? 0 : isa<ReduceMeanOp>(op) ? 1 : 2;
+  LibraryCall onDevice = args()
+                             .i(kindCode)
+                             .i(kept.size())
+                             .expr("kept")
+                             .expr("keptStrides")
+                             .i(reduced.size())
+                             .expr("reduced")
+                             .expr("reducedStrides")
+                             .p(input)
+                             .p(output)
+                             .call("reduce");
+  onDevice.arrays = {{"kept", kept},
+                     {"keptStrides", keptStrides},
+                     {"reduced", reduced},
+                     {"reducedStrides", reducedStrides}};
+  device("", product(kept), Units::PerBlock, std::move(onDevice));
+}
+
+template <typename GatherLike> void Describer::gather(GatherLike g) {
+  constexpr bool isGrad = std::is_same_v<GatherLike, GatherGradOp>;
+  Value table = isGrad ? g.getResult() : g->getOperand(0);
+  Shape x = shapeOf(table), idx = shapeOf(g.getIndices());
+  const int64_t axis = g.getAxis(), bd = g.getBatchDims();
+  ArrayRef<int64_t> xs(x);
+  Args a = args()
+               .i(product(xs.take_front(bd)))
+               .i(product(xs.slice(bd, axis - bd)))
+               .i(x[axis])
+               .i(product(xs.drop_front(axis + 1)))
+               .i(product(ArrayRef<int64_t>(idx).drop_front(bd)))
+               .p(g->getOperand(0))
+               .p(g.getIndices())
+               .p(g.getResult());
+  const char *function = isGrad ? "gatherGrad" : "gather";
+  // The CPU call returns the first bad position; the device kernels park it
+  // in their error slot.
+  LibraryCall onHost = a.call(function);
+  onHost.indexCheck = {binding.pointer(g.getIndices()), x[axis]};
+  host(std::move(onHost));
+  LibraryCall onDevice = Args(a).add(CallArg::ErrorSlot, "").call(function);
+  if (isGrad) {
+    device("zero", product(x), Units::PerThread, fill(g.getResult(), product(x)));
+    device("scatter", product(shapeOf(g->getOperand(0))), Units::PerThread,
+           std::move(onDevice), x[axis]);
+  } else {
+    device("", product(shapeOf(g.getResult())), Units::PerThread,
+           std::move(onDevice), x[axis]);
+  }
+}
+
+FailureOr<KernelCall> Describer::describe(Operation *op) {
+  if (isPointwise(op)) {
+    FailureOr<ElementwiseLoop> loop = emitElementwiseLoop(
+        op, binding.operandPointers(op), binding.resultPointers(op));
+    if (failed(loop))
+      return failure();
+    result.kind = KernelCall::Elementwise;
+    result.loop = std::move(*loop);
+    return std::move(result);
+  }
+  result.kind = KernelCall::Library;
+  if (std::optional<DataMovement> move = clip::codegen::dataMovement(op)) {
+    dataMovement(op, *move);
+    return std::move(result);
+  }
+
+  auto gemm = [&](Value a, Value b, bool ta, bool tb, Value bias,
+                  Activation activation, Value residual,
+                  Value out) -> LogicalResult {
+    FailureOr<GemmShape> shape = gemmShape(op, a, b, ta, out);
+    if (failed(shape))
+      return failure();
+    result.kind = KernelCall::Gemm;
+    result.gemm = GemmCall{a, b, bias, residual, out, ta, tb, activation,
+                           *shape};
+    return success();
+  };
+
+  LogicalResult described =
+      llvm::TypeSwitch<Operation *, LogicalResult>(op)
+          .Case([&](GemmOp g) {
+            return gemm(g.getLhs(), g.getRhs(), g.getTransposeLhs(),
+                        g.getTransposeRhs(), g.getBias(), g.getActivation(),
+                        g.getResidual(), g.getResult());
+          })
+          .Case([&](MatmulOp g) {
+            return gemm(g.getLhs(), g.getRhs(), g.getTransposeLhs(),
+                        g.getTransposeRhs(), Value(), Activation::none,
+                        Value(), g.getResult());
+          })
+          .Case([&](LayerNormOp ln) {
+            Shape s = shapeOf(ln.getInput());
+            const int64_t rows = product(s) / s.back();
+            Args a = args().i(rows).i(s.back()).p(ln.getInput()).null().null()
+                         .p(ln.getWeight()).p(ln.getBias()).f(ln.getEpsilon())
+                         .p(ln.getResult()).p(ln.getMean()).p(ln.getRstd());
+            host(a.call("layerNorm"));
+            device("", rows, Units::PerBlock, a.call("layerNormForward"));
+            return success();
+          })
+          .Case([&](AddLayerNormOp ln) {
+            Shape s = shapeOf(ln.getInput());
+            const int64_t rows = product(s) / s.back();
+            Args a = args().i(rows).i(s.back()).p(ln.getInput())
+                         .p(ln.getResidual()).p(ln.getSum()).p(ln.getWeight())
+                         .p(ln.getBias()).f(ln.getEpsilon()).p(ln.getResult())
+                         .p(ln.getMean()).p(ln.getRstd());
+            host(a.call("layerNorm"));
+            device("", rows, Units::PerBlock, a.call("layerNormForward"));
+            return success();
+          })
+          .Case([&](LayerNormGradOp g) {
+            Shape s = shapeOf(g.getInput());
+            const int64_t rows = product(s) / s.back(), cols = s.back();
+            Args common = args().i(rows).i(cols).p(g.getGrad())
+                              .p(g.getInput()).p(g.getMean()).p(g.getRstd());
+            host(Args(common).p(g.getWeight()).p(g.getInputGrad())
+                     .p(g.getWeightGrad()).p(g.getBiasGrad())
+                     .call("layerNormGrad"));
+            device("input", rows, Units::PerBlock,
+                   Args(common).p(g.getWeight()).p(g.getInputGrad())
+                       .call("layerNormGradInput"));
+            // Each block reduces kParamColumns (4) columns over every row.
+            device("params", (cols + 3) / 4, Units::PerBlock,
+                   Args(common).p(g.getWeightGrad()).p(g.getBiasGrad())
+                       .call("layerNormGradParams"));
+            return success();
+          })
+          .Case([&](AttentionOp a) {
+            Shape q = shapeOf(a.getQuery());
+            Args call = args().attention(a.getQuery(), a.getKey(),
+                                         a.getValue(), a.getScale(),
+                                         a.getCausal())
+                            .p(a.getQuery()).p(a.getKey()).p(a.getValue())
+                            .p(a.getResult()).p(a.getLse());
+            host(call.call("attention"));
+            device("", product(q) / q.back(), Units::PerBlock,
+                   call.call("attentionForward"));
+            return success();
+          })
+          .Case([&](AttentionGradOp a) {
+            Shape q = shapeOf(a.getQuery()), k = shapeOf(a.getKey());
+            Args common = args().attention(a.getQuery(), a.getKey(),
+                                           a.getValue(), a.getScale(),
+                                           a.getCausal())
+                              .p(a.getGrad()).p(a.getQuery()).p(a.getKey())
+                              .p(a.getValue()).p(a.getOutput()).p(a.getLse());
+            host(Args(common).p(a.getQueryGrad()).p(a.getKeyGrad())
+                     .p(a.getValueGrad()).call("attentionGrad"));
+            device("query", product(q) / q.back(), Units::PerBlock,
+                   Args(common).p(a.getQueryGrad()).call("attentionGradQuery"));
+            device("key_value", product(k) / k.back(), Units::PerBlock,
+                   Args(common).p(a.getKeyGrad()).p(a.getValueGrad())
+                       .call("attentionGradKeyValue"));
+            return success();
+          })
+          .Case([&](ContrastiveLossOp c) {
+            Shape s = shapeOf(c.getImage());
+            const int64_t n = s[0];
+            Args embeddings = args().i(n).i(s[1]).p(c.getImage()).p(c.getText());
+            host(Args(embeddings).p(c.getLogitScale()).f(c.getEpsilon())
+                     .p(c.getLoss()).p(c.getImageNorm()).p(c.getTextNorm())
+                     .p(c.getImageLse()).p(c.getTextLse())
+                     .call("contrastiveLoss"));
+            // Norms, then each row's log-sum-exp, then the mean.
+            device("norms", 2 * n, Units::PerBlock,
+                   Args(embeddings).f(c.getEpsilon()).p(c.getImageNorm())
+                       .p(c.getTextNorm()).call("contrastiveLossNorms"));
+            Args scaled = Args(embeddings).p(c.getLogitScale())
+                              .p(c.getImageNorm()).p(c.getTextNorm());
+            device("lse", 2 * n, Units::PerBlock,
+                   Args(scaled).p(c.getImageLse()).p(c.getTextLse())
+                       .call("contrastiveLossLse"));
+            device("total", 1, Units::PerBlock,
+                   Args(scaled).p(c.getImageLse()).p(c.getTextLse())
+                       .p(c.getLoss()).call("contrastiveLossTotal"));
+            return success();
+          })
+          .Case([&](ContrastiveLossGradOp c) {
+            Shape s = shapeOf(c.getImage());
+            const int64_t n = s[0];
+            Args common = args().i(n).i(s[1]).p(c.getGrad()).p(c.getImage())
+                              .p(c.getText()).p(c.getLogitScale())
+                              .p(c.getImageNorm()).p(c.getTextNorm())
+                              .p(c.getImageLse()).p(c.getTextLse());
+            host(Args(common).f(c.getEpsilon()).p(c.getImageGrad())
+                     .p(c.getTextGrad()).p(c.getLogitScaleGrad())
+                     .call("contrastiveLossGrad"));
+            // The scale's gradient first: per-row partial sums parked in
+            // the embedding gradients (overwritten right after), then their
+            // sum.
+            device("scale_rows", n, Units::PerBlock,
+                   Args(common).p(c.getImageGrad()).p(c.getTextGrad())
+                       .call("contrastiveLossGradScaleRows"));
+            device("scale", 1, Units::PerBlock,
+                   args().i(n).p(c.getImageGrad()).p(c.getTextGrad())
+                       .p(c.getLogitScaleGrad())
+                       .call("contrastiveLossGradScaleSum"));
+            device("embeddings", 2 * n, Units::PerBlock,
+                   Args(common).f(c.getEpsilon()).p(c.getImageGrad())
+                       .p(c.getTextGrad()).call("contrastiveLossGradEmbeddings"));
+            return success();
+          })
+          .Case([&](Conv2DOp c) {
+            Args a = args().conv2d(c.getInput(), c.getWeight(), c.getResult(),
+                                   c.getStride(), c.getPadding(),
+                                   c.getDilation(), c.getGroups())
+                         .p(c.getInput()).p(c.getWeight()).p(c.getBias())
+                         .p(c.getResult());
+            host(a.call("conv2d"));
+            device("", product(shapeOf(c.getResult())), Units::PerThread,
+                   a.call("conv2dForward"));
+            return success();
+          })
+          .Case([&](Conv2DGradOp c) {
+            Args shape = args().conv2d(c.getInput(), c.getWeight(),
+                                       c.getGrad(), c.getStride(),
+                                       c.getPadding(), c.getDilation(),
+                                       c.getGroups());
+            host(Args(shape).p(c.getGrad()).p(c.getInput()).p(c.getWeight())
+                     .p(c.getInputGrad()).p(c.getWeightGrad())
+                     .call("conv2dGrad"));
+            device("input", product(shapeOf(c.getInput())), Units::PerThread,
+                   Args(shape).p(c.getGrad()).p(c.getWeight())
+                       .p(c.getInputGrad()).call("conv2dGradInput"));
+            device("weight", product(shapeOf(c.getWeight())), Units::PerBlock,
+                   Args(shape).p(c.getGrad()).p(c.getInput())
+                       .p(c.getWeightGrad()).call("conv2dGradWeight"));
+            return success();
+          })
+          .Case<AvgPool2DOp, AvgPool2DGradOp>([&](auto p) {
+            constexpr bool isGrad =
+                std::is_same_v<decltype(p), AvgPool2DGradOp>;
+            Value x = isGrad ? p.getResult() : p->getOperand(0);
+            Value y = isGrad ? p->getOperand(0) : p.getResult();
+            both(isGrad ? "avgPool2dGrad" : "avgPool2d",
+                 args().pool2d(x, y, p.getKernel(), p.getStride(),
+                               p.getPadding())
+                     .p(p->getOperand(0)).p(p.getResult()),
+                 product(shapeOf(p.getResult())), Units::PerThread);
+            return success();
+          })
+          .Case([&](BatchNormOp b) {
+            Shape x = shapeOf(b.getInput());
+            both("batchNorm",
+                 args().i(x[0]).i(x[1]).i(product(x) / (x[0] * x[1]))
+                     .p(b.getInput()).p(b.getScale()).p(b.getBias())
+                     .p(b.getRunningMean()).p(b.getRunningVar())
+                     .f(b.getEpsilon()).p(b.getResult()),
+                 product(x), Units::PerThread);
+            return success();
+          })
+          .Case([&](BatchNormTrainOp b) {
+            Shape x = shapeOf(b.getInput());
+            both("batchNormTrain",
+                 args().i(x[0]).i(x[1]).i(product(x) / (x[0] * x[1]))
+                     .p(b.getInput()).p(b.getScale()).p(b.getBias())
+                     .p(b.getRunningMean()).p(b.getRunningVar())
+                     .f(b.getEpsilon()).f(b.getMomentum()).p(b.getResult())
+                     .p(b.getNewRunningMean()).p(b.getNewRunningVar()),
+                 x[1], Units::PerBlock);
+            return success();
+          })
+          .Case<ReduceSumOp, ReduceMeanOp, ReduceMaxOp>([&](auto r) {
+            reduce(op, r.getInput(), r.getResult(), r.getAxes());
+            return success();
+          })
+          .Case([&](ArgmaxOp a) {
+            AxisSplit s = splitAt(shapeOf(a.getInput()), a.getAxis());
+            both("argmax",
+                 args().i(s.outer).i(s.extent).i(s.inner).p(a.getInput())
+                     .p(a.getResult()),
+                 s.outer * s.inner, Units::PerThread);
+            return success();
+          })
+          .Case<SoftmaxOp, LogSoftmaxOp>([&](auto sm) {
+            AxisSplit s = splitAt(shapeOf(sm.getInput()), sm.getAxis());
+            both("softmax",
+                 args().i(s.outer).i(s.extent).i(s.inner)
+                     .b(isa<LogSoftmaxOp>(op)).p(sm.getInput())
+                     .p(sm.getResult()),
+                 s.outer * s.inner, Units::PerBlock);
+            return success();
+          })
+          .Case<GatherOp, GatherGradOp>([&](auto g) {
+            gather(g);
+            return success();
+          })
+          .Default([&](Operation *) {
+            result.kind = KernelCall::None;
+            return success();
+          });
+  if (failed(described))
+    return failure();
+  return std::move(result);
+}
+
+} // namespace
+
+namespace mlir::clip::codegen {
+
+FailureOr<KernelCall> describeKernel(Operation *op,
+                                     const LaunchBinding &binding) {
+  return Describer(binding).describe(op);
+}
+
+std::string printArg(const CallArg &arg, StringRef ns, StringRef errorSlot) {
+  switch (arg.kind) {
+  case CallArg::Expr:
+    return arg.text;
+  case CallArg::Conv2D:
+    return fmt::format("{}::Conv2DShape{}", ns.str(), arg.text);
+  case CallArg::Pool2D:
+    return fmt::format("{}::Pool2DShape{}", ns.str(), arg.text);
+  case CallArg::ErrorSlot:
+    return errorSlot.str();
+  }
+  llvm_unreachable("unknown argument kind");
+}
+
+std::string printCall(const LibraryCall &call, StringRef ns,
+                      StringRef errorSlot) {
+  std::string text = fmt::format("{}::{}(", ns.str(), call.function);
+  for (auto [i, arg] : llvm::enumerate(call.args))
+    text += (i ? ", " : "") + printArg(arg, ns, errorSlot);
+  return text + ")";
+}
+
+std::string printArrays(const LibraryCall &call) {
+  std::string text;
+  for (auto [i, array] : llvm::enumerate(call.arrays))
+    text += fmt::format("{}{}[] = {}", i ? ", " : "", array.first,
+                        list(array.second));
+  return text;
+}
+
+} // namespace mlir::clip::codegen

@@ -499,6 +499,22 @@ FailureOr<KernelCall> describeKernel(Operation *op,
   return Describer(binding).describe(op);
 }
 
+FailureOr<KernelCall> describeLaunch(kernel::LaunchOp launch,
+                                     const BufferNames &names,
+                                     StringRef target, LaunchBinding &binding) {
+  FailureOr<LaunchBinding> bound = LaunchBinding::bind(launch, names);
+  if (failed(bound))
+    return failure();
+  binding = std::move(*bound);
+  Operation *op = launch.getKernelOp();
+  if (!isPointwise(op) && failed(checkF32Operands(op, target)))
+    return failure();
+  FailureOr<KernelCall> call = describeKernel(op, binding);
+  if (succeeded(call) && call->kind == KernelCall::None)
+    return op->emitError() << "no " << target << " kernel for this op";
+  return call;
+}
+
 std::string printArg(const CallArg &arg, StringRef ns, StringRef errorSlot) {
   switch (arg.kind) {
   case CallArg::Expr:

@@ -90,6 +90,14 @@ struct KernelCall {
 FailureOr<KernelCall> describeKernel(Operation *op,
                                      const LaunchBinding &binding);
 
+/// Binds `launch`'s buffers (into `binding`) and describes its kernel op
+/// for `target` ("CPU", "CUDA"): fails with an error at the op when a
+/// library kernel would read other than f32, or when the target has no
+/// kernel for it. The result is never Kind::None.
+FailureOr<KernelCall> describeLaunch(kernel::LaunchOp launch,
+                                     const BufferNames &names,
+                                     StringRef target, LaunchBinding &binding);
+
 /// `arg` as the target spells it: `ns` is its library's namespace
 /// (`clip::cpu`), `errorSlot` the CUDA error slot expression.
 std::string printArg(const CallArg &arg, StringRef ns,

@@ -70,28 +70,19 @@ LogicalResult CpuFunctionEmitter::emit() {
 }
 
 LogicalResult CpuFunctionEmitter::emitLaunch(kernel::LaunchOp launch) {
-  FailureOr<LaunchBinding> bound = LaunchBinding::bind(launch, names);
-  if (failed(bound))
-    return failure();
-  binding = std::move(*bound);
   launchName = launch.getSymName().str();
   line("// " + launchName);
-
-  Operation *op = launch.getKernelOp();
-  if (!isPointwise(op) && failed(checkF32Operands(op, "CPU")))
-    return failure();
-  FailureOr<KernelCall> call = describeKernel(op, binding);
+  FailureOr<KernelCall> call = describeLaunch(launch, names, "CPU", binding);
   if (failed(call))
     return failure();
   switch (call->kind) {
-  case KernelCall::None:
-    return op->emitError("no CPU kernel for this op");
   case KernelCall::Elementwise:
     emitLoop(*call->loop);
     return success();
   case KernelCall::Gemm:
     emitGemm(*call->gemm);
     return success();
+  case KernelCall::None: // describeLaunch reports these
   case KernelCall::Library:
     for (const LibraryCall &c : call->host)
       emitCall(c);

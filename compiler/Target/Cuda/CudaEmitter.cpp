@@ -102,21 +102,11 @@ FailureOr<CudaFunction> CudaFunctionEmitter::emit() {
 }
 
 LogicalResult CudaFunctionEmitter::emitLaunch(kernel::LaunchOp launch) {
-  FailureOr<LaunchBinding> bound = LaunchBinding::bind(launch, names);
-  if (failed(bound))
-    return failure();
-  binding = std::move(*bound);
   launchName = launch.getSymName().str();
-
-  Operation *op = launch.getKernelOp();
-  if (!isPointwise(op) && failed(checkF32Operands(op, "CUDA")))
-    return failure();
-  FailureOr<KernelCall> call = describeKernel(op, binding);
+  FailureOr<KernelCall> call = describeLaunch(launch, names, "CUDA", binding);
   if (failed(call))
     return failure();
   switch (call->kind) {
-  case KernelCall::None:
-    return op->emitError("no CUDA kernel for this op");
   case KernelCall::Elementwise:
     emitLoop(*call->loop);
     return success();
@@ -124,6 +114,7 @@ LogicalResult CudaFunctionEmitter::emitLaunch(kernel::LaunchOp launch) {
     if (failed(emitGemm(*call->gemm)))
       return failure();
     break;
+  case KernelCall::None: // describeLaunch reports these
   case KernelCall::Library:
     break;
   }

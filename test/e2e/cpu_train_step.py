@@ -13,9 +13,10 @@ attention pool's key bias) is checked against the largest gradient norm.
 Cases: tiny (the small ViT, batch 4, clip-run's random parameters, which
 runtime/train/Initialize draws as OpenCLIP initializes, and random data),
 rn50 (RN50 at 64x64, batch 2, BatchNorm with batch statistics). RN50 runs on
-the parity tests' seeded OpenCLIP model and inputs: on random data its two
-text embeddings come out nearly equal, and the contrastive gradient, a
-difference of the two, loses digits in any f32 arithmetic. Its ReLU inputs are kept away from 0
+the parity tests' seeded OpenCLIP model and inputs: under clip-run's former
+plain N(0, 0.02) initialization its two text embeddings came out nearly
+equal, and the contrastive gradient, a difference of the two, lost digits in
+any f32 arithmetic. Its ReLU inputs are kept away from 0
 (clear_relu_kinks in openclip_parity.py): where one lies within f32 rounding
 of 0 its sign, and so its gradient, depends on the GEMM kernels' summation
 order (OpenBLAS picks other kernels on AVX-512 CPUs), not on correctness.

@@ -15,6 +15,8 @@
 #ifndef CLIP_RUNTIME_CPU_CPUKERNELS_H
 #define CLIP_RUNTIME_CPU_CPUKERNELS_H
 
+#include "runtime/kernels/KernelAbi.h"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -84,14 +86,9 @@ void contrastiveLossGrad(int64_t n, int64_t d, const float *grad,
                          const float *textLse, float epsilon, float *dimage,
                          float *dtext, float *dlogitScale);
 
-/// NCHW convolution geometry (weight [outChannels, channels/groups, kh, kw]).
-struct Conv2DShape {
-  int64_t n = 0, channels = 0, height = 0, width = 0;
-  int64_t outChannels = 0, kernelH = 0, kernelW = 0;
-  int64_t outHeight = 0, outWidth = 0;
-  int64_t strideH = 1, strideW = 1, padH = 0, padW = 0;
-  int64_t dilationH = 1, dilationW = 1, groups = 1;
-};
+/// NCHW convolution geometry (weight [outChannels, channels/groups, kh, kw]):
+/// runtime/kernels/KernelAbi.h.
+using Conv2DShape = kernels::Conv2DShape;
 /// `bias` [outChannels] may be null.
 void conv2d(const Conv2DShape &s, const float *x, const float *w,
             const float *bias, float *out);
@@ -99,12 +96,9 @@ void conv2d(const Conv2DShape &s, const float *x, const float *w,
 void conv2dGrad(const Conv2DShape &s, const float *grad, const float *x,
                 const float *w, float *dx, float *dw);
 
-/// Average pooling over `planes` (= N * C) planes, padded zeros counted.
-struct Pool2DShape {
-  int64_t planes = 0, height = 0, width = 0, outHeight = 0, outWidth = 0;
-  int64_t kernelH = 1, kernelW = 1, strideH = 1, strideW = 1, padH = 0,
-          padW = 0;
-};
+/// Average pooling over `planes` (= N * C) planes, padded zeros counted:
+/// runtime/kernels/KernelAbi.h.
+using Pool2DShape = kernels::Pool2DShape;
 void avgPool2d(const Pool2DShape &s, const float *x, float *out);
 void avgPool2dGrad(const Pool2DShape &s, const float *grad, float *dx);
 

@@ -1,10 +1,9 @@
-//===- HostEmulation.h - Runs CudaKernels.cuh on the CPU (tests only) ------===//
+//===- HostEmulation.h - Runs the CUDA device library on the CPU (tests) --===//
 //
 // Lets the device library compile as host C++17 and run on the CPU:
 //
-//   #include "runtime/kernels/ScalarMath.h"
 //   #include "runtime/cuda/HostEmulation.h"
-//   #include "runtime/cuda/CudaKernels.cuh"
+//   #include "runtime/cuda/CudaKernels.cuh" // or one family, e.g. Gemm.cuh
 //   clip::cuda::emulation::launch(grid, block, [&] { clip::cuda::fill(p, n, 0.0f); });
 //
 // A launch runs the grid's blocks one after another; a block is `block`
@@ -23,7 +22,7 @@
 #define CLIP_RUNTIME_CUDA_HOSTEMULATION_H
 
 #ifdef __CUDACC__
-#error "HostEmulation.h is for host compilers; CUDA compiles CudaKernels.cuh as is"
+#error "HostEmulation.h is for host compilers; CUDA compiles the library as is"
 #endif
 
 #include <cmath>

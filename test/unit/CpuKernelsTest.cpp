@@ -14,6 +14,7 @@
 #include "runtime/cpu/CpuKernels.h"
 
 #include "compiler/Reference/Kernels.h"
+#include "test/unit/KernelTestHarness.h"
 #include "test/unit/cpu/OpenBlasCore.h"
 
 #include <gtest/gtest.h>
@@ -23,9 +24,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
-#include <map>
 #include <numeric>
-#include <random>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -36,30 +35,15 @@ using ref::Tensor;
 
 namespace {
 
-constexpr double kTolerance = 1e-5;
-
 //===----------------------------------------------------------------------===//
-// Helpers.
+// Helpers (the shared ones: test/unit/KernelTestHarness.h).
 //===----------------------------------------------------------------------===//
 
-/// The largest relative error each test saw, printed after all tests.
-std::map<std::string, double> &maxErrors() {
-  static std::map<std::string, double> errors;
-  return errors;
-}
-
-class ReportErrors : public ::testing::Environment {
-public:
-  void TearDown() override {
-    if (maxErrors().empty())
-      return;
-    std::printf("CpuKernels: max relative L2 error per test\n");
-    for (const auto &[name, error] : maxErrors())
-      std::printf("  %-44s %.3e\n", name.c_str(), error);
-  }
-};
-[[maybe_unused]] const auto *const kReporter =
-    ::testing::AddGlobalTestEnvironment(new ReportErrors);
+using clip::test::convShape;
+using clip::test::describe;
+using clip::test::kTolerance;
+using clip::test::random;
+using clip::test::randomIndices;
 
 /// CMake also runs these tests under each OpenBLAS core type
 /// (cpu-kernels-<core>); skip where this CPU or build cannot run it.
@@ -73,31 +57,6 @@ public:
 };
 [[maybe_unused]] const auto *const kCoreCheck =
     ::testing::AddGlobalTestEnvironment(new OpenBlasCoreEnvironment);
-
-std::string currentTest() {
-  const auto *info = ::testing::UnitTest::GetInstance()->current_test_info();
-  return std::string(info->test_suite_name()) + "." + info->name();
-}
-
-std::vector<float> random(int64_t count, unsigned seed, float lo = -1.0f,
-                          float hi = 1.0f) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(lo, hi);
-  std::vector<float> v(static_cast<size_t>(count));
-  for (float &x : v)
-    x = dist(gen);
-  return v;
-}
-
-std::vector<int64_t> randomIndices(int64_t count, int64_t bound,
-                                   unsigned seed) {
-  std::mt19937 gen(seed);
-  std::uniform_int_distribution<int64_t> dist(0, bound - 1);
-  std::vector<int64_t> v(static_cast<size_t>(count));
-  for (int64_t &x : v)
-    x = dist(gen);
-  return v;
-}
 
 int64_t product(llvm::ArrayRef<int64_t> shape) {
   return std::accumulate(shape.begin(), shape.end(), int64_t(1),
@@ -115,25 +74,12 @@ Tensor tensor(llvm::ArrayRef<int64_t> shape, const std::vector<T> &data) {
   return tensor(shape, data.data());
 }
 
-/// ||ours - ref|| / ||ref|| (absolute when ref is all zeros).
-double relativeError(const float *ours, const std::vector<double> &expected) {
-  double diff = 0.0, norm = 0.0;
-  for (size_t i = 0; i < expected.size(); ++i) {
-    const double d = static_cast<double>(ours[i]) - expected[i];
-    diff += d * d;
-    norm += expected[i] * expected[i];
-  }
-  return norm > 0.0 ? std::sqrt(diff / norm) : std::sqrt(diff);
-}
-
-/// Checks `ours` against `expected` and records the error for the report.
+/// Checks `ours` against the reference's result and records the error for
+/// the report (clip::test::expectClose).
 void expectClose(const std::string &what, const float *ours,
                  const Tensor &expected, double tolerance = kTolerance) {
-  const double error = relativeError(ours, expected.data);
-  double &worst = maxErrors()[currentTest()];
-  worst = std::max(worst, error);
-  EXPECT_LE(error, tolerance) << what;
-  EXPECT_FALSE(std::isnan(error)) << what;
+  clip::test::expectClose(what, ours, expected.data.data(),
+                          expected.data.size(), tolerance);
 }
 void expectClose(const std::string &what, const std::vector<float> &ours,
                  const Tensor &expected, double tolerance = kTolerance) {
@@ -622,30 +568,6 @@ TEST(CpuKernelsContrastiveLoss, GradMatchesReference) {
 // Convolution and pooling.
 //===----------------------------------------------------------------------===//
 
-cpu::Conv2DShape convShape(int64_t n, int64_t c, int64_t h, int64_t w,
-                           int64_t oc, int64_t kh, int64_t kw, int64_t sh,
-                           int64_t sw, int64_t ph, int64_t pw, int64_t dh,
-                           int64_t dw, int64_t groups) {
-  cpu::Conv2DShape s;
-  s.n = n;
-  s.channels = c;
-  s.height = h;
-  s.width = w;
-  s.outChannels = oc;
-  s.kernelH = kh;
-  s.kernelW = kw;
-  s.strideH = sh;
-  s.strideW = sw;
-  s.padH = ph;
-  s.padW = pw;
-  s.dilationH = dh;
-  s.dilationW = dw;
-  s.groups = groups;
-  s.outHeight = (h + 2 * ph - dh * (kh - 1) - 1) / sh + 1;
-  s.outWidth = (w + 2 * pw - dw * (kw - 1) - 1) / sw + 1;
-  return s;
-}
-
 std::vector<cpu::Conv2DShape> convCases() {
   return {
       // groups 2, uneven stride / padding / dilation
@@ -658,18 +580,6 @@ std::vector<cpu::Conv2DShape> convCases() {
       convShape(6, 16, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
       convShape(3, 16, 20, 20, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1), // split GEMMs
   };
-}
-
-std::string describe(const cpu::Conv2DShape &s) {
-  char buffer[200];
-  std::snprintf(buffer, sizeof(buffer),
-                "n %ld c %ld %ldx%ld oc %ld k %ldx%ld s %ldx%ld p %ldx%ld d "
-                "%ldx%ld g %ld",
-                (long)s.n, (long)s.channels, (long)s.height, (long)s.width,
-                (long)s.outChannels, (long)s.kernelH, (long)s.kernelW,
-                (long)s.strideH, (long)s.strideW, (long)s.padH, (long)s.padW,
-                (long)s.dilationH, (long)s.dilationW, (long)s.groups);
-  return buffer;
 }
 
 TEST(CpuKernelsConv2D, MatchesReference) {

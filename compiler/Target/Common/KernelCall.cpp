@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Target/Common/KernelCall.h"
+#include "runtime/kernels/KernelAbi.h"
 
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -254,7 +255,7 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
     return std::move(result);
   }
   result.kind = KernelCall::Library;
-  if (std::optional<DataMovement> move = clip::codegen::dataMovement(op)) {
+  if (std::optional<DataMovement> move = mlir::clip::codegen::dataMovement(op)) {
     dataMovement(op, *move);
     return std::move(result);
   }
@@ -315,8 +316,9 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
             device("input", rows, Units::PerBlock,
                    Args(common).p(g.getWeight()).p(g.getInputGrad())
                        .call("layerNormGradInput"));
-            // Each block reduces kParamColumns (4) columns over every row.
-            device("params", (cols + 3) / 4, Units::PerBlock,
+            // Each block reduces kParamColumns columns over every row.
+            constexpr int64_t columns = ::clip::kernels::kParamColumns;
+            device("params", (cols + columns - 1) / columns, Units::PerBlock,
                    Args(common).p(g.getWeightGrad()).p(g.getBiasGrad())
                        .call("layerNormGradParams"));
             return success();

@@ -1,14 +1,13 @@
 //===- CudaEmitter.cpp - CUDA C++ and launch steps of a kernel function ---===//
 //
-// Each kernel.launch becomes one or more steps. GEMMs go to cuBLASLt (with
-// its bias epilogue; GELU variants and residuals after an activation run in
-// a generated epilogue kernel, since cuBLASLt's GELU is the tanh form only
-// and it adds C before the activation). Everything else is a `__global__`
-// that calls runtime/cuda/CudaKernels.cuh with constant shapes; ops that
-// need a grid-wide barrier between phases (layer norm's parameter
-// gradients, attention's key/value gradients, the contrastive loss) are
-// several kernels in a row. Elementwise kernels are generated loops (the
-// same scalar code as the CPU target).
+// Prints each launch's KernelCall (compiler/Target/Common) as steps. GEMMs go
+// to cuBLASLt (with its bias epilogue; GELU variants and residuals after an
+// activation run in a generated epilogue kernel, since cuBLASLt's GELU is the
+// tanh form only and it adds C before the activation). Every device phase is
+// a `__global__` that calls the device library (runtime/cuda) with constant
+// shapes; an op that needs a grid-wide barrier between phases is several
+// kernels in a row. Elementwise kernels are generated loops (the same scalar
+// code as the CPU target).
 //
 //===----------------------------------------------------------------------===//
 

@@ -12,6 +12,7 @@
 #define CLIP_COMPILER_CODEGEN_CUDAEMITTER_H
 
 #include "compiler/Target/Common/KernelArguments.h"
+#include "runtime/kernels/KernelAbi.h"
 
 #include <string>
 #include <vector>
@@ -20,7 +21,7 @@ namespace mlir::clip::codegen {
 
 /// Threads per block of every generated kernel (the device library's
 /// reductions use fixed shared arrays of this size).
-constexpr int kCudaBlock = 256;
+constexpr int kCudaBlock = ::clip::kernels::kCudaBlock;
 
 struct CudaGemm {
   GemmShape shape;
@@ -45,8 +46,9 @@ struct CudaFunction {
   int errorSlots = 0;
 };
 
-/// The text every generated unit starts with: runtime/kernels/ScalarMath.h
-/// and runtime/cuda/CudaKernels.cuh, embedded at build time.
+/// The text every generated unit starts with: runtime/kernels/ScalarMath.h,
+/// runtime/kernels/KernelAbi.h and the device library's family files
+/// (runtime/cuda/DeviceLibrary.cmake lists them), embedded at build time.
 const char *cudaDeviceLibrary();
 
 /// The CUDA source and steps of `func` (planned: every buffer has an

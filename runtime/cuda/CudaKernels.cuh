@@ -11,6 +11,8 @@
 #ifndef CLIP_RUNTIME_CUDA_CUDAKERNELS_CUH
 #define CLIP_RUNTIME_CUDA_CUDAKERNELS_CUH
 
+// The order matters (Common.cuh first): keep it, not sorted.
+// clang-format off
 #include "runtime/cuda/Common.cuh"
 #include "runtime/cuda/Gemm.cuh"
 #include "runtime/cuda/LayerNorm.cuh"
@@ -21,5 +23,6 @@
 #include "runtime/cuda/DataMovement.cuh"
 #include "runtime/cuda/Reduction.cuh"
 #include "runtime/cuda/Gather.cuh"
+// clang-format on
 
 #endif // CLIP_RUNTIME_CUDA_CUDAKERNELS_CUH

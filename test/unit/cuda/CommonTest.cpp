@@ -6,7 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "test/unit/cuda/EmulatedKernelTest.h"
+#include "test/unit/cuda/EmulatedKernelTest.h" // first: host emulation
+
 #include "runtime/cuda/Common.cuh"
 
 #include <gtest/gtest.h>

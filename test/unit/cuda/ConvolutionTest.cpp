@@ -8,7 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "test/unit/cuda/EmulatedKernelTest.h"
+#include "test/unit/cuda/EmulatedKernelTest.h" // first: host emulation
+
 #include "runtime/cuda/Convolution.cuh"
 
 #include <gtest/gtest.h>

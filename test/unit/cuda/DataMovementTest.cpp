@@ -7,7 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "test/unit/cuda/EmulatedKernelTest.h"
+#include "test/unit/cuda/EmulatedKernelTest.h" // first: host emulation
+
 #include "runtime/cuda/DataMovement.cuh"
 
 #include <gtest/gtest.h>

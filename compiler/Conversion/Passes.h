@@ -1,4 +1,4 @@
-//===- Passes.h - Conversions between the compiler's dialects -*- C++ -*-===//
+//===- Passes.h - Conversions between the compiler's dialects ---*- C++ -*-===//
 #ifndef CLIP_COMPILER_CONVERSION_PASSES_H
 #define CLIP_COMPILER_CONVERSION_PASSES_H
 

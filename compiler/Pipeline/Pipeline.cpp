@@ -2,8 +2,8 @@
 #include "compiler/Pipeline/Pipeline.h"
 
 #include "compiler/Conversion/Passes.h"
-#include "kernel/Transforms/Passes.h"
 #include "compiler/Transforms/Passes.h"
+#include "kernel/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"

@@ -139,12 +139,18 @@ LogicalResult FunctionEvaluator::bind(Operation *op, Value result,
 
 double compare(ComparePredicate predicate, double a, double b) {
   switch (predicate) {
-  case ComparePredicate::eq: return a == b;
-  case ComparePredicate::ne: return a != b;
-  case ComparePredicate::lt: return a < b;
-  case ComparePredicate::le: return a <= b;
-  case ComparePredicate::gt: return a > b;
-  case ComparePredicate::ge: return a >= b;
+  case ComparePredicate::eq:
+    return a == b;
+  case ComparePredicate::ne:
+    return a != b;
+  case ComparePredicate::lt:
+    return a < b;
+  case ComparePredicate::le:
+    return a <= b;
+  case ComparePredicate::gt:
+    return a > b;
+  case ComparePredicate::ge:
+    return a >= b;
   }
   return 0.0;
 }
@@ -152,10 +158,14 @@ double compare(ComparePredicate predicate, double a, double b) {
 /// The scalar function of a GEMM epilogue's activation (null for none).
 double (*activationFunction(Activation activation))(double) {
   switch (activation) {
-  case Activation::none: return nullptr;
-  case Activation::gelu: return gelu;
-  case Activation::gelu_tanh: return geluTanh;
-  case Activation::quick_gelu: return quickGelu;
+  case Activation::none:
+    return nullptr;
+  case Activation::gelu:
+    return gelu;
+  case Activation::gelu_tanh:
+    return geluTanh;
+  case Activation::quick_gelu:
+    return quickGelu;
   }
   return nullptr;
 }
@@ -171,13 +181,13 @@ double castElement(double x, Type from, Type to) {
 FailureOr<llvm::SmallVector<Tensor>>
 FunctionEvaluator::run(func::FuncOp func, llvm::ArrayRef<Tensor> args) {
   if (func.isExternal())
-    return func.emitError() << "cannot evaluate external function @"
-                            << func.getSymName();
+    return func.emitError()
+           << "cannot evaluate external function @" << func.getSymName();
   Block &body = func.getBody().front();
   if (args.size() != body.getNumArguments())
-    return func.emitError() << "@" << func.getSymName() << " takes "
-                            << body.getNumArguments() << " arguments, given "
-                            << args.size();
+    return func.emitError()
+           << "@" << func.getSymName() << " takes " << body.getNumArguments()
+           << " arguments, given " << args.size();
   for (auto [index, arg] : llvm::enumerate(body.getArguments())) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
     if (!type || !type.hasStaticShape())
@@ -186,10 +196,9 @@ FunctionEvaluator::run(func::FuncOp func, llvm::ArrayRef<Tensor> args) {
              << " needs a static shape for the reference evaluator; "
                 "specialize the batch first (--clip-specialize-batch)";
     if (llvm::ArrayRef<int64_t>(args[index].shape) != type.getShape())
-      return func.emitError()
-             << "argument #" << index << " is declared "
-             << formatShape(type.getShape()) << " but given "
-             << formatShape(args[index].shape);
+      return func.emitError() << "argument #" << index << " is declared "
+                              << formatShape(type.getShape()) << " but given "
+                              << formatShape(args[index].shape);
     define(arg, args[index]);
   }
   for (Operation &op : body.without_terminator())
@@ -205,9 +214,10 @@ LogicalResult FunctionEvaluator::evaluateOp(Operation *op) {
   for (Value result : op->getResults()) {
     auto type = dyn_cast<RankedTensorType>(result.getType());
     if (!type || !type.hasStaticShape())
-      return op->emitError() << "result needs a static shape for the reference evaluator; "
-                                "specialize the batch first "
-                                "(--clip-specialize-batch)";
+      return op->emitError()
+             << "result needs a static shape for the reference evaluator; "
+                "specialize the batch first "
+                "(--clip-specialize-batch)";
   }
   auto unary = [&](Value in, Value out, double (*fn)(double)) {
     define(out, mapElements(valueOf(in), fn));
@@ -220,9 +230,9 @@ LogicalResult FunctionEvaluator::evaluateOp(Operation *op) {
     return success();
   };
   auto reduction = [&](auto reduceOp, Reduction kind) {
-    define(reduceOp.getResult(), reduce(valueOf(reduceOp.getInput()),
-                                        reduceOp.getAxes(),
-                                        reduceOp.getKeepdims(), kind));
+    define(reduceOp.getResult(),
+           reduce(valueOf(reduceOp.getInput()), reduceOp.getAxes(),
+                  reduceOp.getKeepdims(), kind));
     return success();
   };
 
@@ -247,8 +257,8 @@ LogicalResult FunctionEvaluator::evaluateOp(Operation *op) {
       })
       .Case([&](CausalMaskOp m) -> LogicalResult {
         auto type = cast<RankedTensorType>(m.getResult().getType());
-        define(m.getResult(), causalMask(type.getShape(),
-                                         type.getElementType().isInteger(1)));
+        define(m.getResult(),
+               causalMask(type.getShape(), type.getElementType().isInteger(1)));
         return success();
       })
       .Case([&](NegOp o) -> LogicalResult {
@@ -295,8 +305,7 @@ LogicalResult FunctionEvaluator::evaluateOp(Operation *op) {
       .Case([&](CastOp c) -> LogicalResult {
         Type from = cast<ShapedType>(c.getInput().getType()).getElementType();
         Type to = cast<ShapedType>(c.getResult().getType()).getElementType();
-        define(c.getResult(),
-               mapElements(valueOf(c.getInput()), [&](double x) {
+        define(c.getResult(), mapElements(valueOf(c.getInput()), [&](double x) {
                  return castElement(x, from, to);
                }));
         return success();
@@ -327,10 +336,9 @@ LogicalResult FunctionEvaluator::evaluateOp(Operation *op) {
         return success();
       })
       .Case([&](MatmulOp m) -> LogicalResult {
-        define(m.getResult(),
-               matmul(valueOf(m.getLhs()), valueOf(m.getRhs()),
-                      m.getTransposeLhs(), m.getTransposeRhs(),
-                      shapeOf(m.getResult())));
+        define(m.getResult(), matmul(valueOf(m.getLhs()), valueOf(m.getRhs()),
+                                     m.getTransposeLhs(), m.getTransposeRhs(),
+                                     shapeOf(m.getResult())));
         return success();
       })
       .Case([&](ReduceSumOp r) { return reduction(r, Reduction::Sum); })
@@ -440,9 +448,9 @@ LogicalResult FunctionEvaluator::evaluateOp(Operation *op) {
         return success();
       })
       .Case([&](AddLayerNormOp ln) -> LogicalResult {
-        Tensor sum = zipElements(valueOf(ln.getInput()),
-                                 valueOf(ln.getResidual()),
-                                 shapeOf(ln.getSum()), std::plus<double>());
+        Tensor sum =
+            zipElements(valueOf(ln.getInput()), valueOf(ln.getResidual()),
+                        shapeOf(ln.getSum()), std::plus<double>());
         define(ln.getSum(), sum);
         // The normalization reads the sum as stored (rounded to its type).
         LayerNormResult r =
@@ -452,18 +460,17 @@ LogicalResult FunctionEvaluator::evaluateOp(Operation *op) {
         return success();
       })
       .Case([&](AttentionOp a) -> LogicalResult {
-        AttentionResult r =
-            attention(valueOf(a.getQuery()), valueOf(a.getKey()),
-                      valueOf(a.getValue()), a.getScale().convertToDouble(),
-                      a.getCausal());
+        AttentionResult r = attention(
+            valueOf(a.getQuery()), valueOf(a.getKey()), valueOf(a.getValue()),
+            a.getScale().convertToDouble(), a.getCausal());
         defineAll(a->getResults(), {&r.output, &r.lse});
         return success();
       })
       .Case([&](ContrastiveLossOp c) -> LogicalResult {
-        ContrastiveLossResult r = contrastiveLoss(
-            valueOf(c.getImage()), valueOf(c.getText()),
-            valueOf(c.getLogitScale()).data[0],
-            c.getEpsilon().convertToDouble());
+        ContrastiveLossResult r =
+            contrastiveLoss(valueOf(c.getImage()), valueOf(c.getText()),
+                            valueOf(c.getLogitScale()).data[0],
+                            c.getEpsilon().convertToDouble());
         defineAll(c->getResults(), {&r.loss, &r.imageNorm, &r.textNorm,
                                     &r.imageLse, &r.textLse});
         return success();
@@ -503,32 +510,31 @@ LogicalResult FunctionEvaluator::evaluateOp(Operation *op) {
                 : quickGeluDerivative;
         define(o.getResult(),
                zipElements(valueOf(o.getInput()), valueOf(o.getGrad()),
-                           shapeOf(o.getResult()),
-                           [&](double x, double g) { return g * derivative(x); }));
+                           shapeOf(o.getResult()), [&](double x, double g) {
+                             return g * derivative(x);
+                           }));
         return success();
       })
       .Case([&](SliceGradOp s) -> LogicalResult {
-        define(s.getResult(), sliceGrad(valueOf(s.getGrad()),
-                                        shapeOf(s.getResult()), s.getAxis(),
-                                        s.getStart(), s.getStep()));
+        define(s.getResult(),
+               sliceGrad(valueOf(s.getGrad()), shapeOf(s.getResult()),
+                         s.getAxis(), s.getStart(), s.getStep()));
         return success();
       })
       .Case([&](GatherGradOp g) -> LogicalResult {
         std::string error;
-        std::optional<Tensor> out =
-            gatherGrad(valueOf(g.getGrad()), valueOf(g.getIndices()),
-                       shapeOf(g.getResult()), g.getAxis(), g.getBatchDims(),
-                       error);
+        std::optional<Tensor> out = gatherGrad(
+            valueOf(g.getGrad()), valueOf(g.getIndices()),
+            shapeOf(g.getResult()), g.getAxis(), g.getBatchDims(), error);
         if (!out)
           return g.emitError() << error;
         define(g.getResult(), std::move(*out));
         return success();
       })
       .Case([&](LayerNormGradOp o) -> LogicalResult {
-        LayerNormGradResult r =
-            layerNormGrad(valueOf(o.getGrad()), valueOf(o.getInput()),
-                          valueOf(o.getMean()), valueOf(o.getRstd()),
-                          valueOf(o.getWeight()));
+        LayerNormGradResult r = layerNormGrad(
+            valueOf(o.getGrad()), valueOf(o.getInput()), valueOf(o.getMean()),
+            valueOf(o.getRstd()), valueOf(o.getWeight()));
         defineAll(o->getResults(), {&r.inputGrad, &r.weightGrad, &r.biasGrad});
         return success();
       })

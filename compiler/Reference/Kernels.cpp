@@ -12,8 +12,7 @@ namespace {
 
 /// Calls `fn(index, flat)` for every multi-index of `shape` in row-major
 /// order.
-template <typename Fn>
-void forEachIndex(llvm::ArrayRef<int64_t> shape, Fn fn) {
+template <typename Fn> void forEachIndex(llvm::ArrayRef<int64_t> shape, Fn fn) {
   const int64_t count = elementCount(shape);
   llvm::SmallVector<int64_t, 6> index(shape.size(), 0);
   for (int64_t flat = 0; flat < count; ++flat) {
@@ -90,9 +89,10 @@ Tensor select(const Tensor &cond, const Tensor &onTrue, const Tensor &onFalse,
   Tensor out = Tensor::filled(outShape);
   auto cs = cond.strides(), ts = onTrue.strides(), fs = onFalse.strides();
   forEachIndex(outShape, [&](llvm::ArrayRef<int64_t> index, int64_t flat) {
-    out.data[flat] = cond.data[broadcastOffset(cond.shape, cs, index)] != 0.0
-                         ? onTrue.data[broadcastOffset(onTrue.shape, ts, index)]
-                         : onFalse.data[broadcastOffset(onFalse.shape, fs, index)];
+    out.data[flat] =
+        cond.data[broadcastOffset(cond.shape, cs, index)] != 0.0
+            ? onTrue.data[broadcastOffset(onTrue.shape, ts, index)]
+            : onFalse.data[broadcastOffset(onFalse.shape, fs, index)];
   });
   return out;
 }
@@ -113,7 +113,8 @@ double geluDerivative(double x) {
 double geluTanhDerivative(double x) {
   const double c = std::sqrt(2.0 / M_PI), k = 0.044715;
   const double t = std::tanh(c * (x + k * x * x * x));
-  return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * c * (1.0 + 3.0 * k * x * x);
+  return 0.5 * (1.0 + t) +
+         0.5 * x * (1.0 - t * t) * c * (1.0 + 3.0 * k * x * x);
 }
 double quickGeluDerivative(double x) {
   const double s = sigmoid(1.702 * x);
@@ -137,10 +138,14 @@ Tensor matmul(const Tensor &a, const Tensor &b, bool transposeA,
   const int64_t bN = transposeB ? bs[br - 2] : bs[br - 1];
 
   // The leading dims of each operand broadcast against the result's.
-  llvm::ArrayRef<int64_t> aBatch = llvm::ArrayRef<int64_t>(a.shape).drop_back(2),
-                          bBatch = llvm::ArrayRef<int64_t>(b.shape).drop_back(2);
-  llvm::ArrayRef<int64_t> aBatchStrides = llvm::ArrayRef<int64_t>(as).drop_back(2),
-                          bBatchStrides = llvm::ArrayRef<int64_t>(bs).drop_back(2);
+  llvm::ArrayRef<int64_t> aBatch =
+                              llvm::ArrayRef<int64_t>(a.shape).drop_back(2),
+                          bBatch =
+                              llvm::ArrayRef<int64_t>(b.shape).drop_back(2);
+  llvm::ArrayRef<int64_t> aBatchStrides =
+                              llvm::ArrayRef<int64_t>(as).drop_back(2),
+                          bBatchStrides =
+                              llvm::ArrayRef<int64_t>(bs).drop_back(2);
 
   Tensor out = Tensor::filled(outShape);
   llvm::ArrayRef<int64_t> batchShape = outShape.drop_back(2);
@@ -151,7 +156,8 @@ Tensor matmul(const Tensor &a, const Tensor &b, bool transposeA,
       for (int64_t j = 0; j < n; ++j) {
         double sum = 0.0;
         for (int64_t p = 0; p < k; ++p)
-          sum += a.data[aBase + i * aM + p * aK] * b.data[bBase + p * bK + j * bN];
+          sum +=
+              a.data[aBase + i * aM + p * aK] * b.data[bBase + p * bK + j * bN];
         out.data[(flat * m + i) * n + j] = sum;
       }
   });
@@ -174,9 +180,8 @@ Tensor reduce(const Tensor &x, llvm::ArrayRef<int64_t> axes, bool keepdims,
     if (reduced[d])
       count *= x.shape[d];
   }
-  const double init = kind == Reduction::Max
-                          ? -std::numeric_limits<double>::infinity()
-                          : 0.0;
+  const double init =
+      kind == Reduction::Max ? -std::numeric_limits<double>::infinity() : 0.0;
   Tensor out = Tensor::filled(keptShape, init);
   auto os = out.strides();
   forEachIndex(x.shape, [&](llvm::ArrayRef<int64_t> index, int64_t flat) {
@@ -317,8 +322,8 @@ llvm::SmallVector<int64_t, 4> gatherShape(llvm::ArrayRef<int64_t> xShape,
                                           const Tensor &indices, int64_t axis,
                                           int64_t batchDims) {
   llvm::SmallVector<int64_t, 4> shape(xShape.take_front(axis));
-  llvm::append_range(shape, llvm::ArrayRef<int64_t>(indices.shape)
-                                .drop_front(batchDims));
+  llvm::append_range(
+      shape, llvm::ArrayRef<int64_t>(indices.shape).drop_front(batchDims));
   llvm::append_range(shape, xShape.drop_front(axis + 1));
   return shape;
 }
@@ -349,8 +354,8 @@ bool visitGather(llvm::ArrayRef<int64_t> xShape, const Tensor &indices,
     const double raw = indices.data[iOffset];
     if (raw < 0 || raw >= static_cast<double>(xShape[axis])) {
       error = "index " + std::to_string(static_cast<int64_t>(raw)) +
-              " is out of range for dim " + std::to_string(axis) +
-              " of size " + std::to_string(xShape[axis]);
+              " is out of range for dim " + std::to_string(axis) + " of size " +
+              std::to_string(xShape[axis]);
       ok = false;
       return;
     }
@@ -369,11 +374,12 @@ std::optional<Tensor> gather(const Tensor &x, const Tensor &indices,
                              int64_t axis, int64_t batchDims,
                              std::string &error) {
   Tensor out = Tensor::filled(gatherShape(x.shape, indices, axis, batchDims));
-  if (!visitGather(x.shape, indices, axis, batchDims,
-                   [&](int64_t flat, int64_t offset) {
-                     out.data[flat] = x.data[offset];
-                   },
-                   error))
+  if (!visitGather(
+          x.shape, indices, axis, batchDims,
+          [&](int64_t flat, int64_t offset) {
+            out.data[flat] = x.data[offset];
+          },
+          error))
     return std::nullopt;
   return out;
 }
@@ -383,11 +389,12 @@ std::optional<Tensor> gatherGrad(const Tensor &grad, const Tensor &indices,
                                  int64_t axis, int64_t batchDims,
                                  std::string &error) {
   Tensor out = Tensor::filled(inputShape);
-  if (!visitGather(inputShape, indices, axis, batchDims,
-                   [&](int64_t flat, int64_t offset) {
-                     out.data[offset] += grad.data[flat];
-                   },
-                   error))
+  if (!visitGather(
+          inputShape, indices, axis, batchDims,
+          [&](int64_t flat, int64_t offset) {
+            out.data[offset] += grad.data[flat];
+          },
+          error))
     return std::nullopt;
   return out;
 }
@@ -417,10 +424,10 @@ Tensor conv2d(const Tensor &x, const Tensor &w, const Tensor *bias,
   const int64_t outChannels = w.shape[0], groupChannels = w.shape[1],
                 kh = w.shape[2], kw = w.shape[3];
   const int64_t outPerGroup = outChannels / groups;
-  const int64_t oh = (height + 2 * padding[0] - dilation[0] * (kh - 1) - 1) /
-                         stride[0] + 1;
-  const int64_t ow = (width + 2 * padding[1] - dilation[1] * (kw - 1) - 1) /
-                         stride[1] + 1;
+  const int64_t oh =
+      (height + 2 * padding[0] - dilation[0] * (kh - 1) - 1) / stride[0] + 1;
+  const int64_t ow =
+      (width + 2 * padding[1] - dilation[1] * (kw - 1) - 1) / stride[1] + 1;
   Tensor out = Tensor::filled({batch, outChannels, oh, ow});
   for (int64_t n = 0; n < batch; ++n)
     for (int64_t o = 0; o < outChannels; ++o) {
@@ -432,12 +439,14 @@ Tensor conv2d(const Tensor &x, const Tensor &w, const Tensor *bias,
             for (int64_t i = 0; i < kh; ++i)
               for (int64_t j = 0; j < kw; ++j) {
                 const int64_t iy = y * stride[0] - padding[0] + i * dilation[0];
-                const int64_t ix = xo * stride[1] - padding[1] + j * dilation[1];
+                const int64_t ix =
+                    xo * stride[1] - padding[1] + j * dilation[1];
                 if (iy < 0 || iy >= height || ix < 0 || ix >= width)
                   continue; // zero padding
                 const int64_t ic = group * groupChannels + c;
-                sum += x.data[((n * channels + ic) * height + iy) * width + ix] *
-                       w.data[((o * groupChannels + c) * kh + i) * kw + j];
+                sum +=
+                    x.data[((n * channels + ic) * height + iy) * width + ix] *
+                    w.data[((o * groupChannels + c) * kh + i) * kw + j];
               }
           out.data[((n * outChannels + o) * oh + y) * ow + xo] = sum;
         }
@@ -462,16 +471,19 @@ Conv2DGradResult conv2dGrad(const Tensor &grad, const Tensor &x,
       const int64_t group = o / outPerGroup;
       for (int64_t y = 0; y < oh; ++y)
         for (int64_t xo = 0; xo < ow; ++xo) {
-          const double g = grad.data[((n * outChannels + o) * oh + y) * ow + xo];
+          const double g =
+              grad.data[((n * outChannels + o) * oh + y) * ow + xo];
           for (int64_t c = 0; c < groupChannels; ++c)
             for (int64_t i = 0; i < kh; ++i)
               for (int64_t j = 0; j < kw; ++j) {
                 const int64_t iy = y * stride[0] - padding[0] + i * dilation[0];
-                const int64_t ix = xo * stride[1] - padding[1] + j * dilation[1];
+                const int64_t ix =
+                    xo * stride[1] - padding[1] + j * dilation[1];
                 if (iy < 0 || iy >= height || ix < 0 || ix >= width)
                   continue;
                 const int64_t ic = group * groupChannels + c;
-                const int64_t xi = ((n * channels + ic) * height + iy) * width + ix;
+                const int64_t xi =
+                    ((n * channels + ic) * height + iy) * width + ix;
                 const int64_t wi = ((o * groupChannels + c) * kh + i) * kw + j;
                 r.inputGrad.data[xi] += g * w.data[wi];
                 r.weightGrad.data[wi] += g * x.data[xi];
@@ -796,9 +808,9 @@ contrastiveLossGrad(double grad, const Tensor &image, const Tensor &text,
       for (int64_t e = 0; e < dim; ++e)
         dot += a.data[i * dim + e] * b.data[j * dim + e];
       const double logit = scale * dot;
-      const double dl = weight * (std::exp(logit - imageLse.data[i]) +
-                                  std::exp(logit - textLse.data[j]) -
-                                  (i == j ? 2.0 : 0.0));
+      const double dl =
+          weight * (std::exp(logit - imageLse.data[i]) +
+                    std::exp(logit - textLse.data[j]) - (i == j ? 2.0 : 0.0));
       r.logitScaleGrad.data[0] += dl * logit;
       for (int64_t e = 0; e < dim; ++e) {
         da.data[i * dim + e] += scale * dl * b.data[j * dim + e];
@@ -818,9 +830,10 @@ contrastiveLossGrad(double grad, const Tensor &image, const Tensor &text,
       const bool clamped = std::sqrt(sqNorm) <= epsilon;
       for (int64_t e = 0; e < dim; ++e)
         dx.data[i * dim + e] =
-            clamped ? dUnit.data[i * dim + e] / nrm
-                    : (dUnit.data[i * dim + e] - unit.data[i * dim + e] * proj) /
-                          nrm;
+            clamped
+                ? dUnit.data[i * dim + e] / nrm
+                : (dUnit.data[i * dim + e] - unit.data[i * dim + e] * proj) /
+                      nrm;
     }
   };
   throughNorm(a, da, image, imageNorm, r.imageGrad);
@@ -841,9 +854,9 @@ Tensor causalMask(llvm::ArrayRef<int64_t> shape, bool boolean) {
   const size_t rank = shape.size();
   forEachIndex(shape, [&](llvm::ArrayRef<int64_t> index, int64_t flat) {
     const bool visible = index[rank - 1] <= index[rank - 2];
-    out.data[flat] = boolean ? (visible ? 1.0 : 0.0)
-                             : (visible ? 0.0
-                                        : -std::numeric_limits<double>::infinity());
+    out.data[flat] =
+        boolean ? (visible ? 1.0 : 0.0)
+                : (visible ? 0.0 : -std::numeric_limits<double>::infinity());
   });
   return out;
 }

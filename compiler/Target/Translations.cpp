@@ -16,8 +16,7 @@ namespace mlir::clip {
 namespace {
 
 void registerDialects(DialectRegistry &registry) {
-  registry.insert<ClipDialect, kernel::KernelDialect,
-                  func::FuncDialect>();
+  registry.insert<ClipDialect, kernel::KernelDialect, func::FuncDialect>();
 }
 
 /// The CUDA steps of a function as comments, then its unit.
@@ -25,8 +24,7 @@ LogicalResult writeCuda(ModuleOp module, raw_ostream &os) {
   for (auto func : module.getOps<func::FuncOp>()) {
     if (func.isExternal())
       continue;
-    FailureOr<codegen::BufferNames> names =
-        codegen::BufferNames::build(func);
+    FailureOr<codegen::BufferNames> names = codegen::BufferNames::build(func);
     if (failed(names))
       return failure();
     FailureOr<codegen::CudaFunction> unit =

@@ -1,4 +1,4 @@
-//===- Translations.h - The code generators as mlir-translate steps -*- C++ -*-===//
+//===- Translations.h - The code generators as mlir-translate steps -------===//
 //
 // `--kernel-to-cpp` and `--kernel-to-cuda` (clip-translate): a planned kernel
 // module (after clip-kernels) to the C++ of the CPU target or the CUDA units

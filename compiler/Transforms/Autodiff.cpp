@@ -13,9 +13,9 @@
 #include "clip/IR/ClipOps.h"
 #include "clip/IR/GradientSweep.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseSet.h"
-#include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -130,11 +130,11 @@ public:
     OpBuilder builder(ret);
     Location loc = func.getLoc();
     GradientSweep sweep(builder, [&](Value v) { return active.contains(v); });
-    sweep.accumulate(loss, builder.create<ConstantOp>(
-                               loc, DenseElementsAttr::get(
-                                        lossType, builder.getFloatAttr(
-                                                      lossType.getElementType(),
-                                                      1.0))));
+    sweep.accumulate(
+        loss, builder.create<ConstantOp>(
+                  loc, DenseElementsAttr::get(
+                           lossType, builder.getFloatAttr(
+                                         lossType.getElementType(), 1.0))));
     if (failed(sweep.backward(forward)))
       return failure();
 
@@ -232,10 +232,10 @@ private:
   void markActive(ArrayRef<Operation *> ops, Value loss) {
     llvm::DenseSet<Value> dependsOnParams;
     for (Operation *op : ops) {
-      bool depends = isTrainableParam(op) ||
-                     llvm::any_of(op->getOperands(), [&](Value v) {
-                       return dependsOnParams.contains(v);
-                     });
+      bool depends =
+          isTrainableParam(op) || llvm::any_of(op->getOperands(), [&](Value v) {
+            return dependsOnParams.contains(v);
+          });
       if (depends)
         for (Value r : op->getResults())
           if (isFloatTensor(r))
@@ -327,8 +327,8 @@ struct AutodiffPass : clip::impl::AutodiffBase<AutodiffPass> {
     auto train = cast<func::FuncOp>(forward->clone());
     train.setSymName(trainFunction);
     train.setPublic();
-    module.getBody()->getOperations().insert(
-        std::next(forward->getIterator()), train);
+    module.getBody()->getOperations().insert(std::next(forward->getIterator()),
+                                             train);
     std::optional<Remat> policy = parseRemat(rematPolicy);
     if (!policy) {
       module.emitError("clip-autodiff: unknown remat policy '")

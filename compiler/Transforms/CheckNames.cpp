@@ -64,12 +64,13 @@ struct CheckNamesPass : clip::impl::CheckNamesBase<CheckNamesPass> {
         decl = {param.getName(),
                 Declaration{op, param.getType(), true, param.getFrozen()}};
       else if (auto input = llvm::dyn_cast<InputOp>(op))
-        decl = {input.getName(), Declaration{op, input.getType(), false, false}};
+        decl = {input.getName(),
+                Declaration{op, input.getType(), false, false}};
       if (!decl)
         return WalkResult::advance();
       auto [it, inserted] = seen.try_emplace(decl->first, decl->second);
-      if (inserted || succeeded(checkAgrees(decl->first, it->second,
-                                            decl->second)))
+      if (inserted ||
+          succeeded(checkAgrees(decl->first, it->second, decl->second)))
         return WalkResult::advance();
       return WalkResult::interrupt();
     });

@@ -118,11 +118,10 @@ Value peelCausalMask(Value scores, Operation *user, bool &causal) {
     Value kept = kind == MaskKind::Visible  ? select.getOnTrue()
                  : kind == MaskKind::Hidden ? select.getOnFalse()
                                             : Value();
-    Value dropped = kind == MaskKind::Visible ? select.getOnFalse()
-                                              : select.getOnTrue();
+    Value dropped =
+        kind == MaskKind::Visible ? select.getOnFalse() : select.getOnTrue();
     if (kept && kept.getType() == scores.getType() &&
-        coversScores(select.getCondition()) &&
-        isNegativeInfinity(dropped)) {
+        coversScores(select.getCondition()) && isNegativeInfinity(dropped)) {
       causal = true;
       return kept;
     }
@@ -177,7 +176,8 @@ struct FormAttention : OpRewritePattern<MatmulOp> {
       auto transpose = key.getDefiningOp<TransposeOp>();
       if (!transpose || !isLastTwoSwap(transpose.getPermutation()) ||
           !onlyUsedBy(key, qk))
-        return rewriter.notifyMatchFailure(context, "the key is not transposed");
+        return rewriter.notifyMatchFailure(context,
+                                           "the key is not transposed");
       key = transpose.getInput();
       keyUser = transpose;
     }
@@ -210,7 +210,8 @@ struct FuseAttentionPass : clip::impl::FuseAttentionBase<FuseAttentionPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FormAttention>(&getContext());
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

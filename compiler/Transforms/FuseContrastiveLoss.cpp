@@ -112,8 +112,7 @@ std::optional<CrossEntropyTerm> matchTerm(Value term, Operation *user) {
   if (!labels || labels.getDim() != 0)
     return std::nullopt;
   auto logProbs = soleUseOp<LogSoftmaxOp>(diag.getInput(), diag);
-  if (!logProbs ||
-      cast<RankedTensorType>(logProbs.getType()).getRank() != 2)
+  if (!logProbs || cast<RankedTensorType>(logProbs.getType()).getRank() != 2)
     return std::nullopt;
   return CrossEntropyTerm{logProbs.getInput(),
                           static_cast<int64_t>(logProbs.getAxis())};
@@ -205,7 +204,8 @@ struct FuseContrastiveLossPass
     RewritePatternSet patterns(&getContext());
     patterns.add<FormContrastiveLoss<MulOp>, FormContrastiveLoss<DivOp>,
                  FormContrastiveLoss<NegOp>>(&getContext());
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

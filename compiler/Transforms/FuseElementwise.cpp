@@ -1,4 +1,4 @@
-//===- FuseElementwise.cpp - Group elementwise chains into clip.elementwise ===//
+//===- FuseElementwise.cpp - Elementwise chains into clip.elementwise -----===//
 //
 // Every elementwise op run on its own reads its operands from memory and
 // writes its result back. A chain of them (the logits' `exp(s) * sim`,
@@ -123,8 +123,8 @@ struct MergeElementwise : RewritePattern {
     for (Value r : exported)
       resultTypes.push_back(r.getType());
 
-    auto group = rewriter.create<ElementwiseOp>(
-        consumer->getLoc(), resultTypes, inputs.getArrayRef());
+    auto group = rewriter.create<ElementwiseOp>(consumer->getLoc(), resultTypes,
+                                                inputs.getArrayRef());
     Block *body = rewriter.createBlock(
         &group.getBody(), {}, TypeRange(ValueRange(inputs.getArrayRef())),
         SmallVector<Location>(inputs.size(), consumer->getLoc()));
@@ -140,7 +140,8 @@ struct MergeElementwise : RewritePattern {
     rewriter.create<YieldOp>(consumer->getLoc(), yielded);
 
     const size_t numConsumerResults = consumer->getNumResults();
-    rewriter.replaceOp(consumer, group.getResults().take_front(numConsumerResults));
+    rewriter.replaceOp(consumer,
+                       group.getResults().take_front(numConsumerResults));
     for (auto [old, replacement] :
          llvm::zip(exported, group.getResults().drop_front(numConsumerResults)))
       rewriter.replaceAllUsesWith(old, replacement);
@@ -154,7 +155,8 @@ struct FuseElementwisePass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<MergeElementwise>(&getContext());
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

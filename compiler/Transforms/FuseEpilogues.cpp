@@ -42,13 +42,14 @@ struct GemmParts {
         !isa<FloatType>(cast<ShapedType>(value.getType()).getElementType()))
       return std::nullopt;
     if (auto mm = dyn_cast<MatmulOp>(op))
-      return GemmParts{mm.getLhs(), mm.getRhs(), {}, {},
-                       mm.getTransposeLhs(), mm.getTransposeRhs(),
-                       Activation::none};
+      return GemmParts{
+          mm.getLhs(),          mm.getRhs(),     {}, {}, mm.getTransposeLhs(),
+          mm.getTransposeRhs(), Activation::none};
     if (auto gemm = dyn_cast<GemmOp>(op))
-      return GemmParts{gemm.getLhs(), gemm.getRhs(), gemm.getBias(),
-                       gemm.getResidual(), gemm.getTransposeLhs(),
-                       gemm.getTransposeRhs(), gemm.getActivation()};
+      return GemmParts{gemm.getLhs(),          gemm.getRhs(),
+                       gemm.getBias(),         gemm.getResidual(),
+                       gemm.getTransposeLhs(), gemm.getTransposeRhs(),
+                       gemm.getActivation()};
     return std::nullopt;
   }
 
@@ -87,9 +88,12 @@ struct FoldBias : OpRewritePattern<AddOp> {
 
 Activation activationOf(GeluApproximation approximation) {
   switch (approximation) {
-  case GeluApproximation::none: return Activation::gelu;
-  case GeluApproximation::tanh: return Activation::gelu_tanh;
-  case GeluApproximation::quick: return Activation::quick_gelu;
+  case GeluApproximation::none:
+    return Activation::gelu;
+  case GeluApproximation::tanh:
+    return Activation::gelu_tanh;
+  case GeluApproximation::quick:
+    return Activation::quick_gelu;
   }
   llvm_unreachable("unknown GELU approximation");
 }
@@ -133,7 +137,8 @@ struct FuseEpiloguesPass : clip::impl::FuseEpiloguesBase<FuseEpiloguesPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldBias, FoldActivation, FoldResidual>(&getContext());
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

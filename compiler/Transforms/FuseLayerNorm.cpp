@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Transforms/Passes.h"
 #include "compiler/Transforms/FusionMatchers.h"
+#include "compiler/Transforms/Passes.h"
 
 #include "clip/IR/ClipOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -54,8 +54,7 @@ struct FormLayerNorm : OpRewritePattern<AddOp> {
     for (int i = 0; i < 2 && !normed; ++i) {
       Value candidate = scaled->getOperand(i);
       Operation *def = candidate.getDefiningOp();
-      if (def && isa<MulOp, DivOp>(def) &&
-          onlyUsedBy(candidate, scaled)) {
+      if (def && isa<MulOp, DivOp>(def) && onlyUsedBy(candidate, scaled)) {
         normed = candidate;
         weight = scaled->getOperand(1 - i);
       }
@@ -126,13 +125,14 @@ struct FoldResidualAdd : OpRewritePattern<LayerNormOp> {
         add.getRhs().getType() != add.getType())
       return rewriter.notifyMatchFailure(ln, "input is not a same-shape add");
     for (Operation *user : add->getUsers())
-      if (user != ln && (user->getBlock() != ln->getBlock() ||
-                         user->isBeforeInBlock(ln)))
+      if (user != ln &&
+          (user->getBlock() != ln->getBlock() || user->isBeforeInBlock(ln)))
         return rewriter.notifyMatchFailure(ln, "the sum is used before");
     auto fused = rewriter.create<AddLayerNormOp>(
         ln.getLoc(), add.getLhs(), add.getRhs(), ln.getWeight(), ln.getBias(),
         ln.getEpsilonAttr());
-    rewriter.replaceOp(ln, {fused.getResult(), fused.getMean(), fused.getRstd()});
+    rewriter.replaceOp(ln,
+                       {fused.getResult(), fused.getMean(), fused.getRstd()});
     rewriter.replaceOp(add, fused.getSum());
     return success();
   }
@@ -142,7 +142,8 @@ struct FuseLayerNormPass : clip::impl::FuseLayerNormBase<FuseLayerNormPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FormLayerNorm, FoldResidualAdd>(&getContext());
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

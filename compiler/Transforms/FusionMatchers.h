@@ -1,4 +1,4 @@
-//===- FusionMatchers.h - Dataflow matchers shared by the fusions -*- C++ -*-===//
+//===- FusionMatchers.h - Dataflow matchers shared by the fusions ---------===//
 //
 // Small predicates the fusion patterns (Fuse*.cpp) build their matchers from.
 // Each checks one exact fact about the IR, so a pattern reads as the formula

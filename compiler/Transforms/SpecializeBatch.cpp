@@ -57,7 +57,8 @@ FailureOr<SmallVector<func::FuncOp>> calleesFirst(ModuleOp module,
     WalkResult result = func.walk([&](func::CallOp call) {
       auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
       if (!callee) {
-        call.emitError("callee '") << call.getCallee() << "' is not a func.func";
+        call.emitError("callee '")
+            << call.getCallee() << "' is not a func.func";
         return WalkResult::interrupt();
       }
       return failed(visit(callee)) ? WalkResult::interrupt()
@@ -85,7 +86,8 @@ LogicalResult specializeCall(func::CallOp call, SymbolTable &symbols) {
     return call.emitOpError("operand types ")
            << call.getOperandTypes() << " do not match the specialized callee '"
            << callee.getSymName() << "' inputs " << type.getInputs();
-  for (auto [result, resultType] : llvm::zip(call.getResults(), type.getResults()))
+  for (auto [result, resultType] :
+       llvm::zip(call.getResults(), type.getResults()))
     result.setType(resultType);
   return success();
 }
@@ -95,11 +97,11 @@ LogicalResult specializeCall(func::CallOp call, SymbolTable &symbols) {
 LogicalResult reinferResults(InferTypeOpInterface op) {
   Operation *operation = op.getOperation();
   SmallVector<Type> inferred;
-  if (failed(op.inferReturnTypes(
-          operation->getContext(), operation->getLoc(),
-          operation->getOperands(), operation->getAttrDictionary(),
-          operation->getPropertiesStorage(), operation->getRegions(),
-          inferred)))
+  if (failed(op.inferReturnTypes(operation->getContext(), operation->getLoc(),
+                                 operation->getOperands(),
+                                 operation->getAttrDictionary(),
+                                 operation->getPropertiesStorage(),
+                                 operation->getRegions(), inferred)))
     return failure();
   for (auto [result, type] : llvm::zip(operation->getResults(), inferred))
     result.setType(type);
@@ -145,8 +147,8 @@ LogicalResult specializeFunction(func::FuncOp func, int64_t batch,
 
   // The signature follows the body.
   SmallVector<Type> resultTypes;
-  if (auto ret = llvm::dyn_cast<func::ReturnOp>(
-          func.getBody().back().getTerminator()))
+  if (auto ret =
+          llvm::dyn_cast<func::ReturnOp>(func.getBody().back().getTerminator()))
     resultTypes.assign(ret.getOperandTypes().begin(),
                        ret.getOperandTypes().end());
   func.setFunctionType(FunctionType::get(

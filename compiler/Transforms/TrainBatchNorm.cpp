@@ -36,8 +36,7 @@ struct UseBatchStatistics : OpRewritePattern<BatchNormOp> {
   double momentum;
 };
 
-struct TrainBatchNormPass
-    : clip::impl::TrainBatchNormBase<TrainBatchNormPass> {
+struct TrainBatchNormPass : clip::impl::TrainBatchNormBase<TrainBatchNormPass> {
   using TrainBatchNormBase::TrainBatchNormBase;
 
   void runOnOperation() override {

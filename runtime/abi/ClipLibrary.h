@@ -100,7 +100,7 @@ typedef enum ClipCudaStepKind {
  * record a bad index in the source's `clip_error[3 * errorSlot ...]` as
  * {1, position, index}, an index outside [0, errorBound). */
 typedef struct ClipCudaStep {
-  int32_t kind; /* ClipCudaStepKind */
+  int32_t kind;       /* ClipCudaStepKind */
   const char *launch; /* the kernel of the plan it belongs to ("gather_3") */
   const char *kernel; /* CLIP_CUDA_KERNEL: the __global__ function */
   int64_t grid;
@@ -118,7 +118,7 @@ typedef struct ClipFunctionDesc {
   int32_t numParams, numInputs, numOutputs, numKernels;
   const ClipTensorDesc *params, *inputs, *outputs;
   const ClipKernelDesc *kernels;
-  ClipCpuEntry runCpu;    /* NULL when compiled without the CPU target */
+  ClipCpuEntry runCpu; /* NULL when compiled without the CPU target */
   /* The CUDA target (NULL / 0 without it): the CUDA C++ of every kernel,
    * compiled at run time by NVRTC, and the steps that run the function. */
   const char *cudaSource;
@@ -130,8 +130,8 @@ typedef struct ClipFunctionDesc {
 typedef struct ClipLibraryDesc {
   uint32_t magic;
   int32_t abiVersion;
-  const char *model;   /* the source file clipc compiled */
-  const char *remat;   /* the training function's remat policy */
+  const char *model; /* the source file clipc compiled */
+  const char *remat; /* the training function's remat policy */
   int64_t batchSize;
   int32_t numFunctions;
   const ClipFunctionDesc *functions;

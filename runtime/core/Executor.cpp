@@ -3,15 +3,16 @@
 #include "runtime/core/Executor.h"
 
 #include <cstdlib>
-#include <omp.h>
 #include <cstring>
 #include <fmt/format.h>
+#include <omp.h>
 
 namespace clip::runtime {
 
 Buffer::Buffer(int64_t bytes) : bytes_(bytes) {
   // aligned_alloc wants a multiple of the alignment.
-  const size_t rounded = static_cast<size_t>((std::max<int64_t>(bytes, 1) + 63) / 64 * 64);
+  const size_t rounded =
+      static_cast<size_t>((std::max<int64_t>(bytes, 1) + 63) / 64 * 64);
   void *p = std::aligned_alloc(64, rounded);
   if (!p)
     throw RuntimeError(fmt::format("out of memory allocating {} bytes", bytes));

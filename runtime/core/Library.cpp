@@ -93,8 +93,8 @@ Library::Library(const std::string &path) : path_(path) {
         "{}: not a loadable shared library (truncated or not built by "
         "clipc?): {}",
         path, dlerror()));
-  auto entry = reinterpret_cast<ClipLibraryEntry>(
-      dlsym(handle_, CLIP_LIBRARY_SYMBOL));
+  auto entry =
+      reinterpret_cast<ClipLibraryEntry>(dlsym(handle_, CLIP_LIBRARY_SYMBOL));
   if (!entry) {
     dlclose(handle_);
     throw RuntimeError(fmt::format(
@@ -149,8 +149,9 @@ int64_t elementCount(const ClipTensorDesc &tensor) {
 }
 
 int64_t byteSize(const ClipTensorDesc &tensor) {
-  return elementCount(tensor) *
-         (tensor.dtype == CLIP_I64 ? 8 : tensor.dtype == CLIP_BOOL ? 1 : 4);
+  return elementCount(tensor) * (tensor.dtype == CLIP_I64    ? 8
+                                 : tensor.dtype == CLIP_BOOL ? 1
+                                                             : 4);
 }
 
 const char *dtypeName(int32_t dtype) {

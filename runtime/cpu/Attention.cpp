@@ -1,4 +1,4 @@
-//===- Attention.cpp - Attention and the contrastive loss ------------------===//
+//===- Attention.cpp - Attention and the contrastive loss -----------------===//
 //
 // attention: per (batch, block of query rows) work item, S = scale Q K^T by
 // sgemm, a row softmax through its log-sum-exp, then O = P V by sgemm; work
@@ -81,11 +81,10 @@ void attention(int64_t batch, int64_t lq, int64_t lk, int64_t d, int64_t dv,
   }
 }
 
-void attentionGrad(int64_t batch, int64_t lq, int64_t lk, int64_t d,
-                   int64_t dv, float scale, bool causal, const float *grad,
-                   const float *q, const float *k, const float *v,
-                   const float *out, const float *lse, float *dq, float *dk,
-                   float *dvOut) {
+void attentionGrad(int64_t batch, int64_t lq, int64_t lk, int64_t d, int64_t dv,
+                   float scale, bool causal, const float *grad, const float *q,
+                   const float *k, const float *v, const float *out,
+                   const float *lse, float *dq, float *dk, float *dvOut) {
   if (batch <= 0)
     return;
   if (lq <= 0 || lk <= 0) {
@@ -96,7 +95,8 @@ void attentionGrad(int64_t batch, int64_t lq, int64_t lk, int64_t d,
   }
   const bool parallel =
       batchParallel(batch) && worthThreads(batch * lq * lk * (d + dv));
-  auto problem = [&](int64_t b, float *p, float *dp, std::vector<double> &rowDot) {
+  auto problem = [&](int64_t b, float *p, float *dp,
+                     std::vector<double> &rowDot) {
     const float *qb = q + b * lq * d, *kb = k + b * lk * d,
                 *vb = v + b * lk * dv, *gb = grad + b * lq * dv,
                 *ob = out + b * lq * dv, *lb = lse + b * lq;
@@ -208,8 +208,10 @@ void contrastiveLoss(int64_t n, int64_t d, const float *image,
     *loss = std::numeric_limits<float>::quiet_NaN(); // a mean over nothing
     return;
   }
-  const float s = static_cast<float>(std::exp(static_cast<double>(*logitScale)));
-  std::vector<float> a(static_cast<size_t>(n * d)), b(static_cast<size_t>(n * d));
+  const float s =
+      static_cast<float>(std::exp(static_cast<double>(*logitScale)));
+  std::vector<float> a(static_cast<size_t>(n * d)),
+      b(static_cast<size_t>(n * d));
   normalizeRows(n, d, image, epsilon, imageNorm, a.data());
   normalizeRows(n, d, text, epsilon, textNorm, b.data());
   // logits = s a b^T, and its transpose for the column log-sum-exps.
@@ -240,10 +242,12 @@ void contrastiveLossGrad(int64_t n, int64_t d, const float *grad,
     *dlogitScale = 0.0f;
     return;
   }
-  const float s = static_cast<float>(std::exp(static_cast<double>(*logitScale)));
-  const float weight =
-      static_cast<float>(static_cast<double>(*grad) / (2.0 * static_cast<double>(n)));
-  std::vector<float> a(static_cast<size_t>(n * d)), b(static_cast<size_t>(n * d));
+  const float s =
+      static_cast<float>(std::exp(static_cast<double>(*logitScale)));
+  const float weight = static_cast<float>(static_cast<double>(*grad) /
+                                          (2.0 * static_cast<double>(n)));
+  std::vector<float> a(static_cast<size_t>(n * d)),
+      b(static_cast<size_t>(n * d));
   divideRows(n, d, image, imageNorm, a.data());
   divideRows(n, d, text, textNorm, b.data());
   // L = s a b^T, then dL in place; per-row partials of sum(dL * L).
@@ -286,9 +290,10 @@ void contrastiveLossGrad(int64_t n, int64_t d, const float *grad,
       const float *xr = x + i * d, *ur = unit + i * d;
       float *g = dx + i * d;
       const float nrm = norm[i];
-      const bool clamped = std::sqrt(dotDouble(xr, xr, d)) <=
-                           static_cast<double>(epsilon);
-      const float proj = clamped ? 0.0f : static_cast<float>(dotDouble(ur, g, d));
+      const bool clamped =
+          std::sqrt(dotDouble(xr, xr, d)) <= static_cast<double>(epsilon);
+      const float proj =
+          clamped ? 0.0f : static_cast<float>(dotDouble(ur, g, d));
       for (int64_t e = 0; e < d; ++e)
         g[e] = (g[e] - ur[e] * proj) / nrm;
     }

@@ -1,4 +1,4 @@
-//===- Convolution.cpp - conv2d (im2col + sgemm) and average pooling -------===//
+//===- Convolution.cpp - conv2d (im2col + sgemm) and average pooling ------===//
 //
 // conv2d: per image and group, im2col into a [Cg*kh*kw, oh*ow] matrix (or
 // the input itself for a 1x1, stride-1, unpadded kernel), then
@@ -71,8 +71,8 @@ void im2col(const Geometry &g, const float *x, float *col, int64_t rowBegin,
 
 /// x[c, ...] += col rows of channel c (the adjoint of im2col), for channels
 /// [channelBegin, channelEnd); x is not cleared.
-void col2im(const Geometry &g, const float *col, float *x,
-            int64_t channelBegin, int64_t channelEnd) {
+void col2im(const Geometry &g, const float *col, float *x, int64_t channelBegin,
+            int64_t channelEnd) {
   const int64_t columns = g.columns();
   for (int64_t c = channelBegin; c < channelEnd; ++c) {
     float *plane = x + c * g.height * g.width;
@@ -100,16 +100,26 @@ void col2im(const Geometry &g, const float *col, float *x,
 }
 
 Geometry geometryOf(const Conv2DShape &s) {
-  return {s.channels / s.groups, s.height, s.width, s.kernelH, s.kernelW,
-          s.outHeight, s.outWidth, s.strideH, s.strideW, s.padH, s.padW,
-          s.dilationH, s.dilationW};
+  return {s.channels / s.groups,
+          s.height,
+          s.width,
+          s.kernelH,
+          s.kernelW,
+          s.outHeight,
+          s.outWidth,
+          s.strideH,
+          s.strideW,
+          s.padH,
+          s.padW,
+          s.dilationH,
+          s.dilationW};
 }
 
 /// A 1x1 kernel at stride 1 without padding: col is the input itself.
 bool isPointwise(const Conv2DShape &s) {
-  return s.kernelH == 1 && s.kernelW == 1 && s.strideH == 1 &&
-         s.strideW == 1 && s.padH == 0 && s.padW == 0 &&
-         s.outHeight == s.height && s.outWidth == s.width;
+  return s.kernelH == 1 && s.kernelW == 1 && s.strideH == 1 && s.strideW == 1 &&
+         s.padH == 0 && s.padW == 0 && s.outHeight == s.height &&
+         s.outWidth == s.width;
 }
 
 /// C = A B + beta C (dense leading dims), split over the threads when
@@ -133,8 +143,7 @@ void maybeParallel(bool threaded, int64_t count, int64_t work, Fn body) {
 #pragma omp parallel
   {
     int64_t begin, end;
-    threadRange(count, omp_get_thread_num(), omp_get_num_threads(), begin,
-                end);
+    threadRange(count, omp_get_thread_num(), omp_get_num_threads(), begin, end);
     body(begin, end);
   }
 }
@@ -154,8 +163,8 @@ void conv2d(const Conv2DShape &s, const float *x, const float *w,
   // OpenMP (only when images are not already spread over threads).
   auto image = [&](int64_t n, float *col, bool threaded) {
     for (int64_t group = 0; group < s.groups; ++group) {
-      const float *xg = x + (n * s.channels + group * g.channels) * g.height *
-                                g.width;
+      const float *xg =
+          x + (n * s.channels + group * g.channels) * g.height * g.width;
       const float *cols = xg;
       if (!pointwise) {
         maybeParallel(threaded, k, k * p, [&](int64_t lo, int64_t hi) {
@@ -275,8 +284,8 @@ void conv2dGrad(const Conv2DShape &s, const float *grad, const float *x,
 void avgPool2d(const Pool2DShape &s, const float *x, float *out) {
   const double window = static_cast<double>(s.kernelH * s.kernelW);
   const int64_t outPlane = s.outHeight * s.outWidth;
-#pragma omp parallel for schedule(static) \
-    if (worthThreads(s.planes * outPlane * s.kernelH * s.kernelW))
+#pragma omp parallel for schedule(                                             \
+    static) if (worthThreads(s.planes * outPlane * s.kernelH * s.kernelW))
   for (int64_t p = 0; p < s.planes; ++p) {
     const float *plane = x + p * s.height * s.width;
     float *o = out + p * outPlane;
@@ -299,10 +308,11 @@ void avgPool2d(const Pool2DShape &s, const float *x, float *out) {
 }
 
 void avgPool2dGrad(const Pool2DShape &s, const float *grad, float *dx) {
-  const float share = static_cast<float>(1.0 / static_cast<double>(s.kernelH * s.kernelW));
+  const float share =
+      static_cast<float>(1.0 / static_cast<double>(s.kernelH * s.kernelW));
   const int64_t outPlane = s.outHeight * s.outWidth;
-#pragma omp parallel for schedule(static) \
-    if (worthThreads(s.planes * outPlane * s.kernelH * s.kernelW))
+#pragma omp parallel for schedule(                                             \
+    static) if (worthThreads(s.planes * outPlane * s.kernelH * s.kernelW))
   for (int64_t p = 0; p < s.planes; ++p) {
     float *plane = dx + p * s.height * s.width;
     const float *gp = grad + p * outPlane;

@@ -1,4 +1,4 @@
-//===- CpuInternal.h - Helpers shared by the CPU kernel files --------------===//
+//===- CpuInternal.h - Helpers shared by the CPU kernel files -------------===//
 //
 // Private to runtime/cpu: the sgemm wrappers (single-threaded OpenBLAS calls,
 // split over OpenMP threads by the caller or by parallelSgemm), thread-count
@@ -83,7 +83,8 @@ void parallelSgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
     // Block edges on multiples of 16 (OpenBLAS's register tiles).
     const int64_t size = rows ? m : n;
     auto edge = [&](int64_t i) {
-      return i == threads ? size : std::min(size, (size * i / threads) & ~int64_t(15));
+      return i == threads ? size
+                          : std::min(size, (size * i / threads) & ~int64_t(15));
     };
     const int64_t begin = edge(t), end = edge(t + 1);
     if (end > begin) {
@@ -135,7 +136,8 @@ inline __m256 exp8(__m256 x) {
   y = _mm256_mul_ps(y, _mm256_castsi256_ps(n));
   y = _mm256_blendv_ps(y, _mm256_setzero_ps(),
                        _mm256_cmp_ps(x, lo, _CMP_LT_OQ));
-  y = _mm256_blendv_ps(y, _mm256_set1_ps(std::numeric_limits<float>::infinity()),
+  y = _mm256_blendv_ps(y,
+                       _mm256_set1_ps(std::numeric_limits<float>::infinity()),
                        _mm256_cmp_ps(x, overflow, _CMP_GT_OQ));
   return y;
 }
@@ -162,8 +164,7 @@ inline double horizontalSum(__m256d v) {
 /// sum of the outputs, accumulated in double. Every element goes through the
 /// same code path (the tail uses masked lanes), so a value's result does not
 /// depend on where it sits in the row.
-inline double expShiftSum(const float *in, float *out, int64_t n,
-                          float shift) {
+inline double expShiftSum(const float *in, float *out, int64_t n, float shift) {
 #ifdef CLIP_CPU_AVX2
   const __m256 s = _mm256_set1_ps(shift);
   __m256d acc0 = _mm256_setzero_pd(), acc1 = _mm256_setzero_pd();
@@ -179,8 +180,8 @@ inline double expShiftSum(const float *in, float *out, int64_t n,
   for (; i < n; i += 8) {
     const int64_t count = std::min<int64_t>(8, n - i);
     const __m256i mask = tailMask(count);
-    __m256 x = count == 8 ? _mm256_loadu_ps(in + i)
-                          : _mm256_maskload_ps(in + i, mask);
+    __m256 x =
+        count == 8 ? _mm256_loadu_ps(in + i) : _mm256_maskload_ps(in + i, mask);
     __m256 e = exp8(_mm256_sub_ps(x, s));
     if (count == 8) {
       _mm256_storeu_ps(out + i, e);

@@ -1,4 +1,4 @@
-//===- CpuKernels.cpp - Shared pieces of the CPU kernel library ------------===//
+//===- CpuKernels.cpp - Shared pieces of the CPU kernel library -----------===//
 //
 // Thread control, the sgemm wrapper every GEMM-based kernel goes through, and
 // fill. Threading model: one pool, OpenMP's. OpenBLAS is kept at one thread

@@ -1,4 +1,4 @@
-//===- CpuKernels.h - CPU kernels that compiled clip.so files call ---------===//
+//===- CpuKernels.h - CPU kernels that compiled clip.so files call --------===//
 //
 // The CPU backend's kernel library. `clipc --target cpu` generates C++ that
 // calls these functions with static shapes and pointers into the arena; the
@@ -65,11 +65,10 @@ void attention(int64_t batch, int64_t lq, int64_t lk, int64_t d, int64_t dv,
                float scale, bool causal, const float *q, const float *k,
                const float *v, float *out, float *lse);
 /// clip.attention_grad: dq, dk, dv shaped as q, k, v.
-void attentionGrad(int64_t batch, int64_t lq, int64_t lk, int64_t d,
-                   int64_t dv, float scale, bool causal, const float *grad,
-                   const float *q, const float *k, const float *v,
-                   const float *out, const float *lse, float *dq, float *dk,
-                   float *dvOut);
+void attentionGrad(int64_t batch, int64_t lq, int64_t lk, int64_t d, int64_t dv,
+                   float scale, bool causal, const float *grad, const float *q,
+                   const float *k, const float *v, const float *out,
+                   const float *lse, float *dq, float *dk, float *dvOut);
 
 /// clip.contrastive_loss on image, text [n, d] and the scalar log-scale:
 /// loss (scalar), imageNorm/textNorm [n] (L2 norms, clamped to epsilon),

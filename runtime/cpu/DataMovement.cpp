@@ -1,4 +1,4 @@
-//===- DataMovement.cpp - Copies, reductions, softmax, gather --------------===//
+//===- DataMovement.cpp - Copies, reductions, softmax, gather -------------===//
 //
 // stridedCopy coalesces dims that are contiguous on both sides, then copies
 // rows of the innermost dim (memcpy, fill or a strided loop), the outer rows
@@ -156,9 +156,8 @@ void stridedCopy(int rank, const int64_t *shape, const int64_t *src,
 
 void reduce(Reduction kind, int rank, const int64_t *shape, const float *src,
             const int64_t *dstStrides, float *dst, int64_t dstCount) {
-  const float init = kind == Reduction::Max
-                         ? -std::numeric_limits<float>::infinity()
-                         : 0.0f;
+  const float init =
+      kind == Reduction::Max ? -std::numeric_limits<float>::infinity() : 0.0f;
   // Row-major strides of the input, then coalesced dims.
   std::vector<int64_t> srcStrides(rank > 0 ? rank : 1, 1);
   for (int d = rank - 2; d >= 0; --d)
@@ -225,8 +224,8 @@ void reduce(Reduction kind, int rank, const int64_t *shape, const float *src,
         else
           sum += sumDouble(p, span);
       }
-      dst[out] = kind == Reduction::Max ? max
-                                        : static_cast<float>(sum / divisor);
+      dst[out] =
+          kind == Reduction::Max ? max : static_cast<float>(sum / divisor);
     }
     return;
   }
@@ -378,9 +377,8 @@ void softmax(int64_t outer, int64_t axis, int64_t inner, bool log,
                          : static_cast<float>(1.0 / sums[j]);
       for (int64_t i = 0; i < axis; ++i)
         for (int64_t j = 0; j < width; ++j)
-          out[i * inner + j] =
-              log ? (in[i * inner + j] - maxes[j]) - factors[j]
-                  : out[i * inner + j] * factors[j];
+          out[i * inner + j] = log ? (in[i * inner + j] - maxes[j]) - factors[j]
+                                   : out[i * inner + j] * factors[j];
     }
   }
 }
@@ -447,8 +445,8 @@ int64_t gatherGrad(int64_t batch, int64_t pre, int64_t axis, int64_t inner,
   chunks = std::max<int64_t>(chunks, 1);
   const int64_t chunk = (inner + chunks - 1) / chunks;
   chunks = inner > 0 ? (inner + chunk - 1) / chunk : 0;
-#pragma omp parallel for schedule(static) \
-    if (worthThreads(slabs * count * inner))
+#pragma omp parallel for schedule(                                             \
+    static) if (worthThreads(slabs * count * inner))
   for (int64_t item = 0; item < slabs * chunks; ++item) {
     const int64_t bp = item / chunks, b = bp / pre;
     const int64_t j0 = (item % chunks) * chunk;

@@ -1,4 +1,4 @@
-//===- Gemm.cpp - clip.gemm: batched sgemm with a fused epilogue -----------===//
+//===- Gemm.cpp - clip.gemm: batched sgemm with a fused epilogue ----------===//
 //
 // The product goes through cblas_sgemm; the epilogue (bias, activation,
 // residual) is one pass over each block of C right after the thread that
@@ -62,10 +62,14 @@ template <bool Bias, bool Residual>
 void epilogueAct(const Epilogue &e, int64_t b, int64_t r0, int64_t r1,
                  int64_t c0, int64_t c1) {
   switch (e.activation) {
-  case 1: return epilogueBlock<Bias, 1, Residual>(e, b, r0, r1, c0, c1);
-  case 2: return epilogueBlock<Bias, 2, Residual>(e, b, r0, r1, c0, c1);
-  case 3: return epilogueBlock<Bias, 3, Residual>(e, b, r0, r1, c0, c1);
-  default: return epilogueBlock<Bias, 0, Residual>(e, b, r0, r1, c0, c1);
+  case 1:
+    return epilogueBlock<Bias, 1, Residual>(e, b, r0, r1, c0, c1);
+  case 2:
+    return epilogueBlock<Bias, 2, Residual>(e, b, r0, r1, c0, c1);
+  case 3:
+    return epilogueBlock<Bias, 3, Residual>(e, b, r0, r1, c0, c1);
+  default:
+    return epilogueBlock<Bias, 0, Residual>(e, b, r0, r1, c0, c1);
   }
 }
 
@@ -134,12 +138,12 @@ void gemm(const GemmArgs &args) {
     return;
   }
   for (int64_t b = 0; b < g.batch; ++b)
-    detail::parallelSgemm(
-        g.transposeA, g.transposeB, g.m, g.n, g.k, 1.0f, g.a + b * g.strideA,
-        lda, g.b + b * g.strideB, ldb, beta, product + b * e.productStride,
-        g.n, [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
-          runEpilogue(e, b, r0, r1, c0, c1);
-        });
+    detail::parallelSgemm(g.transposeA, g.transposeB, g.m, g.n, g.k, 1.0f,
+                          g.a + b * g.strideA, lda, g.b + b * g.strideB, ldb,
+                          beta, product + b * e.productStride, g.n,
+                          [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+                            runEpilogue(e, b, r0, r1, c0, c1);
+                          });
 }
 
 } // namespace clip::cpu

@@ -1,4 +1,4 @@
-//===- GemmCheck.cpp - sgemm against a double-precision loop ---------------===//
+//===- GemmCheck.cpp - sgemm against a double-precision loop --------------===//
 
 #include "runtime/cpu/GemmCheck.h"
 #include "runtime/cpu/CpuInternal.h"
@@ -58,27 +58,30 @@ double gemmError(const GemmCase &g, uint32_t seed) {
     state = state * 1664525u + 1013904223u;
     return static_cast<float>(state >> 8) * (2.0f / 16777216.0f) - 1.0f;
   };
-  for (float &x : a) x = next();
-  for (float &x : b) x = next();
-  for (float &x : c) x = next();
+  for (float &x : a)
+    x = next();
+  for (float &x : b)
+    x = next();
+  for (float &x : c)
+    x = next();
   const std::vector<float> before = c;
   detail::sgemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, a.data(), lda,
                 b.data(), ldb, g.beta, c.data(), ldc);
   double worst = 0.0;
   for (int64_t i = 0; i < g.m; ++i)
     for (int64_t j = 0; j < g.n; ++j) {
-      const double old = g.beta == 0.0f ? 0.0 : double(g.beta) * before[i * ldc + j];
+      const double old =
+          g.beta == 0.0f ? 0.0 : double(g.beta) * before[i * ldc + j];
       double exact = old, scale = std::fabs(old);
       for (int64_t p = 0; p < g.k; ++p) {
-        const double term =
-            double(g.alpha) *
-            (g.transA ? a[p * lda + i] : a[i * lda + p]) *
-            (g.transB ? b[j * ldb + p] : b[p * ldb + j]);
+        const double term = double(g.alpha) *
+                            (g.transA ? a[p * lda + i] : a[i * lda + p]) *
+                            (g.transB ? b[j * ldb + p] : b[p * ldb + j]);
         exact += term;
         scale += std::fabs(term);
       }
-      const double error = std::fabs(c[i * ldc + j] - exact) /
-                           (scale > 0.0 ? scale : 1.0);
+      const double error =
+          std::fabs(c[i * ldc + j] - exact) / (scale > 0.0 ? scale : 1.0);
       // NaN (garbage in C) counts as the worst error.
       worst = std::isnan(error) ? INFINITY : std::max(worst, error);
     }
@@ -103,8 +106,8 @@ int32_t selfCheck(char *error, size_t errorSize) {
       std::snprintf(error, errorSize,
                     "OpenBLAS's sgemm (%s kernels) is wrong on this CPU: %s "
                     "is off by %.3g relative to its terms (bound %.0e)",
-                    blasCoreName().c_str(), cases[i].describe().c_str(),
-                    worst, kGemmErrorBound);
+                    blasCoreName().c_str(), cases[i].describe().c_str(), worst,
+                    kGemmErrorBound);
       return 1;
     }
   }

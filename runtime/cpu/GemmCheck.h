@@ -1,4 +1,4 @@
-//===- GemmCheck.h - The GEMM shape classes the kernels issue --------------===//
+//===- GemmCheck.h - The GEMM shape classes the kernels issue -------------===//
 //
 // The CPU kernels get every product from OpenBLAS's sgemm, whose kernels
 // differ by CPU (OpenBLAS picks them at load time: AVX-512 ones on Intel

@@ -1,4 +1,4 @@
-//===- Normalization.cpp - LayerNorm and BatchNorm, forward and backward ---===//
+//===- Normalization.cpp - LayerNorm and BatchNorm, forward and backward --===//
 //
 // Rows (LayerNorm) and channels (BatchNorm) in parallel; every long sum is
 // accumulated in double. layerNormGrad's weight and bias gradients sum
@@ -85,9 +85,9 @@ void layerNormGrad(int64_t rows, int64_t cols, const float *grad,
         }
         const float meanDxhat = static_cast<float>(
             sumDouble(dxhat.data(), cols) / static_cast<double>(cols));
-        const float meanDxhatXhat = static_cast<float>(
-            dotDouble(dxhat.data(), xhat.data(), cols) /
-            static_cast<double>(cols));
+        const float meanDxhatXhat =
+            static_cast<float>(dotDouble(dxhat.data(), xhat.data(), cols) /
+                               static_cast<double>(cols));
         float *d = dx + r * cols;
         for (int64_t j = 0; j < cols; ++j)
           d[j] = s * (dxhat[j] - meanDxhat - xhat[j] * meanDxhatXhat);
@@ -134,7 +134,8 @@ void batchNormTrain(int64_t n, int64_t channels, int64_t spatial,
     return;
   const double count = static_cast<double>(n * spatial);
   std::vector<float> batchMean(channels), batchVar(channels);
-#pragma omp parallel for schedule(static) if (worthThreads(n * channels * spatial))
+#pragma omp parallel for schedule(                                             \
+    static) if (worthThreads(n * channels * spatial))
   for (int64_t c = 0; c < channels; ++c) {
     double sum = 0.0;
     for (int64_t i = 0; i < n; ++i)
@@ -142,8 +143,8 @@ void batchNormTrain(int64_t n, int64_t channels, int64_t spatial,
     const double mu = sum / count;
     double squares = 0.0;
     for (int64_t i = 0; i < n; ++i)
-      squares +=
-          squaredDeviationsDouble(x + (i * channels + c) * spatial, spatial, mu);
+      squares += squaredDeviationsDouble(x + (i * channels + c) * spatial,
+                                         spatial, mu);
     const double var = squares / count; // biased: what normalizes the batch
     const double unbiased = var * count / (count - 1.0);
     const double mom = static_cast<double>(momentum);

@@ -39,9 +39,9 @@ __device__ inline void attentionForward(i64 batch, i64 lq, i64 lk, i64 d,
       lseAdd(max, sum, scale * dotF(qi, kb + j * d, d));
     sum = blockLse(max, sum);
     if (t == 0)
-      lse[u] = visible > 0 ? static_cast<float>(static_cast<double>(max) +
-                                                logD(sum))
-                           : negInf();
+      lse[u] = visible > 0
+                   ? static_cast<float>(static_cast<double>(max) + logD(sum))
+                   : negInf();
     const float inv = static_cast<float>(1.0 / sum);
     const i64 chunks = maxI(1, ceilDiv(visible, nt));
     for (i64 c = 0; c < chunks; ++c) {
@@ -50,8 +50,8 @@ __device__ inline void attentionForward(i64 batch, i64 lq, i64 lk, i64 d,
         p[t] = expf(scale * dotF(qi, kb + j * d, d) - max) * inv;
       accumulateRows(
           p, maxI(0, minI(nt, visible - j0)),
-          [=](i64 r, i64 e) { return vb[(j0 + r) * dv + e]; }, dv,
-          out + u * dv, c == 0, c == chunks - 1, 1.0f);
+          [=](i64 r, i64 e) { return vb[(j0 + r) * dv + e]; }, dv, out + u * dv,
+          c == 0, c == chunks - 1, 1.0f);
     }
   }
 }
@@ -74,7 +74,8 @@ __device__ inline void attentionGradQuery(i64 batch, i64 lq, i64 lk, i64 d,
     const i64 visible = causal ? minI(i + 1, lk) : lk;
     const float *qi = q + u * d, *gi = grad + u * dv, *kb = k + b * lk * d,
                 *vb = v + b * lk * dv;
-    const float rowDot = static_cast<float>(blockSum(dotPartial(gi, out + u * dv, dv)));
+    const float rowDot =
+        static_cast<float>(blockSum(dotPartial(gi, out + u * dv, dv)));
     const float l = lse[u];
     const i64 chunks = maxI(1, ceilDiv(visible, nt));
     for (i64 c = 0; c < chunks; ++c) {
@@ -95,10 +96,12 @@ __device__ inline void attentionGradQuery(i64 batch, i64 lq, i64 lk, i64 d,
 /// dv_j = sum_i P_ij dO_i, dk_j = scale sum_i dS_ij q_i (causal: i >= j).
 /// Each query's dO_i . O_i is recomputed per key (no scratch).
 /// units: batch * lk, block-per-unit.
-__device__ inline void attentionGradKeyValue(
-    i64 batch, i64 lq, i64 lk, i64 d, i64 dv, float scale, bool causal,
-    const float *grad, const float *q, const float *k, const float *v,
-    const float *out, const float *lse, float *dk, float *dvOut) {
+__device__ inline void attentionGradKeyValue(i64 batch, i64 lq, i64 lk, i64 d,
+                                             i64 dv, float scale, bool causal,
+                                             const float *grad, const float *q,
+                                             const float *k, const float *v,
+                                             const float *out, const float *lse,
+                                             float *dk, float *dvOut) {
   using namespace detail;
   __shared__ float p[kBlock];
   __shared__ float ds[kBlock];

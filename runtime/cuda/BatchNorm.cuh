@@ -36,14 +36,11 @@ __device__ inline void batchNorm(i64 n, i64 channels, i64 spatial,
 /// (biased) variance in double, the running statistics (unbiased variance),
 /// then the channel normalized with the batch statistics.
 /// units: channels, block-per-unit.
-__device__ inline void batchNormTrain(i64 n, i64 channels, i64 spatial,
-                                      const float *x, const float *scale,
-                                      const float *bias,
-                                      const float *runningMean,
-                                      const float *runningVar, float epsilon,
-                                      float momentum, float *out,
-                                      float *newRunningMean,
-                                      float *newRunningVar) {
+__device__ inline void
+batchNormTrain(i64 n, i64 channels, i64 spatial, const float *x,
+               const float *scale, const float *bias, const float *runningMean,
+               const float *runningVar, float epsilon, float momentum,
+               float *out, float *newRunningMean, float *newRunningVar) {
   using namespace detail;
   const i64 t = tid(), nt = nthreads();
   const i64 count = n * spatial;
@@ -72,10 +69,10 @@ __device__ inline void batchNormTrain(i64 n, i64 channels, i64 spatial,
           (1.0 - mom) * static_cast<double>(runningVar[c]) + mom * unbiased);
     }
     const float m = static_cast<float>(mu);
-    const float k = static_cast<float>(
-        static_cast<double>(scale[c]) /
-        sqrtD(static_cast<double>(static_cast<float>(var)) +
-              static_cast<double>(epsilon)));
+    const float k =
+        static_cast<float>(static_cast<double>(scale[c]) /
+                           sqrtD(static_cast<double>(static_cast<float>(var)) +
+                                 static_cast<double>(epsilon)));
     const float b = bias[c];
     for (i64 f = t; f < count; f += nt) {
       const i64 at = ((f / spatial) * channels + c) * spatial + f % spatial;

@@ -35,8 +35,8 @@
 #define CLIP_RUNTIME_CUDA_COMMON_CUH
 
 #ifndef __CUDACC_RTC__ // NVRTC compiles the files' text, concatenated
-#include "runtime/kernels/ScalarMath.h"
 #include "runtime/kernels/KernelAbi.h"
+#include "runtime/kernels/ScalarMath.h"
 #endif
 
 namespace clip::cuda {

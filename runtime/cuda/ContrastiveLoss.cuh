@@ -20,8 +20,7 @@ namespace clip::cuda {
 /// units: 2 * n, block-per-unit.
 __device__ inline void contrastiveLossNorms(i64 n, i64 d, const float *image,
                                             const float *text, float epsilon,
-                                            float *imageNorm,
-                                            float *textNorm) {
+                                            float *imageNorm, float *textNorm) {
   using namespace detail;
   for (i64 u = blockIdx.x; u < 2 * n; u += gridDim.x) {
     const float *row = u < n ? image + u * d : text + (u - n) * d;
@@ -36,12 +35,10 @@ __device__ inline void contrastiveLossNorms(i64 n, i64 d, const float *image,
 /// Phase 2: imageLse [n] (log-sum-exp of each row of the logits) for units
 /// u < n, textLse [n] (of each column) for the others.
 /// units: 2 * n, block-per-unit.
-__device__ inline void contrastiveLossLse(i64 n, i64 d, const float *image,
-                                          const float *text,
-                                          const float *logitScale,
-                                          const float *imageNorm,
-                                          const float *textNorm,
-                                          float *imageLse, float *textLse) {
+__device__ inline void
+contrastiveLossLse(i64 n, i64 d, const float *image, const float *text,
+                   const float *logitScale, const float *imageNorm,
+                   const float *textNorm, float *imageLse, float *textLse) {
   using namespace detail;
   const float s = expScale(logitScale);
   for (i64 u = blockIdx.x; u < 2 * n; u += gridDim.x) {
@@ -51,9 +48,8 @@ __device__ inline void contrastiveLossLse(i64 n, i64 d, const float *image,
     double sum = 0.0;
     for (i64 o = tid(); o < n; o += nthreads())
       lseAdd(max, sum,
-             rowSide
-                 ? logit(d, image, text, imageNorm, textNorm, s, fixed, o)
-                 : logit(d, image, text, imageNorm, textNorm, s, o, fixed));
+             rowSide ? logit(d, image, text, imageNorm, textNorm, s, fixed, o)
+                     : logit(d, image, text, imageNorm, textNorm, s, o, fixed));
     sum = blockLse(max, sum);
     if (tid() == 0)
       (rowSide ? imageLse[fixed] : textLse[fixed]) =
@@ -64,10 +60,11 @@ __device__ inline void contrastiveLossLse(i64 n, i64 d, const float *image,
 /// Phase 3: the scalar loss, mean over the rows of (imageLse_i - L_ii) and
 /// (textLse_i - L_ii), halved. NaN when n == 0.
 /// units: 1, block-per-unit (one block does it all: O(n d)).
-__device__ inline void contrastiveLossTotal(
-    i64 n, i64 d, const float *image, const float *text,
-    const float *logitScale, const float *imageNorm, const float *textNorm,
-    const float *imageLse, const float *textLse, float *loss) {
+__device__ inline void
+contrastiveLossTotal(i64 n, i64 d, const float *image, const float *text,
+                     const float *logitScale, const float *imageNorm,
+                     const float *textNorm, const float *imageLse,
+                     const float *textLse, float *loss) {
   using namespace detail;
   const float s = expScale(logitScale);
   for (i64 u = blockIdx.x; u < 1; u += gridDim.x) {

@@ -70,7 +70,8 @@ __device__ inline void conv2dGradInput(const Conv2DShape &s, const float *grad,
     const i64 group = c / cg, cl = c % cg;
     float acc = 0.0f;
     for (i64 o = group * groupOut; o < (group + 1) * groupOut; ++o) {
-      const float *gp = grad + (img * s.outChannels + o) * s.outHeight * s.outWidth;
+      const float *gp =
+          grad + (img * s.outChannels + o) * s.outHeight * s.outWidth;
       const float *wk = w + (o * cg + cl) * s.kernelH * s.kernelW;
       for (i64 i = 0; i < s.kernelH; ++i) {
         const i64 ty = iy + s.padH - i * s.dilationH;
@@ -93,9 +94,8 @@ __device__ inline void conv2dGradInput(const Conv2DShape &s, const float *grad,
 /// (double) over n * outHeight * outWidth.
 /// units: outChannels * (channels / groups) * kernelH * kernelW,
 /// block-per-unit.
-__device__ inline void conv2dGradWeight(const Conv2DShape &s,
-                                        const float *grad, const float *x,
-                                        float *dw) {
+__device__ inline void conv2dGradWeight(const Conv2DShape &s, const float *grad,
+                                        const float *x, float *dw) {
   using namespace detail;
   const i64 cg = s.channels / s.groups, groupOut = s.outChannels / s.groups;
   const i64 units = s.outChannels * cg * s.kernelH * s.kernelW;
@@ -113,11 +113,11 @@ __device__ inline void conv2dGradWeight(const Conv2DShape &s,
       const i64 ix = ox * s.strideW - s.padW + j * s.dilationW;
       if (iy < 0 || iy >= s.height || ix < 0 || ix >= s.width)
         continue;
-      part += static_cast<double>(
-                  grad[(img * s.outChannels + o) * plane + oy * s.outWidth +
-                       ox]) *
-              static_cast<double>(
-                  x[((img * s.channels + ci) * s.height + iy) * s.width + ix]);
+      part +=
+          static_cast<double>(
+              grad[(img * s.outChannels + o) * plane + oy * s.outWidth + ox]) *
+          static_cast<double>(
+              x[((img * s.channels + ci) * s.height + iy) * s.width + ix]);
     }
     const double total = blockSum(part);
     if (tid() == 0)
@@ -173,7 +173,8 @@ __device__ inline void avgPool2dGrad(const Pool2DShape &s, const float *grad,
     const i64 p = idx / (s.width * s.height);
     const float *gp = grad + p * s.outHeight * s.outWidth;
     // Windows [o * stride - pad, o * stride - pad + kernel) covering iy/ix.
-    const i64 ly = iy + s.padH - s.kernelH + 1, lx = ix + s.padW - s.kernelW + 1;
+    const i64 ly = iy + s.padH - s.kernelH + 1,
+              lx = ix + s.padW - s.kernelW + 1;
     const i64 oy0 = ly <= 0 ? 0 : ceilDiv(ly, s.strideH);
     const i64 ox0 = lx <= 0 ? 0 : ceilDiv(lx, s.strideW);
     const i64 oy1 = minI(s.outHeight - 1, (iy + s.padH) / s.strideH);

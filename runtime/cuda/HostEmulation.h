@@ -4,7 +4,8 @@
 //
 //   #include "runtime/cuda/HostEmulation.h"
 //   #include "runtime/cuda/CudaKernels.cuh" // or one family, e.g. Gemm.cuh
-//   clip::cuda::emulation::launch(grid, block, [&] { clip::cuda::fill(p, n, 0.0f); });
+//   clip::cuda::emulation::launch(grid, block,
+//                                 [&] { clip::cuda::fill(p, n, 0.0f); });
 //
 // A launch runs the grid's blocks one after another; a block is `block`
 // std::threads (the same threads for every block of the launch) and
@@ -133,8 +134,8 @@ inline unsigned long long atomicAdd(unsigned long long *address,
   return __atomic_fetch_add(address, value, __ATOMIC_ACQ_REL);
 }
 template <typename T> inline T atomicCAS(T *address, T compare, T value) {
-  __atomic_compare_exchange_n(address, &compare, value, false,
-                              __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+  __atomic_compare_exchange_n(address, &compare, value, false, __ATOMIC_ACQ_REL,
+                              __ATOMIC_ACQUIRE);
   return compare; // the old value (compare is updated on failure)
 }
 template <typename T> inline T atomicMin(T *address, T value) {

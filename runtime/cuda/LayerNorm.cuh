@@ -98,9 +98,8 @@ __device__ inline void layerNormGradInput(i64 rows, i64 cols, const float *grad,
 /// blocks also works: the extra blocks have nothing to do).
 __device__ inline void layerNormGradParams(i64 rows, i64 cols,
                                            const float *grad, const float *x,
-                                           const float *mean,
-                                           const float *rstd, float *dweight,
-                                           float *dbias) {
+                                           const float *mean, const float *rstd,
+                                           float *dweight, float *dbias) {
   using namespace detail;
   __shared__ double partW[kBlock];
   __shared__ double partB[kBlock];

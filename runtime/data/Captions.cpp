@@ -1,4 +1,4 @@
-//===- Captions.cpp - Caption templates ------------------------------------===//
+//===- Captions.cpp - Caption templates -----------------------------------===//
 #include "runtime/data/Captions.h"
 
 #include <fmt/format.h>

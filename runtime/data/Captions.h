@@ -1,4 +1,4 @@
-//===- Captions.h - Captions for class-labelled images ---------------------===//
+//===- Captions.h - Captions for class-labelled images --------------------===//
 //
 // Fashion-MNIST has labels, not captions; CLIP training on it pairs each
 // image with a caption made from its class name and one of a fixed list of

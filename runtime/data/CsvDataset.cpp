@@ -1,4 +1,4 @@
-//===- CsvDataset.cpp - RFC 4180 parsing and the CSV sample source ---------===//
+//===- CsvDataset.cpp - RFC 4180 parsing and the CSV sample source --------===//
 #include "runtime/data/CsvDataset.h"
 
 #include <fmt/format.h>
@@ -41,14 +41,14 @@ public:
                                   path_, index, rows_.size()));
     const Row &row = rows_[index];
     Sample sample;
-    sample.where = fmt::format("{} line {} ({})", path_, row.line,
-                               row.imagePath);
+    sample.where =
+        fmt::format("{} line {} ({})", path_, row.line, row.imagePath);
     std::vector<uint8_t> bytes;
     try {
       bytes = readFileBytes(row.imagePath);
     } catch (const DataError &error) {
-      throw DataError(fmt::format("{} line {}: {}", path_, row.line,
-                                  error.what()));
+      throw DataError(
+          fmt::format("{} line {}: {}", path_, row.line, error.what()));
     }
     sample.image = decodeImage(
         bytes, fmt::format("{} line {}: {}", path_, row.line, row.imagePath));
@@ -144,8 +144,8 @@ std::unique_ptr<SampleSource> openCsv(const std::string &path,
                                       const std::string &captionKey,
                                       char separator) {
   const std::vector<uint8_t> bytes = readFileBytes(path);
-  const std::vector<CsvRecord> records = parseCsv(
-      std::string(bytes.begin(), bytes.end()), separator, path);
+  const std::vector<CsvRecord> records =
+      parseCsv(std::string(bytes.begin(), bytes.end()), separator, path);
   if (records.empty())
     throw DataError(fmt::format("{}: empty CSV file (a header row naming the "
                                 "columns '{}' and '{}' is needed)",

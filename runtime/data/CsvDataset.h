@@ -1,4 +1,4 @@
-//===- CsvDataset.h - Image-caption pairs listed in a CSV file -------------===//
+//===- CsvDataset.h - Image-caption pairs listed in a CSV file ------------===//
 //
 // As OpenCLIP's CsvDataset (--csv-img-key, --csv-caption-key,
 // --csv-separator; the separator defaults to a tab, as there): a header row

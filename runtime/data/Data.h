@@ -1,4 +1,4 @@
-//===- Data.h - The data side of clip-run: everything at once --------------===//
+//===- Data.h - The data side of clip-run: everything at once -------------===//
 //
 // Images (ImageDecode), OpenCLIP's transforms (Preprocess), sources of
 // image-caption pairs (FashionMnist + Captions, CsvDataset, TarDataset) and

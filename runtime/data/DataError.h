@@ -1,4 +1,4 @@
-//===- DataError.h - The one error type of the data pipeline ---------------===//
+//===- DataError.h - The one error type of the data pipeline --------------===//
 //
 // Every failure of the data side (a file that cannot be read, a corrupt or
 // truncated image, a malformed CSV row, a truncated tar member, a bad IDX

@@ -1,4 +1,4 @@
-//===- FashionMnist.cpp - IDX files (gzipped or not) and their source ------===//
+//===- FashionMnist.cpp - IDX files (gzipped or not) and their source -----===//
 #include "runtime/data/FashionMnist.h"
 
 #include "runtime/data/Captions.h"
@@ -49,8 +49,7 @@ std::string findIdx(const std::string &directory, const std::string &stem) {
 class FashionMnistSource final : public SampleSource {
 public:
   FashionMnistSource(LabeledImages data, bool train, uint64_t seed)
-      : data_(std::move(data)), split_(train ? "train" : "test"),
-        seed_(seed) {}
+      : data_(std::move(data)), split_(train ? "train" : "test"), seed_(seed) {}
 
   size_t size() const override { return static_cast<size_t>(data_.count); }
 
@@ -69,9 +68,8 @@ public:
     sample.image.channels = 1;
     const uint8_t *first = data_.pixels.data() + index * pixels;
     sample.image.pixels.assign(first, first + pixels);
-    sample.caption =
-        makeCaption(fashionMnistClasses()[data_.labels[index]],
-                    captionTemplateFor(seed_, index));
+    sample.caption = makeCaption(fashionMnistClasses()[data_.labels[index]],
+                                 captionTemplateFor(seed_, index));
     sample.where = where(index);
     return sample;
   }
@@ -89,8 +87,9 @@ std::vector<uint8_t> readMaybeGzip(const std::string &path) {
   errno = 0;
   gz.file = gzopen(path.c_str(), "rb");
   if (!gz.file)
-    throw DataError(fmt::format("{}: cannot open: {}", path,
-                                errno ? std::strerror(errno) : "out of memory"));
+    throw DataError(
+        fmt::format("{}: cannot open: {}", path,
+                    errno ? std::strerror(errno) : "out of memory"));
   std::vector<uint8_t> bytes;
   constexpr unsigned kChunk = 1 << 20;
   for (;;) {
@@ -144,12 +143,12 @@ std::vector<int64_t> parseIdx(const std::vector<uint8_t> &bytes,
   for (int i = 0; i < expectedRank; ++i) {
     const uint32_t d = bigEndian32(&bytes[4 + 4 * i]);
     if (d == 0 || d > (1u << 28))
-      throw DataError(fmt::format("{}: IDX dim {} (offset {}) is {}", origin,
-                                  i, 4 + 4 * i, d));
+      throw DataError(fmt::format("{}: IDX dim {} (offset {}) is {}", origin, i,
+                                  4 + 4 * i, d));
     elements *= d;
     if (elements > (uint64_t(1) << 40))
-      throw DataError(fmt::format("{}: IDX dims give more than 2^40 elements",
-                                  origin));
+      throw DataError(
+          fmt::format("{}: IDX dims give more than 2^40 elements", origin));
     dims.push_back(d);
   }
   const uint64_t available = bytes.size() - header;
@@ -167,7 +166,8 @@ std::vector<int64_t> parseIdx(const std::vector<uint8_t> &bytes,
 }
 
 LabeledImages loadFashionMnist(const std::string &directory, bool train) {
-  const std::string dir = directory.empty() ? kFashionMnistDirectory : directory;
+  const std::string dir =
+      directory.empty() ? kFashionMnistDirectory : directory;
   const std::string prefix = train ? "train" : "t10k";
   const std::string imagesPath = findIdx(dir, prefix + "-images-idx3-ubyte");
   const std::string labelsPath = findIdx(dir, prefix + "-labels-idx1-ubyte");
@@ -189,8 +189,7 @@ LabeledImages loadFashionMnist(const std::string &directory, bool train) {
   out.count = imageDims[0];
   out.height = imageDims[1];
   out.width = imageDims[2];
-  out.pixels.assign(imageData,
-                    imageData + out.count * out.height * out.width);
+  out.pixels.assign(imageData, imageData + out.count * out.height * out.width);
   out.labels.resize(out.count);
   const int64_t classes = static_cast<int64_t>(fashionMnistClasses().size());
   for (int64_t i = 0; i < out.count; ++i) {

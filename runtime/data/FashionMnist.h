@@ -1,4 +1,4 @@
-//===- FashionMnist.h - Fashion-MNIST from its IDX files -------------------===//
+//===- FashionMnist.h - Fashion-MNIST from its IDX files ------------------===//
 //
 // Debian's dataset-fashion-mnist installs the four IDX files gzipped under
 // /usr/share/datasets/fashion-mnist: {train,t10k}-{images-idx3,labels-idx1}-
@@ -21,7 +21,8 @@
 namespace clip::data {
 
 /// Where Debian installs the files.
-constexpr const char *kFashionMnistDirectory = "/usr/share/datasets/fashion-mnist";
+constexpr const char *kFashionMnistDirectory =
+    "/usr/share/datasets/fashion-mnist";
 
 struct LabeledImages {
   int64_t count = 0, height = 0, width = 0;

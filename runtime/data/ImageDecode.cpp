@@ -1,4 +1,4 @@
-//===- ImageDecode.cpp - PNG (libpng) and JPEG (libjpeg) decoding ----------===//
+//===- ImageDecode.cpp - PNG (libpng) and JPEG (libjpeg) decoding ---------===//
 //
 // libpng and libjpeg report errors by longjmp. The functions that call them
 // (marked "setjmp frame") hold no C++ object with a destructor, so a longjmp
@@ -20,8 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <jpeglib.h>
 #include <jerror.h>
+#include <jpeglib.h>
 #include <png.h>
 
 namespace clip::data {
@@ -121,8 +121,8 @@ Image decodePng(const uint8_t *bytes, size_t size, const std::string &where) {
   ctx.data = bytes;
   ctx.size = size;
   PngHandle handle;
-  handle.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &ctx, pngError,
-                                      pngWarning);
+  handle.png =
+      png_create_read_struct(PNG_LIBPNG_VER_STRING, &ctx, pngError, pngWarning);
   if (!handle.png)
     throw decodeError(where, "cannot create a PNG reader");
   handle.info = png_create_info_struct(handle.png);
@@ -132,8 +132,8 @@ Image decodePng(const uint8_t *bytes, size_t size, const std::string &where) {
 
   auto fail = [&](const char *stage) {
     if (ctx.truncated)
-      return decodeError(where, fmt::format("truncated PNG ({}: {})", stage,
-                                            ctx.message));
+      return decodeError(
+          where, fmt::format("truncated PNG ({}: {})", stage, ctx.message));
     return decodeError(where,
                        fmt::format("corrupt PNG ({}: {})", stage, ctx.message));
   };
@@ -149,10 +149,10 @@ Image decodePng(const uint8_t *bytes, size_t size, const std::string &where) {
   const int channels = header.channels;
   if (channels < 1 || channels > 4 ||
       header.rowBytes != static_cast<size_t>(header.width) * channels)
-    throw decodeError(where, fmt::format("unsupported PNG layout (color type "
-                                         "{}, bit depth {}, {} channels)",
-                                         header.colorType, header.bitDepth,
-                                         channels));
+    throw decodeError(where,
+                      fmt::format("unsupported PNG layout (color type "
+                                  "{}, bit depth {}, {} channels)",
+                                  header.colorType, header.bitDepth, channels));
 
   std::vector<uint8_t> raw(header.rowBytes * header.height);
   std::vector<png_bytep> rows(header.height);
@@ -304,10 +304,10 @@ Image decodeJpeg(const uint8_t *bytes, size_t size, const std::string &where) {
   error.manager.emit_message = jpegEmitMessage;
 
   auto fail = [&](const char *stage) {
-    return decodeError(where, fmt::format("{} JPEG ({}: {})",
-                                          error.truncated ? "truncated"
-                                                          : "corrupt",
-                                          stage, error.message));
+    return decodeError(where,
+                       fmt::format("{} JPEG ({}: {})",
+                                   error.truncated ? "truncated" : "corrupt",
+                                   stage, error.message));
   };
 
   switch (jpegStart(&handle, &error, bytes, size)) {
@@ -316,18 +316,18 @@ Image decodeJpeg(const uint8_t *bytes, size_t size, const std::string &where) {
   case JpegStart::Failed:
     throw fail("header");
   case JpegStart::TooLarge:
-    throw decodeError(where, fmt::format("JPEG of {}x{} pixels is above the "
-                                         "limit of {} pixels",
-                                         handle.cinfo.image_width,
-                                         handle.cinfo.image_height,
-                                         kMaxImagePixels));
+    throw decodeError(where,
+                      fmt::format("JPEG of {}x{} pixels is above the "
+                                  "limit of {} pixels",
+                                  handle.cinfo.image_width,
+                                  handle.cinfo.image_height, kMaxImagePixels));
   case JpegStart::Cmyk:
     throw decodeError(where, "CMYK JPEG images are not supported (convert "
                              "them to RGB first)");
   case JpegStart::Unsupported:
-    throw decodeError(where, fmt::format("JPEG color space {} is not supported",
-                                         static_cast<int>(
-                                             handle.cinfo.jpeg_color_space)));
+    throw decodeError(
+        where, fmt::format("JPEG color space {} is not supported",
+                           static_cast<int>(handle.cinfo.jpeg_color_space)));
   }
   const jpeg_decompress_struct &cinfo = handle.cinfo;
   if (cinfo.output_components != 1 && cinfo.output_components != 3)
@@ -359,8 +359,8 @@ const char *sniffImageFormat(const uint8_t *b, size_t n) {
     return "GIF";
   if (n >= 2 && b[0] == 'B' && b[1] == 'M')
     return "BMP";
-  if (n >= 4 && (std::memcmp(b, "II*\0", 4) == 0 ||
-                 std::memcmp(b, "MM\0*", 4) == 0))
+  if (n >= 4 &&
+      (std::memcmp(b, "II*\0", 4) == 0 || std::memcmp(b, "MM\0*", 4) == 0))
     return "TIFF";
   return "";
 }
@@ -403,20 +403,21 @@ std::vector<uint8_t> readFileBytes(const std::string &path) {
     }
   } file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (file.fd < 0)
-    throw DataError(fmt::format("{}: cannot open: {}", path,
-                                std::strerror(errno)));
+    throw DataError(
+        fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   struct stat st;
   if (::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode))
     throw DataError(fmt::format("{}: not a regular file", path));
   std::vector<uint8_t> bytes(static_cast<size_t>(st.st_size));
   size_t done = 0;
   while (done < bytes.size()) {
-    const ssize_t got = ::read(file.fd, bytes.data() + done, bytes.size() - done);
+    const ssize_t got =
+        ::read(file.fd, bytes.data() + done, bytes.size() - done);
     if (got < 0 && errno == EINTR)
       continue;
     if (got < 0)
-      throw DataError(fmt::format("{}: read error: {}", path,
-                                  std::strerror(errno)));
+      throw DataError(
+          fmt::format("{}: read error: {}", path, std::strerror(errno)));
     if (got == 0)
       throw DataError(fmt::format("{}: the file shrank while being read ({} "
                                   "of {} bytes)",

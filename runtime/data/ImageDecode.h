@@ -1,4 +1,4 @@
-//===- ImageDecode.h - PNG and JPEG to 8-bit pixels ------------------------===//
+//===- ImageDecode.h - PNG and JPEG to 8-bit pixels -----------------------===//
 //
 // decodeImage turns the bytes of a PNG or JPEG file into 8-bit HWC pixels,
 // 1 channel (gray) or 3 (RGB), the way OpenCLIP's WebDataset pipeline sees

@@ -1,4 +1,4 @@
-//===- Loader.cpp - Worker threads filling batches in order ----------------===//
+//===- Loader.cpp - Worker threads filling batches in order ---------------===//
 #include "runtime/data/Loader.h"
 
 #include <fmt/format.h>
@@ -51,7 +51,7 @@ struct Loader::Impl {
   const LoaderConfig config;
   const Tokenize tokenize;
   const size_t sourceSize;
-  const int64_t perEpoch;  // batches per epoch
+  const int64_t perEpoch;   // batches per epoch
   const size_t imageFloats; // 3 * S * S
 
   struct Slot {
@@ -68,7 +68,7 @@ struct Loader::Impl {
   mutable std::mutex mutex;
   std::condition_variable workAvailable, batchReady;
   std::vector<Slot> slots;
-  int64_t returned;                 // next global batch next() returns
+  int64_t returned;                  // next global batch next() returns
   int64_t claimBatch, claimPosition; // next work item
   bool stopping = false;
   Stats totals;
@@ -92,10 +92,10 @@ struct Loader::Impl {
                                ? sourceSize / config.batchSize
                                : (sourceSize + config.batchSize - 1) /
                                      config.batchSize)),
-        imageFloats(3 * static_cast<size_t>(std::max<int64_t>(
-                            config.preprocess.size, 0)) *
-                    static_cast<size_t>(
-                        std::max<int64_t>(config.preprocess.size, 0))),
+        imageFloats(
+            3 *
+            static_cast<size_t>(std::max<int64_t>(config.preprocess.size, 0)) *
+            static_cast<size_t>(std::max<int64_t>(config.preprocess.size, 0))),
         returned(config.startBatch), claimBatch(config.startBatch),
         claimPosition(0) {
     lastEpoch = perEpoch > 0 ? config.startBatch / perEpoch : 0;
@@ -149,8 +149,8 @@ struct Loader::Impl {
   /// number of bad samples skipped. Throws what is not skipped.
   int64_t fill(Slot &slot, int64_t global, int64_t position) {
     const int64_t epoch = global / perEpoch;
-    const uint64_t first =
-        static_cast<uint64_t>((global % perEpoch) * config.batchSize + position);
+    const uint64_t first = static_cast<uint64_t>(
+        (global % perEpoch) * config.batchSize + position);
     std::shared_ptr<const std::vector<size_t>> order;
     if (config.shuffle)
       order = orderOf(epoch);
@@ -263,8 +263,8 @@ struct Loader::Impl {
 Loader::Loader(const SampleSource &source, LoaderConfig config,
                Tokenize tokenize) {
   if (config.batchSize <= 0)
-    throw std::invalid_argument(
-        fmt::format("loader: batch size {} must be positive", config.batchSize));
+    throw std::invalid_argument(fmt::format(
+        "loader: batch size {} must be positive", config.batchSize));
   if (config.contextLength <= 0)
     throw std::invalid_argument(fmt::format(
         "loader: context length {} must be positive", config.contextLength));
@@ -280,13 +280,14 @@ Loader::Loader(const SampleSource &source, LoaderConfig config,
   if (config.preprocess.size <= 0)
     throw std::invalid_argument(fmt::format(
         "loader: image size {} must be positive", config.preprocess.size));
-  impl_ = std::make_unique<Impl>(source, std::move(config), std::move(tokenize));
+  impl_ =
+      std::make_unique<Impl>(source, std::move(config), std::move(tokenize));
   if (impl_->perEpoch == 0)
-    throw DataError(fmt::format("loader: the data set has {} samples, fewer "
-                                "than one batch of {}{}",
-                                impl_->sourceSize, impl_->config.batchSize,
-                                impl_->sourceSize ? " (and dropLast is set)"
-                                                  : ""));
+    throw DataError(
+        fmt::format("loader: the data set has {} samples, fewer "
+                    "than one batch of {}{}",
+                    impl_->sourceSize, impl_->config.batchSize,
+                    impl_->sourceSize ? " (and dropLast is set)" : ""));
   impl_->slots.resize(impl_->config.prefetchBatches);
   try {
     for (int i = 0; i < impl_->config.threads; ++i)

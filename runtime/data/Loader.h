@@ -1,4 +1,4 @@
-//===- Loader.h - Batches of preprocessed images and tokens, in background --===//
+//===- Loader.h - Batches of preprocessed images and tokens -----*- C++ -*-===//
 //
 // Worker threads take (batch, slot) work items in order, load the sample
 // (decode), preprocess it and tokenize its caption straight into the batch's
@@ -41,9 +41,9 @@ namespace clip::data {
 
 struct Batch {
   int64_t size = 0;
-  std::vector<float> images;    // [size, 3, S, S]
-  std::vector<int64_t> tokens;  // [size, contextLength]
-  std::vector<size_t> indices;  // source index of each row
+  std::vector<float> images;   // [size, 3, S, S]
+  std::vector<int64_t> tokens; // [size, contextLength]
+  std::vector<size_t> indices; // source index of each row
   std::vector<std::string> captions;
   int64_t epoch = 0, batchInEpoch = 0, globalBatch = 0;
 };

@@ -1,4 +1,4 @@
-//===- Preprocess.cpp - Pillow's bicubic resampling and OpenCLIP's transforms -===//
+//===- Preprocess.cpp - Pillow's bicubic resampling, OpenCLIP's transforms ===//
 //
 // Compiled with -ffp-contract=off: the filter taps must be the doubles
 // Pillow computes (a fused multiply-add would round differently).
@@ -73,10 +73,9 @@ Taps computeTaps(int inSize, int outSize, int first, int count) {
         k[x] /= ww;
     int32_t *fixed = &taps.weights[static_cast<size_t>(i) * taps.ksize];
     for (int x = 0; x < xmax; ++x)
-      fixed[x] = k[x] < 0 ? static_cast<int32_t>(
-                                -0.5 + k[x] * (1 << kPrecisionBits))
-                          : static_cast<int32_t>(
-                                0.5 + k[x] * (1 << kPrecisionBits));
+      fixed[x] = k[x] < 0
+                     ? static_cast<int32_t>(-0.5 + k[x] * (1 << kPrecisionBits))
+                     : static_cast<int32_t>(0.5 + k[x] * (1 << kPrecisionBits));
     taps.start[i] = xmin;
     taps.length[i] = xmax;
   }
@@ -99,8 +98,7 @@ void horizontalPass(const uint8_t *src, size_t srcStride, const Taps &taps,
     uint8_t *dst = out + static_cast<size_t>(y) * outWidth * C;
     for (int x = 0; x < outWidth; ++x) {
       const int32_t *k = &taps.weights[static_cast<size_t>(x) * taps.ksize];
-      const uint8_t *p =
-          row + static_cast<size_t>(taps.start[x] - column0) * C;
+      const uint8_t *p = row + static_cast<size_t>(taps.start[x] - column0) * C;
       int32_t sum[C];
       for (int c = 0; c < C; ++c)
         sum[c] = 1 << (kPrecisionBits - 1);
@@ -140,8 +138,8 @@ void checkImage(const Image &image, const char *what) {
     throw DataError(fmt::format("{}: image with {} channels (1 or 3 expected)",
                                 what, image.channels));
   if (image.height <= 0 || image.width <= 0 ||
-      image.pixels.size() != static_cast<size_t>(image.height) * image.width *
-                                 image.channels)
+      image.pixels.size() !=
+          static_cast<size_t>(image.height) * image.width * image.channels)
     throw DataError(fmt::format("{}: {}x{}x{} image holds {} bytes", what,
                                 image.height, image.width, image.channels,
                                 image.pixels.size()));
@@ -159,10 +157,10 @@ Image resizeBicubicWindow(const Image &image, const CropBox &crop,
                           const CropBox &window) {
   checkImage(image, "resize");
   if (!inside(crop, image.height, image.width))
-    throw std::invalid_argument(fmt::format(
-        "resize: crop [{}, {}) x [{}, {}) outside the {}x{} image", crop.top,
-        crop.top + crop.height, crop.left, crop.left + crop.width,
-        image.height, image.width));
+    throw std::invalid_argument(
+        fmt::format("resize: crop [{}, {}) x [{}, {}) outside the {}x{} image",
+                    crop.top, crop.top + crop.height, crop.left,
+                    crop.left + crop.width, image.height, image.width));
   if (!inside(window, height, width))
     throw std::invalid_argument(fmt::format(
         "resize: window [{}, {}) x [{}, {}) outside the {}x{} result",
@@ -188,15 +186,13 @@ Image resizeBicubicWindow(const Image &image, const CropBox &crop,
 
   Taps horizontal, vertical;
   if (needHorizontal)
-    horizontal = computeTaps(static_cast<int>(crop.width),
-                             static_cast<int>(width),
-                             static_cast<int>(window.left),
-                             static_cast<int>(window.width));
+    horizontal = computeTaps(
+        static_cast<int>(crop.width), static_cast<int>(width),
+        static_cast<int>(window.left), static_cast<int>(window.width));
   if (needVertical)
-    vertical = computeTaps(static_cast<int>(crop.height),
-                           static_cast<int>(height),
-                           static_cast<int>(window.top),
-                           static_cast<int>(window.height));
+    vertical = computeTaps(
+        static_cast<int>(crop.height), static_cast<int>(height),
+        static_cast<int>(window.top), static_cast<int>(window.height));
   // The source span [first, end) a pass reads for the window.
   auto span = [](const Taps &taps, bool needed, int64_t windowStart,
                  int64_t windowSize) {
@@ -308,12 +304,15 @@ CropBox randomResizedCropBox(int64_t height, int64_t width, float scaleMin,
   };
   const double ratioMin = 3.0 / 4.0, ratioMax = 4.0 / 3.0;
   const double area = static_cast<double>(height) * width;
-  const double logRatioMin = std::log(ratioMin), logRatioMax = std::log(ratioMax);
+  const double logRatioMin = std::log(ratioMin),
+               logRatioMax = std::log(ratioMax);
   for (int attempt = 0; attempt < 10; ++attempt) {
     const double targetArea = area * uniform(scaleMin, scaleMax);
     const double aspect = std::exp(uniform(logRatioMin, logRatioMax));
-    const auto w = static_cast<int64_t>(std::nearbyint(std::sqrt(targetArea * aspect)));
-    const auto h = static_cast<int64_t>(std::nearbyint(std::sqrt(targetArea / aspect)));
+    const auto w =
+        static_cast<int64_t>(std::nearbyint(std::sqrt(targetArea * aspect)));
+    const auto h =
+        static_cast<int64_t>(std::nearbyint(std::sqrt(targetArea / aspect)));
     if (0 < w && w <= width && 0 < h && h <= height) {
       CropBox box;
       box.height = h;
@@ -324,7 +323,8 @@ CropBox randomResizedCropBox(int64_t height, int64_t width, float scaleMin,
     }
   }
   // Fallback to the central crop.
-  const double inRatio = static_cast<double>(width) / static_cast<double>(height);
+  const double inRatio =
+      static_cast<double>(width) / static_cast<double>(height);
   CropBox box;
   if (inRatio < ratioMin) {
     box.width = width;
@@ -380,15 +380,15 @@ void normalizeImage(const Image &square, const PreprocessConfig &config,
   checkImage(square, "normalize");
   const int64_t size = config.size;
   if (square.height != size || square.width != size)
-    throw std::invalid_argument(fmt::format(
-        "normalize: {}x{} image, {}x{} expected", square.height, square.width,
-        size, size));
+    throw std::invalid_argument(
+        fmt::format("normalize: {}x{} image, {}x{} expected", square.height,
+                    square.width, size, size));
   // ToTensor: p / 255 in float; Normalize: (x - mean) / std in float.
   float table[3][256];
   for (int c = 0; c < 3; ++c)
     for (int p = 0; p < 256; ++p)
-      table[c][p] = (static_cast<float>(p) / 255.0f - config.mean[c]) /
-                    config.std[c];
+      table[c][p] =
+          (static_cast<float>(p) / 255.0f - config.mean[c]) / config.std[c];
   const size_t plane = static_cast<size_t>(size) * size;
   const int C = static_cast<int>(square.channels);
   const uint8_t *pixels = square.pixels.data();

@@ -1,4 +1,4 @@
-//===- Preprocess.h - OpenCLIP's image transforms, bit for bit -------------===//
+//===- Preprocess.h - OpenCLIP's image transforms, bit for bit ------------===//
 //
 // preprocess() reproduces OpenCLIP's image_transform(size, is_train) on PIL
 // images:
@@ -66,8 +66,7 @@ Image resizeBicubic(const Image &image, int64_t width, int64_t height);
 /// the output pixels inside `window` (a rectangle of the width x height
 /// result); returns window.height x window.width pixels.
 Image resizeBicubicWindow(const Image &image, const CropBox &crop,
-                          int64_t width, int64_t height,
-                          const CropBox &window);
+                          int64_t width, int64_t height, const CropBox &window);
 
 /// torchvision's resize output size for Resize(size) of the shorter side:
 /// {height, width}.

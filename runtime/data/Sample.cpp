@@ -1,4 +1,4 @@
-//===- Sample.cpp - SampleSource's out-of-line members ---------------------===//
+//===- Sample.cpp - SampleSource's out-of-line members --------------------===//
 #include "runtime/data/Sample.h"
 
 #include <string>

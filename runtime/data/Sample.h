@@ -1,4 +1,4 @@
-//===- Sample.h - Image-caption pairs from a data set ----------------------===//
+//===- Sample.h - Image-caption pairs from a data set ---------------------===//
 //
 // A SampleSource is an indexed, read-only set of (image, caption) pairs:
 // Fashion-MNIST with templated captions, a CSV of image paths and captions,

@@ -1,4 +1,4 @@
-//===- TarDataset.cpp - Tar index, WebDataset grouping, shard patterns -----===//
+//===- TarDataset.cpp - Tar index, WebDataset grouping, shard patterns ----===//
 #include "runtime/data/TarDataset.h"
 
 #include <fmt/format.h>
@@ -24,8 +24,8 @@ public:
   explicit File(const std::string &path) : path_(path) {
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0)
-      throw DataError(fmt::format("{}: cannot open: {}", path,
-                                  std::strerror(errno)));
+      throw DataError(
+          fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
     struct stat st;
     if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
       ::close(fd_);
@@ -119,11 +119,12 @@ void parsePax(const std::string &data, const std::string &where,
       break;
     const size_t space = data.find(' ', at);
     if (space == std::string::npos)
-      throw DataError(fmt::format("{}: malformed pax record at byte {}", where,
-                                  at));
+      throw DataError(
+          fmt::format("{}: malformed pax record at byte {}", where, at));
     uint64_t length = 0;
     for (size_t i = at; i < space; ++i) {
-      if (!std::isdigit(static_cast<unsigned char>(data[i])) || length > (1u << 30))
+      if (!std::isdigit(static_cast<unsigned char>(data[i])) ||
+          length > (1u << 30))
         throw DataError(fmt::format("{}: malformed pax record length at byte "
                                     "{}",
                                     where, at));
@@ -131,20 +132,21 @@ void parsePax(const std::string &data, const std::string &where,
     }
     if (length <= space - at + 1 || at + length > data.size() ||
         data[at + length - 1] != '\n')
-      throw DataError(fmt::format("{}: malformed pax record at byte {}", where,
-                                  at));
+      throw DataError(
+          fmt::format("{}: malformed pax record at byte {}", where, at));
     const std::string record = data.substr(space + 1, at + length - space - 2);
     const size_t eq = record.find('=');
     if (eq == std::string::npos)
-      throw DataError(fmt::format("{}: pax record without '=' at byte {}",
-                                  where, at));
+      throw DataError(
+          fmt::format("{}: pax record without '=' at byte {}", where, at));
     const std::string key = record.substr(0, eq), value = record.substr(eq + 1);
     if (key == "path") {
       pax.path = value;
     } else if (key == "size") {
       uint64_t size = 0;
       for (char c : value) {
-        if (!std::isdigit(static_cast<unsigned char>(c)) || size > (uint64_t(1) << 58))
+        if (!std::isdigit(static_cast<unsigned char>(c)) ||
+            size > (uint64_t(1) << 58))
           throw DataError(fmt::format("{}: bad pax size '{}'", where, value));
         size = size * 10 + (c - '0');
       }
@@ -157,7 +159,8 @@ void parsePax(const std::string &data, const std::string &where,
 bool isMetaName(const std::string &name) {
   // WebDataset skips "__...__" entries (e.g. __index__) at any level.
   const size_t slash = name.find_last_of('/');
-  const std::string base = slash == std::string::npos ? name : name.substr(slash + 1);
+  const std::string base =
+      slash == std::string::npos ? name : name.substr(slash + 1);
   return base.size() >= 4 && base.compare(0, 2, "__") == 0 &&
          base.compare(base.size() - 2, 2, "__") == 0;
 }
@@ -281,8 +284,8 @@ std::vector<std::string> expandRange(const std::string &body,
   std::vector<std::string> bounds;
   for (size_t at = 0;;) {
     const size_t dots = body.find("..", at);
-    bounds.push_back(body.substr(at, dots == std::string::npos ? std::string::npos
-                                                               : dots - at));
+    bounds.push_back(body.substr(
+        at, dots == std::string::npos ? std::string::npos : dots - at));
     if (dots == std::string::npos)
       break;
     at = dots + 2;
@@ -305,10 +308,11 @@ std::vector<std::string> expandRange(const std::string &body,
       if (digits.size() > 1 && digits[0] == '0')
         width = std::max(bounds[0].size(), bounds[1].size());
     }
-    const int64_t count = (first <= last ? last - first : first - last) / step + 1;
+    const int64_t count =
+        (first <= last ? last - first : first - last) / step + 1;
     if (count > kMaxShards)
-      throw DataError(fmt::format("{}: the range {{{}}} gives {} names", pattern,
-                                  body, count));
+      throw DataError(fmt::format("{}: the range {{{}}} gives {} names",
+                                  pattern, body, count));
     for (int64_t i = 0; i < count; ++i) {
       const int64_t v = first <= last ? first + i * step : first - i * step;
       std::string s = std::to_string(v < 0 ? -v : v);
@@ -341,8 +345,8 @@ std::vector<std::string> braceExpand(const std::string &s,
         open = i;
     } else if (s[i] == '}') {
       if (depth == 0)
-        throw DataError(fmt::format("{}: unmatched '}}' at character {}",
-                                    pattern, i));
+        throw DataError(
+            fmt::format("{}: unmatched '}}' at character {}", pattern, i));
       if (--depth == 0) {
         close = i;
         break;
@@ -350,8 +354,8 @@ std::vector<std::string> braceExpand(const std::string &s,
     }
   }
   if (depth != 0)
-    throw DataError(fmt::format("{}: unmatched '{{' at character {}", pattern,
-                                open));
+    throw DataError(
+        fmt::format("{}: unmatched '{{' at character {}", pattern, open));
   if (open == std::string::npos)
     return {s};
   const std::string prefix = s.substr(0, open),
@@ -394,8 +398,8 @@ std::vector<TarMember> listTar(const std::string &path) {
                                   "needs 512 bytes, the file ends at {}",
                                   path, offset, file.size()));
     if (!file.read(offset, block, kBlock))
-      throw DataError(fmt::format("{}: truncated tar at offset {}", path,
-                                  offset));
+      throw DataError(
+          fmt::format("{}: truncated tar at offset {}", path, offset));
     if (std::all_of(block, block + kBlock, [](uint8_t b) { return b == 0; }))
       break; // end of archive
     std::string name = fieldString(block, 100);
@@ -408,12 +412,11 @@ std::vector<TarMember> listTar(const std::string &path) {
       signedSum += static_cast<int8_t>(b);
     }
     const std::optional<uint64_t> stored = numberField(block + 148, 8);
-    if (!stored || (*stored != unsignedSum &&
-                    static_cast<int64_t>(*stored) != signedSum))
+    if (!stored ||
+        (*stored != unsignedSum && static_cast<int64_t>(*stored) != signedSum))
       throw DataError(fmt::format(
           "{}: corrupt tar header at offset {} (member '{}'): bad checksum{}",
-          path, offset, name,
-          offset == 0 ? " (not a tar file?)" : ""));
+          path, offset, name, offset == 0 ? " (not a tar file?)" : ""));
     const bool ustar = std::memcmp(block + 257, "ustar", 5) == 0;
     if (ustar && std::memcmp(block + 257, "ustar\0", 6) == 0) {
       const std::string prefix = fieldString(block + 345, 155);
@@ -455,7 +458,8 @@ std::vector<TarMember> listTar(const std::string &path) {
     }
     case 'x': { // pax extended header of the next member
       if (*size > (1u << 24))
-        throw DataError(fmt::format("{}: pax header of {} bytes", where, *size));
+        throw DataError(
+            fmt::format("{}: pax header of {} bytes", where, *size));
       std::string data(*size, '\0');
       file.read(dataOffset, data.data(), data.size());
       parsePax(data, where, pax);

@@ -1,4 +1,4 @@
-//===- TarDataset.h - WebDataset tar shards --------------------------------===//
+//===- TarDataset.h - WebDataset tar shards -------------------------------===//
 //
 // A WebDataset shard is a tar file whose members are grouped into samples by
 // key: "dir/abc.jpg" and "dir/abc.txt" are the members "jpg" and "txt" of

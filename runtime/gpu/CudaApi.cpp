@@ -15,8 +15,8 @@ namespace clip::gpu {
 #define CLIP_SYMBOL(x) CLIP_STRINGIZE(x)
 
 CudaDriver::CudaDriver()
-    : library("no NVIDIA driver on this machine: libcuda",
-              "CLIPC_CUDA_DRIVER", {"libcuda.so.1", "libcuda.so"}) {
+    : library("no NVIDIA driver on this machine: libcuda", "CLIPC_CUDA_DRIVER",
+              {"libcuda.so.1", "libcuda.so"}) {
 #define CLIP_BIND(name) library.bind(name, CLIP_SYMBOL(name));
   CLIP_CUDA_DRIVER_FUNCTIONS(CLIP_BIND)
 #undef CLIP_BIND

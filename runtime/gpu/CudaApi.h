@@ -1,4 +1,4 @@
-//===- CudaApi.h - The CUDA driver and cuBLASLt, loaded at run time -*- C++ -*-===//
+//===- CudaApi.h - The CUDA driver and cuBLASLt, loaded at run time -------===//
 //
 // Function tables filled with dlsym from libcuda.so.1 and libcublasLt.so.13
 // (the toolkit's headers give the types; nothing links the libraries).
@@ -26,13 +26,14 @@ public:
   void check(CUresult rc, const std::string &what) const;
 
 #define CLIP_CUDA_DRIVER_FUNCTIONS(X)                                          \
-  X(cuInit) X(cuDeviceGetCount) X(cuDeviceGet) X(cuDeviceGetName)              \
-  X(cuDeviceGetAttribute) X(cuDevicePrimaryCtxRetain)                          \
-  X(cuDevicePrimaryCtxRelease) X(cuCtxSetCurrent) X(cuCtxSynchronize)          \
-  X(cuModuleLoadData) X(cuModuleUnload) X(cuModuleGetFunction)                 \
-  X(cuModuleGetGlobal) X(cuLaunchKernel) X(cuMemAlloc) X(cuMemFree)            \
-  X(cuMemcpyHtoD) X(cuMemcpyDtoH) X(cuMemsetD8) X(cuGetErrorName)              \
-  X(cuGetErrorString)
+  X(cuInit)                                                                    \
+  X(cuDeviceGetCount) X(cuDeviceGet) X(cuDeviceGetName)                        \
+      X(cuDeviceGetAttribute) X(cuDevicePrimaryCtxRetain)                      \
+          X(cuDevicePrimaryCtxRelease) X(cuCtxSetCurrent) X(cuCtxSynchronize)  \
+              X(cuModuleLoadData) X(cuModuleUnload) X(cuModuleGetFunction)     \
+                  X(cuModuleGetGlobal) X(cuLaunchKernel) X(cuMemAlloc)         \
+                      X(cuMemFree) X(cuMemcpyHtoD) X(cuMemcpyDtoH)             \
+                          X(cuMemsetD8) X(cuGetErrorName) X(cuGetErrorString)
 #define CLIP_DECLARE(name) decltype(&::name) name = nullptr;
   CLIP_CUDA_DRIVER_FUNCTIONS(CLIP_DECLARE)
 #undef CLIP_DECLARE
@@ -47,12 +48,15 @@ public:
   void check(cublasStatus_t status, const std::string &what) const;
 
 #define CLIP_CUBLASLT_FUNCTIONS(X)                                             \
-  X(cublasLtCreate) X(cublasLtDestroy) X(cublasLtMatmulDescCreate)             \
-  X(cublasLtMatmulDescDestroy) X(cublasLtMatmulDescSetAttribute)               \
-  X(cublasLtMatrixLayoutCreate) X(cublasLtMatrixLayoutDestroy)                 \
-  X(cublasLtMatrixLayoutSetAttribute) X(cublasLtMatmulPreferenceCreate)        \
-  X(cublasLtMatmulPreferenceDestroy) X(cublasLtMatmulPreferenceSetAttribute)   \
-  X(cublasLtMatmulAlgoGetHeuristic) X(cublasLtMatmul) X(cublasLtGetStatusString)
+  X(cublasLtCreate)                                                            \
+  X(cublasLtDestroy) X(cublasLtMatmulDescCreate) X(cublasLtMatmulDescDestroy)  \
+      X(cublasLtMatmulDescSetAttribute) X(cublasLtMatrixLayoutCreate)          \
+          X(cublasLtMatrixLayoutDestroy) X(cublasLtMatrixLayoutSetAttribute)   \
+              X(cublasLtMatmulPreferenceCreate)                                \
+                  X(cublasLtMatmulPreferenceDestroy)                           \
+                      X(cublasLtMatmulPreferenceSetAttribute)                  \
+                          X(cublasLtMatmulAlgoGetHeuristic) X(cublasLtMatmul)  \
+                              X(cublasLtGetStatusString)
 #define CLIP_DECLARE(name) decltype(&::name) name = nullptr;
   CLIP_CUBLASLT_FUNCTIONS(CLIP_DECLARE)
 #undef CLIP_DECLARE

@@ -19,7 +19,8 @@ using runtime::RuntimeError;
 
 namespace {
 
-uint64_t fnv1a(const std::string &text, uint64_t hash = 1469598103934665603ull) {
+uint64_t fnv1a(const std::string &text,
+               uint64_t hash = 1469598103934665603ull) {
   for (unsigned char c : text)
     hash = (hash ^ c) * 1099511628211ull;
   return hash;
@@ -136,8 +137,7 @@ std::vector<char> CudaExecutor::State::cubin() {
     if (!bytes.empty())
       return bytes;
   }
-  Nvrtc::Output out =
-      nvrtc.compile(source, std::string(fn.name) + ".cu", arch);
+  Nvrtc::Output out = nvrtc.compile(source, std::string(fn.name) + ".cu", arch);
   if (!out.ok)
     throw RuntimeError(fmt::format("{}: NVRTC failed on @{} for {}:\n{}",
                                    library.path(), fn.name, arch, out.log));
@@ -161,9 +161,9 @@ void CudaExecutor::State::planGemm(const ClipCudaStep &step, GemmPlan &plan) {
   // as cuBLASLt's A and A as its B, with m and n swapped.
   cublasOperation_t opB = g.transposeB ? CUBLAS_OP_T : CUBLAS_OP_N;
   cublasOperation_t opA = g.transposeA ? CUBLAS_OP_T : CUBLAS_OP_N;
-  lt->check(lt->cublasLtMatmulDescCreate(&plan.desc, CUBLAS_COMPUTE_32F,
-                                         CUDA_R_32F),
-            what);
+  lt->check(
+      lt->cublasLtMatmulDescCreate(&plan.desc, CUBLAS_COMPUTE_32F, CUDA_R_32F),
+      what);
   lt->check(lt->cublasLtMatmulDescSetAttribute(
                 plan.desc, CUBLASLT_MATMUL_DESC_TRANSA, &opB, sizeof opB),
             what);
@@ -172,15 +172,15 @@ void CudaExecutor::State::planGemm(const ClipCudaStep &step, GemmPlan &plan) {
             what);
   if (g.bias.space != CLIP_SPACE_NONE) {
     cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
-    lt->check(lt->cublasLtMatmulDescSetAttribute(
-                  plan.desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue,
-                  sizeof epilogue),
+    lt->check(lt->cublasLtMatmulDescSetAttribute(plan.desc,
+                                                 CUBLASLT_MATMUL_DESC_EPILOGUE,
+                                                 &epilogue, sizeof epilogue),
               what);
     const CUdeviceptr bias = address(g.bias);
-    lt->check(lt->cublasLtMatmulDescSetAttribute(
-                  plan.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias,
-                  sizeof bias),
-              what);
+    lt->check(
+        lt->cublasLtMatmulDescSetAttribute(
+            plan.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias),
+        what);
   }
   auto layout = [&](cublasLtMatrixLayout_t &l, uint64_t rows, uint64_t cols,
                     int64_t ld, int64_t stride) {
@@ -230,8 +230,8 @@ void CudaExecutor::State::planGemm(const ClipCudaStep &step, GemmPlan &plan) {
   cublasLtMatmulHeuristicResult_t result{};
   int found = 0;
   const cublasStatus_t status = lt->cublasLtMatmulAlgoGetHeuristic(
-      handle, plan.desc, plan.a, plan.b, plan.c, plan.c, preference, 1,
-      &result, &found);
+      handle, plan.desc, plan.a, plan.b, plan.c, plan.c, preference, 1, &result,
+      &found);
   lt->cublasLtMatmulPreferenceDestroy(preference);
   lt->check(status, what);
   if (found == 0)
@@ -297,9 +297,9 @@ CudaExecutor::CudaExecutor(const runtime::Library &library,
     const std::vector<char> cubin = s.cubin();
     d.check(d.cuModuleLoadData(&s.module, cubin.data()),
             "loading the compiled kernels");
-    d.check(d.cuModuleGetGlobal(&s.errors, &s.errorBytes, s.module,
-                                "clip_error"),
-            "finding clip_error");
+    d.check(
+        d.cuModuleGetGlobal(&s.errors, &s.errorBytes, s.module, "clip_error"),
+        "finding clip_error");
 
     s.arena = s.alloc(function_.arenaBytes, "the arena");
     std::vector<CUdeviceptr> table;
@@ -385,9 +385,8 @@ void CudaExecutor::run() {
         continue;
       }
       void *args[] = {&s.arena, &s.paramTable, &s.inputTable};
-      d.check(d.cuLaunchKernel(s.functions[i],
-                               static_cast<unsigned>(step.grid), 1, 1,
-                               static_cast<unsigned>(step.block), 1, 1, 0,
+      d.check(d.cuLaunchKernel(s.functions[i], static_cast<unsigned>(step.grid),
+                               1, 1, static_cast<unsigned>(step.block), 1, 1, 0,
                                nullptr, args, nullptr),
               fmt::format("launching {}", step.kernel));
     }
@@ -406,8 +405,8 @@ void CudaExecutor::run() {
   } catch (const RuntimeError &) {
     throw;
   } catch (const std::exception &e) {
-    throw RuntimeError(fmt::format("@{} on the GPU: {}", function_.name,
-                                   e.what()));
+    throw RuntimeError(
+        fmt::format("@{} on the GPU: {}", function_.name, e.what()));
   }
 }
 

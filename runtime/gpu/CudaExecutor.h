@@ -1,4 +1,4 @@
-//===- CudaExecutor.h - Run a compiled function on an NVIDIA GPU -*- C++ -*-===//
+//===- CudaExecutor.h - Run a compiled function on an NVIDIA GPU ----------===//
 //
 // Compiles the function's CUDA source with NVRTC for the GPU at hand (the
 // cubin is cached on disk by the hash of source and architecture), loads

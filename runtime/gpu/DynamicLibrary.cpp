@@ -14,7 +14,8 @@ DynamicLibrary::DynamicLibrary(const std::string &what, const char *env,
                                const std::vector<std::string> &candidates)
     : what(what) {
   std::vector<std::string> tried;
-  if (const char *fromEnv = env ? std::getenv(env) : nullptr; fromEnv && *fromEnv)
+  if (const char *fromEnv = env ? std::getenv(env) : nullptr;
+      fromEnv && *fromEnv)
     tried.push_back(fromEnv);
   tried.insert(tried.end(), candidates.begin(), candidates.end());
   std::string reasons;

@@ -30,12 +30,11 @@ std::string Nvrtc::version() const {
   return fmt::format("{}.{}", major, minor);
 }
 
-Nvrtc::Output Nvrtc::compile(const std::string &source,
-                             const std::string &name,
+Nvrtc::Output Nvrtc::compile(const std::string &source, const std::string &name,
                              const std::string &arch) const {
   void *program = nullptr;
-  if (int rc = createProgram(&program, source.c_str(), name.c_str(), 0,
-                             nullptr, nullptr))
+  if (int rc = createProgram(&program, source.c_str(), name.c_str(), 0, nullptr,
+                             nullptr))
     throw std::runtime_error(fmt::format("NVRTC cannot create a program for "
                                          "{}: {}",
                                          name, getErrorString(rc)));
@@ -43,8 +42,7 @@ Nvrtc::Output Nvrtc::compile(const std::string &source,
   // --split-compile=0: NVRTC compiles the unit's kernels on every core (a
   // training step has hundreds).
   const char *options[] = {archOption.c_str(), "-std=c++17", "--fmad=true",
-                           "--extra-device-vectorization",
-                           "--split-compile=0"};
+                           "--extra-device-vectorization", "--split-compile=0"};
   Output output;
   const int rc = compileProgram(program, 5, options);
   size_t logSize = 0;
@@ -53,8 +51,8 @@ Nvrtc::Output Nvrtc::compile(const std::string &source,
   if (logSize)
     getLog(program, log.data());
   // The log is NUL-terminated; a clean compile leaves only whitespace.
-  while (!log.empty() && (log.back() == '\0' || log.back() == '\n' ||
-                          log.back() == ' '))
+  while (!log.empty() &&
+         (log.back() == '\0' || log.back() == '\n' || log.back() == ' '))
     log.pop_back();
   output.log = std::move(log);
   output.ok = rc == 0;

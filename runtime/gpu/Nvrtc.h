@@ -23,7 +23,7 @@ public:
 
   struct Output {
     bool ok = false;
-    std::string log;        ///< errors and warnings ("" when clean)
+    std::string log;         ///< errors and warnings ("" when clean)
     std::vector<char> cubin; ///< when ok
   };
   /// Compiles `source` (named `name` in messages) for `arch` ("sm_90").

@@ -177,10 +177,14 @@ private:
     for (int i = 0; i < 4; ++i) {
       const char h = text[pos++];
       v <<= 4;
-      if (h >= '0' && h <= '9') v |= h - '0';
-      else if (h >= 'a' && h <= 'f') v |= h - 'a' + 10;
-      else if (h >= 'A' && h <= 'F') v |= h - 'A' + 10;
-      else fail("bad hex digit in \\u escape");
+      if (h >= '0' && h <= '9')
+        v |= h - '0';
+      else if (h >= 'a' && h <= 'f')
+        v |= h - 'a' + 10;
+      else if (h >= 'A' && h <= 'F')
+        v |= h - 'A' + 10;
+      else
+        fail("bad hex digit in \\u escape");
     }
     return v;
   }
@@ -203,12 +207,26 @@ private:
       if (pos >= text.size())
         fail("unterminated escape");
       switch (const char e = text[pos++]) {
-      case '"': case '\\': case '/': out += e; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
+      case '"':
+      case '\\':
+      case '/':
+        out += e;
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
       case 'u': {
         unsigned cp = parseHex4();
         if (cp >= 0xD800 && cp < 0xDC00) {
@@ -236,6 +254,8 @@ private:
 
 } // namespace
 
-JsonValue parseJson(std::string_view text) { return Parser(text).parseDocument(); }
+JsonValue parseJson(std::string_view text) {
+  return Parser(text).parseDocument();
+}
 
 } // namespace clip::io

@@ -26,9 +26,9 @@ struct DTypeInfo {
   size_t size;
 };
 constexpr DTypeInfo kDTypes[] = {
-    {DType::F64, "F64", 8},  {DType::F32, "F32", 4},   {DType::F16, "F16", 2},
-    {DType::BF16, "BF16", 2}, {DType::I64, "I64", 8},  {DType::I32, "I32", 4},
-    {DType::I16, "I16", 2},  {DType::I8, "I8", 1},     {DType::U8, "U8", 1},
+    {DType::F64, "F64", 8},   {DType::F32, "F32", 4}, {DType::F16, "F16", 2},
+    {DType::BF16, "BF16", 2}, {DType::I64, "I64", 8}, {DType::I32, "I32", 4},
+    {DType::I16, "I16", 2},   {DType::I8, "I8", 1},   {DType::U8, "U8", 1},
     {DType::Bool, "BOOL", 1},
 };
 
@@ -49,7 +49,8 @@ float halfToFloat(uint16_t h) {
     v = mant ? std::numeric_limits<float>::quiet_NaN()
              : std::numeric_limits<float>::infinity();
   else
-    v = std::ldexp(static_cast<float>(mant | 0x400), static_cast<int>(exp) - 25);
+    v = std::ldexp(static_cast<float>(mant | 0x400),
+                   static_cast<int>(exp) - 25);
   return sign ? -v : v;
 }
 
@@ -100,7 +101,9 @@ template <typename T> T load(const uint8_t *p) {
   std::memcpy(&v, p, sizeof(T));
   return v;
 }
-template <typename T> void store(uint8_t *p, T v) { std::memcpy(p, &v, sizeof(T)); }
+template <typename T> void store(uint8_t *p, T v) {
+  std::memcpy(p, &v, sizeof(T));
+}
 
 bool mulOverflows(uint64_t a, uint64_t b, uint64_t &out) {
   return __builtin_mul_overflow(a, b, &out);
@@ -154,16 +157,36 @@ std::vector<double> TensorView::toDoubles() const {
   for (size_t i = 0; i < n; ++i) {
     const uint8_t *p = data + i * size;
     switch (dtype) {
-    case DType::F64: out[i] = load<double>(p); break;
-    case DType::F32: out[i] = load<float>(p); break;
-    case DType::F16: out[i] = halfToFloat(load<uint16_t>(p)); break;
-    case DType::BF16: out[i] = bf16ToFloat(load<uint16_t>(p)); break;
-    case DType::I64: out[i] = static_cast<double>(load<int64_t>(p)); break;
-    case DType::I32: out[i] = load<int32_t>(p); break;
-    case DType::I16: out[i] = load<int16_t>(p); break;
-    case DType::I8: out[i] = load<int8_t>(p); break;
-    case DType::U8: out[i] = load<uint8_t>(p); break;
-    case DType::Bool: out[i] = load<uint8_t>(p) != 0; break;
+    case DType::F64:
+      out[i] = load<double>(p);
+      break;
+    case DType::F32:
+      out[i] = load<float>(p);
+      break;
+    case DType::F16:
+      out[i] = halfToFloat(load<uint16_t>(p));
+      break;
+    case DType::BF16:
+      out[i] = bf16ToFloat(load<uint16_t>(p));
+      break;
+    case DType::I64:
+      out[i] = static_cast<double>(load<int64_t>(p));
+      break;
+    case DType::I32:
+      out[i] = load<int32_t>(p);
+      break;
+    case DType::I16:
+      out[i] = load<int16_t>(p);
+      break;
+    case DType::I8:
+      out[i] = load<int8_t>(p);
+      break;
+    case DType::U8:
+      out[i] = load<uint8_t>(p);
+      break;
+    case DType::Bool:
+      out[i] = load<uint8_t>(p) != 0;
+      break;
     }
   }
   return out;
@@ -184,8 +207,8 @@ SafetensorsFile SafetensorsFile::read(const std::string &path) {
 SafetensorsFile SafetensorsFile::parse(std::vector<uint8_t> bytes,
                                        std::string origin) {
   auto fail = [&](const std::string &what) -> SafetensorsError {
-    return SafetensorsError(fmt::format("{}: not a valid safetensors file: {}",
-                                        origin, what));
+    return SafetensorsError(
+        fmt::format("{}: not a valid safetensors file: {}", origin, what));
   };
   if (bytes.size() < 8)
     throw fail(fmt::format("{} bytes is too short for the 8-byte header length",
@@ -276,8 +299,8 @@ SafetensorsFile SafetensorsFile::parse(std::vector<uint8_t> bytes,
                               expectedBytes, end - begin));
       view.data = dataSection + begin;
       view.byteSize = expectedBytes;
-      ranges.push_back({static_cast<uint64_t>(begin),
-                        static_cast<uint64_t>(end), name});
+      ranges.push_back(
+          {static_cast<uint64_t>(begin), static_cast<uint64_t>(end), name});
     } catch (const JsonError &e) {
       throw bad(e.what());
     }
@@ -299,10 +322,9 @@ SafetensorsFile SafetensorsFile::parse(std::vector<uint8_t> bytes,
     throw fail(fmt::format("{} bytes after the last tensor's data",
                            dataSize - cursor));
 
-  std::sort(file.tensors_.begin(), file.tensors_.end(),
-            [](const TensorView &a, const TensorView &b) {
-              return a.name < b.name;
-            });
+  std::sort(
+      file.tensors_.begin(), file.tensors_.end(),
+      [](const TensorView &a, const TensorView &b) { return a.name < b.name; });
   return file;
 }
 
@@ -320,9 +342,9 @@ void SafetensorsWriter::add(std::string name, DType dtype,
   for (int64_t d : shape)
     numel *= d;
   if (bytes.size() != static_cast<size_t>(numel) * dtypeSize(dtype))
-    throw SafetensorsError(fmt::format(
-        "tensor \"{}\": {} bytes do not match shape {} of {}", name,
-        bytes.size(), formatShape(shape), dtypeName(dtype)));
+    throw SafetensorsError(
+        fmt::format("tensor \"{}\": {} bytes do not match shape {} of {}", name,
+                    bytes.size(), formatShape(shape), dtypeName(dtype)));
   if (name == "__metadata__")
     throw SafetensorsError("\"__metadata__\" cannot name a tensor");
   entries_[std::move(name)] = Entry{dtype, std::move(shape), std::move(bytes)};
@@ -337,16 +359,36 @@ void SafetensorsWriter::addDoubles(std::string name, DType dtype,
     uint8_t *p = bytes.data() + i * size;
     const double v = values[i];
     switch (dtype) {
-    case DType::F64: store<double>(p, v); break;
-    case DType::F32: store<float>(p, static_cast<float>(v)); break;
-    case DType::F16: store<uint16_t>(p, floatToHalf(static_cast<float>(v))); break;
-    case DType::BF16: store<uint16_t>(p, floatToBf16(static_cast<float>(v))); break;
-    case DType::I64: store<int64_t>(p, static_cast<int64_t>(v)); break;
-    case DType::I32: store<int32_t>(p, static_cast<int32_t>(v)); break;
-    case DType::I16: store<int16_t>(p, static_cast<int16_t>(v)); break;
-    case DType::I8: store<int8_t>(p, static_cast<int8_t>(v)); break;
-    case DType::U8: store<uint8_t>(p, static_cast<uint8_t>(v)); break;
-    case DType::Bool: store<uint8_t>(p, v != 0.0); break;
+    case DType::F64:
+      store<double>(p, v);
+      break;
+    case DType::F32:
+      store<float>(p, static_cast<float>(v));
+      break;
+    case DType::F16:
+      store<uint16_t>(p, floatToHalf(static_cast<float>(v)));
+      break;
+    case DType::BF16:
+      store<uint16_t>(p, floatToBf16(static_cast<float>(v)));
+      break;
+    case DType::I64:
+      store<int64_t>(p, static_cast<int64_t>(v));
+      break;
+    case DType::I32:
+      store<int32_t>(p, static_cast<int32_t>(v));
+      break;
+    case DType::I16:
+      store<int16_t>(p, static_cast<int16_t>(v));
+      break;
+    case DType::I8:
+      store<int8_t>(p, static_cast<int8_t>(v));
+      break;
+    case DType::U8:
+      store<uint8_t>(p, static_cast<uint8_t>(v));
+      break;
+    case DType::Bool:
+      store<uint8_t>(p, v != 0.0);
+      break;
     }
   }
   add(std::move(name), dtype, std::move(shape), std::move(bytes));
@@ -407,7 +449,8 @@ void SafetensorsWriter::write(const std::string &path) const {
         fmt::format("{}: cannot create: {}", temp, std::strerror(errno)));
   size_t written = 0;
   while (written < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    const ssize_t n =
+        ::write(fd, bytes.data() + written, bytes.size() - written);
     if (n < 0) {
       const int err = errno;
       ::close(fd);
@@ -426,8 +469,8 @@ void SafetensorsWriter::write(const std::string &path) const {
   if (::rename(temp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(temp.c_str());
-    throw SafetensorsError(fmt::format("cannot rename {} to {}: {}", temp,
-                                       path, std::strerror(err)));
+    throw SafetensorsError(fmt::format("cannot rename {} to {}: {}", temp, path,
+                                       std::strerror(err)));
   }
 }
 
@@ -441,9 +484,10 @@ std::string checkBinding(const SafetensorsFile &file,
   });
 }
 
-std::string checkBinding(const SafetensorsFile &file,
-                         const std::vector<ExpectedTensor> &expected,
-                         const std::function<bool(const std::string &)> &isKnown) {
+std::string
+checkBinding(const SafetensorsFile &file,
+             const std::vector<ExpectedTensor> &expected,
+             const std::function<bool(const std::string &)> &isKnown) {
   std::vector<std::string> missing, misshaped, unexpected;
   for (const ExpectedTensor &e : expected) {
     const TensorView *view = file.find(e.name);
@@ -460,7 +504,8 @@ std::string checkBinding(const SafetensorsFile &file,
         unexpected.push_back(view.name);
   if (missing.empty() && misshaped.empty() && unexpected.empty())
     return "";
-  std::string message = fmt::format("{} does not match the model:", file.origin());
+  std::string message =
+      fmt::format("{} does not match the model:", file.origin());
   auto section = [&](const char *title, const std::vector<std::string> &keys) {
     if (!keys.empty())
       message += fmt::format("\n  {} {} key(s): {}", keys.size(), title,

@@ -112,9 +112,10 @@ std::string checkBinding(const SafetensorsFile &file,
 /// As above, but a key of the file is unexpected only when `isKnown` says so
 /// (e.g. a checkpoint holds both towers while one tower runs); without
 /// `isKnown`, extra keys are allowed.
-std::string checkBinding(const SafetensorsFile &file,
-                         const std::vector<ExpectedTensor> &expected,
-                         const std::function<bool(const std::string &)> &isKnown);
+std::string
+checkBinding(const SafetensorsFile &file,
+             const std::vector<ExpectedTensor> &expected,
+             const std::function<bool(const std::string &)> &isKnown);
 
 std::string formatShape(const std::vector<int64_t> &shape);
 

@@ -58,8 +58,7 @@ struct Conv2DShape {
 /// Built in field order by generated code, as Conv2DShape.
 struct Pool2DShape {
   Index planes = 0, height = 0, width = 0, outHeight = 0, outWidth = 0;
-  Index kernelH = 1, kernelW = 1, strideH = 1, strideW = 1, padH = 0,
-        padW = 0;
+  Index kernelH = 1, kernelW = 1, strideH = 1, strideW = 1, padH = 0, padW = 0;
 };
 
 } // namespace clip::kernels

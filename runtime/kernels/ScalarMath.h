@@ -1,4 +1,4 @@
-//===- ScalarMath.h - Scalar functions shared by CPU and CUDA kernels ------===//
+//===- ScalarMath.h - Scalar functions shared by CPU and CUDA kernels -----===//
 //
 // The scalar functions of the clip dialect's elementwise ops, written once
 // for both targets: the CPU kernel library and generated CPU code include it
@@ -52,13 +52,14 @@ CLIP_HD float expNoLibm(float x) {
 /// below 1.5e-7). The tail is computed as erfc directly, so Phi of a
 /// negative x has no cancellation (1 + erff(x) loses every digit there).
 CLIP_HD float normalCdf(float x, float e) {
-  const float t = 1.0f / fmaf(0.3275911f * 0.70710678118654752f, fabsf(x), 1.0f);
+  const float t =
+      1.0f / fmaf(0.3275911f * 0.70710678118654752f, fabsf(x), 1.0f);
   float p = fmaf(1.061405429f, t, -1.453152027f);
   p = fmaf(p, t, 1.421413741f);
   p = fmaf(p, t, -0.284496736f);
   p = fmaf(p, t, 0.254829592f);
   const float halfErfc = 0.5f * p * t * e; // (1 - erf(|x| / sqrt 2)) / 2
-  const float upper = 1.0f - halfErfc; // computed either way: a pure select
+  const float upper = 1.0f - halfErfc;     // computed either way: a pure select
   return x < 0.0f ? halfErfc : upper;
 }
 
@@ -79,7 +80,8 @@ CLIP_HD float geluDerivative(float x) {
 CLIP_HD float geluTanhDerivative(float x) {
   const float c = 0.79788456080286536f, k = 0.044715f;
   const float t = tanhf(c * (x + k * x * x * x));
-  return 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * c * (1.0f + 3.0f * k * x * x);
+  return 0.5f * (1.0f + t) +
+         0.5f * x * (1.0f - t * t) * c * (1.0f + 3.0f * k * x * x);
 }
 CLIP_HD float quickGeluDerivative(float x) {
   const float s = sigmoid(1.702f * x);
@@ -97,18 +99,26 @@ CLIP_HD float minOf(float a, float b) {
 /// activation: 0 none, 1 gelu (erf), 2 gelu (tanh), 3 quick_gelu.
 CLIP_HD float activate(int activation, float x) {
   switch (activation) {
-  case 1: return gelu(x);
-  case 2: return geluTanh(x);
-  case 3: return quickGelu(x);
-  default: return x;
+  case 1:
+    return gelu(x);
+  case 2:
+    return geluTanh(x);
+  case 3:
+    return quickGelu(x);
+  default:
+    return x;
   }
 }
 CLIP_HD float activationDerivative(int activation, float x) {
   switch (activation) {
-  case 1: return geluDerivative(x);
-  case 2: return geluTanhDerivative(x);
-  case 3: return quickGeluDerivative(x);
-  default: return 1.0f;
+  case 1:
+    return geluDerivative(x);
+  case 2:
+    return geluTanhDerivative(x);
+  case 3:
+    return quickGeluDerivative(x);
+  default:
+    return 1.0f;
   }
 }
 

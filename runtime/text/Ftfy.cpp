@@ -39,7 +39,8 @@ struct BadnessAlternative {
 // Its array sizes (kNumEncodings, kBadnessAlternatives) are in TextInternal.h.
 #include "runtime/text/FtfyTables.inc"
 
-static_assert(kBadnessMaxElements <= 8, "BadnessAlternative::elements is too small");
+static_assert(kBadnessMaxElements <= 8,
+              "BadnessAlternative::elements is too small");
 static_assert(kBadnessAlternatives <= 64, "badStarts is a 64-bit mask");
 
 bool allAscii(std::u32string_view s) {
@@ -49,7 +50,8 @@ bool allAscii(std::u32string_view s) {
   return true;
 }
 
-// --- ftfy.fixes.unescape_html --------------------------------------------------
+// --- ftfy.fixes.unescape_html
+// --------------------------------------------------
 
 /// HTML_ENTITY_RE = &#?[0-9A-Za-z]{1,24};  with _unescape_fixup.
 bool ftfyUnescapeHtml(std::u32string &text) {
@@ -100,20 +102,23 @@ bool ftfyUnescapeHtml(std::u32string &text) {
   return changed;
 }
 
-// --- ftfy.badness.is_bad -----------------------------------------------------------
+// --- ftfy.badness.is_bad
+// -----------------------------------------------------------
 
 inline bool inBadClass(char32_t c, int cls) {
   const CharRecord &r = rec(c);
   return cls < 64 ? (r.badLo >> cls) & 1 : (r.badHi >> (cls - 64)) & 1;
 }
 
-bool matchBadElements(std::u32string_view s, const BadnessAlternative &alt, int e, size_t pos) {
+bool matchBadElements(std::u32string_view s, const BadnessAlternative &alt,
+                      int e, size_t pos) {
   if (e == alt.count)
     return true;
   const BadnessElement &el = alt.elements[e];
   // Greedy with backtracking: take as many as allowed, then give back.
   size_t taken = 0;
-  while (taken < el.max && pos + taken < s.size() && inBadClass(s[pos + taken], el.cls))
+  while (taken < el.max && pos + taken < s.size() &&
+         inBadClass(s[pos + taken], el.cls))
     ++taken;
   for (size_t t = taken + 1; t-- > el.min;) {
     if (matchBadElements(s, alt, e + 1, pos + t))
@@ -139,7 +144,8 @@ bool isBad(std::u32string_view s) {
   return false;
 }
 
-// --- ftfy's single-byte encodings and UTF-8 variants ----------------------------
+// --- ftfy's single-byte encodings and UTF-8 variants
+// ----------------------------
 
 constexpr int kLatin1 = 0, kSloppy1252 = 1;
 
@@ -174,8 +180,12 @@ std::string encodeCharmap(std::u32string_view s, int enc) {
   return out;
 }
 
-bool isEncodingSloppy(int enc) { return std::strncmp(kEncodingNames[enc], "sloppy", 6) == 0; }
-bool isEncodingMacRoman(int enc) { return std::strcmp(kEncodingNames[enc], "macroman") == 0; }
+bool isEncodingSloppy(int enc) {
+  return std::strncmp(kEncodingNames[enc], "sloppy", 6) == 0;
+}
+bool isEncodingMacRoman(int enc) {
+  return std::strcmp(kEncodingNames[enc], "macroman") == 0;
+}
 
 inline uint8_t byteAt(const std::string &b, size_t i) { return uint8_t(b[i]); }
 
@@ -185,10 +195,12 @@ size_t alteredMatch(const std::string &b, size_t i) {
   auto at = [&](size_t k) -> int { return i + k < n ? byteAt(b, i + k) : -1; };
   auto cont = [](int x) { return x >= 0x80 && x <= 0xbf; };
   auto contNo85A0 = [](int x) {
-    return (x >= 0x80 && x <= 0x84) || (x >= 0x86 && x <= 0x9f) || (x >= 0xa1 && x <= 0xbf);
+    return (x >= 0x80 && x <= 0x84) || (x >= 0x86 && x <= 0x9f) ||
+           (x >= 0xa1 && x <= 0xbf);
   };
   int b0 = at(0);
-  if ((b0 == 0xc2 || b0 == 0xc3 || b0 == 0xc5 || b0 == 0xce || b0 == 0xd0 || b0 == 0xd9) &&
+  if ((b0 == 0xc2 || b0 == 0xc3 || b0 == 0xc5 || b0 == 0xce || b0 == 0xd0 ||
+       b0 == 0xd9) &&
       at(1) == 0x20)
     return 2;
   if ((b0 == 0xe2 || b0 == 0xe3) && at(1) == 0x20 && contNo85A0(at(2)))
@@ -221,8 +233,11 @@ std::string restoreByteA0(const std::string &in) {
   for (size_t i = 0; i < in.size();) {
     if (byteAt(in, i) == 0xc3 && i + 1 < in.size() && in[i + 1] == ' ') {
       std::string_view rest(in.data() + i + 2, in.size() - i - 2);
-      auto starts = [&](std::string_view p) { return rest.substr(0, p.size()) == p; };
-      if (!(starts(" ") || starts("quele") || starts("quela") || starts("quilo") || starts("s "))) {
+      auto starts = [&](std::string_view p) {
+        return rest.substr(0, p.size()) == p;
+      };
+      if (!(starts(" ") || starts("quele") || starts("quela") ||
+            starts("quilo") || starts("s "))) {
         b += "\xc3\xa0 ";
         i += 2;
         continue;
@@ -252,7 +267,9 @@ size_t lossyMatch(const std::string &b, size_t i) {
   auto sub = [](int x) { return x == 0x1a; };
   auto subQ = [](int x) { return x == 0x1a || x == '?'; };
   auto subC = [](int x) { return x == 0x1a || (x >= 0x80 && x <= 0xbf); };
-  auto subQC = [](int x) { return x == 0x1a || x == '?' || (x >= 0x80 && x <= 0xbf); };
+  auto subQC = [](int x) {
+    return x == 0x1a || x == '?' || (x >= 0x80 && x <= 0xbf);
+  };
   int b0 = at(0);
   if (b0 >= 0xc2 && b0 <= 0xdf && sub(at(1)))
     return 2;
@@ -350,7 +367,8 @@ std::optional<std::u32string> decodeUtf8Variants(const std::string &b) {
   for (size_t i = 0; i < n;) {
     uint8_t c0 = byteAt(b, i);
     if (c0 == 0xc0) {
-      if (i + 1 < n && (byteAt(b, i + 1) == 0x80 || (i + 2 == n && b[i + 1] == '\n'))) {
+      if (i + 1 < n &&
+          (byteAt(b, i + 1) == 0x80 || (i + 2 == n && b[i + 1] == '\n'))) {
         out.push_back(0);
         i += 2;
         continue;
@@ -369,8 +387,8 @@ std::optional<std::u32string> decodeUtf8Variants(const std::string &b) {
           in(4, 0xb0, 0xbf) && last) {
         char32_t cp = (char32_t(byteAt(b, i + 1) & 0x0f) << 16) +
                       (char32_t(byteAt(b, i + 2) & 0x3f) << 10) +
-                      (char32_t(byteAt(b, i + 4) & 0x0f) << 6) + (byteAt(b, i + 5) & 0x3f) +
-                      0x10000;
+                      (char32_t(byteAt(b, i + 4) & 0x0f) << 6) +
+                      (byteAt(b, i + 5) & 0x3f) + 0x10000;
         out.push_back(cp);
         i += 6;
         continue;
@@ -387,7 +405,8 @@ std::optional<std::u32string> decodeUtf8Variants(const std::string &b) {
   return out;
 }
 
-// --- UTF8_DETECTOR_RE and decode_inconsistent_utf8 ----------------------------------
+// --- UTF8_DETECTOR_RE and decode_inconsistent_utf8
+// ----------------------------------
 
 size_t utf8DetectorMatch(std::u32string_view s, size_t i) {
   if (i > 0 && has(s[i - 1], kFlagU8ContStrict))
@@ -403,7 +422,8 @@ size_t utf8DetectorMatch(std::u32string_view s, size_t i) {
       j += 2;
     } else if ((f & kFlagU8First3) && cont(j + 1) && cont(j + 2)) {
       j += 3;
-    } else if ((f & kFlagU8First4) && cont(j + 1) && cont(j + 2) && cont(j + 3)) {
+    } else if ((f & kFlagU8First4) && cont(j + 1) && cont(j + 2) &&
+               cont(j + 3)) {
       j += 4;
     } else {
       break;
@@ -504,7 +524,8 @@ std::u32string fixEncoding(std::u32string text) {
   }
 }
 
-// --- The per-character fixers ---------------------------------------------------------
+// --- The per-character fixers
+// ---------------------------------------------------------
 
 /// fix_c1_controls, fix_latin_ligatures, fix_character_width, uncurl_quotes.
 bool ftfyTranslate(std::u32string &text) {
@@ -520,8 +541,8 @@ bool ftfyTranslate(std::u32string &text) {
       out.push_back(c);
       continue;
     }
-    const Translation *t =
-        findSorted(kFtfyTranslate, c, [](const Translation &x) { return x.cp; });
+    const Translation *t = findSorted(
+        kFtfyTranslate, c, [](const Translation &x) { return x.cp; });
     out += t->to;
   }
   text = std::move(out);

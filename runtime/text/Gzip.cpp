@@ -34,15 +34,17 @@ public:
   size_t position() const { return pos_; }
 
   [[noreturn]] void fail(const std::string &what) const {
-    throw GzipError(fmt::format("corrupt deflate data at byte {}: {}", pos_, what));
+    throw GzipError(
+        fmt::format("corrupt deflate data at byte {}: {}", pos_, what));
   }
 
   uint32_t bits(int n) {
     while (bitCount_ < n) {
       if (pos_ >= size_)
-        throw GzipError(fmt::format("truncated: the compressed data ends at byte {} "
-                                    "inside a deflate stream",
-                                    size_));
+        throw GzipError(
+            fmt::format("truncated: the compressed data ends at byte {} "
+                        "inside a deflate stream",
+                        size_));
       bitBuf_ |= uint64_t(data_[pos_++]) << bitCount_;
       bitCount_ += 8;
     }
@@ -128,16 +130,19 @@ public:
   }
 
   void inflateBlock(std::string &out, const Huffman &lit, const Huffman &dist) {
-    static constexpr uint16_t kLenBase[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,
-                                              15, 17, 19, 23, 27, 31, 35, 43, 51,  59,
-                                              67, 83, 99, 115, 131, 163, 195, 227, 258};
-    static constexpr uint8_t kLenExtra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
-                                              2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+    static constexpr uint16_t kLenBase[29] = {
+        3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
+        31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+    static constexpr uint8_t kLenExtra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1,
+                                              1, 1, 2, 2, 2, 2, 3, 3, 3, 3,
+                                              4, 4, 4, 4, 5, 5, 5, 5, 0};
     static constexpr uint16_t kDistBase[30] = {
-        1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
-        193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
-    static constexpr uint8_t kDistExtra[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
-                                               6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
+        1,    2,    3,    4,    5,    7,    9,    13,    17,    25,
+        33,   49,   65,   97,   129,  193,  257,  385,   513,   769,
+        1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+    static constexpr uint8_t kDistExtra[30] = {
+        0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
+        6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
     for (;;) {
       int sym = decode(lit);
       if (sym < 256) {
@@ -154,7 +159,8 @@ public:
           fail("invalid distance symbol");
         size_t d = kDistBase[dsym] + bits(kDistExtra[dsym]);
         if (d > out.size() - memberStart_)
-          fail(fmt::format("distance {} reaches before the start of the output", d));
+          fail(fmt::format("distance {} reaches before the start of the output",
+                           d));
         size_t from = out.size() - d;
         for (size_t i = 0; i < len; ++i)
           out.push_back(out[from + i]);
@@ -168,18 +174,20 @@ public:
     pos_ -= size_t(bitCount_ / 8);
     bitCount_ = 0;
     if (size_ - pos_ < 4)
-      throw GzipError(fmt::format("truncated: the compressed data ends at byte {} inside "
-                                  "a stored block header",
-                                  size_));
+      throw GzipError(
+          fmt::format("truncated: the compressed data ends at byte {} inside "
+                      "a stored block header",
+                      size_));
     unsigned len = data_[pos_] | data_[pos_ + 1] << 8;
     unsigned nlen = data_[pos_ + 2] | data_[pos_ + 3] << 8;
     if (len != (~nlen & 0xffffu))
       fail("stored block length does not match its complement");
     pos_ += 4;
     if (size_ - pos_ < len)
-      throw GzipError(fmt::format("truncated: the compressed data ends at byte {} inside "
-                                  "a stored block",
-                                  size_));
+      throw GzipError(
+          fmt::format("truncated: the compressed data ends at byte {} inside "
+                      "a stored block",
+                      size_));
     out.append(reinterpret_cast<const char *>(data_ + pos_), len);
     pos_ += len;
   }
@@ -204,7 +212,8 @@ public:
   void dynamicTables(Huffman &lit, Huffman &dist) {
     static constexpr uint8_t kOrder[19] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
                                            11, 4,  12, 3, 13, 2, 14, 1, 15};
-    int nlen = int(bits(5)) + 257, ndist = int(bits(5)) + 1, ncode = int(bits(4)) + 4;
+    int nlen = int(bits(5)) + 257, ndist = int(bits(5)) + 1,
+        ncode = int(bits(4)) + 4;
     if (nlen > 286 || ndist > 30)
       fail("bad counts in a dynamic block header");
     uint16_t lengths[320] = {};
@@ -305,8 +314,8 @@ std::string gunzip(const std::vector<uint8_t> &in) {
   int member = 0;
   auto need = [&](size_t n, const char *what) {
     if (in.size() - pos < n)
-      throw GzipError(fmt::format("truncated: the data ends at byte {} inside {}", in.size(),
-                                  what));
+      throw GzipError(fmt::format(
+          "truncated: the data ends at byte {} inside {}", in.size(), what));
   };
   while (pos < in.size()) {
     // Python's gzip ignores zero padding after the last member.
@@ -319,14 +328,17 @@ std::string gunzip(const std::vector<uint8_t> &in) {
     }
     need(10, "a gzip header");
     if (in[pos] != 0x1f || in[pos + 1] != 0x8b)
-      throw GzipError(fmt::format("not gzip data: byte {} starts 0x{:02x} 0x{:02x}, not the "
-                                  "gzip magic 0x1f 0x8b",
-                                  pos, in[pos], in[pos + 1]));
+      throw GzipError(fmt::format(
+          "not gzip data: byte {} starts 0x{:02x} 0x{:02x}, not the "
+          "gzip magic 0x1f 0x8b",
+          pos, in[pos], in[pos + 1]));
     if (in[pos + 2] != 8)
-      throw GzipError(fmt::format("unknown gzip compression method {} (8 is deflate)", in[pos + 2]));
+      throw GzipError(fmt::format(
+          "unknown gzip compression method {} (8 is deflate)", in[pos + 2]));
     uint8_t flags = in[pos + 3];
     if (flags & 0xe0)
-      throw GzipError(fmt::format("reserved gzip header flags set (0x{:02x})", flags));
+      throw GzipError(
+          fmt::format("reserved gzip header flags set (0x{:02x})", flags));
     pos += 10;
     if (flags & 4) { // FEXTRA
       need(2, "a gzip header");
@@ -352,21 +364,24 @@ std::string gunzip(const std::vector<uint8_t> &in) {
     inflater.inflate(out);
     pos = inflater.position();
     need(8, "the gzip trailer (CRC-32 and length)");
-    uint32_t crc = uint32_t(in[pos]) | uint32_t(in[pos + 1]) << 8 | uint32_t(in[pos + 2]) << 16 |
-                   uint32_t(in[pos + 3]) << 24;
+    uint32_t crc = uint32_t(in[pos]) | uint32_t(in[pos + 1]) << 8 |
+                   uint32_t(in[pos + 2]) << 16 | uint32_t(in[pos + 3]) << 24;
     uint32_t isize = uint32_t(in[pos + 4]) | uint32_t(in[pos + 5]) << 8 |
                      uint32_t(in[pos + 6]) << 16 | uint32_t(in[pos + 7]) << 24;
     pos += 8;
     uint32_t actual =
-        crc32(reinterpret_cast<const uint8_t *>(out.data()) + start, out.size() - start);
+        crc32(reinterpret_cast<const uint8_t *>(out.data()) + start,
+              out.size() - start);
     if (actual != crc)
-      throw GzipError(fmt::format("CRC-32 mismatch: the data says 0x{:08x}, the decompressed "
-                                  "bytes give 0x{:08x}",
-                                  crc, actual));
+      throw GzipError(fmt::format(
+          "CRC-32 mismatch: the data says 0x{:08x}, the decompressed "
+          "bytes give 0x{:08x}",
+          crc, actual));
     if (isize != uint32_t(out.size() - start))
-      throw GzipError(fmt::format("length mismatch: the trailer says {} bytes, {} were "
-                                  "decompressed",
-                                  isize, out.size() - start));
+      throw GzipError(
+          fmt::format("length mismatch: the trailer says {} bytes, {} were "
+                      "decompressed",
+                      isize, out.size() - start));
     ++member;
   }
   if (member == 0)

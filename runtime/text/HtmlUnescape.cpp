@@ -22,11 +22,14 @@ namespace {
 // --- html.unescape -----------------------------------------------------------
 
 const HtmlEntity *html5Lookup(std::string_view name) {
-  return findSorted(kHtml5Entities, name, [](const HtmlEntity &e) { return std::string_view(e.name); });
+  return findSorted(kHtml5Entities, name, [](const HtmlEntity &e) {
+    return std::string_view(e.name);
+  });
 }
 
 /// html._replace_charref for a numeric reference: the value's replacement.
-void appendNumericCharref(std::u32string &out, uint32_t num /* saturated at 0x110000 */) {
+void appendNumericCharref(std::u32string &out,
+                          uint32_t num /* saturated at 0x110000 */) {
   // _invalid_charrefs
   if (num == 0x00) {
     out.push_back(0xFFFD);
@@ -38,9 +41,10 @@ void appendNumericCharref(std::u32string &out, uint32_t num /* saturated at 0x11
   }
   if (num >= 0x80 && num <= 0x9f) {
     static constexpr char32_t kC1[32] = {
-        0x20ac, 0x81,   0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
-        0x2039, 0x0152, 0x8d,   0x017d, 0x8f,   0x90,   0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
-        0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x9d,   0x017e, 0x0178};
+        0x20ac, 0x81,   0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+        0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8d,   0x017d, 0x8f,
+        0x90,   0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+        0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x9d,   0x017e, 0x0178};
     out.push_back(kC1[num - 0x80]);
     return;
   }
@@ -49,8 +53,9 @@ void appendNumericCharref(std::u32string &out, uint32_t num /* saturated at 0x11
     return;
   }
   // _invalid_codepoints
-  if ((num >= 0x1 && num <= 0x8) || (num >= 0xe && num <= 0x1f) || (num >= 0x7f && num <= 0x9f) ||
-      (num >= 0xfdd0 && num <= 0xfdef) || num == 0xb || (num & 0xfffe) == 0xfffe)
+  if ((num >= 0x1 && num <= 0x8) || (num >= 0xe && num <= 0x1f) ||
+      (num >= 0x7f && num <= 0x9f) || (num >= 0xfdd0 && num <= 0xfdef) ||
+      num == 0xb || (num & 0xfffe) == 0xfffe)
     return;
   out.push_back(char32_t(num));
 }
@@ -76,7 +81,8 @@ std::u32string htmlUnescape(std::u32string_view s) {
       size_t k = j + 1;
       if (k < n && isAsciiDigit(s[k])) {
         // decimal
-      } else if (k + 1 < n && (s[k] == U'x' || s[k] == U'X') && isAsciiHex(s[k + 1])) {
+      } else if (k + 1 < n && (s[k] == U'x' || s[k] == U'X') &&
+                 isAsciiHex(s[k + 1])) {
         hex = true;
         ++k;
       } else {
@@ -100,8 +106,8 @@ std::u32string htmlUnescape(std::u32string_view s) {
     size_t k = j;
     while (k < n && k - j < 32) {
       char32_t c = s[k];
-      if (c == U'\t' || c == U'\n' || c == U'\f' || c == U' ' || c == U'<' || c == U'&' ||
-          c == U'#' || c == U';')
+      if (c == U'\t' || c == U'\n' || c == U'\f' || c == U' ' || c == U'<' ||
+          c == U'&' || c == U'#' || c == U';')
         break;
       ++k;
     }
@@ -139,8 +145,9 @@ std::u32string htmlUnescape(std::u32string_view s) {
 }
 
 const HtmlEntity *ftfyEntityLookup(std::string_view key) {
-  return findSorted(kFtfyEntities, key,
-                    [](const HtmlEntity &x) { return std::string_view(x.name); });
+  return findSorted(kFtfyEntities, key, [](const HtmlEntity &x) {
+    return std::string_view(x.name);
+  });
 }
 
 } // namespace clip::text::detail

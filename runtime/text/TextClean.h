@@ -52,7 +52,8 @@ std::u32string pyLower(std::u32string_view text);
 std::u32string cleanLower(std::u32string text);
 
 /// The matches of the tokenizer's pattern in cleaned text: (begin, end).
-void splitWords(std::u32string_view text, std::vector<std::pair<size_t, size_t>> &words);
+void splitWords(std::u32string_view text,
+                std::vector<std::pair<size_t, size_t>> &words);
 
 } // namespace clip::text::detail
 

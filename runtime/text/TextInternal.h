@@ -71,10 +71,13 @@ inline const CharRecord &rec(char32_t c) {
   using tables::kCharRecords, tables::kCharStage1, tables::kCharStage2;
   if (c >= 0x110000)
     c = 0xFFFD;
-  return kCharRecords[kCharStage2[(size_t(kCharStage1[c >> kCharBlockShift]) << kCharBlockShift) |
+  return kCharRecords[kCharStage2[(size_t(kCharStage1[c >> kCharBlockShift])
+                                   << kCharBlockShift) |
                                   (c & ((1u << kCharBlockShift) - 1))]];
 }
-inline bool has(char32_t c, uint32_t flag) { return (rec(c).flags & flag) != 0; }
+inline bool has(char32_t c, uint32_t flag) {
+  return (rec(c).flags & flag) != 0;
+}
 
 /// NFC's quick check: true when text is NFC already, false when it may not be.
 bool nfcQuickYes(std::u32string_view s);
@@ -89,12 +92,14 @@ struct HtmlEntity {
 /// ftfy's unescape_html table: `key` is the whole '&name;'.
 const HtmlEntity *ftfyEntityLookup(std::string_view key);
 
-// --- Small helpers ------------------------------------------------------------
+// --- Small helpers
+// ------------------------------------------------------------
 
 template <typename Table, typename Key, typename Proj>
 const auto *findSorted(const Table &table, const Key &key, Proj proj) {
-  auto it = std::lower_bound(std::begin(table), std::end(table), key,
-                             [&](const auto &e, const Key &k) { return proj(e) < k; });
+  auto it = std::lower_bound(
+      std::begin(table), std::end(table), key,
+      [&](const auto &e, const Key &k) { return proj(e) < k; });
   return it != std::end(table) && proj(*it) == key ? &*it : nullptr;
 }
 
@@ -114,8 +119,12 @@ inline bool isAsciiDigit(char32_t c) { return c >= '0' && c <= '9'; }
 inline bool isAsciiHex(char32_t c) {
   return isAsciiDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
-inline bool isAsciiAlpha(char32_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-inline bool isAsciiAlnum(char32_t c) { return isAsciiDigit(c) || isAsciiAlpha(c); }
+inline bool isAsciiAlpha(char32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+inline bool isAsciiAlnum(char32_t c) {
+  return isAsciiDigit(c) || isAsciiAlpha(c);
+}
 
 } // namespace clip::text::detail
 

@@ -1,4 +1,4 @@
-//===- Tokenizer.cpp - CLIP's BPE tokenizer --------------------------------===//
+//===- Tokenizer.cpp - CLIP's BPE tokenizer -------------------------------===//
 //
 // SimpleTokenizer.__init__, bpe, encode, decode and __call__ of
 // open_clip/tokenizer.py. Symbols are ids rather than strings: every symbol
@@ -34,10 +34,13 @@ std::vector<uint8_t> readFile(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw std::runtime_error(
-        fmt::format("tokenizer vocabulary '{}': cannot open: {}", path, std::strerror(errno)));
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        fmt::format("tokenizer vocabulary '{}': cannot open: {}", path,
+                    std::strerror(errno)));
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   if (in.bad())
-    throw std::runtime_error(fmt::format("tokenizer vocabulary '{}': read error", path));
+    throw std::runtime_error(
+        fmt::format("tokenizer vocabulary '{}': read error", path));
   return bytes;
 }
 
@@ -70,9 +73,11 @@ bool isFile(const std::string &path) {
 
 } // namespace
 
-Tokenizer::Tokenizer(const std::string &vocabularyGzPath) : path_(vocabularyGzPath) {
+Tokenizer::Tokenizer(const std::string &vocabularyGzPath)
+    : path_(vocabularyGzPath) {
   auto fail = [&](const std::string &what) -> std::runtime_error {
-    return std::runtime_error(fmt::format("tokenizer vocabulary '{}': {}", path_, what));
+    return std::runtime_error(
+        fmt::format("tokenizer vocabulary '{}': {}", path_, what));
   };
   std::vector<uint8_t> compressed = readFile(path_);
   std::string text;
@@ -109,8 +114,9 @@ Tokenizer::Tokenizer(const std::string &vocabularyGzPath) : path_(vocabularyGzPa
   ++pos;
   for (int line = 1; line <= kNumMerges; ++line) {
     if (pos >= text.size())
-      throw fail(fmt::format("{} merge lines, {} needed (lines 2 to {} of the file)", line - 1,
-                             kNumMerges, kNumMerges + 1));
+      throw fail(
+          fmt::format("{} merge lines, {} needed (lines 2 to {} of the file)",
+                      line - 1, kNumMerges, kNumMerges + 1));
     size_t end = text.find('\n', pos);
     if (end == std::string::npos)
       end = text.size();
@@ -118,15 +124,21 @@ Tokenizer::Tokenizer(const std::string &vocabularyGzPath) : path_(vocabularyGzPa
     pos = end + 1;
     size_t a = l.find_first_not_of(" \t\r");
     size_t aEnd = a == std::string_view::npos ? a : l.find_first_of(" \t\r", a);
-    size_t b = aEnd == std::string_view::npos ? aEnd : l.find_first_not_of(" \t\r", aEnd);
+    size_t b = aEnd == std::string_view::npos
+                   ? aEnd
+                   : l.find_first_not_of(" \t\r", aEnd);
     size_t bEnd = b == std::string_view::npos ? b : l.find_first_of(" \t\r", b);
-    size_t rest = bEnd == std::string_view::npos ? bEnd : l.find_first_not_of(" \t\r", bEnd);
+    size_t rest = bEnd == std::string_view::npos
+                      ? bEnd
+                      : l.find_first_not_of(" \t\r", bEnd);
     if (b == std::string_view::npos || rest != std::string_view::npos)
-      throw fail(fmt::format("line {} is '{}', not two symbols separated by a space", line + 1,
-                             std::string(l.substr(0, 80))));
-    mergeParts.emplace_back(std::string(l.substr(a, aEnd - a)),
-                            std::string(l.substr(b, bEnd == std::string_view::npos ? l.size() - b
-                                                                                   : bEnd - b)));
+      throw fail(
+          fmt::format("line {} is '{}', not two symbols separated by a space",
+                      line + 1, std::string(l.substr(0, 80))));
+    mergeParts.emplace_back(
+        std::string(l.substr(a, aEnd - a)),
+        std::string(l.substr(b, bEnd == std::string_view::npos ? l.size() - b
+                                                               : bEnd - b)));
     vocab.push_back(mergeParts.back().first + mergeParts.back().second);
   }
   vocab.push_back("<start_of_text>");
@@ -137,11 +149,13 @@ Tokenizer::Tokenizer(const std::string &vocabularyGzPath) : path_(vocabularyGzPa
   for (size_t i = 0; i < vocab.size(); ++i) {
     auto [it, inserted] = encoder.emplace(vocab[i], int32_t(i));
     if (!inserted)
-      throw fail(fmt::format("token '{}' (id {}) repeats id {}; a merges file holds each "
-                             "merged token once",
-                             vocab[i], i, it->second));
+      throw fail(fmt::format(
+          "token '{}' (id {}) repeats id {}; a merges file holds each "
+          "merged token once",
+          vocab[i], i, it->second));
   }
-  if (encoder.at("<start_of_text>") != kStartOfText || encoder.at("<end_of_text>") != kEndOfText)
+  if (encoder.at("<start_of_text>") != kStartOfText ||
+      encoder.at("<end_of_text>") != kEndOfText)
     throw fail("the special tokens do not get ids 49406 and 49407");
 
   // id -> bytes (decoder + byte_decoder).
@@ -152,8 +166,9 @@ Tokenizer::Tokenizer(const std::string &vocabularyGzPath) : path_(vocabularyGzPa
     for (char32_t c : chars) {
       auto it = byteOfChar.find(c);
       if (it == byteOfChar.end())
-        throw fail(fmt::format("token '{}' (id {}) holds U+{:04X}, which stands for no byte",
-                               vocab[i], i, uint32_t(c)));
+        throw fail(fmt::format(
+            "token '{}' (id {}) holds U+{:04X}, which stands for no byte",
+            vocab[i], i, uint32_t(c)));
       bytes.push_back(char(it->second));
     }
     tokenBytes_[i] = std::move(bytes);
@@ -170,8 +185,8 @@ Tokenizer::Tokenizer(const std::string &vocabularyGzPath) : path_(vocabularyGzPa
     const auto &[left, right] = mergeParts[r];
     auto l = encoder.find(left), rr = encoder.find(right);
     if (l == encoder.end() || rr == encoder.end())
-      throw fail(fmt::format("line {}: '{}' is not a token of the vocabulary", r + 2,
-                             l == encoder.end() ? left : right));
+      throw fail(fmt::format("line {}: '{}' is not a token of the vocabulary",
+                             r + 2, l == encoder.end() ? left : right));
     uint64_t key = uint64_t(uint32_t(l->second)) << 32 | uint32_t(rr->second);
     merges_[key] = Merge{r, int32_t(512 + r)};
   }
@@ -179,7 +194,9 @@ Tokenizer::Tokenizer(const std::string &vocabularyGzPath) : path_(vocabularyGzPa
 
 Tokenizer::~Tokenizer() = default;
 
-int64_t Tokenizer::vocabularySize() const { return int64_t(tokenBytes_.size()); }
+int64_t Tokenizer::vocabularySize() const {
+  return int64_t(tokenBytes_.size());
+}
 
 void Tokenizer::bpe(const std::string &word, std::vector<int32_t> &out) const {
   out.clear();
@@ -200,7 +217,8 @@ void Tokenizer::bpe(const std::string &word, std::vector<int32_t> &out) const {
   while (out.size() > 1) {
     int32_t bestRank = INT32_MAX, bestResult = 0, first = 0, second = 0;
     for (size_t i = 0; i + 1 < out.size(); ++i) {
-      auto it = merges_.find(uint64_t(uint32_t(out[i])) << 32 | uint32_t(out[i + 1]));
+      auto it =
+          merges_.find(uint64_t(uint32_t(out[i])) << 32 | uint32_t(out[i + 1]));
       if (it != merges_.end() && it->second.rank < bestRank) {
         bestRank = it->second.rank;
         bestResult = it->second.result;
@@ -223,7 +241,8 @@ void Tokenizer::bpe(const std::string &word, std::vector<int32_t> &out) const {
   }
 }
 
-void Tokenizer::encodeInto(std::string_view text, std::vector<int64_t> &ids) const {
+void Tokenizer::encodeInto(std::string_view text,
+                           std::vector<int64_t> &ids) const {
   std::u32string cleaned = detail::cleanLower(detail::decodeUtf8(text));
   std::vector<std::pair<size_t, size_t>> words;
   detail::splitWords(cleaned, words);
@@ -256,10 +275,11 @@ std::vector<int64_t> Tokenizer::encode(std::string_view text) const {
   return ids;
 }
 
-std::vector<int64_t> Tokenizer::tokenize(std::string_view text, int64_t contextLength) const {
+std::vector<int64_t> Tokenizer::tokenize(std::string_view text,
+                                         int64_t contextLength) const {
   if (contextLength < 1)
-    throw std::invalid_argument(
-        fmt::format("tokenize: context length {} (it must be at least 1)", contextLength));
+    throw std::invalid_argument(fmt::format(
+        "tokenize: context length {} (it must be at least 1)", contextLength));
   std::vector<int64_t> ids;
   ids.reserve(size_t(contextLength) + 8);
   ids.push_back(kStartOfText);
@@ -278,8 +298,8 @@ std::string Tokenizer::decode(const std::vector<int64_t> &ids) const {
   for (int64_t id : ids) {
     if (id < 0 || id >= int64_t(tokenBytes_.size()))
       throw std::out_of_range(
-          fmt::format("decode: token id {} is outside the vocabulary [0, {})", id,
-                      tokenBytes_.size()));
+          fmt::format("decode: token id {} is outside the vocabulary [0, {})",
+                      id, tokenBytes_.size()));
     bytes += tokenBytes_[size_t(id)];
   }
   std::string text = detail::encodeUtf8(detail::decodeUtf8(bytes));
@@ -301,35 +321,40 @@ std::string defaultVocabularyPath() {
   if (const char *env = std::getenv("CLIPC_BPE_VOCAB"); env && *env) {
     if (isFile(env))
       return env;
-    throw std::runtime_error(fmt::format(
-        "tokenizer vocabulary: CLIPC_BPE_VOCAB is set to '{}', which is not a file", env));
+    throw std::runtime_error(
+        fmt::format("tokenizer vocabulary: CLIPC_BPE_VOCAB is set to '{}', "
+                    "which is not a file",
+                    env));
   }
   looked.push_back("$CLIPC_BPE_VOCAB (not set)");
 #ifdef CLIPC_BPE_VOCAB_SOURCE_PATH
   if (isFile(CLIPC_BPE_VOCAB_SOURCE_PATH))
     return CLIPC_BPE_VOCAB_SOURCE_PATH;
-  looked.push_back(fmt::format("{} (the source tree's copy; scripts/fetch_bpe_vocab.sh puts "
-                               "it there)",
-                               CLIPC_BPE_VOCAB_SOURCE_PATH));
+  looked.push_back(
+      fmt::format("{} (the source tree's copy; scripts/fetch_bpe_vocab.sh puts "
+                  "it there)",
+                  CLIPC_BPE_VOCAB_SOURCE_PATH));
 #endif
   char exe[PATH_MAX];
   ssize_t len = ::readlink("/proc/self/exe", exe, sizeof(exe) - 1);
   if (len > 0) {
     std::string dir(exe, size_t(len));
     dir = dir.substr(0, dir.find_last_of('/'));
-    std::string candidate = fmt::format("{}/../share/clipc/{}", dir, kVocabFileName);
+    std::string candidate =
+        fmt::format("{}/../share/clipc/{}", dir, kVocabFileName);
     if (isFile(candidate))
       return candidate;
     looked.push_back(candidate + " (next to the executable)");
   } else {
-    looked.push_back("<executable dir>/../share/clipc/ (the executable's path is unknown: " +
-                     std::string(std::strerror(errno)) + ")");
+    looked.push_back(
+        "<executable dir>/../share/clipc/ (the executable's path is unknown: " +
+        std::string(std::strerror(errno)) + ")");
   }
   std::string list;
   for (const std::string &l : looked)
     list += "\n  " + l;
-  throw std::runtime_error(
-      fmt::format("tokenizer vocabulary {} not found; looked at:{}", kVocabFileName, list));
+  throw std::runtime_error(fmt::format(
+      "tokenizer vocabulary {} not found; looked at:{}", kVocabFileName, list));
 }
 
 std::string cleanText(std::string_view text) {

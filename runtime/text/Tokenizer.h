@@ -42,7 +42,8 @@ public:
   Tokenizer(const Tokenizer &) = delete;
   Tokenizer &operator=(const Tokenizer &) = delete;
 
-  static constexpr int64_t kStartOfText = 49406, kEndOfText = 49407, kContextLength = 77;
+  static constexpr int64_t kStartOfText = 49406, kEndOfText = 49407,
+                           kContextLength = 77;
 
   /// BPE ids of the cleaned text, without start/end of text
   /// (SimpleTokenizer.encode).
@@ -53,7 +54,8 @@ public:
   /// the last of them is replaced by eot (OpenCLIP's `tokens[:n]`,
   /// `tokens[-1] = eot`). Throws std::invalid_argument when contextLength < 1
   /// (OpenCLIP would substitute 77 for 0).
-  std::vector<int64_t> tokenize(std::string_view text, int64_t contextLength = kContextLength) const;
+  std::vector<int64_t> tokenize(std::string_view text,
+                                int64_t contextLength = kContextLength) const;
 
   /// SimpleTokenizer.decode: the tokens' bytes decoded as UTF-8 with
   /// replacement, each "</w>" replaced by a space. Padding zeros decode as
@@ -77,9 +79,9 @@ private:
   void encodeInto(std::string_view text, std::vector<int64_t> &out) const;
 
   std::string path_;
-  std::vector<std::string> tokenBytes_;  // id -> the token's bytes
-  int32_t byteSymbol_[256];              // byte -> id (inside a word)
-  int32_t byteSymbolEnd_[256];           // byte -> id of byte + "</w>"
+  std::vector<std::string> tokenBytes_;        // id -> the token's bytes
+  int32_t byteSymbol_[256];                    // byte -> id (inside a word)
+  int32_t byteSymbolEnd_[256];                 // byte -> id of byte + "</w>"
   std::unordered_map<uint64_t, Merge> merges_; // (left id << 32 | right id)
 
   mutable std::mutex cacheMutex_;

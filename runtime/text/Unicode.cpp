@@ -76,13 +76,15 @@ static_assert(kCharBlockShift == tables::kCharBlockShift);
 
 } // namespace
 
-// --- NFC ------------------------------------------------------------------------------
+// --- NFC
+// ------------------------------------------------------------------------------
 
 namespace {
 
-constexpr char32_t kSBase = 0xAC00, kLBase = 0x1100, kVBase = 0x1161, kTBase = 0x11A7;
-constexpr int kLCount = 19, kVCount = 21, kTCount = 28, kNCount = kVCount * kTCount,
-              kSCount = kLCount * kNCount;
+constexpr char32_t kSBase = 0xAC00, kLBase = 0x1100, kVBase = 0x1161,
+                   kTBase = 0x11A7;
+constexpr int kLCount = 19, kVCount = 21, kTCount = 28,
+              kNCount = kVCount * kTCount, kSCount = kLCount * kNCount;
 
 } // namespace
 
@@ -102,14 +104,15 @@ bool nfcQuickYes(std::u32string_view s) {
 namespace {
 
 char32_t composePair(char32_t a, char32_t b) {
-  if (a >= kLBase && a < kLBase + kLCount && b >= kVBase && b < kVBase + kVCount)
+  if (a >= kLBase && a < kLBase + kLCount && b >= kVBase &&
+      b < kVBase + kVCount)
     return kSBase + ((a - kLBase) * kVCount + (b - kVBase)) * kTCount;
-  if (a >= kSBase && a < kSBase + kSCount && (a - kSBase) % kTCount == 0 && b > kTBase &&
-      b < kTBase + kTCount)
+  if (a >= kSBase && a < kSBase + kSCount && (a - kSBase) % kTCount == 0 &&
+      b > kTBase && b < kTBase + kTCount)
     return a + (b - kTBase);
   uint64_t key = uint64_t(a) << 21 | b;
-  const Composition *c =
-      findSorted(kCompositions, key, [](const Composition &x) { return x.key; });
+  const Composition *c = findSorted(kCompositions, key,
+                                    [](const Composition &x) { return x.key; });
   return c ? c->composite : 0;
 }
 
@@ -129,8 +132,8 @@ std::u32string nfc(std::u32string text) {
       if (s % kTCount)
         d.push_back(kTBase + s % kTCount);
     } else if (has(c, kFlagHasDecomposition)) {
-      const Decomposition *e =
-          findSorted(kDecompositions, c, [](const Decomposition &x) { return x.cp; });
+      const Decomposition *e = findSorted(
+          kDecompositions, c, [](const Decomposition &x) { return x.cp; });
       d += e->chars;
     } else {
       d.push_back(c);
@@ -173,7 +176,8 @@ std::u32string nfc(std::u32string text) {
   return d;
 }
 
-// --- str.lower ------------------------------------------------------------------
+// --- str.lower
+// ------------------------------------------------------------------
 
 std::u32string pyLower(std::u32string_view s) {
   std::u32string out;
@@ -200,8 +204,8 @@ std::u32string pyLower(std::u32string_view s) {
     }
     const CharRecord &r = rec(c);
     if (r.flags & kFlagLowerSpecial) {
-      const SpecialLower *e =
-          findSorted(kSpecialLower, c, [](const SpecialLower &x) { return x.cp; });
+      const SpecialLower *e = findSorted(
+          kSpecialLower, c, [](const SpecialLower &x) { return x.cp; });
       out += e->lower;
       continue;
     }
@@ -210,7 +214,8 @@ std::u32string pyLower(std::u32string_view s) {
   return out;
 }
 
-// --- The tokenizer's pattern --------------------------------------------------
+// --- The tokenizer's pattern
+// --------------------------------------------------
 
 namespace {
 
@@ -238,7 +243,8 @@ size_t matchLiteral(std::u32string_view s, size_t i, std::string_view literal) {
 
 } // namespace
 
-void splitWords(std::u32string_view s, std::vector<std::pair<size_t, size_t>> &words) {
+void splitWords(std::u32string_view s,
+                std::vector<std::pair<size_t, size_t>> &words) {
   words.clear();
   size_t n = s.size();
   size_t i = 0;
@@ -250,7 +256,8 @@ void splitWords(std::u32string_view s, std::vector<std::pair<size_t, size_t>> &w
       if (!len)
         len = matchLiteral(s, i, "<end_of_text>");
     } else if (c == U'\'' && i + 1 < n) {
-      for (std::string_view contraction : {"'s", "'t", "'re", "'ve", "'m", "'ll", "'d"}) {
+      for (std::string_view contraction :
+           {"'s", "'t", "'re", "'ve", "'m", "'ll", "'d"}) {
         if ((len = matchLiteral(s, i, contraction)))
           break;
       }

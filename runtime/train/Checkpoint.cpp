@@ -25,11 +25,11 @@ void saveCheckpoint(const std::string &path, runtime::Executor &executor,
   io::SafetensorsWriter writer;
   for (int32_t i = 0; i < fn.numParams; ++i) {
     const auto *bytes = static_cast<const uint8_t *>(executor.param(i));
-    writer.add(fn.params[i].name, ioType(fn.params[i].dtype),
-               std::vector<int64_t>(fn.params[i].shape,
-                                    fn.params[i].shape + fn.params[i].rank),
-               std::vector<uint8_t>(bytes,
-                                    bytes + runtime::byteSize(fn.params[i])));
+    writer.add(
+        fn.params[i].name, ioType(fn.params[i].dtype),
+        std::vector<int64_t>(fn.params[i].shape,
+                             fn.params[i].shape + fn.params[i].rank),
+        std::vector<uint8_t>(bytes, bytes + runtime::byteSize(fn.params[i])));
   }
   if (optimizer)
     optimizer->save(writer);
@@ -46,9 +46,9 @@ std::map<std::string, std::string> loadCheckpoint(const std::string &path,
   std::vector<io::ExpectedTensor> expected;
   for (int32_t i = 0; i < fn.numParams; ++i)
     expected.push_back(
-        {fn.params[i].name, std::vector<int64_t>(
-                                fn.params[i].shape,
-                                fn.params[i].shape + fn.params[i].rank)});
+        {fn.params[i].name,
+         std::vector<int64_t>(fn.params[i].shape,
+                              fn.params[i].shape + fn.params[i].rank)});
   if (std::string problems = io::checkBinding(file, expected, nullptr);
       !problems.empty())
     throw runtime::RuntimeError(
@@ -56,10 +56,9 @@ std::map<std::string, std::string> loadCheckpoint(const std::string &path,
   for (int32_t i = 0; i < fn.numParams; ++i) {
     const io::TensorView *view = file.find(fn.params[i].name);
     if (view->dtype != ioType(fn.params[i].dtype))
-      throw runtime::RuntimeError(
-          fmt::format("{}: `{}` is {}, the model wants {}", path,
-                      fn.params[i].name, io::dtypeName(view->dtype),
-                      runtime::dtypeName(fn.params[i].dtype)));
+      throw runtime::RuntimeError(fmt::format(
+          "{}: `{}` is {}, the model wants {}", path, fn.params[i].name,
+          io::dtypeName(view->dtype), runtime::dtypeName(fn.params[i].dtype)));
     std::memcpy(executor.param(i), view->data, view->byteSize);
   }
   if (optimizer)

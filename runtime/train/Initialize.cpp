@@ -30,8 +30,8 @@ int64_t towerDepth(const std::string &name,
   for (const std::string &other : names) {
     if (other.rfind(prefix, 0) != 0)
       continue;
-    depth = std::max<int64_t>(
-        depth, std::stoll(other.substr(prefix.size())) + 1);
+    depth =
+        std::max<int64_t>(depth, std::stoll(other.substr(prefix.size())) + 1);
   }
   return std::max<int64_t>(depth, 1);
 }
@@ -102,11 +102,10 @@ void initializeParameters(runtime::Executor &executor, std::mt19937_64 &rng) {
       throw runtime::RuntimeError(fmt::format(
           "@{}: parameter `{}` is {}; only f32 parameters can be initialized",
           fn.name, names[i], runtime::dtypeName(param.dtype)));
-    initializeParameter(names[i],
-                        std::vector<int64_t>(param.shape,
-                                             param.shape + param.rank),
-                        towerDepth(names[i], names),
-                        static_cast<float *>(executor.param(i)), rng);
+    initializeParameter(
+        names[i], std::vector<int64_t>(param.shape, param.shape + param.rank),
+        towerDepth(names[i], names), static_cast<float *>(executor.param(i)),
+        rng);
   }
 }
 

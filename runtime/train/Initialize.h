@@ -1,4 +1,4 @@
-//===- Initialize.h - OpenCLIP's initialization, by parameter name -*- C++ -*-===//
+//===- Initialize.h - OpenCLIP's initialization, by parameter name --------===//
 //
 // Fills a model's parameters as OpenCLIP initializes a fresh CLIP, reading
 // widths and depths off the shapes: token embedding N(0, 0.02), text

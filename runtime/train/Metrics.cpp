@@ -12,8 +12,7 @@
 namespace clip::train {
 
 MetricsLog::MetricsLog(const std::string &path, bool append)
-    : path(path),
-      out(path, append ? std::ios::app : std::ios::trunc) {
+    : path(path), out(path, append ? std::ios::app : std::ios::trunc) {
   if (!out)
     throw std::runtime_error(fmt::format("cannot write metrics to {}", path));
 }
@@ -22,9 +21,8 @@ void MetricsLog::write(const std::map<std::string, double> &values,
                        const std::string &kind) {
   std::string line = fmt::format("{{\"kind\": \"{}\"", kind);
   for (const auto &[key, value] : values)
-    line += std::isfinite(value)
-                ? fmt::format(", \"{}\": {:.9g}", key, value)
-                : fmt::format(", \"{}\": null", key);
+    line += std::isfinite(value) ? fmt::format(", \"{}\": {:.9g}", key, value)
+                                 : fmt::format(", \"{}\": null", key);
   out << line << "}\n";
   out.flush();
 }
@@ -85,8 +83,8 @@ void writeSvgPlot(const std::string &path, const std::string &title,
     svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" "
                        "fill=\"none\" stroke=\"#888\"/>\n",
                        left, y0, w, h);
-    svg += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", left + 6,
-                       y0 + 14, s.name);
+    svg += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", left + 6, y0 + 14,
+                       s.name);
     for (int t = 0; t <= 4; ++t) {
       const double value = lo + (hi - lo) * t / 4;
       svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{:.3g}"

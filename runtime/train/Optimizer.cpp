@@ -53,8 +53,8 @@ void AdamW::step(const std::vector<const float *> &grads, double lr) {
 
 void AdamW::save(io::SafetensorsWriter &writer) const {
   for (size_t t = 0; t < params_.size(); ++t) {
-    for (auto [kind, data] : {std::pair{"exp_avg", &m_[t]},
-                              std::pair{"exp_avg_sq", &v_[t]}}) {
+    for (auto [kind, data] :
+         {std::pair{"exp_avg", &m_[t]}, std::pair{"exp_avg_sq", &v_[t]}}) {
       std::vector<uint8_t> bytes(data->size() * sizeof(float));
       std::memcpy(bytes.data(), data->data(), bytes.size());
       writer.add(fmt::format("optimizer/{}/{}", kind, params_[t].name),
@@ -66,23 +66,23 @@ void AdamW::save(io::SafetensorsWriter &writer) const {
 
 void AdamW::load(const io::SafetensorsFile &file) {
   for (size_t t = 0; t < params_.size(); ++t) {
-    for (auto [kind, data] : {std::pair{"exp_avg", &m_[t]},
-                              std::pair{"exp_avg_sq", &v_[t]}}) {
+    for (auto [kind, data] :
+         {std::pair{"exp_avg", &m_[t]}, std::pair{"exp_avg_sq", &v_[t]}}) {
       const std::string key =
           fmt::format("optimizer/{}/{}", kind, params_[t].name);
       const io::TensorView *view = file.find(key);
       if (!view || view->dtype != io::DType::F32 ||
           view->numel() != params_[t].count)
-        throw std::runtime_error(fmt::format(
-            "{}: optimizer state `{}` is {}", file.origin(), key,
-            view ? "of the wrong size or type" : "missing"));
+        throw std::runtime_error(
+            fmt::format("{}: optimizer state `{}` is {}", file.origin(), key,
+                        view ? "of the wrong size or type" : "missing"));
       std::memcpy(data->data(), view->data, view->byteSize);
     }
   }
   auto it = file.metadata().find("optimizer/step");
   if (it == file.metadata().end())
-    throw std::runtime_error(fmt::format(
-        "{}: no optimizer/step in the metadata", file.origin()));
+    throw std::runtime_error(
+        fmt::format("{}: no optimizer/step in the metadata", file.origin()));
   step_ = std::stoll(it->second);
 }
 

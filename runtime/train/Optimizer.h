@@ -1,4 +1,4 @@
-//===- Optimizer.h - AdamW with OpenCLIP's defaults and exclusions -*- C++ -*-===//
+//===- Optimizer.h - AdamW with OpenCLIP's defaults and exclusions --------===//
 //
 // PyTorch's AdamW (decoupled weight decay, bias-corrected moments, eps added
 // to the corrected second moment's root), applied on the host to f32

@@ -32,14 +32,15 @@ protected:
     context.loadDialect<ClipDialect, func::FuncDialect>();
     module = ModuleOp::create(loc);
     builder.setInsertionPointToEnd(module->getBody());
-    auto func = builder.create<func::FuncOp>(
-        loc, "scratch", builder.getFunctionType({}, {}));
+    auto func = builder.create<func::FuncOp>(loc, "scratch",
+                                             builder.getFunctionType({}, {}));
     body = func.addEntryBlock();
     builder.setInsertionPointToEnd(body);
   }
 
   RankedTensorType tensor(ArrayRef<int64_t> shape, Type element = {}) {
-    return RankedTensorType::get(shape, element ? element : builder.getF32Type());
+    return RankedTensorType::get(shape,
+                                 element ? element : builder.getF32Type());
   }
 
   /// A value of `type`: a fresh argument of the scratch function.
@@ -114,8 +115,8 @@ TEST_F(ClipOpsTest, ElementwiseBroadcasts) {
   EXPECT_EQ(cmp.getType(), tensor({5, 5}, builder.getI1Type()));
 
   Value cond = arg({5, 5}, builder.getI1Type());
-  auto select = builder.create<SelectOp>(loc, cond, arg({2, 1, 5, 5}),
-                                         arg(tensor({})));
+  auto select =
+      builder.create<SelectOp>(loc, cond, arg({2, 1, 5, 5}), arg(tensor({})));
   EXPECT_EQ(select.getType(), tensor({2, 1, 5, 5}));
 
   auto gelu = builder.create<GeluOp>(loc, x, GeluApproximation::quick);
@@ -144,8 +145,8 @@ TEST_F(ClipOpsTest, ShapeManipulation) {
   EXPECT_EQ(heads.getType(), tensor({kDyn, 77, 8, 64}));
 
   Value s = arg({4, 77, 512});
-  auto flat = builder.create<ReshapeOp>(loc, s,
-                                        builder.getDenseI64ArrayAttr({-1, 512}));
+  auto flat = builder.create<ReshapeOp>(
+      loc, s, builder.getDenseI64ArrayAttr({-1, 512}));
   EXPECT_EQ(flat.getType(), tensor({308, 512}));
 
   auto t = builder.create<TransposeOp>(
@@ -192,16 +193,18 @@ TEST_F(ClipOpsTest, ConvPoolBatchNorm) {
       builder.getDenseI64ArrayAttr({1, 1}), nullptr, 1);
   EXPECT_EQ(stem.getType(), tensor({2, 32, 112, 112}));
   Value dw_w = arg({32, 1, 3, 3}), dw_b = arg({32});
-  auto dw = builder.create<Conv2DOp>(
-      loc, stem, dw_w, dw_b, builder.getDenseI64ArrayAttr({1, 1}),
-      builder.getDenseI64ArrayAttr({2, 2}), builder.getDenseI64ArrayAttr({2, 2}),
-      /*groups=*/32);
+  auto dw = builder.create<Conv2DOp>(loc, stem, dw_w, dw_b,
+                                     builder.getDenseI64ArrayAttr({1, 1}),
+                                     builder.getDenseI64ArrayAttr({2, 2}),
+                                     builder.getDenseI64ArrayAttr({2, 2}),
+                                     /*groups=*/32);
   EXPECT_EQ(dw.getType(), tensor({2, 32, 112, 112}));
   EXPECT_EQ(verifyMessages(dw), "");
 
-  auto pool = builder.create<AvgPool2DOp>(
-      loc, stem, builder.getDenseI64ArrayAttr({2, 2}),
-      builder.getDenseI64ArrayAttr({2, 2}), builder.getDenseI64ArrayAttr({0, 0}));
+  auto pool = builder.create<AvgPool2DOp>(loc, stem,
+                                          builder.getDenseI64ArrayAttr({2, 2}),
+                                          builder.getDenseI64ArrayAttr({2, 2}),
+                                          builder.getDenseI64ArrayAttr({0, 0}));
   EXPECT_EQ(pool.getType(), tensor({2, 32, 56, 56}));
 
   Value c = arg({32});
@@ -215,10 +218,11 @@ TEST_F(ClipOpsTest, ConvPoolBatchNorm) {
 
 TEST_F(ClipOpsTest, ConvReportsChannelMismatch) {
   Value image = arg({2, 3, 32, 32}), w = arg({8, 4, 3, 3});
-  auto conv = builder.create<Conv2DOp>(
-      loc, tensor({2, 8, 30, 30}), image, w, Value(),
-      builder.getDenseI64ArrayAttr({1, 1}), builder.getDenseI64ArrayAttr({0, 0}),
-      nullptr, builder.getI64IntegerAttr(1));
+  auto conv =
+      builder.create<Conv2DOp>(loc, tensor({2, 8, 30, 30}), image, w, Value(),
+                               builder.getDenseI64ArrayAttr({1, 1}),
+                               builder.getDenseI64ArrayAttr({0, 0}), nullptr,
+                               builder.getI64IntegerAttr(1));
   EXPECT_NE(verifyMessages(conv).find("input has 3 channels but weight "
                                       "[8x4x3x3] with groups 1 expects 4"),
             std::string::npos);
@@ -226,8 +230,8 @@ TEST_F(ClipOpsTest, ConvReportsChannelMismatch) {
 
 TEST_F(ClipOpsTest, FoldingFromCpp) {
   Value x = arg({2, 3});
-  auto t1 = builder.create<TransposeOp>(loc, x,
-                                        builder.getDenseI64ArrayAttr({1, 0}));
+  auto t1 =
+      builder.create<TransposeOp>(loc, x, builder.getDenseI64ArrayAttr({1, 0}));
   Value folded = builder.createOrFold<TransposeOp>(
       loc, t1, builder.getDenseI64ArrayAttr({1, 0}));
   EXPECT_EQ(folded, x);
@@ -261,8 +265,8 @@ TEST(ClipTraitsTest, PointwiseOpsAreExactlyTheElementwiseOnes) {
                              name.hasTrait<BroadcastingElementwise>();
     const bool isPointwise = name.hasTrait<Pointwise>();
     if (elementwise) {
-      EXPECT_TRUE(isPointwise) << name.getStringRef().str()
-                               << " is elementwise but not Pointwise";
+      EXPECT_TRUE(isPointwise)
+          << name.getStringRef().str() << " is elementwise but not Pointwise";
     }
     if (isPointwise) {
       ++pointwise;

@@ -103,10 +103,14 @@ std::vector<int64_t> stridesOf(llvm::ArrayRef<int64_t> shape) {
 
 double activate(cpu::Activation act, double x) {
   switch (act) {
-  case cpu::Activation::Gelu: return ref::gelu(x);
-  case cpu::Activation::GeluTanh: return ref::geluTanh(x);
-  case cpu::Activation::QuickGelu: return ref::quickGelu(x);
-  default: return x;
+  case cpu::Activation::Gelu:
+    return ref::gelu(x);
+  case cpu::Activation::GeluTanh:
+    return ref::geluTanh(x);
+  case cpu::Activation::QuickGelu:
+    return ref::quickGelu(x);
+  default:
+    return x;
   }
 }
 
@@ -161,10 +165,9 @@ void checkGemm(const GemmCase &c, unsigned seed) {
   args.residual = c.residual ? residual.data() : nullptr;
   cpu::gemm(args);
 
-  Tensor expected =
-      ref::matmul(tensor({aBatch, aRows, aCols}, a),
-                  tensor({bBatch, bRows, bCols}, b), c.transA, c.transB,
-                  {c.batch, c.m, c.n});
+  Tensor expected = ref::matmul(tensor({aBatch, aRows, aCols}, a),
+                                tensor({bBatch, bRows, bCols}, b), c.transA,
+                                c.transB, {c.batch, c.m, c.n});
   for (int64_t i = 0; i < expected.numel(); ++i) {
     double v = expected.data[i];
     if (c.bias)
@@ -178,9 +181,9 @@ void checkGemm(const GemmCase &c, unsigned seed) {
 }
 
 TEST(CpuKernelsGemm, MatchesReferenceOverAllOptions) {
-  const cpu::Activation acts[] = {
-      cpu::Activation::None, cpu::Activation::Gelu, cpu::Activation::GeluTanh,
-      cpu::Activation::QuickGelu};
+  const cpu::Activation acts[] = {cpu::Activation::None, cpu::Activation::Gelu,
+                                  cpu::Activation::GeluTanh,
+                                  cpu::Activation::QuickGelu};
   unsigned seed = 100;
   for (int64_t batch : {1, 3, 4})
     for (int transA = 0; transA < 2; ++transA)
@@ -190,9 +193,17 @@ TEST(CpuKernelsGemm, MatchesReferenceOverAllOptions) {
             for (cpu::Activation act : acts)
               for (int residual = 0; residual < 2; ++residual) {
                 // broadcast: 0 none, 1 B shared (collapsible), 2 A shared.
-                GemmCase c{batch, 7, 5, 9, bool(transA), bool(transB),
-                           broadcast == 2, broadcast == 1, bool(bias),
-                           bool(residual), act};
+                GemmCase c{batch,
+                           7,
+                           5,
+                           9,
+                           bool(transA),
+                           bool(transB),
+                           broadcast == 2,
+                           broadcast == 1,
+                           bool(bias),
+                           bool(residual),
+                           act};
                 checkGemm(c, seed++);
               }
 }
@@ -232,8 +243,7 @@ TEST(CpuKernelsGemm, LargerShapesAndThreadedPaths) {
 }
 
 TEST(CpuKernelsGemm, ResidualMayAliasOutput) {
-  for (cpu::Activation act :
-       {cpu::Activation::None, cpu::Activation::Gelu}) {
+  for (cpu::Activation act : {cpu::Activation::None, cpu::Activation::Gelu}) {
     for (int64_t batch : {1, 2, 4}) {
       const int64_t m = 19, n = 23, k = 11;
       auto a = random(batch * m * k, 7), b = random(batch * k * n, 8);
@@ -255,9 +265,9 @@ TEST(CpuKernelsGemm, ResidualMayAliasOutput) {
       args.activation = act;
       args.residual = inout.data(); // in place
       cpu::gemm(args);
-      Tensor expected = ref::matmul(tensor({batch, m, k}, a),
-                                    tensor({batch, k, n}, b), false, false,
-                                    {batch, m, n});
+      Tensor expected =
+          ref::matmul(tensor({batch, m, k}, a), tensor({batch, k, n}, b), false,
+                      false, {batch, m, n});
       for (int64_t i = 0; i < expected.numel(); ++i)
         expected.data[i] =
             activate(act, expected.data[i] + bias[i % n]) + residual[i];
@@ -283,8 +293,8 @@ void checkLayerNorm(int64_t rows, int64_t cols, bool withResidual,
       rstd(rows);
   const float epsilon = 1e-5f;
   cpu::layerNorm(rows, cols, x.data(), withResidual ? residual.data() : nullptr,
-                 stream.data(), weight.data(), bias.data(), epsilon,
-                 out.data(), mean.data(), rstd.data());
+                 stream.data(), weight.data(), bias.data(), epsilon, out.data(),
+                 mean.data(), rstd.data());
   Tensor input = tensor({rows, cols}, x);
   if (withResidual) {
     for (int64_t i = 0; i < input.numel(); ++i)
@@ -312,8 +322,8 @@ struct LayerNormGradOutputs {
   std::vector<float> dx, dw, db;
 };
 
-LayerNormGradOutputs runLayerNormGrad(int64_t rows, int64_t cols,
-                                      unsigned seed, bool check) {
+LayerNormGradOutputs runLayerNormGrad(int64_t rows, int64_t cols, unsigned seed,
+                                      bool check) {
   auto x = random(rows * cols, seed, -2.0f, 3.0f);
   auto weight = random(cols, seed + 1, 0.5f, 1.5f);
   auto bias = random(cols, seed + 2);
@@ -328,10 +338,10 @@ LayerNormGradOutputs runLayerNormGrad(int64_t rows, int64_t cols,
                      rstd.data(), weight.data(), o.dx.data(), o.dw.data(),
                      o.db.data());
   if (check) {
-    auto r = ref::layerNormGrad(tensor({rows, cols}, grad),
-                                tensor({rows, cols}, x),
-                                tensor({rows, 1}, mean), tensor({rows, 1}, rstd),
-                                tensor({cols}, weight));
+    auto r =
+        ref::layerNormGrad(tensor({rows, cols}, grad), tensor({rows, cols}, x),
+                           tensor({rows, 1}, mean), tensor({rows, 1}, rstd),
+                           tensor({cols}, weight));
     const std::string what =
         "rows " + std::to_string(rows) + " cols " + std::to_string(cols);
     expectClose("dx " + what, o.dx, r.inputGrad);
@@ -344,8 +354,8 @@ LayerNormGradOutputs runLayerNormGrad(int64_t rows, int64_t cols,
 TEST(CpuKernelsLayerNorm, GradMatchesReference) {
   runLayerNormGrad(1, 8, 11, true);
   runLayerNormGrad(37, 75, 12, true);
-  runLayerNormGrad(1000, 96, 13, true);   // many chunks
-  runLayerNormGrad(9000, 20, 14, true);   // chunk size grows past 256 chunks
+  runLayerNormGrad(1000, 96, 13, true); // many chunks
+  runLayerNormGrad(9000, 20, 14, true); // chunk size grows past 256 chunks
 }
 
 TEST(CpuKernelsLayerNorm, GradIsBitwiseDeterministic) {
@@ -399,9 +409,8 @@ AttentionData runAttention(const AttentionCase &c, unsigned seed) {
   a.grad = random(c.batch * c.lq * c.dv, seed + 3);
   a.out.assign(c.batch * c.lq * c.dv, std::nanf(""));
   a.lse.assign(c.batch * c.lq, std::nanf(""));
-  cpu::attention(c.batch, c.lq, c.lk, c.d, c.dv, c.scale, c.causal,
-                 a.q.data(), a.k.data(), a.v.data(), a.out.data(),
-                 a.lse.data());
+  cpu::attention(c.batch, c.lq, c.lk, c.d, c.dv, c.scale, c.causal, a.q.data(),
+                 a.k.data(), a.v.data(), a.out.data(), a.lse.data());
   return a;
 }
 
@@ -410,10 +419,9 @@ TEST(CpuKernelsAttention, MatchesReference) {
   for (const AttentionCase &c : kAttentionCases) {
     AttentionData a = runAttention(c, seed);
     seed += 10;
-    auto r = ref::attention(tensor({c.batch, c.lq, c.d}, a.q),
-                            tensor({c.batch, c.lk, c.d}, a.k),
-                            tensor({c.batch, c.lk, c.dv}, a.v), c.scale,
-                            c.causal);
+    auto r = ref::attention(
+        tensor({c.batch, c.lq, c.d}, a.q), tensor({c.batch, c.lk, c.d}, a.k),
+        tensor({c.batch, c.lk, c.dv}, a.v), c.scale, c.causal);
     expectClose("out " + describe(c), a.out, r.output);
     expectClose("lse " + describe(c), a.lse, r.lse);
   }
@@ -442,8 +450,9 @@ TEST(CpuKernelsAttention, GradMatchesReference) {
     seed += 10;
     AttentionGradOutputs g = runAttentionGrad(c, a);
     auto r = ref::attentionGrad(
-        tensor({c.batch, c.lq, c.dv}, a.grad), tensor({c.batch, c.lq, c.d}, a.q),
-        tensor({c.batch, c.lk, c.d}, a.k), tensor({c.batch, c.lk, c.dv}, a.v),
+        tensor({c.batch, c.lq, c.dv}, a.grad),
+        tensor({c.batch, c.lq, c.d}, a.q), tensor({c.batch, c.lk, c.d}, a.k),
+        tensor({c.batch, c.lk, c.dv}, a.v),
         tensor({c.batch, c.lq, c.dv}, a.out), tensor({c.batch, c.lq}, a.lse),
         c.scale, c.causal);
     expectClose("dq " + describe(c), g.dq, r.queryGrad);
@@ -515,11 +524,11 @@ TEST(CpuKernelsContrastiveLoss, MatchesReference) {
                              {64, 32, false},
                              {200, 48, true}}) {
     ContrastiveData c = runContrastive(n, d, clamp, 500 + n);
-    auto r = ref::contrastiveLoss(tensor({n, d}, c.image),
-                                  tensor({n, d}, c.text), c.logitScale,
-                                  c.epsilon);
-    const std::string what = "n " + std::to_string(n) + " clamp " +
-                             std::to_string(clamp);
+    auto r =
+        ref::contrastiveLoss(tensor({n, d}, c.image), tensor({n, d}, c.text),
+                             c.logitScale, c.epsilon);
+    const std::string what =
+        "n " + std::to_string(n) + " clamp " + std::to_string(clamp);
     if (clamp) {
       EXPECT_EQ(c.imageNorm[2], c.epsilon);
       EXPECT_EQ(c.textNorm[1], c.epsilon);
@@ -538,19 +547,19 @@ TEST(CpuKernelsContrastiveLoss, GradMatchesReference) {
                              {200, 48, true}}) {
     ContrastiveData c = runContrastive(n, d, clamp, 600 + n);
     const float grad = 0.7f;
-    std::vector<float> dimage(n * d, std::nanf("")), dtext(n * d, std::nanf(""));
+    std::vector<float> dimage(n * d, std::nanf("")),
+        dtext(n * d, std::nanf(""));
     float dscale = std::nanf("");
-    cpu::contrastiveLossGrad(n, d, &grad, c.image.data(), c.text.data(),
-                             &c.logitScale, c.imageNorm.data(),
-                             c.textNorm.data(), c.imageLse.data(),
-                             c.textLse.data(), c.epsilon, dimage.data(),
-                             dtext.data(), &dscale);
+    cpu::contrastiveLossGrad(
+        n, d, &grad, c.image.data(), c.text.data(), &c.logitScale,
+        c.imageNorm.data(), c.textNorm.data(), c.imageLse.data(),
+        c.textLse.data(), c.epsilon, dimage.data(), dtext.data(), &dscale);
     auto r = ref::contrastiveLossGrad(
         grad, tensor({n, d}, c.image), tensor({n, d}, c.text), c.logitScale,
         tensor({n, 1}, c.imageNorm), tensor({n, 1}, c.textNorm),
         tensor({n}, c.imageLse), tensor({n}, c.textLse), c.epsilon);
-    const std::string what = "n " + std::to_string(n) + " clamp " +
-                             std::to_string(clamp);
+    const std::string what =
+        "n " + std::to_string(n) + " clamp " + std::to_string(clamp);
     expectClose("dimage " + what, dimage, r.imageGrad);
     expectClose("dtext " + what, dtext, r.textGrad);
     expectClose("dlogitScale " + what, &dscale, r.logitScaleGrad);
@@ -558,8 +567,8 @@ TEST(CpuKernelsContrastiveLoss, GradMatchesReference) {
       // The clamped rows: da / epsilon, no projection.
       std::vector<double> row(r.imageGrad.data.begin() + 2 * d,
                               r.imageGrad.data.begin() + 3 * d);
-      expectClose("clamped image row " + what,
-                  dimage.data() + 2 * d, Tensor({d}, row));
+      expectClose("clamped image row " + what, dimage.data() + 2 * d,
+                  Tensor({d}, row));
     }
   }
 }
@@ -573,7 +582,7 @@ std::vector<cpu::Conv2DShape> convCases() {
       // groups 2, uneven stride / padding / dilation
       convShape(2, 4, 9, 11, 6, 3, 2, 2, 1, 1, 2, 2, 1, 2),
       convShape(3, 6, 8, 8, 9, 3, 3, 1, 1, 1, 1, 1, 1, 3),
-      convShape(2, 8, 5, 7, 4, 1, 1, 1, 1, 0, 0, 1, 1, 1), // pointwise
+      convShape(2, 8, 5, 7, 4, 1, 1, 1, 1, 0, 0, 1, 1, 1),   // pointwise
       convShape(4, 3, 16, 16, 8, 4, 4, 4, 4, 0, 0, 1, 1, 1), // patchify
       convShape(4, 4, 7, 6, 8, 3, 3, 2, 2, 1, 1, 1, 1, 4),   // depthwise x2
       convShape(1, 5, 12, 10, 7, 5, 3, 3, 2, 2, 0, 1, 2, 1),
@@ -595,11 +604,11 @@ TEST(CpuKernelsConv2D, MatchesReference) {
       cpu::conv2d(s, x.data(), w.data(), withBias ? bias.data() : nullptr,
                   out.data());
       Tensor b = tensor({s.outChannels}, bias);
-      Tensor expected = ref::conv2d(
-          tensor({s.n, s.channels, s.height, s.width}, x),
-          tensor({s.outChannels, cg, s.kernelH, s.kernelW}, w),
-          withBias ? &b : nullptr, {s.strideH, s.strideW}, {s.padH, s.padW},
-          {s.dilationH, s.dilationW}, s.groups);
+      Tensor expected =
+          ref::conv2d(tensor({s.n, s.channels, s.height, s.width}, x),
+                      tensor({s.outChannels, cg, s.kernelH, s.kernelW}, w),
+                      withBias ? &b : nullptr, {s.strideH, s.strideW},
+                      {s.padH, s.padW}, {s.dilationH, s.dilationW}, s.groups);
       ASSERT_EQ(expected.shape[2], s.outHeight);
       ASSERT_EQ(expected.shape[3], s.outWidth);
       expectClose(describe(s) + " bias " + std::to_string(withBias), out,
@@ -633,8 +642,7 @@ TEST(CpuKernelsConv2D, GradIsBitwiseDeterministic) {
   auto x = random(s.n * s.channels * s.height * s.width, 1);
   auto w = random(s.outChannels * 3 * 9, 2);
   auto grad = random(s.n * s.outChannels * s.outHeight * s.outWidth, 3);
-  std::vector<float> dx1(x.size()), dw1(w.size()), dx2(x.size()),
-      dw2(w.size());
+  std::vector<float> dx1(x.size()), dw1(w.size()), dx2(x.size()), dw2(w.size());
   cpu::conv2dGrad(s, grad.data(), x.data(), w.data(), dx1.data(), dw1.data());
   cpu::conv2dGrad(s, grad.data(), x.data(), w.data(), dx2.data(), dw2.data());
   EXPECT_TRUE(bitwiseEqual(dx1, dx2));
@@ -646,10 +654,10 @@ TEST(CpuKernelsPool, AvgPoolAndGradMatchReference) {
     int64_t n, c, h, w, kh, kw, sh, sw, ph, pw;
   };
   unsigned seed = 900;
-  for (const Case &k : {Case{2, 3, 7, 9, 3, 2, 2, 2, 1, 1},
-                        Case{1, 2, 8, 8, 2, 2, 2, 2, 0, 0},
-                        Case{3, 4, 14, 14, 3, 3, 1, 1, 1, 1},
-                        Case{2, 64, 28, 28, 2, 2, 2, 2, 0, 0}}) {
+  for (const Case &k :
+       {Case{2, 3, 7, 9, 3, 2, 2, 2, 1, 1}, Case{1, 2, 8, 8, 2, 2, 2, 2, 0, 0},
+        Case{3, 4, 14, 14, 3, 3, 1, 1, 1, 1},
+        Case{2, 64, 28, 28, 2, 2, 2, 2, 0, 0}}) {
     cpu::Pool2DShape s;
     s.planes = k.n * k.c;
     s.height = k.h;
@@ -700,20 +708,18 @@ TEST(CpuKernelsBatchNorm, InferenceAndTrainingMatchReference) {
     std::vector<float> out(x.size());
     cpu::batchNorm(n, c, spatial, x.data(), scale.data(), bias.data(),
                    mean.data(), var.data(), epsilon, out.data());
-    Tensor expected =
-        ref::batchNorm(tensor({n, c, spatial}, x), tensor({c}, scale),
-                       tensor({c}, bias), tensor({c}, mean), tensor({c}, var),
-                       epsilon);
+    Tensor expected = ref::batchNorm(
+        tensor({n, c, spatial}, x), tensor({c}, scale), tensor({c}, bias),
+        tensor({c}, mean), tensor({c}, var), epsilon);
     expectClose("batchNorm " + what, out, expected);
 
     std::vector<float> trainOut(x.size()), newMean(c), newVar(c);
     cpu::batchNormTrain(n, c, spatial, x.data(), scale.data(), bias.data(),
                         mean.data(), var.data(), epsilon, momentum,
                         trainOut.data(), newMean.data(), newVar.data());
-    auto r = ref::batchNormTrain(tensor({n, c, spatial}, x),
-                                 tensor({c}, scale), tensor({c}, bias),
-                                 tensor({c}, mean), tensor({c}, var), epsilon,
-                                 momentum);
+    auto r = ref::batchNormTrain(tensor({n, c, spatial}, x), tensor({c}, scale),
+                                 tensor({c}, bias), tensor({c}, mean),
+                                 tensor({c}, var), epsilon, momentum);
     expectClose("batchNormTrain out " + what, trainOut, r.output);
     expectClose("running mean " + what, newMean, r.runningMean);
     expectClose("running var " + what, newVar, r.runningVar);
@@ -726,8 +732,8 @@ TEST(CpuKernelsBatchNorm, InferenceAndTrainingMatchReference) {
 
 TEST(CpuKernelsDataMovement, StridedCopyTransposeBroadcastSliceConcat) {
   // Transpose [3, 4, 5] by (2, 0, 1), and a large head-split transpose.
-  for (auto shape : {std::vector<int64_t>{3, 4, 5},
-                     std::vector<int64_t>{16, 77, 8, 64}}) {
+  for (auto shape :
+       {std::vector<int64_t>{3, 4, 5}, std::vector<int64_t>{16, 77, 8, 64}}) {
     const int rank = static_cast<int>(shape.size());
     std::vector<int64_t> perm(rank);
     if (rank == 3)
@@ -744,8 +750,7 @@ TEST(CpuKernelsDataMovement, StridedCopyTransposeBroadcastSliceConcat) {
     std::vector<float> out(x.size());
     cpu::stridedCopy(rank, outShape.data(), x.data(), srcStrides.data(),
                      out.data(), stridesOf(outShape).data());
-    expectClose("transpose", out,
-                ref::transpose(tensor(shape, x), perm));
+    expectClose("transpose", out, ref::transpose(tensor(shape, x), perm));
   }
   {
     // Broadcast [4, 1] to [3, 4, 5] (and a big one: columns split).
@@ -753,7 +758,8 @@ TEST(CpuKernelsDataMovement, StridedCopyTransposeBroadcastSliceConcat) {
     const int64_t shape[] = {3, 4, 5}, src[] = {0, 1, 0}, dst[] = {20, 5, 1};
     std::vector<float> out(60);
     cpu::stridedCopy(3, shape, x.data(), src, out.data(), dst);
-    expectClose("broadcast", out, ref::broadcastTo(tensor({4, 1}, x), {3, 4, 5}));
+    expectClose("broadcast", out,
+                ref::broadcastTo(tensor({4, 1}, x), {3, 4, 5}));
     auto row = random(100000, 1201);
     const int64_t bigShape[] = {2, 100000}, bigSrc[] = {0, 1},
                   bigDst[] = {100000, 1};
@@ -823,16 +829,15 @@ void checkReduce(std::vector<int64_t> shape, std::vector<int64_t> axes,
   for (int64_t a : axes)
     dstStrides[a] = 0;
   std::vector<float> out(product(kept), 12345.0f);
-  cpu::reduce(kind, rank, shape.data(), x.data(), dstStrides.data(),
-              out.data(), static_cast<int64_t>(out.size()));
-  const ref::Reduction refKind = kind == cpu::Reduction::Sum
-                                     ? ref::Reduction::Sum
-                                 : kind == cpu::Reduction::Mean
-                                     ? ref::Reduction::Mean
+  cpu::reduce(kind, rank, shape.data(), x.data(), dstStrides.data(), out.data(),
+              static_cast<int64_t>(out.size()));
+  const ref::Reduction refKind =
+      kind == cpu::Reduction::Sum    ? ref::Reduction::Sum
+      : kind == cpu::Reduction::Mean ? ref::Reduction::Mean
                                      : ref::Reduction::Max;
   Tensor expected = ref::reduce(tensor(shape, x), axes, true, refKind);
-  std::string what = "kind " + std::to_string(static_cast<int>(kind)) +
-                     " shape";
+  std::string what =
+      "kind " + std::to_string(static_cast<int>(kind)) + " shape";
   for (int64_t s : shape)
     what += " " + std::to_string(s);
   what += " axes";
@@ -859,11 +864,11 @@ TEST(CpuKernelsDataMovement, ReduceMatchesReference) {
        {cpu::Reduction::Sum, cpu::Reduction::Mean, cpu::Reduction::Max}) {
     for (const auto &axes : axesList)
       checkReduce({4, 5, 6}, axes, kind, seed++);
-    checkReduce({3, 1, 7, 2}, {1, 3}, kind, seed++);   // size-1 dims
-    checkReduce({64, 300, 33}, {1}, kind, seed++);     // kept inner, threads
-    checkReduce({64, 300, 33}, {2}, kind, seed++);     // reduced inner
-    checkReduce({2, 3000, 40}, {0, 1}, kind, seed++);  // few outputs
-    checkReduce({5, 6, 7, 8}, {0, 2}, kind, seed++);   // alternating
+    checkReduce({3, 1, 7, 2}, {1, 3}, kind, seed++);  // size-1 dims
+    checkReduce({64, 300, 33}, {1}, kind, seed++);    // kept inner, threads
+    checkReduce({64, 300, 33}, {2}, kind, seed++);    // reduced inner
+    checkReduce({2, 3000, 40}, {0, 1}, kind, seed++); // few outputs
+    checkReduce({5, 6, 7, 8}, {0, 2}, kind, seed++);  // alternating
   }
   checkReduce({4, 5, 6}, {1}, cpu::Reduction::Max, seed++, true);
   checkReduce({4, 5, 6}, {2}, cpu::Reduction::Max, seed++, true);
@@ -981,9 +986,9 @@ TEST(CpuKernelsDataMovement, GatherAndGradMatchReference) {
               -1);
     std::vector<int64_t> gShape = xShape;
     gShape[axisDim] = c.count;
-    auto expectedGrad = ref::gatherGrad(tensor(gShape, grad),
-                                        tensor(iShape, indices), xShape,
-                                        axisDim, c.batchDims ? 1 : 0, error);
+    auto expectedGrad =
+        ref::gatherGrad(tensor(gShape, grad), tensor(iShape, indices), xShape,
+                        axisDim, c.batchDims ? 1 : 0, error);
     ASSERT_TRUE(expectedGrad.has_value()) << error;
     expectClose("gatherGrad", dx, *expectedGrad);
   }
@@ -998,8 +1003,8 @@ TEST(CpuKernelsDataMovement, GatherReportsFirstBadIndex) {
                         indices.data(), out.data()),
             5);
   // Nothing written past (or before) the bad index.
-  EXPECT_TRUE(std::all_of(out.begin(), out.end(),
-                          [](float v) { return v == 42.0f; }));
+  EXPECT_TRUE(
+      std::all_of(out.begin(), out.end(), [](float v) { return v == 42.0f; }));
   indices[5] = 0;
   EXPECT_EQ(cpu::gather(batch, pre, axis, inner, count, x.data(),
                         indices.data(), out.data()),
@@ -1013,8 +1018,8 @@ TEST(CpuKernelsDataMovement, GatherReportsFirstBadIndex) {
   EXPECT_EQ(cpu::gatherGrad(batch, pre, axis, inner, count, grad.data(),
                             indices.data(), dx.data()),
             6);
-  EXPECT_TRUE(std::all_of(dx.begin(), dx.end(),
-                          [](float v) { return v == 42.0f; }));
+  EXPECT_TRUE(
+      std::all_of(dx.begin(), dx.end(), [](float v) { return v == 42.0f; }));
   indices[6] = axis - 1;
   EXPECT_EQ(cpu::gather(batch, pre, axis, inner, count, x.data(),
                         indices.data(), out.data()),
@@ -1032,10 +1037,9 @@ TEST(CpuKernelsThreads, SingleThreadedMatchesReference) {
             2000);
   AttentionCase c{4, 20, 30, 8, 8, false, 0.3f};
   AttentionData a = runAttention(c, 2001);
-  auto r = ref::attention(tensor({c.batch, c.lq, c.d}, a.q),
-                          tensor({c.batch, c.lk, c.d}, a.k),
-                          tensor({c.batch, c.lk, c.dv}, a.v), c.scale,
-                          c.causal);
+  auto r = ref::attention(
+      tensor({c.batch, c.lq, c.d}, a.q), tensor({c.batch, c.lk, c.d}, a.k),
+      tensor({c.batch, c.lk, c.dv}, a.v), c.scale, c.causal);
   expectClose("attention, 1 thread", a.out, r.output);
   runLayerNormGrad(500, 64, 2002, true);
   cpu::setThreads(0); // back to every core

@@ -24,8 +24,8 @@
 #include <cmath>
 #include <fstream>
 #include <functional>
-#include <sstream>
 #include <random>
+#include <sstream>
 
 using namespace mlir;
 using namespace mlir::clip;
@@ -147,7 +147,8 @@ protected:
     for (size_t i = 0; i < expected->size(); ++i) {
       const double err = relativeError((*actual)[i], (*expected)[i]);
       EXPECT_LE(err, 1e-6) << model << " " << names[i];
-      std::printf("%s %-18s relative error %.3e\n", model.c_str(), names[i], err);
+      std::printf("%s %-18s relative error %.3e\n", model.c_str(), names[i],
+                  err);
     }
   }
 
@@ -157,9 +158,8 @@ protected:
 // Bit-identical in practice: the fused kernel does the same double
 // operations in the same order; the bound allows a reordered kernel.
 TEST_F(FusionEquivalenceTest, LayerNormTinyViT) {
-  expectEquivalent("vit_tiny.mlir", 3, [](PassManager &pm) {
-    pm.addPass(createFuseLayerNorm());
-  });
+  expectEquivalent("vit_tiny.mlir", 3,
+                   [](PassManager &pm) { pm.addPass(createFuseLayerNorm()); });
 }
 
 // The whole fusion pipeline on the two small configs: every fused op's

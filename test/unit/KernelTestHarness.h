@@ -38,8 +38,8 @@ namespace clip::test {
 inline constexpr double kTolerance = 1e-5;
 
 /// `count` floats uniform in [lo, hi) from std::mt19937(seed).
-inline std::vector<float> random(int64_t count, unsigned seed,
-                                 float lo = -1.0f, float hi = 1.0f) {
+inline std::vector<float> random(int64_t count, unsigned seed, float lo = -1.0f,
+                                 float hi = 1.0f) {
   std::mt19937 gen(seed);
   std::uniform_real_distribution<float> dist(lo, hi);
   std::vector<float> v(static_cast<size_t>(count));

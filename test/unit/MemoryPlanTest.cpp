@@ -23,7 +23,8 @@ void checkPlan(const std::vector<BufferLifetime> &buffers, int64_t alignment,
   ASSERT_EQ(plan.offsets.size(), buffers.size());
   int64_t end = 0, positions = 0;
   for (size_t i = 0; i < buffers.size(); ++i) {
-    const int64_t size = alignTo(std::max<int64_t>(buffers[i].bytes, 1), alignment);
+    const int64_t size =
+        alignTo(std::max<int64_t>(buffers[i].bytes, 1), alignment);
     EXPECT_GE(plan.offsets[i], 0);
     EXPECT_EQ(plan.offsets[i] % alignment, 0) << "buffer " << i;
     end = std::max(end, plan.offsets[i] + size);
@@ -31,7 +32,8 @@ void checkPlan(const std::vector<BufferLifetime> &buffers, int64_t alignment,
     for (size_t j = 0; j < i; ++j) {
       if (!overlapInTime(buffers[i], buffers[j]))
         continue;
-      const int64_t other = alignTo(std::max<int64_t>(buffers[j].bytes, 1), alignment);
+      const int64_t other =
+          alignTo(std::max<int64_t>(buffers[j].bytes, 1), alignment);
       const bool apart = plan.offsets[i] + size <= plan.offsets[j] ||
                          plan.offsets[j] + other <= plan.offsets[i];
       ASSERT_TRUE(apart) << "buffers " << i << " and " << j
@@ -56,16 +58,20 @@ TEST(MemoryPlan, RandomSchedulesNeverOverlapLiveBuffers) {
   std::mt19937_64 rng(20261123);
   for (int trial = 0; trial < 300; ++trial) {
     const int count = std::uniform_int_distribution<int>(1, 120)(rng);
-    const int64_t positions = std::uniform_int_distribution<int64_t>(1, 200)(rng);
+    const int64_t positions =
+        std::uniform_int_distribution<int64_t>(1, 200)(rng);
     const int64_t alignment = std::vector<int64_t>{1, 8, 64, 256}[trial % 4];
     std::vector<BufferLifetime> buffers;
     for (int i = 0; i < count; ++i) {
       // Sizes over five orders of magnitude, as activations and statistics.
-      const int64_t bytes = std::uniform_int_distribution<int64_t>(0, 4)(rng) == 0
-                                ? std::uniform_int_distribution<int64_t>(0, 64)(rng)
-                                : std::uniform_int_distribution<int64_t>(1, 1 << 20)(rng);
-      const int64_t first = std::uniform_int_distribution<int64_t>(0, positions - 1)(rng);
-      const int64_t last = std::uniform_int_distribution<int64_t>(first, positions - 1)(rng);
+      const int64_t bytes =
+          std::uniform_int_distribution<int64_t>(0, 4)(rng) == 0
+              ? std::uniform_int_distribution<int64_t>(0, 64)(rng)
+              : std::uniform_int_distribution<int64_t>(1, 1 << 20)(rng);
+      const int64_t first =
+          std::uniform_int_distribution<int64_t>(0, positions - 1)(rng);
+      const int64_t last =
+          std::uniform_int_distribution<int64_t>(first, positions - 1)(rng);
       buffers.push_back({bytes, first, last});
     }
     const MemoryPlan plan = planMemory(buffers, alignment);

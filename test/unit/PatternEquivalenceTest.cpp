@@ -1,4 +1,4 @@
-//===- PatternEquivalenceTest.cpp - Each fusion keeps its function's values ===//
+//===- PatternEquivalenceTest.cpp - Each fusion keeps its values ----------===//
 //
 // The lit tests of the fusion passes (test/Transforms/fuse-*.mlir) show what
 // each pattern makes of a spelling; this test checks that what it makes
@@ -81,7 +81,8 @@ TEST_P(PatternEquivalenceTest, SameValuesAfterThePass) {
   int functions = 0;
   for (const std::string &source :
        splits(std::string(CLIPC_SOURCE_DIR) + "/test/Transforms/" + c.file)) {
-    OwningOpRef<ModuleOp> before = parseSourceString<ModuleOp>(source, &context);
+    OwningOpRef<ModuleOp> before =
+        parseSourceString<ModuleOp>(source, &context);
     ASSERT_TRUE(before) << c.file;
     OwningOpRef<ModuleOp> after = before->clone();
     PassManager pm(&context);

@@ -109,9 +109,9 @@ protected:
       OwningOpRef<ModuleOp> module =
           trainModule(config, imageSize, batch, policy, trainBn);
       ASSERT_TRUE(module) << policy;
-      auto actual = reference::evaluate(
-          module->lookupSymbol<func::FuncOp>("train_step"), {}, bindings,
-          options);
+      auto actual =
+          reference::evaluate(module->lookupSymbol<func::FuncOp>("train_step"),
+                              {}, bindings, options);
       ASSERT_TRUE(succeeded(actual)) << policy;
       ASSERT_EQ(actual->size(), expected->size());
       double worst = 0.0;

@@ -22,7 +22,8 @@ SmallVector<int64_t> broadcast(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
 TEST(BroadcastShapes, NumpyRules) {
   EXPECT_EQ(broadcast({2, 3}, {2, 3}), (SmallVector<int64_t>{2, 3}));
   EXPECT_EQ(broadcast({2, 1}, {1, 3}), (SmallVector<int64_t>{2, 3}));
-  EXPECT_EQ(broadcast({8, 1, 6, 1}, {7, 1, 5}), (SmallVector<int64_t>{8, 7, 6, 5}));
+  EXPECT_EQ(broadcast({8, 1, 6, 1}, {7, 1, 5}),
+            (SmallVector<int64_t>{8, 7, 6, 5}));
   EXPECT_EQ(broadcast({}, {4, 5}), (SmallVector<int64_t>{4, 5}));
   EXPECT_EQ(broadcast({5}, {}), (SmallVector<int64_t>{5}));
 }

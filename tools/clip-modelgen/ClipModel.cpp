@@ -29,8 +29,8 @@ private:
   // Shared pieces.
   std::string layerNorm(const std::string &tower, const Shape &shape,
                         const std::string &suffix);
-  std::string attention(const std::string &tower, int64_t tokens,
-                        int64_t width, int64_t heads, bool causal);
+  std::string attention(const std::string &tower, int64_t tokens, int64_t width,
+                        int64_t heads, bool causal);
   std::string mlp(const std::string &tower, int64_t tokens, int64_t width,
                   int64_t hidden);
   std::string transformer(const std::string &tower, const std::string &keys,
@@ -58,9 +58,10 @@ std::string Generator::layerNorm(const std::string &tower, const Shape &shape,
   if (module.has(name))
     return name;
   const int64_t last = static_cast<int64_t>(shape.size()) - 1;
-  FunctionWriter f(name, false,
-                   "nn.LayerNorm over the last dim (eps 1e-5):\n"
-                   "  (x - mean) * rsqrt(mean((x - mean)^2) + eps) * weight + bias");
+  FunctionWriter f(
+      name, false,
+      "nn.LayerNorm over the last dim (eps 1e-5):\n"
+      "  (x - mean) * rsqrt(mean((x - mean)^2) + eps) * weight + bias");
   Value x = f.argument("x", shape);
   Value w = f.argument("weight", {shape[last]});
   Value b = f.argument("bias", {shape[last]});
@@ -100,9 +101,11 @@ std::string Generator::attention(const std::string &tower, int64_t tokens,
   Value qkvMm = f.matmul("qkv_mm", x, inW, false, true);
   Value qkv = f.binary("add", "qkv", qkvMm, inB);
   f.blank();
-  f.comment(fmt::format("[B, {0}, {1}] -> [B, {0}, 3, {2}, {3}] -> [3, B, {2}, {0}, {3}]",
-                        tokens, 3 * width, heads, headDim));
-  Value split = f.reshape("qkv_split", qkv, {kBatch, tokens, 3, heads, headDim});
+  f.comment(fmt::format(
+      "[B, {0}, {1}] -> [B, {0}, 3, {2}, {3}] -> [3, B, {2}, {0}, {3}]", tokens,
+      3 * width, heads, headDim));
+  Value split =
+      f.reshape("qkv_split", qkv, {kBatch, tokens, 3, heads, headDim});
   Value perHead = f.transpose("qkv_heads", split, {2, 0, 3, 1, 4});
   Value q1 = f.slice("q_1", perHead, 0, 0, 1);
   Value k1 = f.slice("k_1", perHead, 0, 1, 2);
@@ -111,7 +114,8 @@ std::string Generator::attention(const std::string &tower, int64_t tokens,
   Value k = f.reshape("k", k1, {kBatch, heads, tokens, headDim});
   Value v = f.reshape("v", v1, {kBatch, heads, tokens, headDim});
   f.blank();
-  Value scale = f.scalar("scale", 1.0 / std::sqrt(static_cast<double>(headDim)));
+  Value scale =
+      f.scalar("scale", 1.0 / std::sqrt(static_cast<double>(headDim)));
   Value qScaled = f.binary("mul", "q_scaled", q, scale);
   Value scores = f.matmul("scores", qScaled, k, false, true);
   if (causal) {
@@ -121,8 +125,9 @@ std::string Generator::attention(const std::string &tower, int64_t tokens,
   Value probs = f.softmax("softmax", "probs", scores, 3);
   Value context = f.matmul("context", probs, v, false, false);
   f.blank();
-  f.comment(fmt::format("[B, {0}, {1}, {2}] -> [B, {1}, {0}, {2}] -> [B, {1}, {3}]",
-                        heads, tokens, headDim, width));
+  f.comment(
+      fmt::format("[B, {0}, {1}, {2}] -> [B, {1}, {0}, {2}] -> [B, {1}, {3}]",
+                  heads, tokens, headDim, width));
   Value contextT = f.transpose("context_t", context, {0, 2, 1, 3});
   Value merged = f.reshape("merged", contextT, {kBatch, tokens, width});
   Value outMm = f.matmul("out_mm", merged, outW, false, true);
@@ -138,7 +143,8 @@ std::string Generator::mlp(const std::string &tower, int64_t tokens,
     return name;
   FunctionWriter f(name, false,
                    fmt::format("c_proj({}(c_fc(x))), hidden width {}.",
-                               config.quickGelu ? "QuickGELU" : "GELU", hidden));
+                               config.quickGelu ? "QuickGELU" : "GELU",
+                               hidden));
   Value x = f.argument("x", {kBatch, tokens, width});
   Value fcW = f.argument("fc_weight", {hidden, width});
   Value fcB = f.argument("fc_bias", {hidden});
@@ -146,7 +152,8 @@ std::string Generator::mlp(const std::string &tower, int64_t tokens,
   Value projB = f.argument("proj_bias", {width});
   Value fcMm = f.matmul("fc_mm", x, fcW, false, true);
   Value fc = f.binary("add", "fc", fcMm, fcB);
-  Value act = f.unary("gelu", "act", fc, config.quickGelu ? "approximate quick" : "");
+  Value act =
+      f.unary("gelu", "act", fc, config.quickGelu ? "approximate quick" : "");
   Value projMm = f.matmul("proj_mm", act, projW, false, true);
   f.ret({f.binary("add", "out", projMm, projB)});
   module.add(std::move(f));
@@ -155,9 +162,8 @@ std::string Generator::mlp(const std::string &tower, int64_t tokens,
 
 std::string Generator::transformer(const std::string &tower,
                                    const std::string &keys, int64_t tokens,
-                                   int64_t width, int64_t heads,
-                                   int64_t layers, int64_t hidden,
-                                   bool causal) {
+                                   int64_t width, int64_t heads, int64_t layers,
+                                   int64_t hidden, bool causal) {
   const Shape xShape = {kBatch, tokens, width};
   const std::string ln = layerNorm(tower, xShape, "");
   const std::string attn = attention(tower, tokens, width, heads, causal);
@@ -192,8 +198,9 @@ std::string Generator::transformer(const std::string &tower,
   }
 
   const std::string name = tower + "_transformer";
-  FunctionWriter f(name, false,
-                   fmt::format("{} residual blocks ({}resblocks.N).", layers, keys));
+  FunctionWriter f(
+      name, false,
+      fmt::format("{} residual blocks ({}resblocks.N).", layers, keys));
   Value x = f.argument("x", xShape);
   for (int64_t i = 0; i < layers; ++i) {
     const std::string p = fmt::format("{}resblocks.{}.", keys, i);
@@ -202,15 +209,18 @@ std::string Generator::transformer(const std::string &tower,
     std::vector<Value> args = {x};
     args.push_back(f.param(n + "ln_1_w", p + "ln_1.weight", {width}));
     args.push_back(f.param(n + "ln_1_b", p + "ln_1.bias", {width}));
-    args.push_back(f.param(n + "in_w", p + "attn.in_proj_weight", {3 * width, width}));
+    args.push_back(
+        f.param(n + "in_w", p + "attn.in_proj_weight", {3 * width, width}));
     args.push_back(f.param(n + "in_b", p + "attn.in_proj_bias", {3 * width}));
-    args.push_back(f.param(n + "out_w", p + "attn.out_proj.weight", {width, width}));
+    args.push_back(
+        f.param(n + "out_w", p + "attn.out_proj.weight", {width, width}));
     args.push_back(f.param(n + "out_b", p + "attn.out_proj.bias", {width}));
     args.push_back(f.param(n + "ln_2_w", p + "ln_2.weight", {width}));
     args.push_back(f.param(n + "ln_2_b", p + "ln_2.bias", {width}));
     args.push_back(f.param(n + "fc_w", p + "mlp.c_fc.weight", {hidden, width}));
     args.push_back(f.param(n + "fc_b", p + "mlp.c_fc.bias", {hidden}));
-    args.push_back(f.param(n + "proj_w", p + "mlp.c_proj.weight", {width, hidden}));
+    args.push_back(
+        f.param(n + "proj_w", p + "mlp.c_proj.weight", {width, hidden}));
     args.push_back(f.param(n + "proj_b", p + "mlp.c_proj.bias", {width}));
     x = f.call(fmt::format("x_{}", i + 1), blockName, args, x);
   }
@@ -226,19 +236,23 @@ void Generator::visionTransformer() {
   const int64_t hidden = static_cast<int64_t>(width * v.mlpRatio);
   const std::string lnPooled = layerNorm("visual", {kBatch, width}, "_pooled");
   const std::string lnTokens = layerNorm("visual", {kBatch, tokens, width}, "");
-  const std::string blocks = transformer("visual", "visual.transformer.", tokens,
-                                         width, heads, v.layers, hidden, false);
+  const std::string blocks =
+      transformer("visual", "visual.transformer.", tokens, width, heads,
+                  v.layers, hidden, false);
 
-  FunctionWriter f("encode_image", true,
-                   fmt::format("VisionTransformer: {0}x{0} patches of {1}x{1}, "
-                               "class token, {2} blocks of width {3}; the class "
-                               "token is pooled\nbefore ln_post (LayerNorm is "
-                               "per token, so this equals OpenCLIP's order).",
-                               grid, v.patchSize, v.layers, width));
+  FunctionWriter f(
+      "encode_image", true,
+      fmt::format("VisionTransformer: {0}x{0} patches of {1}x{1}, "
+                  "class token, {2} blocks of width {3}; the class "
+                  "token is pooled\nbefore ln_post (LayerNorm is "
+                  "per token, so this equals OpenCLIP's order).",
+                  grid, v.patchSize, v.layers, width));
   Value image = f.argument("image", {kBatch, 3, v.imageSize, v.imageSize});
-  Value convW = f.param("conv1_w", "visual.conv1.weight", {width, 3, v.patchSize, v.patchSize});
+  Value convW = f.param("conv1_w", "visual.conv1.weight",
+                        {width, 3, v.patchSize, v.patchSize});
   Value cls = f.param("class_embedding", "visual.class_embedding", {width});
-  Value pos = f.param("positional_embedding", "visual.positional_embedding", {tokens, width});
+  Value pos = f.param("positional_embedding", "visual.positional_embedding",
+                      {tokens, width});
   Value lnPreW = f.param("ln_pre_w", "visual.ln_pre.weight", {width});
   Value lnPreB = f.param("ln_pre_b", "visual.ln_pre.bias", {width});
   Value lnPostW = f.param("ln_post_w", "visual.ln_post.weight", {width});
@@ -257,7 +271,8 @@ void Generator::visionTransformer() {
   f.blank();
   Value clsOut = f.slice("class_out", x, 1, 0, 1);
   Value pooled = f.reshape("pooled", clsOut, {kBatch, width});
-  Value normed = f.call("pooled_ln", lnPooled, {pooled, lnPostW, lnPostB}, pooled);
+  Value normed =
+      f.call("pooled_ln", lnPooled, {pooled, lnPostW, lnPostB}, pooled);
   f.ret({f.matmul("features", normed, proj, false, false)});
   module.add(std::move(f));
 }
@@ -280,10 +295,9 @@ std::string Generator::bottleneck(int stage, bool first, int64_t inplanes,
                              : ""));
   Value x = f.argument("x", {kBatch, inplanes, size, size});
   auto bnArgs = [&](const std::string &p, int64_t c) {
-    return std::vector<Value>{f.argument(p + "_weight", {c}),
-                              f.argument(p + "_bias", {c}),
-                              f.argument(p + "_mean", {c}),
-                              f.argument(p + "_var", {c})};
+    return std::vector<Value>{
+        f.argument(p + "_weight", {c}), f.argument(p + "_bias", {c}),
+        f.argument(p + "_mean", {c}), f.argument(p + "_var", {c})};
   };
   Value w1 = f.argument("conv1_weight", {planes, inplanes, 1, 1});
   std::vector<Value> bn1 = bnArgs("bn1", planes);
@@ -298,7 +312,8 @@ std::string Generator::bottleneck(int stage, bool first, int64_t inplanes,
     bnd = bnArgs("downsample_bn", out);
   }
   Value zero = f.scalar("zero", 0.0);
-  auto bn = [&](const std::string &n, const Value &in, const std::vector<Value> &p) {
+  auto bn = [&](const std::string &n, const Value &in,
+                const std::vector<Value> &p) {
     return f.batchNorm(n, in, p[0], p[1], p[2], p[3]);
   };
   Value h = f.conv2d("c1", x, w1, 1, 0);
@@ -312,7 +327,8 @@ std::string Generator::bottleneck(int stage, bool first, int64_t inplanes,
   if (downsample) {
     if (stride > 1)
       shortcut = f.avgPool2d("shortcut_pooled", shortcut, stride);
-    shortcut = bn("shortcut", f.conv2d("shortcut_conv", shortcut, wd, 1, 0), bnd);
+    shortcut =
+        bn("shortcut", f.conv2d("shortcut_conv", shortcut, wd, 1, 0), bnd);
   }
   Value sum = f.binary("add", "sum", h, shortcut);
   f.ret({f.binary("max", "out", sum, zero)});
@@ -338,11 +354,14 @@ void Generator::modifiedResNet() {
       const std::string p = fmt::format("visual.conv{}.", i);
       const std::string b = fmt::format("visual.bn{}.", i);
       const int64_t c = channels[i];
-      Value w = stem.param(fmt::format("conv{}_w", i), p + "weight", {c, channels[i - 1], 3, 3});
+      Value w = stem.param(fmt::format("conv{}_w", i), p + "weight",
+                           {c, channels[i - 1], 3, 3});
       Value g = stem.param(fmt::format("bn{}_w", i), b + "weight", {c});
       Value beta = stem.param(fmt::format("bn{}_b", i), b + "bias", {c});
-      Value m = stem.param(fmt::format("bn{}_mean", i), b + "running_mean", {c}, true);
-      Value var = stem.param(fmt::format("bn{}_var", i), b + "running_var", {c}, true);
+      Value m = stem.param(fmt::format("bn{}_mean", i), b + "running_mean", {c},
+                           true);
+      Value var =
+          stem.param(fmt::format("bn{}_var", i), b + "running_var", {c}, true);
       x = stem.conv2d(fmt::format("c{}", i), x, w, i == 1 ? 2 : 1, 1);
       x = stem.batchNorm(fmt::format("n{}", i), x, g, beta, m, var);
       x = stem.binary("max", fmt::format("r{}", i), x, zero);
@@ -356,7 +375,8 @@ void Generator::modifiedResNet() {
   for (int stage = 1; stage <= 4; ++stage) {
     const int64_t planes = width << (stage - 1), stride = stage == 1 ? 1 : 2;
     const int64_t blocks = v.resnetLayers[stage - 1];
-    const std::string firstName = bottleneck(stage, true, inplanes, planes, stride, size);
+    const std::string firstName =
+        bottleneck(stage, true, inplanes, planes, stride, size);
     const int64_t outSize = size / stride;
     std::string restName;
     if (blocks > 1)
@@ -373,23 +393,31 @@ void Generator::modifiedResNet() {
       const int64_t in = i == 0 ? inplanes : planes * 4;
       f.blank();
       std::vector<Value> args = {x};
-      auto bn = [&](const std::string &key, const std::string &local, int64_t c) {
+      auto bn = [&](const std::string &key, const std::string &local,
+                    int64_t c) {
         args.push_back(f.param(n + local + "_w", p + key + ".weight", {c}));
         args.push_back(f.param(n + local + "_b", p + key + ".bias", {c}));
-        args.push_back(f.param(n + local + "_mean", p + key + ".running_mean", {c}, true));
-        args.push_back(f.param(n + local + "_var", p + key + ".running_var", {c}, true));
+        args.push_back(
+            f.param(n + local + "_mean", p + key + ".running_mean", {c}, true));
+        args.push_back(
+            f.param(n + local + "_var", p + key + ".running_var", {c}, true));
       };
-      args.push_back(f.param(n + "conv1_w", p + "conv1.weight", {planes, in, 1, 1}));
+      args.push_back(
+          f.param(n + "conv1_w", p + "conv1.weight", {planes, in, 1, 1}));
       bn("bn1", "bn1", planes);
-      args.push_back(f.param(n + "conv2_w", p + "conv2.weight", {planes, planes, 3, 3}));
+      args.push_back(
+          f.param(n + "conv2_w", p + "conv2.weight", {planes, planes, 3, 3}));
       bn("bn2", "bn2", planes);
-      args.push_back(f.param(n + "conv3_w", p + "conv3.weight", {planes * 4, planes, 1, 1}));
+      args.push_back(f.param(n + "conv3_w", p + "conv3.weight",
+                             {planes * 4, planes, 1, 1}));
       bn("bn3", "bn3", planes * 4);
       if (i == 0 && (stride > 1 || inplanes != planes * 4)) {
-        args.push_back(f.param(n + "down_w", p + "downsample.0.weight", {planes * 4, in, 1, 1}));
+        args.push_back(f.param(n + "down_w", p + "downsample.0.weight",
+                               {planes * 4, in, 1, 1}));
         bn("downsample.1", "down_bn", planes * 4);
       }
-      x = f.call(fmt::format("x_{}", i + 1), i == 0 ? firstName : restName, args,
+      x = f.call(fmt::format("x_{}", i + 1), i == 0 ? firstName : restName,
+                 args,
                  Value{"", {kBatch, planes * 4, outSize, outSize}, "f32"});
     }
     f.ret({x});
@@ -410,7 +438,8 @@ void Generator::modifiedResNet() {
                                  size, heads, headDim));
     Value x = f.argument("x", {kBatch, embed, size, size});
     const std::string p = "visual.attnpool.";
-    Value pos = f.param("positional_embedding", p + "positional_embedding", {tokens, embed});
+    Value pos = f.param("positional_embedding", p + "positional_embedding",
+                        {tokens, embed});
     Value qW = f.param("q_w", p + "q_proj.weight", {embed, embed});
     Value qB = f.param("q_b", p + "q_proj.bias", {embed});
     Value kW = f.param("k_w", p + "k_proj.weight", {embed, embed});
@@ -433,10 +462,17 @@ void Generator::modifiedResNet() {
     Value vMm = f.matmul("v_mm", s, vW, false, true);
     Value v0 = f.binary("add", "v_proj", vMm, vB);
     f.blank();
-    Value qh = f.transpose("q", f.reshape("q_split", q0, {kBatch, 1, heads, headDim}), {0, 2, 1, 3});
-    Value kh = f.transpose("k", f.reshape("k_split", k0, {kBatch, tokens, heads, headDim}), {0, 2, 1, 3});
-    Value vh = f.transpose("v", f.reshape("v_split", v0, {kBatch, tokens, heads, headDim}), {0, 2, 1, 3});
-    Value scale = f.scalar("scale", 1.0 / std::sqrt(static_cast<double>(headDim)));
+    Value qh =
+        f.transpose("q", f.reshape("q_split", q0, {kBatch, 1, heads, headDim}),
+                    {0, 2, 1, 3});
+    Value kh = f.transpose(
+        "k", f.reshape("k_split", k0, {kBatch, tokens, heads, headDim}),
+        {0, 2, 1, 3});
+    Value vh = f.transpose(
+        "v", f.reshape("v_split", v0, {kBatch, tokens, heads, headDim}),
+        {0, 2, 1, 3});
+    Value scale =
+        f.scalar("scale", 1.0 / std::sqrt(static_cast<double>(headDim)));
     Value qScaled = f.binary("mul", "q_scaled", qh, scale);
     Value scores = f.matmul("scores", qScaled, kh, false, true);
     Value probs = f.softmax("softmax", "probs", scores, 3);
@@ -472,8 +508,9 @@ void Generator::textTransformer() {
   const TextConfig &t = config.text;
   const int64_t hidden = static_cast<int64_t>(t.width * t.mlpRatio);
   const std::string lnPooled = layerNorm("text", {kBatch, t.width}, "_pooled");
-  const std::string blocks = transformer("text", "transformer.", t.contextLength,
-                                         t.width, t.heads, t.layers, hidden, true);
+  const std::string blocks =
+      transformer("text", "transformer.", t.contextLength, t.width, t.heads,
+                  t.layers, hidden, true);
 
   FunctionWriter f("encode_text", true,
                    fmt::format("TextTransformer: token + positional embedding, "
@@ -483,11 +520,14 @@ void Generator::textTransformer() {
                                "OpenCLIP's order (LayerNorm is per token).",
                                t.layers, t.width));
   Value text = f.argument("text", {kBatch, t.contextLength}, "i64");
-  Value tokW = f.param("token_embedding", "token_embedding.weight", {t.vocabSize, t.width});
-  Value pos = f.param("positional_embedding", "positional_embedding", {t.contextLength, t.width});
+  Value tokW = f.param("token_embedding", "token_embedding.weight",
+                       {t.vocabSize, t.width});
+  Value pos = f.param("positional_embedding", "positional_embedding",
+                      {t.contextLength, t.width});
   Value lnW = f.param("ln_final_w", "ln_final.weight", {t.width});
   Value lnB = f.param("ln_final_b", "ln_final.bias", {t.width});
-  Value proj = f.param("text_projection", "text_projection", {t.width, config.embedDim});
+  Value proj =
+      f.param("text_projection", "text_projection", {t.width, config.embedDim});
   f.blank();
   Value embedded = f.gather("tokens", tokW, text, 0, 0);
   Value x = f.binary("add", "embedded", embedded, pos);
@@ -550,8 +590,10 @@ void Generator::forward() {
   FunctionWriter f("forward", true,
                    "The training objective: (loss, logits_per_image, "
                    "image_features, text_features).");
-  Value image = f.input("image", "image", {kBatch, 3, v.imageSize, v.imageSize}, "f32");
-  Value text = f.input("text", "text", {kBatch, config.text.contextLength}, "i64");
+  Value image =
+      f.input("image", "image", {kBatch, 3, v.imageSize, v.imageSize}, "f32");
+  Value text =
+      f.input("text", "text", {kBatch, config.text.contextLength}, "i64");
   Value imageF = f.call("image_features", "encode_image", {image}, features);
   Value textF = f.call("text_features", "encode_text", {text}, features);
   std::vector<Value> lossAndLogits =

@@ -50,7 +50,9 @@ std::string tensorType(const Shape &shape, const std::string &element) {
     s += dimText(d) + "x";
   return s + element + ">";
 }
-std::string tensorType(const Value &v) { return tensorType(v.shape, v.element); }
+std::string tensorType(const Value &v) {
+  return tensorType(v.shape, v.element);
+}
 
 FunctionWriter::FunctionWriter(std::string name, bool isPublic,
                                std::string comment)
@@ -140,7 +142,8 @@ Value FunctionWriter::matmul(const std::string &name, const Value &a,
   const int64_t kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
   const int64_t n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
   if (ka != kb)
-    shapeError(fmt::format("matmul {}: contracting dims {} and {}", name, ka, kb));
+    shapeError(
+        fmt::format("matmul {}: contracting dims {} and {}", name, ka, kb));
   Shape shape = broadcastShapes(Shape(a.shape.begin(), a.shape.end() - 2),
                                 Shape(b.shape.begin(), b.shape.end() - 2));
   shape.push_back(m);
@@ -158,8 +161,8 @@ Value FunctionWriter::reduce(const std::string &op, const std::string &name,
                              bool keepdims) {
   Shape shape;
   for (size_t d = 0; d < x.shape.size(); ++d) {
-    const bool reduced =
-        std::find(axes.begin(), axes.end(), static_cast<int64_t>(d)) != axes.end();
+    const bool reduced = std::find(axes.begin(), axes.end(),
+                                   static_cast<int64_t>(d)) != axes.end();
     if (!reduced)
       shape.push_back(x.shape[d]);
     else if (keepdims)
@@ -306,7 +309,8 @@ std::vector<Value> FunctionWriter::call(const std::vector<std::string> &names,
   std::vector<Value> results;
   std::vector<std::string> resultNames, argNames, argTypes, resultTypeNames;
   for (size_t i = 0; i < resultTypes.size(); ++i) {
-    results.push_back(fresh(names[i], resultTypes[i].shape, resultTypes[i].element));
+    results.push_back(
+        fresh(names[i], resultTypes[i].shape, resultTypes[i].element));
     resultNames.push_back(results.back().name);
     resultTypeNames.push_back(tensorType(resultTypes[i]));
   }
@@ -314,12 +318,14 @@ std::vector<Value> FunctionWriter::call(const std::vector<std::string> &names,
     argNames.push_back(a.name);
     argTypes.push_back(tensorType(a));
   }
-  const std::string resultList = resultTypeNames.size() == 1
-                                     ? resultTypeNames[0]
-                                     : fmt::format("({})", fmt::join(resultTypeNames, ", "));
+  const std::string resultList =
+      resultTypeNames.size() == 1
+          ? resultTypeNames[0]
+          : fmt::format("({})", fmt::join(resultTypeNames, ", "));
   line(fmt::format("{} = func.call @{}({}) : ({}) -> {}",
-                   fmt::join(resultNames, ", "), callee, fmt::join(argNames, ", "),
-                   fmt::join(argTypes, ", "), resultList));
+                   fmt::join(resultNames, ", "), callee,
+                   fmt::join(argNames, ", "), fmt::join(argTypes, ", "),
+                   resultList));
   return results;
 }
 
@@ -357,9 +363,10 @@ std::string FunctionWriter::str() const {
     args.push_back(fmt::format("{}: {}", a.name, tensorType(a)));
   for (const Value &r : results_)
     resultTypes.push_back(tensorType(r));
-  const std::string results = resultTypes.size() == 1
-                                  ? resultTypes[0]
-                                  : fmt::format("({})", fmt::join(resultTypes, ", "));
+  const std::string results =
+      resultTypes.size() == 1
+          ? resultTypes[0]
+          : fmt::format("({})", fmt::join(resultTypes, ", "));
   out += fmt::format("  func.func {}@{}({}) -> {} {{\n",
                      isPublic_ ? "" : "private ", name_, fmt::join(args, ", "),
                      results);

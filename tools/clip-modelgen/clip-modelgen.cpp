@@ -49,8 +49,7 @@ int main(int argc, char **argv) {
   }
   std::string text;
   try {
-    const std::string name =
-        llvm::sys::path::stem(configPath).str();
+    const std::string name = llvm::sys::path::stem(configPath).str();
     clip::modelgen::ModelConfig config = clip::modelgen::parseModelConfig(
         (*buffer)->getBuffer().str(), name, imageSize);
     // Name the config by its path relative to the repository, as the
@@ -70,8 +69,8 @@ int main(int argc, char **argv) {
   mlir::MLIRContext context;
   context.loadDialect<mlir::clip::ClipDialect, mlir::func::FuncDialect>();
   llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBuffer(text, "generated"),
-                               llvm::SMLoc());
+  sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBuffer(text, "generated"), llvm::SMLoc());
   mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);

@@ -8,9 +8,9 @@
 
 #include "clip/IR/ClipDialect.h"
 #include "compiler/Conversion/Passes.h"
-#include "kernel/Transforms/Passes.h"
 #include "compiler/Pipeline/Pipeline.h"
 #include "compiler/Transforms/Passes.h"
+#include "kernel/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -1,4 +1,4 @@
-//===- clip-preprocess.cpp - OpenCLIP's image transforms from the shell ----===//
+//===- clip-preprocess.cpp - OpenCLIP's image transforms from the shell ---===//
 //
 //   clip-preprocess [options] IMAGE...           PNG/JPEG files
 //   clip-preprocess --fashion-mnist DIR [options] Fashion-MNIST images
@@ -17,8 +17,8 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -68,7 +68,8 @@ double seconds(std::chrono::steady_clock::time_point start) {
 double cpuSeconds() {
   timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+  return static_cast<double>(ts.tv_sec) +
+         1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 int run(int argc, char **argv) {
@@ -109,7 +110,8 @@ int run(int argc, char **argv) {
       fmt::print("{}", usage);
       return 0;
     } else if (!arg.empty() && arg[0] == '-')
-      throw std::invalid_argument(fmt::format("unknown option {}\n{}", arg, usage));
+      throw std::invalid_argument(
+          fmt::format("unknown option {}\n{}", arg, usage));
     else
       files.push_back(arg);
   }

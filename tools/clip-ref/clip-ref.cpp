@@ -7,7 +7,8 @@
 // evaluates one public function op by op in plain C++ (f32 as declared, or
 // f64 with --f64). Results are written as F64 tensors named result0, ...
 // (or --outputs a,b,...); a training function's gradients as grad/<param>
-// and its updated BatchNorm statistics as update/<param>. The oracle of the test suite, usable by hand.
+// and its updated BatchNorm statistics as update/<param>. The oracle of the
+// test suite, usable by hand.
 //
 //===----------------------------------------------------------------------===//
 
@@ -49,7 +50,9 @@ bindAll(const io::SafetensorsFile &file,
         const llvm::StringSet<> *known) {
   std::function<bool(const std::string &)> isKnown;
   if (known)
-    isKnown = [known](const std::string &name) { return known->contains(name); };
+    isKnown = [known](const std::string &name) {
+      return known->contains(name);
+    };
   const std::string problems = io::checkBinding(file, needed, isKnown);
   if (!problems.empty()) {
     llvm::errs() << "clip-ref: " << problems << "\n";
@@ -76,8 +79,8 @@ int main(int argc, char **argv) {
                                     cl::init("forward"));
   cl::opt<int64_t> batch("batch", cl::desc("batch size that replaces `?`"),
                          cl::Required);
-  cl::opt<std::string> paramsPath("params", cl::desc("parameters (safetensors)"),
-                                  cl::Required);
+  cl::opt<std::string> paramsPath(
+      "params", cl::desc("parameters (safetensors)"), cl::Required);
   cl::opt<std::string> inputsPath(
       "inputs", cl::desc("inputs and arguments (safetensors)"), cl::init(""));
   cl::list<std::string> argNames(
@@ -110,8 +113,8 @@ int main(int argc, char **argv) {
   context.loadAllAvailableDialects();
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(modelPath, sourceMgr,
-                                                           &context);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(modelPath, sourceMgr, &context);
   if (!module)
     return 1;
 
@@ -152,8 +155,7 @@ int main(int argc, char **argv) {
   try {
     const auto start = std::chrono::steady_clock::now();
     reference::Bindings bindings;
-    io::SafetensorsFile paramFile =
-        io::SafetensorsFile::read(paramsPath);
+    io::SafetensorsFile paramFile = io::SafetensorsFile::read(paramsPath);
     FailureOr<llvm::StringMap<reference::Tensor>> boundParams =
         bindAll(paramFile, params, &moduleParams);
     if (failed(boundParams))
@@ -165,8 +167,7 @@ int main(int argc, char **argv) {
                      << " needs inputs; give --inputs\n";
         return 1;
       }
-      io::SafetensorsFile inputFile =
-          io::SafetensorsFile::read(inputsPath);
+      io::SafetensorsFile inputFile = io::SafetensorsFile::read(inputsPath);
       FailureOr<llvm::StringMap<reference::Tensor>> boundInputs =
           bindAll(inputFile, inputs, /*known=*/nullptr);
       if (failed(boundInputs))
@@ -190,31 +191,31 @@ int main(int argc, char **argv) {
     io::SafetensorsWriter writer;
     for (auto [i, result] : llvm::enumerate(*results)) {
       // Gradients of a training function are named after their parameter.
-      const std::string name = i < outputNames.size()
-                                   ? outputNames[i]
-                                   : resultOutputName(func, i);
+      const std::string name =
+          i < outputNames.size() ? outputNames[i] : resultOutputName(func, i);
       const bool isInt = cast<RankedTensorType>(func.getResultTypes()[i])
                              .getElementType()
                              .isInteger();
       writer.addDoubles(name, isInt ? io::DType::I64 : io::DType::F64,
-                        {result.shape.begin(), result.shape.end()}, result.data);
+                        {result.shape.begin(), result.shape.end()},
+                        result.data);
     }
     writer.write(outputPath);
     if (!statsPath.empty()) {
       io::SafetensorsWriter stats;
       for (auto &entry : updatedStats)
-        stats.addDoubles(entry.getKey().str(), io::DType::F64,
-                         {entry.getValue().shape.begin(),
-                          entry.getValue().shape.end()},
-                         entry.getValue().data);
+        stats.addDoubles(
+            entry.getKey().str(), io::DType::F64,
+            {entry.getValue().shape.begin(), entry.getValue().shape.end()},
+            entry.getValue().data);
       stats.write(statsPath);
     }
-    const double seconds = std::chrono::duration<double>(
-                               std::chrono::steady_clock::now() - start)
-                               .count();
-    llvm::errs() << fmt::format("clip-ref: @{} at batch {} ({}) in {:.1f} s -> {}\n",
-                                functionName, batch, f64 ? "f64" : "as declared",
-                                seconds, outputPath);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    llvm::errs() << fmt::format(
+        "clip-ref: @{} at batch {} ({}) in {:.1f} s -> {}\n", functionName,
+        batch, f64 ? "f64" : "as declared", seconds, outputPath);
   } catch (const io::SafetensorsError &e) {
     llvm::errs() << "clip-ref: " << e.what() << "\n";
     return 1;

@@ -45,7 +45,8 @@ public:
     } else {
       std::ifstream in(where);
       if (!in)
-        throw RuntimeError(fmt::format("{}: no such folder or list file", where));
+        throw RuntimeError(
+            fmt::format("{}: no such folder or list file", where));
       for (std::string line; std::getline(in, line);)
         if (!line.empty())
           paths.push_back(line);
@@ -119,9 +120,10 @@ int embedCommand(const std::vector<std::string> &args) {
   std::vector<std::string> names;
   if (images) {
     ImageFiles files(flags.str("images"));
-    embeddings = embedImages(*encoder, files, encoder->function().inputs[0].shape[2],
-                             static_cast<int>(flags.integer("workers", 1)),
-                             flags.on("skip-bad"), dim);
+    embeddings =
+        embedImages(*encoder, files, encoder->function().inputs[0].shape[2],
+                    static_cast<int>(flags.integer("workers", 1)),
+                    flags.on("skip-bad"), dim);
     names = files.files();
   } else {
     std::ifstream in(flags.str("texts"));

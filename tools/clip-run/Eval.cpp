@@ -1,4 +1,4 @@
-//===- Eval.cpp - clip-run eval ------------------------------------------===//
+//===- Eval.cpp - clip-run eval -------------------------------------------===//
 //
 // Zero-shot classification of a checkpoint on Fashion-MNIST's test split,
 // or image-text retrieval (R@1/5/10) on CSV or WebDataset pairs.
@@ -62,8 +62,8 @@ int evalCommand(const std::vector<std::string> &args) {
         dim);
     const std::vector<float> texts =
         embedTexts(*textEncoder, tokenizer, captions, dim);
-    const Retrieval r = retrieval(images, texts,
-                                  static_cast<int64_t>(captions.size()), dim);
+    const Retrieval r =
+        retrieval(images, texts, static_cast<int64_t>(captions.size()), dim);
     fmt::print("retrieval on {} pairs: image->text R@1 {:.2f}% R@5 {:.2f}% "
                "R@10 {:.2f}%; text->image R@1 {:.2f}% R@5 {:.2f}% R@10 "
                "{:.2f}%\n",
@@ -72,9 +72,9 @@ int evalCommand(const std::vector<std::string> &args) {
                100 * r.textToImage[1], 100 * r.textToImage[2]);
     return 0;
   }
-  ZeroShotResult result = fashionMnistZeroShot(
-      library, *holder, tokenizer, flags,
-      holder->function().inputs[image].shape[2]);
+  ZeroShotResult result =
+      fashionMnistZeroShot(library, *holder, tokenizer, flags,
+                           holder->function().inputs[image].shape[2]);
   printZeroShot(result);
   return 0;
 }

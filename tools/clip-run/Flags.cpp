@@ -65,8 +65,8 @@ int64_t Flags::integer(const std::string &name, int64_t min) const {
       return value;
   } catch (const std::exception &) {
   }
-  throw RuntimeError(fmt::format("--{} wants an integer >= {}, got `{}`", name,
-                                 min, text));
+  throw RuntimeError(
+      fmt::format("--{} wants an integer >= {}, got `{}`", name, min, text));
 }
 
 double Flags::number(const std::string &name) const {
@@ -78,8 +78,7 @@ double Flags::number(const std::string &name) const {
       return value;
   } catch (const std::exception &) {
   }
-  throw RuntimeError(
-      fmt::format("--{} wants a number, got `{}`", name, text));
+  throw RuntimeError(fmt::format("--{} wants a number, got `{}`", name, text));
 }
 
 std::string Flags::help() const {

@@ -28,8 +28,8 @@ std::unique_ptr<Executor> makeExecutor(const runtime::Library &library,
 int32_t inputIndex(const Executor &executor, const char *name) {
   const int32_t index = executor.inputIndex(name);
   if (index < 0)
-    throw RuntimeError(fmt::format("@{} has no input `{}`",
-                                   executor.function().name, name));
+    throw RuntimeError(
+        fmt::format("@{} has no input `{}`", executor.function().name, name));
   return index;
 }
 

@@ -1,4 +1,4 @@
-//===- Train.cpp - clip-run train --------------------------------===//
+//===- Train.cpp - clip-run train -----------------------------------------===//
 //
 // train: the compiled @train_step (loss and every gradient) driven by the
 // data loader, with AdamW, OpenCLIP's schedule and logit-scale clamp,
@@ -134,12 +134,11 @@ int trainCommand(const std::vector<std::string> &args) {
   loaderConfig.seed = seed;
   loaderConfig.skipBad = flags.on("skip-bad");
   loaderConfig.startBatch = startStep * accum;
-  data::Loader loader(*source, loaderConfig,
-                      [&](const std::string &caption, int64_t *tokens) {
-                        std::vector<int64_t> ids =
-                            tokenizer.tokenize(caption, contextLength);
-                        std::copy(ids.begin(), ids.end(), tokens);
-                      });
+  data::Loader loader(
+      *source, loaderConfig, [&](const std::string &caption, int64_t *tokens) {
+        std::vector<int64_t> ids = tokenizer.tokenize(caption, contextLength);
+        std::copy(ids.begin(), ids.end(), tokens);
+      });
   const int64_t totalSteps =
       flags.integer("steps") > 0
           ? flags.integer("steps")
@@ -194,10 +193,11 @@ int trainCommand(const std::vector<std::string> &args) {
     binding.update(optimizer, lr);
 
     const int64_t done = s + 1;
-    lossAverage = std::isnan(lossAverage) ? loss : 0.95 * lossAverage + 0.05 * loss;
-    const double elapsed = std::chrono::duration<double>(
-                               std::chrono::steady_clock::now() - start)
-                               .count();
+    lossAverage =
+        std::isnan(lossAverage) ? loss : 0.95 * lossAverage + 0.05 * loss;
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     const double stepsPerSecond = (done - startStep) / elapsed;
     const double pairsPerSecond = stepsPerSecond * batch * accum;
     const double scale = binding.logitScale();
@@ -227,9 +227,9 @@ int trainCommand(const std::vector<std::string> &args) {
     }
   }
   save(totalSteps);
-  const double elapsed = std::chrono::duration<double>(
-                             std::chrono::steady_clock::now() - start)
-                             .count();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   const data::Loader::Stats stats = loader.stats();
   fmt::print("trained {} steps in {} ({:.1f} s; waited {:.1f} s on data, {} "
              "bad samples skipped){}\n",
@@ -256,11 +256,11 @@ int trainCommand(const std::vector<std::string> &args) {
   if (flags.given("plot")) {
     if (!metrics)
       throw RuntimeError("--plot needs --metrics (the plot is drawn from it)");
-    train::writeSvgPlot(flags.str("plot"),
-                        fmt::format("clip-run train {}", library.desc().model),
-                        train::readSeries(flags.str("metrics"),
-                                          {"loss", "lr", "grad_norm",
-                                           "zero_shot_top1"}));
+    train::writeSvgPlot(
+        flags.str("plot"),
+        fmt::format("clip-run train {}", library.desc().model),
+        train::readSeries(flags.str("metrics"),
+                          {"loss", "lr", "grad_norm", "zero_shot_top1"}));
     fmt::print("plot: {}\n", flags.str("plot"));
   }
   return 0;

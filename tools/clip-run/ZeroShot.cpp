@@ -27,8 +27,7 @@ void copyParameters(runtime::Executor &from, runtime::Executor &to) {
       throw RuntimeError(fmt::format("@{} has no parameter `{}` for @{}",
                                      from.function().name, fn.params[i].name,
                                      fn.name));
-    std::memcpy(to.param(i), from.param(j),
-                runtime::byteSize(fn.params[i]));
+    std::memcpy(to.param(i), from.param(j), runtime::byteSize(fn.params[i]));
   }
 }
 
@@ -39,7 +38,8 @@ void normalizeRows(float *rows, int64_t count, int64_t dim) {
     double sum = 0;
     for (int64_t d = 0; d < dim; ++d)
       sum += double(rows[r * dim + d]) * rows[r * dim + d];
-    const float scale = static_cast<float>(1.0 / std::max(std::sqrt(sum), 1e-12));
+    const float scale =
+        static_cast<float>(1.0 / std::max(std::sqrt(sum), 1e-12));
     for (int64_t d = 0; d < dim; ++d)
       rows[r * dim + d] *= scale;
   }
@@ -55,8 +55,8 @@ EncoderShape encoderShape(runtime::Executor &encoder) {
     throw RuntimeError(fmt::format("@{} is not an encoder (one input, one "
                                    "[batch, dim] output)",
                                    fn.name));
-  return {fn.inputs[0].shape[0], runtime::elementCount(fn.inputs[0]) /
-                                     fn.inputs[0].shape[0],
+  return {fn.inputs[0].shape[0],
+          runtime::elementCount(fn.inputs[0]) / fn.inputs[0].shape[0],
           fn.outputs[0].shape[1]};
 }
 
@@ -177,11 +177,11 @@ ZeroShotResult zeroShot(const Encoders &encoders,
   normalizeRows(classEmb.data(), classes, dim);
 
   int64_t imageDim = 0;
-  const std::vector<float> emb = embedImages(encoders.image, images, imageSize,
-                                             threads, false, imageDim);
+  const std::vector<float> emb =
+      embedImages(encoders.image, images, imageSize, threads, false, imageDim);
   if (imageDim != dim)
-    throw RuntimeError(fmt::format("image embeddings have {} dims, text {}",
-                                   imageDim, dim));
+    throw RuntimeError(
+        fmt::format("image embeddings have {} dims, text {}", imageDim, dim));
   ZeroShotResult result;
   result.count = static_cast<int64_t>(images.size());
   result.perClassCorrect.assign(classes, 0);

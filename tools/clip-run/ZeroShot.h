@@ -1,4 +1,4 @@
-//===- ZeroShot.h - Zero-shot classification with a compiled model -*- C++ -*-===//
+//===- ZeroShot.h - Zero-shot classification with a compiled model --------===//
 //
 // CLIP's zero-shot protocol: each class's text embedding is the normalized
 // mean of the normalized embeddings of its name in every template; an

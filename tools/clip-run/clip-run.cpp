@@ -13,8 +13,8 @@
 #include "Commands.h"
 
 #include "runtime/core/Executor.h"
-#include "runtime/gpu/CudaExecutor.h"
 #include "runtime/core/Library.h"
+#include "runtime/gpu/CudaExecutor.h"
 #include "runtime/io/Safetensors.h"
 #include "runtime/train/Initialize.h"
 #include "runtime/train/TrainStep.h"
@@ -76,8 +76,8 @@ int64_t parseCount(const std::string &flag, const std::string &text) {
       return value;
   } catch (const std::exception &) {
   }
-  throw RuntimeError(fmt::format("{} wants a non-negative integer, got `{}`",
-                                 flag, text));
+  throw RuntimeError(
+      fmt::format("{} wants a non-negative integer, got `{}`", flag, text));
 }
 
 /// Random images ~ N(0, 1); token rows: ids in [1, vocab-2], ended by the
@@ -98,13 +98,12 @@ void initInput(const ClipTensorDesc &desc, void *data, int64_t vocab,
   for (int64_t row = 0; row < count / length; ++row) {
     const int64_t eot = end(rng);
     for (int64_t t = 0; t < length; ++t)
-      tokens[row * length + t] =
-          t < eot ? id(rng) : t == eot ? vocab - 1 : 0;
+      tokens[row * length + t] = t < eot ? id(rng) : t == eot ? vocab - 1 : 0;
   }
 }
 
 io::DType ioType(int32_t dtype) {
-  return dtype == CLIP_I64 ? io::DType::I64
+  return dtype == CLIP_I64    ? io::DType::I64
          : dtype == CLIP_BOOL ? io::DType::Bool
                               : io::DType::F32;
 }
@@ -115,23 +114,21 @@ void bindFromFile(const std::string &path, const ClipTensorDesc *descs,
   io::SafetensorsFile file = io::SafetensorsFile::read(path);
   std::vector<io::ExpectedTensor> expected;
   for (int32_t i = 0; i < count; ++i)
-    expected.push_back({descs[i].name, std::vector<int64_t>(
-                                           descs[i].shape,
-                                           descs[i].shape + descs[i].rank)});
+    expected.push_back(
+        {descs[i].name,
+         std::vector<int64_t>(descs[i].shape, descs[i].shape + descs[i].rank)});
   // Parameter files may hold more (both towers, optimizer state); input
   // files must be exactly the function's inputs.
-  const std::string problems =
-      std::string(what) == "parameters"
-          ? io::checkBinding(file, expected, nullptr)
-          : io::checkBinding(file, expected);
+  const std::string problems = std::string(what) == "parameters"
+                                   ? io::checkBinding(file, expected, nullptr)
+                                   : io::checkBinding(file, expected);
   if (!problems.empty())
     throw RuntimeError(fmt::format("{} ({}): {}", path, what, problems));
   for (int32_t i = 0; i < count; ++i) {
     const io::TensorView *view = file.find(descs[i].name);
     if (view->dtype != ioType(descs[i].dtype))
-      throw RuntimeError(fmt::format("{}: `{}` is {}, the model wants {}",
-                                     path, descs[i].name,
-                                     io::dtypeName(view->dtype),
+      throw RuntimeError(fmt::format("{}: `{}` is {}, the model wants {}", path,
+                                     descs[i].name, io::dtypeName(view->dtype),
                                      dtypeName(descs[i].dtype)));
     std::memcpy(storage(i), view->data, view->byteSize);
   }
@@ -143,10 +140,10 @@ void writeTensors(const std::string &path, const ClipTensorDesc *descs,
   io::SafetensorsWriter writer;
   for (int32_t i = 0; i < count; ++i) {
     const auto *bytes = static_cast<const uint8_t *>(data(i));
-    writer.add(descs[i].name, ioType(descs[i].dtype),
-               std::vector<int64_t>(descs[i].shape,
-                                    descs[i].shape + descs[i].rank),
-               std::vector<uint8_t>(bytes, bytes + byteSize(descs[i])));
+    writer.add(
+        descs[i].name, ioType(descs[i].dtype),
+        std::vector<int64_t>(descs[i].shape, descs[i].shape + descs[i].rank),
+        std::vector<uint8_t>(bytes, bytes + byteSize(descs[i])));
   }
   writer.write(path);
 }
@@ -197,8 +194,8 @@ int step(const std::string &path, const StepOptions &options) {
   Library library(path);
   std::unique_ptr<Executor> device;
   if (options.device == "cuda")
-    device = std::make_unique<clip::gpu::CudaExecutor>(library,
-                                                       options.function);
+    device =
+        std::make_unique<clip::gpu::CudaExecutor>(library, options.function);
   else
     device = std::make_unique<CpuExecutor>(library, options.function);
   Executor &executor = *device;
@@ -210,13 +207,15 @@ int step(const std::string &path, const StepOptions &options) {
     if (std::string(fn.params[i].name) == "token_embedding.weight")
       vocab = fn.params[i].shape[0];
   if (!options.params.empty())
-    bindFromFile(options.params, fn.params, fn.numParams,
-                 [&](int32_t i) { return executor.param(i); }, "parameters");
+    bindFromFile(
+        options.params, fn.params, fn.numParams,
+        [&](int32_t i) { return executor.param(i); }, "parameters");
   else
     clip::train::initializeParameters(executor, rng);
   if (!options.inputs.empty())
-    bindFromFile(options.inputs, fn.inputs, fn.numInputs,
-                 [&](int32_t i) { return executor.input(i); }, "inputs");
+    bindFromFile(
+        options.inputs, fn.inputs, fn.numInputs,
+        [&](int32_t i) { return executor.input(i); }, "inputs");
   else
     for (int32_t i = 0; i < fn.numInputs; ++i)
       initInput(fn.inputs[i], executor.input(i), vocab, rng);
@@ -270,12 +269,12 @@ int main(int argc, char **argv) {
     }
     const std::string command = args[0];
     if (args.size() < 2)
-      throw RuntimeError(fmt::format("{} needs a clip.so file\n{}", command,
-                                     usage));
+      throw RuntimeError(
+          fmt::format("{} needs a clip.so file\n{}", command, usage));
     if (command == "info") {
       if (args.size() > 2)
-        throw RuntimeError(fmt::format("info takes one file, got `{}` too",
-                                       args[2]));
+        throw RuntimeError(
+            fmt::format("info takes one file, got `{}` too", args[2]));
       return info(args[1]);
     }
     if (command == "train")
@@ -285,7 +284,8 @@ int main(int argc, char **argv) {
     if (command == "embed")
       return clip::run::embedCommand({args.begin() + 1, args.end()});
     if (command != "step")
-      throw RuntimeError(fmt::format("unknown command `{}`\n{}", command, usage));
+      throw RuntimeError(
+          fmt::format("unknown command `{}`\n{}", command, usage));
     StepOptions options;
     for (size_t i = 2; i < args.size(); ++i) {
       const std::string &flag = args[i];
@@ -302,8 +302,7 @@ int main(int argc, char **argv) {
           throw RuntimeError(fmt::format("--device must be cpu or cuda (got "
                                          "`{}`)",
                                          options.device));
-      }
-      else if (flag == "--steps")
+      } else if (flag == "--steps")
         options.steps = parseCount(flag, value());
       else if (flag == "--seed")
         options.seed = parseCount(flag, value());
@@ -335,7 +334,8 @@ int main(int argc, char **argv) {
       std::fflush(stderr);
       setenv("OPENBLAS_CORETYPE", "Haswell", 1);
       execv("/proc/self/exe", argv);
-      fmt::print(stderr, "clip-run: cannot restart: {}\n", std::strerror(errno));
+      fmt::print(stderr, "clip-run: cannot restart: {}\n",
+                 std::strerror(errno));
       return 1;
     }
     const std::string core = std::getenv("OPENBLAS_CORETYPE");

@@ -99,7 +99,8 @@ int main(int argc, char **argv) {
       vocab = value();
     } else if (a == "--mode") {
       mode = value();
-      if (mode != "tokenize" && mode != "encode" && mode != "clean" && mode != "decode")
+      if (mode != "tokenize" && mode != "encode" && mode != "clean" &&
+          mode != "decode")
         die("--mode is tokenize, encode, clean or decode, not '" + mode + "'");
     } else if (a == "--context-length") {
       std::string v = value();
@@ -139,8 +140,9 @@ int main(int argc, char **argv) {
       }
       std::string line;
       while (std::getline(*in, line))
-        lines.push_back(format == "hex" && mode != "decode" ? fromHex(line, lines.size() + 1)
-                                                            : line);
+        lines.push_back(format == "hex" && mode != "decode"
+                            ? fromHex(line, lines.size() + 1)
+                            : line);
     }
     if (mode == "clean") {
       std::string out;
@@ -152,7 +154,8 @@ int main(int argc, char **argv) {
       std::fwrite(out.data(), 1, out.size(), stdout);
       return 0;
     }
-    clip::text::Tokenizer tokenizer(vocab.empty() ? clip::text::defaultVocabularyPath() : vocab);
+    clip::text::Tokenizer tokenizer(
+        vocab.empty() ? clip::text::defaultVocabularyPath() : vocab);
     std::string out;
     auto start = std::chrono::steady_clock::now();
     double seconds = 0;
@@ -178,9 +181,12 @@ int main(int argc, char **argv) {
     } else {
       std::vector<std::vector<int64_t>> results(lines.size());
       for (size_t n = 0; n < lines.size(); ++n)
-        results[n] = mode == "encode" ? tokenizer.encode(lines[n])
-                                      : tokenizer.tokenize(lines[n], contextLength);
-      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        results[n] = mode == "encode"
+                         ? tokenizer.encode(lines[n])
+                         : tokenizer.tokenize(lines[n], contextLength);
+      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                              start)
+                    .count();
       for (const auto &ids : results) {
         for (size_t k = 0; k < ids.size(); ++k) {
           if (k)
@@ -192,8 +198,10 @@ int main(int argc, char **argv) {
     }
     std::fwrite(out.data(), 1, out.size(), stdout);
     if (time)
-      std::fprintf(stderr, "clip-tokenize: %zu captions in %.3f s: %.0f captions/s\n",
-                   lines.size(), seconds, seconds > 0 ? double(lines.size()) / seconds : 0.0);
+      std::fprintf(stderr,
+                   "clip-tokenize: %zu captions in %.3f s: %.0f captions/s\n",
+                   lines.size(), seconds,
+                   seconds > 0 ? double(lines.size()) / seconds : 0.0);
   } catch (const std::exception &e) {
     die(e.what());
   }

@@ -13,11 +13,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "clip/IR/ClipDialect.h"
-#include "compiler/Target/Library/LibraryEmitter.h"
 #include "compiler/Conversion/Passes.h"
-#include "kernel/Transforms/Passes.h"
 #include "compiler/Pipeline/Pipeline.h"
+#include "compiler/Target/Library/LibraryEmitter.h"
 #include "kernel/IR/KernelOps.h"
+#include "kernel/Transforms/Passes.h"
 #include "runtime/abi/ClipLibrary.h"
 #include "runtime/gpu/Nvrtc.h"
 
@@ -54,8 +54,8 @@ int fail(const std::string &message) {
 int compileLibrary(const std::string &source, const std::string &output,
                    bool keepSource) {
   llvm::SmallString<128> cppPath;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-          "clipc", "cpp", cppPath))
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("clipc", "cpp", cppPath))
     return fail("cannot create a temporary file: " + ec.message());
   {
     std::error_code ec;
@@ -73,16 +73,26 @@ int compileLibrary(const std::string &source, const std::string &output,
     return fail(fmt::format("no C++ compiler `{}` on PATH (set CLIPC_CXX)",
                             compilerName));
   const std::string partial = output + ".partial";
-  std::vector<std::string> args = {
-      *compiler, "-std=c++17", "-O3", "-march=" CLIP_CPU_ISA, "-fno-trapping-math",
-      "-fopenmp",
-      "-shared", "-fPIC", "-fvisibility=hidden", "-w",
-      "-I" CLIPC_SOURCE_DIR, "-o", partial, cppPath.str().str(),
-      CLIPC_CPU_KERNELS_LIBRARY, CLIPC_OPENBLAS_LIBRARY};
+  std::vector<std::string> args = {*compiler,
+                                   "-std=c++17",
+                                   "-O3",
+                                   "-march=" CLIP_CPU_ISA,
+                                   "-fno-trapping-math",
+                                   "-fopenmp",
+                                   "-shared",
+                                   "-fPIC",
+                                   "-fvisibility=hidden",
+                                   "-w",
+                                   "-I" CLIPC_SOURCE_DIR,
+                                   "-o",
+                                   partial,
+                                   cppPath.str().str(),
+                                   CLIPC_CPU_KERNELS_LIBRARY,
+                                   CLIPC_OPENBLAS_LIBRARY};
   std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
   std::string error;
-  const int rc = llvm::sys::ExecuteAndWait(*compiler, argRefs, std::nullopt,
-                                           {}, 0, 0, &error);
+  const int rc = llvm::sys::ExecuteAndWait(*compiler, argRefs, std::nullopt, {},
+                                           0, 0, &error);
   if (!keepSource)
     llvm::sys::fs::remove(cppPath);
   if (rc != 0) {
@@ -110,8 +120,9 @@ int main(int argc, char **argv) {
   cl::opt<std::string> target("target", cl::desc("cpu (default), cuda, all"),
                               cl::init("cpu"));
   cl::opt<std::string> remat(
-      "remat", cl::desc("what the backward recomputes: none (default), "
-                        "attention, block"),
+      "remat",
+      cl::desc("what the backward recomputes: none (default), "
+               "attention, block"),
       cl::init("none"));
   cl::opt<std::string> emit(
       "emit",
@@ -133,8 +144,8 @@ int main(int argc, char **argv) {
                               "clipc: compile a CLIP model to clip.so\n");
 
   if (batch < 1)
-    return fail(fmt::format("--batch must be at least 1 (got {})",
-                            batch.getValue()));
+    return fail(
+        fmt::format("--batch must be at least 1 (got {})", batch.getValue()));
   if (remat != "none" && remat != "attention" && remat != "block")
     return fail(fmt::format("--remat must be none, attention or block (got "
                             "`{}`)",
@@ -208,7 +219,8 @@ int main(int argc, char **argv) {
   std::string cudaUnits;
   std::unique_ptr<::clip::gpu::Nvrtc> nvrtc;
   if (info.cuda && emit == "cuda") {
-    info.checkCuda = [&](func::FuncOp func, const mlir::clip::codegen::CudaFunction &unit) {
+    info.checkCuda = [&](func::FuncOp func,
+                         const mlir::clip::codegen::CudaFunction &unit) {
       cudaUnits += unit.source;
       return success();
     };
@@ -224,16 +236,17 @@ int main(int argc, char **argv) {
                          const mlir::clip::codegen::CudaFunction &unit) {
       const auto start = std::chrono::steady_clock::now();
       const std::string name = func.getSymName().str() + ".cu";
-      ::clip::gpu::Nvrtc::Output out = nvrtc->compile(unit.source, name, cudaArch);
+      ::clip::gpu::Nvrtc::Output out =
+          nvrtc->compile(unit.source, name, cudaArch);
       const double seconds = std::chrono::duration<double>(
                                  std::chrono::steady_clock::now() - start)
                                  .count();
       if (!out.ok || !out.log.empty()) {
         // Warnings fail too: the kernels must compile clean.
-        llvm::errs() << fmt::format(
-            "clipc: NVRTC {} ({}) {} {}:\n{}\n", nvrtc->version(),
-            cudaArch.getValue(), out.ok ? "warned on" : "failed on", name,
-            out.log);
+        llvm::errs() << fmt::format("clipc: NVRTC {} ({}) {} {}:\n{}\n",
+                                    nvrtc->version(), cudaArch.getValue(),
+                                    out.ok ? "warned on" : "failed on", name,
+                                    out.log);
         return failure();
       }
       size_t kernels = 0;

@@ -50,7 +50,6 @@ std::optional<int64_t> contiguousSliceOffset(clip::SliceOp slice) {
   return slice.getStart() * inner;
 }
 
-
 struct ConvertClipToKernelPass
     : clip::impl::ConvertClipToKernelBase<ConvertClipToKernelPass> {
   void runOnOperation() override {
@@ -135,9 +134,9 @@ struct ConvertClipToKernelPass
     }
     if (auto constant = dyn_cast<clip::ConstantOp>(op)) {
       buffers.map(constant.getResult(),
-                  builder.create<ConstantOp>(
-                      loc, bufferTypeOf(constant.getType()),
-                      constant.getValue()));
+                  builder.create<ConstantOp>(loc,
+                                             bufferTypeOf(constant.getType()),
+                                             constant.getValue()));
       return success();
     }
     if (auto reshape = dyn_cast<clip::ReshapeOp>(op)) {
@@ -175,8 +174,8 @@ struct ConvertClipToKernelPass
       outs.push_back(buffer);
       buffers.map(result, buffer);
     }
-    auto name = builder.getStringAttr(fmt::format(
-        "{}_{}", op->getName().stripDialect().str(), launches++));
+    auto name = builder.getStringAttr(
+        fmt::format("{}_{}", op->getName().stripDialect().str(), launches++));
     auto launchOp = builder.create<LaunchOp>(loc, name, ins, outs);
     Block *body = new Block();
     launchOp.getBody().push_back(body);

@@ -175,8 +175,8 @@ emitElementwiseLoop(Operation *kernelOp, const std::vector<std::string> &inputs,
             })
             .Case([&](GeluGradOp grad) {
               return "(" + in(1) + " * " +
-                     geluFunction(grad.getApproximation(), true) + "(" +
-                     in(0) + "))";
+                     geluFunction(grad.getApproximation(), true) + "(" + in(0) +
+                     "))";
             })
             .Case([&](AddOp) { return "(" + in(0) + " + " + in(1) + ")"; })
             .Case([&](SubOp) { return "(" + in(0) + " - " + in(1) + ")"; })
@@ -198,9 +198,9 @@ emitElementwiseLoop(Operation *kernelOp, const std::vector<std::string> &inputs,
               return "(" + in(0) + " ? " + in(1) + " : " + in(2) + ")";
             })
             .Case([&](CastOp castOp) -> std::optional<std::string> {
-              FailureOr<std::string> to = scalarType(
-                  op, cast<ShapedType>(castOp.getResult().getType())
-                          .getElementType());
+              FailureOr<std::string> to =
+                  scalarType(op, cast<ShapedType>(castOp.getResult().getType())
+                                     .getElementType());
               if (failed(to))
                 return std::nullopt;
               return "static_cast<" + *to + ">(" + in(0) + ")";
@@ -232,15 +232,14 @@ emitElementwiseLoop(Operation *kernelOp, const std::vector<std::string> &inputs,
   for (auto [r, value] : llvm::enumerate(yielded)) {
     // A smaller result is written once per element, by the first loop
     // element that broadcasts from it.
-    auto shape = cast<RankedTensorType>(kernelOp->getResult(r).getType())
-                     .getShape();
+    auto shape =
+        cast<RankedTensorType>(kernelOp->getResult(r).getType()).getShape();
     const std::string store =
         fmt::format("{}[{}] = {};", outputs[r], broadcastOffset(shape, loop),
                     scalars.lookup(value));
     const std::string first = firstOfBroadcast(shape, loop);
-    result.body.push_back(first.empty() ? store
-                                        : fmt::format("if ({}) {}", first,
-                                                      store));
+    result.body.push_back(
+        first.empty() ? store : fmt::format("if ({}) {}", first, store));
   }
   return result;
 }

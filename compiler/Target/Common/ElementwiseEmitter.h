@@ -1,4 +1,4 @@
-//===- ElementwiseEmitter.h - Scalar C++ for elementwise kernels -*- C++ -*-===//
+//===- ElementwiseEmitter.h - Scalar C++ for elementwise kernels ----------===//
 //
 // One elementwise kernel (a `clip.elementwise` region or a single
 // elementwise op) as the body of a loop over its output's elements, in C++
@@ -26,7 +26,7 @@ FailureOr<std::string> scalarType(Operation *at, Type elementType);
 std::string floatLiteral(double value);
 
 struct ElementwiseLoop {
-  int64_t count = 0;            ///< elements of the (every) output
+  int64_t count = 0;             ///< elements of the (every) output
   std::vector<std::string> body; ///< statements, using `i` (int64_t)
 };
 

@@ -41,8 +41,8 @@ std::string list(ArrayRef<int64_t> values) {
   return text + (values.empty() ? "0}" : "}");
 }
 
-FailureOr<GemmShape> gemmShape(Operation *op, Value a, Value b,
-                               bool transposeA, Value result) {
+FailureOr<GemmShape> gemmShape(Operation *op, Value a, Value b, bool transposeA,
+                               Value result) {
   Shape as = shapeOf(a), bs = shapeOf(b), cs = shapeOf(result);
   GemmShape g;
   g.m = cs[cs.size() - 2];
@@ -155,13 +155,13 @@ FailureOr<BufferNames> BufferNames::build(func::FuncOp func) {
       for (int64_t i = 0; i < count; ++i) {
         const int64_t at = value.isSplat() ? 0 : i;
         if (isa<FloatType>(value.getElementType()))
-          data += floatLiteral(
-              value.getValues<APFloat>()[at].convertToDouble());
+          data +=
+              floatLiteral(value.getValues<APFloat>()[at].convertToDouble());
         else if (value.getElementType().isInteger(1))
           data += value.getValues<bool>()[at] ? "true" : "false";
         else
-          data += fmt::format("{}LL",
-                              value.getValues<APInt>()[at].getSExtValue());
+          data +=
+              fmt::format("{}LL", value.getValues<APInt>()[at].getSExtValue());
         data += ", ";
       }
       const size_t id = names.constantData.size();
@@ -272,8 +272,9 @@ LogicalResult checkF32Operands(Operation *op, StringRef target) {
     return success();
   for (Value v : op->getOperands())
     if (!cast<ShapedType>(v.getType()).getElementType().isF32())
-      return op->emitError("the " + target + " target runs this kernel on "
-                                             "f32 only");
+      return op->emitError("the " + target +
+                           " target runs this kernel on "
+                           "f32 only");
   return success();
 }
 

@@ -1,4 +1,4 @@
-//===- KernelArguments.h - Shared pieces of the CPU and CUDA generators -*- C++ -*-===//
+//===- KernelArguments.h - Shared pieces of the CPU and CUDA generators ---===//
 //
 // What both code generators need of a planned function: shapes and strides
 // as C++ lists, GEMM problems and strided copies, and pointer expressions
@@ -38,8 +38,8 @@ struct GemmShape {
   int64_t batch = 1, m = 0, n = 0, k = 0;
   int64_t strideA = 0, strideB = 0, strideC = 0;
 };
-FailureOr<GemmShape> gemmShape(Operation *op, Value a, Value b,
-                               bool transposeA, Value result);
+FailureOr<GemmShape> gemmShape(Operation *op, Value a, Value b, bool transposeA,
+                               Value result);
 
 /// The data-movement ops (transpose, broadcast, slice, slice_grad, concat)
 /// as strided copies: over `shape`, dest[destOffset + idx . destStrides] =

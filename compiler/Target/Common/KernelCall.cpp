@@ -51,8 +51,13 @@ public:
                   bool causal) {
     Shape q = shapeOf(query), k = shapeOf(key), v = shapeOf(value);
     const int64_t lq = q[q.size() - 2], d = q.back();
-    return i(product(q) / (lq * d)).i(lq).i(k[k.size() - 2]).i(d).i(v.back())
-        .f(scale).b(causal);
+    return i(product(q) / (lq * d))
+        .i(lq)
+        .i(k[k.size() - 2])
+        .i(d)
+        .i(v.back())
+        .f(scale)
+        .b(causal);
   }
   /// The geometry of a convolution (NCHW input x, weight w, output y).
   Args &conv2d(Value x, Value w, Value y, ArrayRef<int64_t> stride,
@@ -63,18 +68,18 @@ public:
     if (dilation)
       dil.assign(dilation->begin(), dilation->end());
     return add(CallArg::Conv2D,
-               codegen::list({xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], ys[2],
-                       ys[3], stride[0], stride[1], padding[0], padding[1],
-                       dil[0], dil[1], groups}));
+               codegen::list({xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3],
+                              ys[2], ys[3], stride[0], stride[1], padding[0],
+                              padding[1], dil[0], dil[1], groups}));
   }
   /// The geometry of average pooling from x to y.
   Args &pool2d(Value x, Value y, ArrayRef<int64_t> kernel,
                ArrayRef<int64_t> stride, ArrayRef<int64_t> padding) {
     Shape xs = shapeOf(x), ys = shapeOf(y);
     return add(CallArg::Pool2D,
-               codegen::list({xs[0] * xs[1], xs[2], xs[3], ys[2], ys[3], kernel[0],
-                       kernel[1], stride[0], stride[1], padding[0],
-                       padding[1]}));
+               codegen::list({xs[0] * xs[1], xs[2], xs[3], ys[2], ys[3],
+                              kernel[0], kernel[1], stride[0], stride[1],
+                              padding[0], padding[1]}));
   }
 
   LibraryCall call(StringRef function) const {
@@ -85,7 +90,6 @@ public:
   }
 
 private:
-
   const LaunchBinding &binding;
   std::vector<CallArg> values;
 };
@@ -138,23 +142,21 @@ void Describer::dataMovement(Operation *op, const DataMovement &move) {
     device("zero", count, Units::PerThread, fill(move.result, count));
   }
   for (auto [i, c] : llvm::enumerate(move.copies)) {
-    LibraryCall copy = args()
-                           .i(c.shape.size())
-                           .expr("shape")
-                           .expr(offsetPointer(binding.pointer(c.source),
-                                               c.sourceOffset))
-                           .expr("from")
-                           .expr(offsetPointer(binding.pointer(move.result),
-                                               c.destOffset))
-                           .expr("to")
-                           .call("stridedCopy");
-    copy.arrays = {{"shape", c.shape},
-                   {"from", c.sourceStrides},
-                   {"to", c.destStrides}};
+    LibraryCall copy =
+        args()
+            .i(c.shape.size())
+            .expr("shape")
+            .expr(offsetPointer(binding.pointer(c.source), c.sourceOffset))
+            .expr("from")
+            .expr(offsetPointer(binding.pointer(move.result), c.destOffset))
+            .expr("to")
+            .call("stridedCopy");
+    copy.arrays = {
+        {"shape", c.shape}, {"from", c.sourceStrides}, {"to", c.destStrides}};
     host(copy);
-    device(isa<ConcatOp>(op)   ? fmt::format("part{}", i)
-           : move.zeroFirst    ? std::string("copy")
-                               : std::string(),
+    device(isa<ConcatOp>(op) ? fmt::format("part{}", i)
+           : move.zeroFirst  ? std::string("copy")
+                             : std::string(),
            product(c.shape), Units::PerThread, std::move(copy));
   }
 }
@@ -174,16 +176,15 @@ void Describer::reduce(Operation *op, Value input, Value output,
   const char *kind = isa<ReduceSumOp>(op)    ? "Sum"
                      : isa<ReduceMeanOp>(op) ? "Mean"
                                              : "Max";
-  LibraryCall onHost =
-      args()
-          .expr(fmt::format("clip::cpu::Reduction::{}", kind))
-          .i(rank)
-          .expr("shape")
-          .p(input)
-          .expr("to")
-          .p(output)
-          .i(product(keptOnes))
-          .call("reduce");
+  LibraryCall onHost = args()
+                           .expr(fmt::format("clip::cpu::Reduction::{}", kind))
+                           .i(rank)
+                           .expr("shape")
+                           .p(input)
+                           .expr("to")
+                           .p(output)
+                           .i(product(keptOnes))
+                           .call("reduce");
   onHost.arrays = {{"shape", s}, {"to", to}};
   host(std::move(onHost));
 
@@ -235,7 +236,8 @@ template <typename GatherLike> void Describer::gather(GatherLike g) {
   host(std::move(onHost));
   LibraryCall onDevice = Args(a).add(CallArg::ErrorSlot, "").call(function);
   if (isGrad) {
-    device("zero", product(x), Units::PerThread, fill(g.getResult(), product(x)));
+    device("zero", product(x), Units::PerThread,
+           fill(g.getResult(), product(x)));
     device("scatter", product(shapeOf(g->getOperand(0))), Units::PerThread,
            std::move(onDevice), x[axis]);
   } else {
@@ -255,7 +257,8 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
     return std::move(result);
   }
   result.kind = KernelCall::Library;
-  if (std::optional<DataMovement> move = mlir::clip::codegen::dataMovement(op)) {
+  if (std::optional<DataMovement> move =
+          mlir::clip::codegen::dataMovement(op)) {
     dataMovement(op, *move);
     return std::move(result);
   }
@@ -267,8 +270,8 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
     if (failed(shape))
       return failure();
     result.kind = KernelCall::Gemm;
-    result.gemm = GemmCall{a, b, bias, residual, out, ta, tb, activation,
-                           *shape};
+    result.gemm =
+        GemmCall{a, b, bias, residual, out, ta, tb, activation, *shape};
     return success();
   };
 
@@ -281,15 +284,24 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
           })
           .Case([&](MatmulOp g) {
             return gemm(g.getLhs(), g.getRhs(), g.getTransposeLhs(),
-                        g.getTransposeRhs(), Value(), Activation::none,
-                        Value(), g.getResult());
+                        g.getTransposeRhs(), Value(), Activation::none, Value(),
+                        g.getResult());
           })
           .Case([&](LayerNormOp ln) {
             Shape s = shapeOf(ln.getInput());
             const int64_t rows = product(s) / s.back();
-            Args a = args().i(rows).i(s.back()).p(ln.getInput()).null().null()
-                         .p(ln.getWeight()).p(ln.getBias()).f(ln.getEpsilon())
-                         .p(ln.getResult()).p(ln.getMean()).p(ln.getRstd());
+            Args a = args()
+                         .i(rows)
+                         .i(s.back())
+                         .p(ln.getInput())
+                         .null()
+                         .null()
+                         .p(ln.getWeight())
+                         .p(ln.getBias())
+                         .f(ln.getEpsilon())
+                         .p(ln.getResult())
+                         .p(ln.getMean())
+                         .p(ln.getRstd());
             host(a.call("layerNorm"));
             device("", rows, Units::PerBlock, a.call("layerNormForward"));
             return success();
@@ -297,10 +309,18 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
           .Case([&](AddLayerNormOp ln) {
             Shape s = shapeOf(ln.getInput());
             const int64_t rows = product(s) / s.back();
-            Args a = args().i(rows).i(s.back()).p(ln.getInput())
-                         .p(ln.getResidual()).p(ln.getSum()).p(ln.getWeight())
-                         .p(ln.getBias()).f(ln.getEpsilon()).p(ln.getResult())
-                         .p(ln.getMean()).p(ln.getRstd());
+            Args a = args()
+                         .i(rows)
+                         .i(s.back())
+                         .p(ln.getInput())
+                         .p(ln.getResidual())
+                         .p(ln.getSum())
+                         .p(ln.getWeight())
+                         .p(ln.getBias())
+                         .f(ln.getEpsilon())
+                         .p(ln.getResult())
+                         .p(ln.getMean())
+                         .p(ln.getRstd());
             host(a.call("layerNorm"));
             device("", rows, Units::PerBlock, a.call("layerNormForward"));
             return success();
@@ -308,28 +328,43 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
           .Case([&](LayerNormGradOp g) {
             Shape s = shapeOf(g.getInput());
             const int64_t rows = product(s) / s.back(), cols = s.back();
-            Args common = args().i(rows).i(cols).p(g.getGrad())
-                              .p(g.getInput()).p(g.getMean()).p(g.getRstd());
-            host(Args(common).p(g.getWeight()).p(g.getInputGrad())
-                     .p(g.getWeightGrad()).p(g.getBiasGrad())
+            Args common = args()
+                              .i(rows)
+                              .i(cols)
+                              .p(g.getGrad())
+                              .p(g.getInput())
+                              .p(g.getMean())
+                              .p(g.getRstd());
+            host(Args(common)
+                     .p(g.getWeight())
+                     .p(g.getInputGrad())
+                     .p(g.getWeightGrad())
+                     .p(g.getBiasGrad())
                      .call("layerNormGrad"));
             device("input", rows, Units::PerBlock,
-                   Args(common).p(g.getWeight()).p(g.getInputGrad())
+                   Args(common)
+                       .p(g.getWeight())
+                       .p(g.getInputGrad())
                        .call("layerNormGradInput"));
             // Each block reduces kParamColumns columns over every row.
             constexpr int64_t columns = ::clip::kernels::kParamColumns;
             device("params", (cols + columns - 1) / columns, Units::PerBlock,
-                   Args(common).p(g.getWeightGrad()).p(g.getBiasGrad())
+                   Args(common)
+                       .p(g.getWeightGrad())
+                       .p(g.getBiasGrad())
                        .call("layerNormGradParams"));
             return success();
           })
           .Case([&](AttentionOp a) {
             Shape q = shapeOf(a.getQuery());
-            Args call = args().attention(a.getQuery(), a.getKey(),
-                                         a.getValue(), a.getScale(),
-                                         a.getCausal())
-                            .p(a.getQuery()).p(a.getKey()).p(a.getValue())
-                            .p(a.getResult()).p(a.getLse());
+            Args call = args()
+                            .attention(a.getQuery(), a.getKey(), a.getValue(),
+                                       a.getScale(), a.getCausal())
+                            .p(a.getQuery())
+                            .p(a.getKey())
+                            .p(a.getValue())
+                            .p(a.getResult())
+                            .p(a.getLse());
             host(call.call("attention"));
             device("", product(q) / q.back(), Units::PerBlock,
                    call.call("attentionForward"));
@@ -337,72 +372,118 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
           })
           .Case([&](AttentionGradOp a) {
             Shape q = shapeOf(a.getQuery()), k = shapeOf(a.getKey());
-            Args common = args().attention(a.getQuery(), a.getKey(),
-                                           a.getValue(), a.getScale(),
-                                           a.getCausal())
-                              .p(a.getGrad()).p(a.getQuery()).p(a.getKey())
-                              .p(a.getValue()).p(a.getOutput()).p(a.getLse());
-            host(Args(common).p(a.getQueryGrad()).p(a.getKeyGrad())
-                     .p(a.getValueGrad()).call("attentionGrad"));
+            Args common = args()
+                              .attention(a.getQuery(), a.getKey(), a.getValue(),
+                                         a.getScale(), a.getCausal())
+                              .p(a.getGrad())
+                              .p(a.getQuery())
+                              .p(a.getKey())
+                              .p(a.getValue())
+                              .p(a.getOutput())
+                              .p(a.getLse());
+            host(Args(common)
+                     .p(a.getQueryGrad())
+                     .p(a.getKeyGrad())
+                     .p(a.getValueGrad())
+                     .call("attentionGrad"));
             device("query", product(q) / q.back(), Units::PerBlock,
                    Args(common).p(a.getQueryGrad()).call("attentionGradQuery"));
             device("key_value", product(k) / k.back(), Units::PerBlock,
-                   Args(common).p(a.getKeyGrad()).p(a.getValueGrad())
+                   Args(common)
+                       .p(a.getKeyGrad())
+                       .p(a.getValueGrad())
                        .call("attentionGradKeyValue"));
             return success();
           })
           .Case([&](ContrastiveLossOp c) {
             Shape s = shapeOf(c.getImage());
             const int64_t n = s[0];
-            Args embeddings = args().i(n).i(s[1]).p(c.getImage()).p(c.getText());
-            host(Args(embeddings).p(c.getLogitScale()).f(c.getEpsilon())
-                     .p(c.getLoss()).p(c.getImageNorm()).p(c.getTextNorm())
-                     .p(c.getImageLse()).p(c.getTextLse())
+            Args embeddings =
+                args().i(n).i(s[1]).p(c.getImage()).p(c.getText());
+            host(Args(embeddings)
+                     .p(c.getLogitScale())
+                     .f(c.getEpsilon())
+                     .p(c.getLoss())
+                     .p(c.getImageNorm())
+                     .p(c.getTextNorm())
+                     .p(c.getImageLse())
+                     .p(c.getTextLse())
                      .call("contrastiveLoss"));
             // Norms, then each row's log-sum-exp, then the mean.
             device("norms", 2 * n, Units::PerBlock,
-                   Args(embeddings).f(c.getEpsilon()).p(c.getImageNorm())
-                       .p(c.getTextNorm()).call("contrastiveLossNorms"));
-            Args scaled = Args(embeddings).p(c.getLogitScale())
-                              .p(c.getImageNorm()).p(c.getTextNorm());
+                   Args(embeddings)
+                       .f(c.getEpsilon())
+                       .p(c.getImageNorm())
+                       .p(c.getTextNorm())
+                       .call("contrastiveLossNorms"));
+            Args scaled = Args(embeddings)
+                              .p(c.getLogitScale())
+                              .p(c.getImageNorm())
+                              .p(c.getTextNorm());
             device("lse", 2 * n, Units::PerBlock,
-                   Args(scaled).p(c.getImageLse()).p(c.getTextLse())
+                   Args(scaled)
+                       .p(c.getImageLse())
+                       .p(c.getTextLse())
                        .call("contrastiveLossLse"));
             device("total", 1, Units::PerBlock,
-                   Args(scaled).p(c.getImageLse()).p(c.getTextLse())
-                       .p(c.getLoss()).call("contrastiveLossTotal"));
+                   Args(scaled)
+                       .p(c.getImageLse())
+                       .p(c.getTextLse())
+                       .p(c.getLoss())
+                       .call("contrastiveLossTotal"));
             return success();
           })
           .Case([&](ContrastiveLossGradOp c) {
             Shape s = shapeOf(c.getImage());
             const int64_t n = s[0];
-            Args common = args().i(n).i(s[1]).p(c.getGrad()).p(c.getImage())
-                              .p(c.getText()).p(c.getLogitScale())
-                              .p(c.getImageNorm()).p(c.getTextNorm())
-                              .p(c.getImageLse()).p(c.getTextLse());
-            host(Args(common).f(c.getEpsilon()).p(c.getImageGrad())
-                     .p(c.getTextGrad()).p(c.getLogitScaleGrad())
+            Args common = args()
+                              .i(n)
+                              .i(s[1])
+                              .p(c.getGrad())
+                              .p(c.getImage())
+                              .p(c.getText())
+                              .p(c.getLogitScale())
+                              .p(c.getImageNorm())
+                              .p(c.getTextNorm())
+                              .p(c.getImageLse())
+                              .p(c.getTextLse());
+            host(Args(common)
+                     .f(c.getEpsilon())
+                     .p(c.getImageGrad())
+                     .p(c.getTextGrad())
+                     .p(c.getLogitScaleGrad())
                      .call("contrastiveLossGrad"));
             // The scale's gradient first: per-row partial sums parked in
             // the embedding gradients (overwritten right after), then their
             // sum.
             device("scale_rows", n, Units::PerBlock,
-                   Args(common).p(c.getImageGrad()).p(c.getTextGrad())
+                   Args(common)
+                       .p(c.getImageGrad())
+                       .p(c.getTextGrad())
                        .call("contrastiveLossGradScaleRows"));
             device("scale", 1, Units::PerBlock,
-                   args().i(n).p(c.getImageGrad()).p(c.getTextGrad())
+                   args()
+                       .i(n)
+                       .p(c.getImageGrad())
+                       .p(c.getTextGrad())
                        .p(c.getLogitScaleGrad())
                        .call("contrastiveLossGradScaleSum"));
             device("embeddings", 2 * n, Units::PerBlock,
-                   Args(common).f(c.getEpsilon()).p(c.getImageGrad())
-                       .p(c.getTextGrad()).call("contrastiveLossGradEmbeddings"));
+                   Args(common)
+                       .f(c.getEpsilon())
+                       .p(c.getImageGrad())
+                       .p(c.getTextGrad())
+                       .call("contrastiveLossGradEmbeddings"));
             return success();
           })
           .Case([&](Conv2DOp c) {
-            Args a = args().conv2d(c.getInput(), c.getWeight(), c.getResult(),
-                                   c.getStride(), c.getPadding(),
-                                   c.getDilation(), c.getGroups())
-                         .p(c.getInput()).p(c.getWeight()).p(c.getBias())
+            Args a = args()
+                         .conv2d(c.getInput(), c.getWeight(), c.getResult(),
+                                 c.getStride(), c.getPadding(), c.getDilation(),
+                                 c.getGroups())
+                         .p(c.getInput())
+                         .p(c.getWeight())
+                         .p(c.getBias())
                          .p(c.getResult());
             host(a.call("conv2d"));
             device("", product(shapeOf(c.getResult())), Units::PerThread,
@@ -410,19 +491,28 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
             return success();
           })
           .Case([&](Conv2DGradOp c) {
-            Args shape = args().conv2d(c.getInput(), c.getWeight(),
-                                       c.getGrad(), c.getStride(),
-                                       c.getPadding(), c.getDilation(),
-                                       c.getGroups());
-            host(Args(shape).p(c.getGrad()).p(c.getInput()).p(c.getWeight())
-                     .p(c.getInputGrad()).p(c.getWeightGrad())
+            Args shape = args().conv2d(c.getInput(), c.getWeight(), c.getGrad(),
+                                       c.getStride(), c.getPadding(),
+                                       c.getDilation(), c.getGroups());
+            host(Args(shape)
+                     .p(c.getGrad())
+                     .p(c.getInput())
+                     .p(c.getWeight())
+                     .p(c.getInputGrad())
+                     .p(c.getWeightGrad())
                      .call("conv2dGrad"));
             device("input", product(shapeOf(c.getInput())), Units::PerThread,
-                   Args(shape).p(c.getGrad()).p(c.getWeight())
-                       .p(c.getInputGrad()).call("conv2dGradInput"));
+                   Args(shape)
+                       .p(c.getGrad())
+                       .p(c.getWeight())
+                       .p(c.getInputGrad())
+                       .call("conv2dGradInput"));
             device("weight", product(shapeOf(c.getWeight())), Units::PerBlock,
-                   Args(shape).p(c.getGrad()).p(c.getInput())
-                       .p(c.getWeightGrad()).call("conv2dGradWeight"));
+                   Args(shape)
+                       .p(c.getGrad())
+                       .p(c.getInput())
+                       .p(c.getWeightGrad())
+                       .call("conv2dGradWeight"));
             return success();
           })
           .Case<AvgPool2DOp, AvgPool2DGradOp>([&](auto p) {
@@ -431,30 +521,47 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
             Value x = isGrad ? p.getResult() : p->getOperand(0);
             Value y = isGrad ? p->getOperand(0) : p.getResult();
             both(isGrad ? "avgPool2dGrad" : "avgPool2d",
-                 args().pool2d(x, y, p.getKernel(), p.getStride(),
-                               p.getPadding())
-                     .p(p->getOperand(0)).p(p.getResult()),
+                 args()
+                     .pool2d(x, y, p.getKernel(), p.getStride(), p.getPadding())
+                     .p(p->getOperand(0))
+                     .p(p.getResult()),
                  product(shapeOf(p.getResult())), Units::PerThread);
             return success();
           })
           .Case([&](BatchNormOp b) {
             Shape x = shapeOf(b.getInput());
             both("batchNorm",
-                 args().i(x[0]).i(x[1]).i(product(x) / (x[0] * x[1]))
-                     .p(b.getInput()).p(b.getScale()).p(b.getBias())
-                     .p(b.getRunningMean()).p(b.getRunningVar())
-                     .f(b.getEpsilon()).p(b.getResult()),
+                 args()
+                     .i(x[0])
+                     .i(x[1])
+                     .i(product(x) / (x[0] * x[1]))
+                     .p(b.getInput())
+                     .p(b.getScale())
+                     .p(b.getBias())
+                     .p(b.getRunningMean())
+                     .p(b.getRunningVar())
+                     .f(b.getEpsilon())
+                     .p(b.getResult()),
                  product(x), Units::PerThread);
             return success();
           })
           .Case([&](BatchNormTrainOp b) {
             Shape x = shapeOf(b.getInput());
             both("batchNormTrain",
-                 args().i(x[0]).i(x[1]).i(product(x) / (x[0] * x[1]))
-                     .p(b.getInput()).p(b.getScale()).p(b.getBias())
-                     .p(b.getRunningMean()).p(b.getRunningVar())
-                     .f(b.getEpsilon()).f(b.getMomentum()).p(b.getResult())
-                     .p(b.getNewRunningMean()).p(b.getNewRunningVar()),
+                 args()
+                     .i(x[0])
+                     .i(x[1])
+                     .i(product(x) / (x[0] * x[1]))
+                     .p(b.getInput())
+                     .p(b.getScale())
+                     .p(b.getBias())
+                     .p(b.getRunningMean())
+                     .p(b.getRunningVar())
+                     .f(b.getEpsilon())
+                     .f(b.getMomentum())
+                     .p(b.getResult())
+                     .p(b.getNewRunningMean())
+                     .p(b.getNewRunningVar()),
                  x[1], Units::PerBlock);
             return success();
           })
@@ -465,7 +572,11 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
           .Case([&](ArgmaxOp a) {
             AxisSplit s = splitAt(shapeOf(a.getInput()), a.getAxis());
             both("argmax",
-                 args().i(s.outer).i(s.extent).i(s.inner).p(a.getInput())
+                 args()
+                     .i(s.outer)
+                     .i(s.extent)
+                     .i(s.inner)
+                     .p(a.getInput())
                      .p(a.getResult()),
                  s.outer * s.inner, Units::PerThread);
             return success();
@@ -473,8 +584,12 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
           .Case<SoftmaxOp, LogSoftmaxOp>([&](auto sm) {
             AxisSplit s = splitAt(shapeOf(sm.getInput()), sm.getAxis());
             both("softmax",
-                 args().i(s.outer).i(s.extent).i(s.inner)
-                     .b(isa<LogSoftmaxOp>(op)).p(sm.getInput())
+                 args()
+                     .i(s.outer)
+                     .i(s.extent)
+                     .i(s.inner)
+                     .b(isa<LogSoftmaxOp>(op))
+                     .p(sm.getInput())
                      .p(sm.getResult()),
                  s.outer * s.inner, Units::PerBlock);
             return success();
@@ -502,8 +617,8 @@ FailureOr<KernelCall> describeKernel(Operation *op,
 }
 
 FailureOr<KernelCall> describeLaunch(kernel::LaunchOp launch,
-                                     const BufferNames &names,
-                                     StringRef target, LaunchBinding &binding) {
+                                     const BufferNames &names, StringRef target,
+                                     LaunchBinding &binding) {
   FailureOr<LaunchBinding> bound = LaunchBinding::bind(launch, names);
   if (failed(bound))
     return failure();

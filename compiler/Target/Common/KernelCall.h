@@ -1,4 +1,4 @@
-//===- KernelCall.h - One launch, described once for every target -*- C++ -*-===//
+//===- KernelCall.h - One launch, described once for every target ---------===//
 //
 // What a kernel.launch runs, computed once from its kernel op and printed by
 // each target (compiler/Target/Library for the CPU, compiler/Target/Cuda):
@@ -78,8 +78,8 @@ struct KernelCall {
     Elementwise, ///< `loop`, the targets' own loops around it
   };
   Kind kind = None;
-  std::vector<LibraryCall> host;    ///< the CPU target's calls, in order
-  std::vector<DevicePhase> device;  ///< the CUDA target's phases, in order
+  std::vector<LibraryCall> host;   ///< the CPU target's calls, in order
+  std::vector<DevicePhase> device; ///< the CUDA target's phases, in order
   std::optional<GemmCall> gemm;
   std::optional<ElementwiseLoop> loop;
 };
@@ -95,8 +95,8 @@ FailureOr<KernelCall> describeKernel(Operation *op,
 /// library kernel would read other than f32, or when the target has no
 /// kernel for it. The result is never Kind::None.
 FailureOr<KernelCall> describeLaunch(kernel::LaunchOp launch,
-                                     const BufferNames &names,
-                                     StringRef target, LaunchBinding &binding);
+                                     const BufferNames &names, StringRef target,
+                                     LaunchBinding &binding);
 
 /// `arg` as the target spells it: `ns` is its library's namespace
 /// (`clip::cpu`), `errorSlot` the CUDA error slot expression.

@@ -15,8 +15,10 @@ using namespace mlir::clip::codegen;
 
 // The generated code casts the dialect's epilogue activation to the CPU
 // library's (and the CUDA kernels take the same integer): one numbering.
-static_assert(int(mlir::clip::Activation::none) == int(::clip::cpu::Activation::None) &&
-                  int(mlir::clip::Activation::gelu) == int(::clip::cpu::Activation::Gelu) &&
+static_assert(int(mlir::clip::Activation::none) ==
+                      int(::clip::cpu::Activation::None) &&
+                  int(mlir::clip::Activation::gelu) ==
+                      int(::clip::cpu::Activation::Gelu) &&
                   int(mlir::clip::Activation::gelu_tanh) ==
                       int(::clip::cpu::Activation::GeluTanh) &&
                   int(mlir::clip::Activation::quick_gelu) ==

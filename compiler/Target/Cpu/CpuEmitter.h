@@ -1,4 +1,4 @@
-//===- CpuEmitter.h - C++ entry point of a kernel function -------*- C++ -*-===//
+//===- CpuEmitter.h - C++ entry point of a kernel function ------*- C++ -*-===//
 //
 // The CPU target: each launch of a planned kernel function becomes calls
 // into runtime/cpu's kernel library (its KernelCall's host calls, with

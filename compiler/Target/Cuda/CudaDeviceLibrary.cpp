@@ -1,4 +1,4 @@
-//===- CudaDeviceLibrary.cpp - The device library text, embedded --------===//
+//===- CudaDeviceLibrary.cpp - The device library text, embedded ----------===//
 //
 // The CUDA target's generated units start with the scalar math and the
 // device kernel library, so a clip.so carries everything NVRTC needs.

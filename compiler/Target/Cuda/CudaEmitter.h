@@ -1,4 +1,4 @@
-//===- CudaEmitter.h - CUDA C++ and launch steps of a kernel function -*- C++ -*-===//
+//===- CudaEmitter.h - CUDA C++ and launch steps of a kernel function -----===//
 //
 // The CUDA target. For one planned kernel function it writes one CUDA C++
 // translation unit (the device library, then one `__global__` per kernel or

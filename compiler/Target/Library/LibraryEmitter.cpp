@@ -8,8 +8,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Target/Library/LibraryEmitter.h"
-#include "compiler/Target/Cpu/CpuEmitter.h"
 #include "compiler/Target/Common/KernelArguments.h"
+#include "compiler/Target/Cpu/CpuEmitter.h"
 
 #include "clip/IR/ClipOps.h"
 #include "kernel/IR/KernelOps.h"
@@ -60,10 +60,12 @@ void FunctionEmitter::emitTables(const CudaFunction *cuda) {
     os << fmt::format("const ClipTensorDesc {}_{}[] = {{\n{}  {{}}}};\n",
                       prefix, name, rows);
   };
-  tensorTable("params", names.params(), [](auto p) { return p.getName().str(); },
-              [](auto) { return int64_t{-1}; });
-  tensorTable("inputs", names.inputs(), [](auto p) { return p.getName().str(); },
-              [](auto) { return int64_t{-1}; });
+  tensorTable(
+      "params", names.params(), [](auto p) { return p.getName().str(); },
+      [](auto) { return int64_t{-1}; });
+  tensorTable(
+      "inputs", names.inputs(), [](auto p) { return p.getName().str(); },
+      [](auto) { return int64_t{-1}; });
 
   // Outputs: the arena offset of the buffer they name (through views).
   std::vector<kernel::OutputOp> outputs(func.getOps<kernel::OutputOp>().begin(),
@@ -80,19 +82,19 @@ void FunctionEmitter::emitTables(const CudaFunction *cuda) {
     auto type = cast<MemRefType>(output.getBuffer().getType());
     os << fmt::format("const int64_t {}_outputs_shape{}[] = {};\n", prefix, i,
                       list(type.getShape()));
-    rows += fmt::format("  {{\"{}\", {}, {}, {}_outputs_shape{}, {}}},\n",
-                        output.getName().str(),
-                        dtypeCode(type.getElementType()), type.getRank(),
-                        prefix, i, offsets[i]);
+    rows +=
+        fmt::format("  {{\"{}\", {}, {}, {}_outputs_shape{}, {}}},\n",
+                    output.getName().str(), dtypeCode(type.getElementType()),
+                    type.getRank(), prefix, i, offsets[i]);
   }
   os << fmt::format("const ClipTensorDesc {}_outputs[] = {{\n{}  {{}}}};\n",
                     prefix, rows);
 
   std::string kernelRows;
   for (kernel::LaunchOp launch : func.getOps<kernel::LaunchOp>())
-    kernelRows += fmt::format("  {{\"{}\", \"{}\"}},\n",
-                              launch.getSymName().str(),
-                              launch.getKind().str());
+    kernelRows +=
+        fmt::format("  {{\"{}\", \"{}\"}},\n", launch.getSymName().str(),
+                    launch.getKind().str());
   os << fmt::format("const ClipKernelDesc {}_kernels[] = {{\n{}  {{}}}};\n",
                     prefix, kernelRows);
   if (cuda)

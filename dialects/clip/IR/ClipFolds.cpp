@@ -10,8 +10,8 @@
 
 #include "mlir/Dialect/CommonFolders.h"
 #include "mlir/IR/Matchers.h"
-#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
 
@@ -54,10 +54,10 @@ static OpFoldResult foldFloatUnary(Attribute operand,
 
 /// Folds a binary op on two constants of the result's own type (no
 /// broadcasting), for float and integer elements.
-static OpFoldResult
-foldBinaryConstants(ArrayRef<Attribute> operands, Type resultType,
-                    llvm::function_ref<APFloat(APFloat, APFloat)> onFloat,
-                    llvm::function_ref<std::optional<APInt>(APInt, APInt)> onInt) {
+static OpFoldResult foldBinaryConstants(
+    ArrayRef<Attribute> operands, Type resultType,
+    llvm::function_ref<APFloat(APFloat, APFloat)> onFloat,
+    llvm::function_ref<std::optional<APInt>(APInt, APInt)> onInt) {
   if (!operands[0] || !operands[1])
     return {};
   auto lhs = llvm::dyn_cast<TypedAttr>(operands[0]);
@@ -94,18 +94,20 @@ OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
   if (auto inner = getInput().getDefiningOp<NegOp>())
     return inner.getInput();
-  if (auto ints = llvm::dyn_cast_if_present<DenseIntElementsAttr>(
-          adaptor.getInput()))
+  if (auto ints =
+          llvm::dyn_cast_if_present<DenseIntElementsAttr>(adaptor.getInput()))
     return ints.mapValues(ints.getElementType(),
                           [](const APInt &v) { return -v; });
   return foldFloatUnary(adaptor.getInput(), [](double x) { return -x; });
 }
 
 OpFoldResult ExpOp::fold(FoldAdaptor adaptor) {
-  return foldFloatUnary(adaptor.getInput(), [](double x) { return std::exp(x); });
+  return foldFloatUnary(adaptor.getInput(),
+                        [](double x) { return std::exp(x); });
 }
 OpFoldResult LogOp::fold(FoldAdaptor adaptor) {
-  return foldFloatUnary(adaptor.getInput(), [](double x) { return std::log(x); });
+  return foldFloatUnary(adaptor.getInput(),
+                        [](double x) { return std::log(x); });
 }
 OpFoldResult SqrtOp::fold(FoldAdaptor adaptor) {
   return foldFloatUnary(adaptor.getInput(),
@@ -124,7 +126,8 @@ OpFoldResult SigmoidOp::fold(FoldAdaptor adaptor) {
                         [](double x) { return 1.0 / (1.0 + std::exp(-x)); });
 }
 OpFoldResult ErfOp::fold(FoldAdaptor adaptor) {
-  return foldFloatUnary(adaptor.getInput(), [](double x) { return std::erf(x); });
+  return foldFloatUnary(adaptor.getInput(),
+                        [](double x) { return std::erf(x); });
 }
 
 OpFoldResult GeluOp::fold(FoldAdaptor adaptor) {
@@ -236,8 +239,8 @@ OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
 OpFoldResult SelectOp::fold(FoldAdaptor adaptor) {
   if (getOnTrue() == getOnFalse())
     return ifResultType(getOnTrue(), getType());
-  auto cond = llvm::dyn_cast_if_present<SplatElementsAttr>(
-      adaptor.getCondition());
+  auto cond =
+      llvm::dyn_cast_if_present<SplatElementsAttr>(adaptor.getCondition());
   if (!cond)
     return {};
   return ifResultType(cond.getSplatValue<bool>() ? getOnTrue() : getOnFalse(),
@@ -261,8 +264,7 @@ CLIP_FOLD_EMPTY_REDUCTION(ReduceMaxOp)
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   // With at most one `?` a reshape to the same type keeps every element put.
-  if (getInput().getType() == getType() &&
-      getType().getNumDynamicDims() <= 1)
+  if (getInput().getType() == getType() && getType().getNumDynamicDims() <= 1)
     return getInput();
   if (auto inner = getInput().getDefiningOp<ReshapeOp>()) {
     getInputMutable().assign(inner.getInput());

@@ -46,18 +46,18 @@ LogicalResult viaBackwardOp(Operation *op, ArrayRef<Value> resultGradients,
 }
 } // namespace
 
-LogicalResult LayerNormOp::buildGradients(OpBuilder &b,
-                                          ArrayRef<Value> resultGradients,
-                                          SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+LayerNormOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                            SmallVectorImpl<Value> &operandGradients) {
   return viaBackwardOp(*this, resultGradients, operandGradients, [&](Value g) {
     return b.create<LayerNormGradOp>(getLoc(), g, getInput(), getMean(),
                                      getRstd(), getWeight());
   });
 }
 
-LogicalResult AddLayerNormOp::buildGradients(OpBuilder &b,
-                                             ArrayRef<Value> resultGradients,
-                                             SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+AddLayerNormOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                               SmallVectorImpl<Value> &operandGradients) {
   operandGradients.assign(4, Value());
   if (failed(onlyFirstResults(*this, resultGradients, 2)))
     return failure();
@@ -76,9 +76,9 @@ LogicalResult AddLayerNormOp::buildGradients(OpBuilder &b,
   return success();
 }
 
-LogicalResult AttentionOp::buildGradients(OpBuilder &b,
-                                          ArrayRef<Value> resultGradients,
-                                          SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+AttentionOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                            SmallVectorImpl<Value> &operandGradients) {
   return viaBackwardOp(*this, resultGradients, operandGradients, [&](Value g) {
     return b.create<AttentionGradOp>(getLoc(), g, getQuery(), getKey(),
                                      getValue(), getResult(), getLse(),
@@ -86,9 +86,9 @@ LogicalResult AttentionOp::buildGradients(OpBuilder &b,
   });
 }
 
-LogicalResult ContrastiveLossOp::buildGradients(
-    OpBuilder &b, ArrayRef<Value> resultGradients,
-    SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+ContrastiveLossOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                  SmallVectorImpl<Value> &operandGradients) {
   return viaBackwardOp(*this, resultGradients, operandGradients, [&](Value g) {
     return b.create<ContrastiveLossGradOp>(
         getLoc(), g, getImage(), getText(), getLogitScale(), getImageNorm(),
@@ -111,10 +111,10 @@ LogicalResult GemmOp::buildGradients(OpBuilder &b,
   // Through the activation: its input is recomputed (the product and bias
   // without the rest of the epilogue); remat policies may save it instead.
   if (getActivation() != Activation::none) {
-    Value preActivation = b.create<GemmOp>(
-        loc, getType(), getLhs(), getRhs(), getBias(), Value(),
-        getTransposeLhsAttr(), getTransposeRhsAttr(),
-        ActivationAttr::get(getContext(), Activation::none));
+    Value preActivation =
+        b.create<GemmOp>(loc, getType(), getLhs(), getRhs(), getBias(), Value(),
+                         getTransposeLhsAttr(), getTransposeRhsAttr(),
+                         ActivationAttr::get(getContext(), Activation::none));
     GeluApproximation approximation =
         getActivation() == Activation::gelu        ? GeluApproximation::none
         : getActivation() == Activation::gelu_tanh ? GeluApproximation::tanh
@@ -123,16 +123,16 @@ LogicalResult GemmOp::buildGradients(OpBuilder &b,
   }
   if (getBias())
     operandGradients[biasIndex] = sumToType(b, loc, g, getBias().getType());
-  auto [dl, dr] = matmulGradients(b, loc, getLhs(), getRhs(),
-                                  getTransposeLhs(), getTransposeRhs(), g);
+  auto [dl, dr] = matmulGradients(b, loc, getLhs(), getRhs(), getTransposeLhs(),
+                                  getTransposeRhs(), g);
   operandGradients[0] = dl;
   operandGradients[1] = dr;
   return success();
 }
 
-LogicalResult ElementwiseOp::buildGradients(OpBuilder &b,
-                                            ArrayRef<Value> resultGradients,
-                                            SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+ElementwiseOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                              SmallVectorImpl<Value> &operandGradients) {
   operandGradients.assign(getNumOperands(), Value());
   // Recompute the body outside the group, reading the inputs directly.
   Block &body = getBody().front();

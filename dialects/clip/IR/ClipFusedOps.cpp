@@ -59,11 +59,10 @@ LogicalResult AddLayerNormOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> location, Adaptor adaptor,
     SmallVectorImpl<Type> &inferred) {
   if (adaptor.getInput().getType() != adaptor.getResidual().getType())
-    return emitOptionalError(location, "'", getOperationName(),
-                             "' op residual type ",
-                             adaptor.getResidual().getType(),
-                             " must equal input type ",
-                             adaptor.getInput().getType());
+    return emitOptionalError(
+        location, "'", getOperationName(), "' op residual type ",
+        adaptor.getResidual().getType(), " must equal input type ",
+        adaptor.getInput().getType());
   inferred.push_back(adaptor.getInput().getType());
   return inferLayerNorm(location, getOperationName(), adaptor.getInput(),
                         adaptor.getWeight(), adaptor.getBias(), inferred);
@@ -106,8 +105,8 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
   if (q->getRank() < 2 || k->getRank() != q->getRank() ||
       v->getRank() != q->getRank())
     return errors.fail("query, key and value must have the same rank >= 2, "
-                       "got ", shapeOf(*q), ", ", shapeOf(*k), " and ",
-                       shapeOf(*v));
+                       "got ",
+                       shapeOf(*q), ", ", shapeOf(*k), " and ", shapeOf(*v));
   if (failed(sameElementType(errors, *q, "query", *k, "key")) ||
       failed(sameElementType(errors, *q, "query", *v, "value")))
     return failure();
@@ -131,7 +130,8 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
                        " must have the same length (dim ", rank - 2, ")");
   if (adaptor.getCausal() && !mergeDim(qs[rank - 2], ks[rank - 2]))
     return errors.fail("causal attention needs as many queries as keys, got "
-                       "query ", shapeOf(*q), " and key ", shapeOf(*k));
+                       "query ",
+                       shapeOf(*q), " and key ", shapeOf(*k));
   shape.push_back(qs[rank - 2]);
   auto lse = RankedTensorType::get(shape, statisticsType(q->getElementType()));
   shape.push_back(vs[rank - 1]);
@@ -191,14 +191,15 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *,
     const int64_t n = result->getShape().back();
     if (bias->getRank() != 1 || !mergeDim(bias->getDimSize(0), n) ||
         bias->getElementType() != result->getElementType())
-      return errors.fail("bias must be [", n, "] of ",
-                         result->getElementType(), " (the result's last dim), "
-                         "got ", *bias);
+      return errors.fail("bias must be [", n, "] of ", result->getElementType(),
+                         " (the result's last dim), "
+                         "got ",
+                         *bias);
   }
   if (Value residual = adaptor.getResidual();
       residual && residual.getType() != *result)
-    return errors.fail("residual must have the result type ", *result,
-                       ", got ", residual.getType());
+    return errors.fail("residual must have the result type ", *result, ", got ",
+                       residual.getType());
   inferred.push_back(*result);
   return success();
 }
@@ -219,8 +220,8 @@ LogicalResult ElementwiseOp::verify() {
   Block &body = getBody().front();
   if (body.getNumArguments() != getInputs().size())
     return emitOpError("body has ")
-           << body.getNumArguments() << " arguments for "
-           << getInputs().size() << " inputs";
+           << body.getNumArguments() << " arguments for " << getInputs().size()
+           << " inputs";
   for (auto [index, arg, input] :
        llvm::enumerate(body.getArguments(), getInputs()))
     if (arg.getType() != input.getType())

@@ -14,12 +14,11 @@ LogicalResult SliceGradOp::verify() {
   const int64_t axis = getAxis();
   if (grad.getRank() != result.getRank() ||
       grad.getElementType() != result.getElementType())
-    return emitOpError("grad ")
-           << grad << " and result " << result
-           << " must have the same rank and element type";
+    return emitOpError("grad ") << grad << " and result " << result
+                                << " must have the same rank and element type";
   if (axis >= result.getRank())
-    return emitOpError("axis ") << axis << " is out of range for rank "
-                                << result.getRank();
+    return emitOpError("axis ")
+           << axis << " is out of range for rank " << result.getRank();
   const int64_t size = result.getDimSize(axis);
   const int64_t start = getStart(), end = getEnd(), step = getStep();
   if (ShapedType::isDynamic(size) || start > end || end > size)
@@ -31,8 +30,8 @@ LogicalResult SliceGradOp::verify() {
     const int64_t want = d == axis ? expected : result.getDimSize(d);
     if (grad.getDimSize(d) != want)
       return emitOpError("grad ")
-             << grad << " is not the slice of the result " << result
-             << ": dim " << d << " should be " << want;
+             << grad << " is not the slice of the result " << result << ": dim "
+             << d << " should be " << want;
   }
   return success();
 }
@@ -45,8 +44,8 @@ LogicalResult GatherGradOp::verify() {
   if (axis >= result.getRank() || batchDims > axis ||
       batchDims > indices.getRank())
     return emitOpError("axis ")
-           << axis << " / batch_dims " << batchDims
-           << " do not fit result " << result << " and indices " << indices;
+           << axis << " / batch_dims " << batchDims << " do not fit result "
+           << result << " and indices " << indices;
   // grad must be what clip.gather of the result would give.
   SmallVector<int64_t> shape(result.getShape().take_front(axis));
   llvm::append_range(shape, indices.getShape().drop_front(batchDims));
@@ -54,8 +53,7 @@ LogicalResult GatherGradOp::verify() {
   auto expected = RankedTensorType::get(shape, result.getElementType());
   if (grad != expected)
     return emitOpError("grad is ")
-           << grad << " but gathering from " << result << " gives "
-           << expected;
+           << grad << " but gathering from " << result << " gives " << expected;
   return success();
 }
 
@@ -114,12 +112,12 @@ LogicalResult ContrastiveLossGradOp::inferReturnTypes(
   SmallVector<Type> forward;
   ContrastiveLossOp::Properties properties;
   properties.epsilon = adaptor.getProperties().epsilon;
-  ContrastiveLossOp::Adaptor fwd(
-      ValueRange{adaptor.getImage(), adaptor.getText(),
-                 adaptor.getLogitScale()},
-      nullptr, properties);
-  if (failed(ContrastiveLossOp::inferReturnTypes(nullptr, location, fwd,
-                                                 forward)))
+  ContrastiveLossOp::Adaptor fwd(ValueRange{adaptor.getImage(),
+                                            adaptor.getText(),
+                                            adaptor.getLogitScale()},
+                                 nullptr, properties);
+  if (failed(
+          ContrastiveLossOp::inferReturnTypes(nullptr, location, fwd, forward)))
     return failure();
   ValueRange saved{adaptor.getGrad(), adaptor.getImageNorm(),
                    adaptor.getTextNorm(), adaptor.getImageLse(),
@@ -133,9 +131,10 @@ LogicalResult ContrastiveLossGradOp::inferReturnTypes(
   return success();
 }
 
-LogicalResult Conv2DGradOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult Conv2DGradOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location> location,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &inferred) {
   ShapeErrors errors{location, getOperationName()};
   // The forward's rule checks input and weight and gives the output type.
   Conv2DOp::Properties properties;
@@ -150,9 +149,9 @@ LogicalResult Conv2DGradOp::inferReturnTypes(
     return failure();
   if (adaptor.getGrad().getType() != forward[0])
     return errors.fail("grad ", adaptor.getGrad().getType(),
-                       " must have the convolution's result type ",
-                       forward[0]);
-  inferred.append({adaptor.getInput().getType(), adaptor.getWeight().getType()});
+                       " must have the convolution's result type ", forward[0]);
+  inferred.append(
+      {adaptor.getInput().getType(), adaptor.getWeight().getType()});
   return success();
 }
 
@@ -164,8 +163,8 @@ LogicalResult AvgPool2DGradOp::verify() {
   properties.padding = getPaddingAttr();
   // A value of the result type stands in for the pooled input.
   AvgPool2DOp::Adaptor fwd(ValueRange{getResult()}, nullptr, properties);
-  if (failed(AvgPool2DOp::inferReturnTypes(getContext(), getLoc(), fwd,
-                                           forward)))
+  if (failed(
+          AvgPool2DOp::inferReturnTypes(getContext(), getLoc(), fwd, forward)))
     return failure();
   if (getGrad().getType() != forward[0])
     return emitOpError("grad ")

@@ -1,4 +1,4 @@
-//===- ClipGradientOps.td - Ops that gradient rules build ------------------===//
+//===- ClipGradientOps.td - Ops that gradient rules build -----------------===//
 //
 // The backward counterparts of forward ops whose gradient is not itself a
 // composition of forward ops (or would be a wasteful one). Built by the

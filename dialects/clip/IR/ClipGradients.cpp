@@ -28,7 +28,6 @@ RankedTensorType tensorType(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
 
-
 /// The shape attribute that reshapes to `type`: its dims, -1 for a `?`.
 SmallVector<int64_t> reshapeTarget(RankedTensorType type) {
   SmallVector<int64_t> shape(type.getShape());
@@ -55,19 +54,17 @@ Value broadcastBack(OpBuilder &b, Location loc, Value grad,
 }
 
 /// The common case: one result; `rule` returns the operand gradients.
-LogicalResult unaryRule(
-    Operation *op, ArrayRef<Value> resultGradients,
-    SmallVectorImpl<Value> &operandGradients,
-    llvm::function_ref<void(Value grad, SmallVectorImpl<Value> &)> rule) {
+LogicalResult
+unaryRule(Operation *op, ArrayRef<Value> resultGradients,
+          SmallVectorImpl<Value> &operandGradients,
+          llvm::function_ref<void(Value grad, SmallVectorImpl<Value> &)> rule) {
   operandGradients.assign(op->getNumOperands(), Value());
   if (Value grad = resultGradients.front())
     rule(grad, operandGradients);
   return success();
 }
 
-bool isFloat(Value v) {
-  return isa<FloatType>(tensorType(v).getElementType());
-}
+bool isFloat(Value v) { return isa<FloatType>(tensorType(v).getElementType()); }
 
 } // namespace
 
@@ -88,8 +85,8 @@ Value mlir::clip::detail::sumToType(OpBuilder &b, Location loc, Value grad,
   const int64_t extra = from.getRank() - target.getRank();
   SmallVector<int64_t> axes;
   for (int64_t d = 0; d < from.getRank(); ++d)
-    if (d < extra || (target.getDimSize(d - extra) == 1 &&
-                      from.getDimSize(d) != 1))
+    if (d < extra ||
+        (target.getDimSize(d - extra) == 1 && from.getDimSize(d) != 1))
       axes.push_back(d);
   Value summed = grad;
   if (!axes.empty())
@@ -100,9 +97,9 @@ Value mlir::clip::detail::sumToType(OpBuilder &b, Location loc, Value grad,
 }
 
 #define UNARY_RULE(OpTy, BODY)                                                 \
-  LogicalResult OpTy::buildGradients(OpBuilder &b,                            \
-                                     ArrayRef<Value> resultGradients,          \
-                                     SmallVectorImpl<Value> &operandGradients) { \
+  LogicalResult OpTy::buildGradients(                                          \
+      OpBuilder &b, ArrayRef<Value> resultGradients,                           \
+      SmallVectorImpl<Value> &operandGradients) {                              \
     Location loc = getLoc();                                                   \
     Value x = getInput(), y = getResult();                                     \
     (void)x;                                                                   \
@@ -122,13 +119,15 @@ UNARY_RULE(ExpOp, b.create<MulOp>(loc, g, y))
 // d(log x) = g / x
 UNARY_RULE(LogOp, b.create<DivOp>(loc, g, x))
 // d(sqrt x) = g / (2 sqrt x)
-UNARY_RULE(SqrtOp, b.create<DivOp>(
-                       loc, b.create<MulOp>(loc, g, scalarLike(b, loc, 0.5, g)), y))
+UNARY_RULE(SqrtOp,
+           b.create<DivOp>(loc,
+                           b.create<MulOp>(loc, g, scalarLike(b, loc, 0.5, g)),
+                           y))
 // d(x^-1/2) = -g y^3 / 2
 UNARY_RULE(RsqrtOp,
-           b.create<MulOp>(
-               loc, b.create<MulOp>(loc, g, scalarLike(b, loc, -0.5, g)),
-               b.create<MulOp>(loc, b.create<MulOp>(loc, y, y), y)))
+           b.create<MulOp>(loc,
+                           b.create<MulOp>(loc, g, scalarLike(b, loc, -0.5, g)),
+                           b.create<MulOp>(loc, b.create<MulOp>(loc, y, y), y)))
 // d(tanh x) = g (1 - y^2)
 UNARY_RULE(TanhOp,
            b.create<MulOp>(loc, g,
@@ -136,15 +135,14 @@ UNARY_RULE(TanhOp,
                                            b.create<MulOp>(loc, y, y))))
 // d(sigmoid x) = g y (1 - y)
 UNARY_RULE(SigmoidOp,
-           b.create<MulOp>(
-               loc, b.create<MulOp>(loc, g, y),
-               b.create<SubOp>(loc, scalarLike(b, loc, 1.0, y), y)))
+           b.create<MulOp>(loc, b.create<MulOp>(loc, g, y),
+                           b.create<SubOp>(loc, scalarLike(b, loc, 1.0, y), y)))
 // d(erf x) = g 2/sqrt(pi) e^(-x^2)
-UNARY_RULE(ErfOp,
-           b.create<MulOp>(
-               loc, b.create<MulOp>(loc, g, scalarLike(b, loc, 1.1283791670955126, g)),
-               b.create<ExpOp>(loc, b.create<NegOp>(
-                                        loc, b.create<MulOp>(loc, x, x)))))
+UNARY_RULE(
+    ErfOp,
+    b.create<MulOp>(
+        loc, b.create<MulOp>(loc, g, scalarLike(b, loc, 1.1283791670955126, g)),
+        b.create<ExpOp>(loc, b.create<NegOp>(loc, b.create<MulOp>(loc, x, x)))))
 #undef UNARY_RULE
 
 LogicalResult GeluOp::buildGradients(OpBuilder &b,
@@ -164,8 +162,8 @@ LogicalResult CastOp::buildGradients(OpBuilder &b,
                    [&](Value g, SmallVectorImpl<Value> &out) {
                      // Only float -> float conversions carry a gradient.
                      if (isFloat(getInput()) && isFloat(getResult()))
-                       out[0] = b.create<CastOp>(getLoc(),
-                                                 getInput().getType(), g);
+                       out[0] =
+                           b.create<CastOp>(getLoc(), getInput().getType(), g);
                    });
 }
 
@@ -193,8 +191,9 @@ LogicalResult binaryRule(OpTy op, OpBuilder &b, ArrayRef<Value> resultGradients,
 LogicalResult AddOp::buildGradients(OpBuilder &b,
                                     ArrayRef<Value> resultGradients,
                                     SmallVectorImpl<Value> &operandGradients) {
-  return binaryRule(*this, b, resultGradients, operandGradients,
-                    [&](Value g) { return std::pair{g, g}; });
+  return binaryRule(*this, b, resultGradients, operandGradients, [&](Value g) {
+    return std::pair{g, g};
+  });
 }
 
 LogicalResult SubOp::buildGradients(OpBuilder &b,
@@ -222,8 +221,8 @@ LogicalResult DivOp::buildGradients(OpBuilder &b,
     Location loc = getLoc();
     Value dl = b.create<DivOp>(loc, g, getRhs());
     Value dr = b.create<NegOp>(
-        loc, b.create<DivOp>(loc, b.create<MulOp>(loc, g, getResult()),
-                             getRhs()));
+        loc,
+        b.create<DivOp>(loc, b.create<MulOp>(loc, g, getResult()), getRhs()));
     return std::pair{dl, dr};
   });
 }
@@ -238,8 +237,7 @@ LogicalResult selectingRule(OpTy op, OpBuilder &b,
                             ComparePredicate predicate) {
   return binaryRule(op, b, resultGradients, operandGradients, [&](Value g) {
     Location loc = op.getLoc();
-    Value takeLhs =
-        b.create<CmpOp>(loc, predicate, op.getLhs(), op.getRhs());
+    Value takeLhs = b.create<CmpOp>(loc, predicate, op.getLhs(), op.getRhs());
     Value zero = scalarLike(b, loc, 0.0, g);
     return std::pair<Value, Value>{b.create<SelectOp>(loc, takeLhs, g, zero),
                                    b.create<SelectOp>(loc, takeLhs, zero, g)};
@@ -261,21 +259,21 @@ LogicalResult MinOp::buildGradients(OpBuilder &b,
                        ComparePredicate::lt);
 }
 
-LogicalResult SelectOp::buildGradients(OpBuilder &b,
-                                       ArrayRef<Value> resultGradients,
-                                       SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+SelectOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                         SmallVectorImpl<Value> &operandGradients) {
   operandGradients.assign(3, Value());
   Value g = resultGradients.front();
   if (!g || !isFloat(getResult()))
     return success();
   Location loc = getLoc();
   Value zero = scalarLike(b, loc, 0.0, g);
-  operandGradients[1] = sumToType(
-      b, loc, b.create<SelectOp>(loc, getCondition(), g, zero),
-      getOnTrue().getType());
-  operandGradients[2] = sumToType(
-      b, loc, b.create<SelectOp>(loc, getCondition(), zero, g),
-      getOnFalse().getType());
+  operandGradients[1] =
+      sumToType(b, loc, b.create<SelectOp>(loc, getCondition(), g, zero),
+                getOnTrue().getType());
+  operandGradients[2] =
+      sumToType(b, loc, b.create<SelectOp>(loc, getCondition(), zero, g),
+                getOnFalse().getType());
   return success();
 }
 
@@ -298,8 +296,8 @@ mlir::clip::detail::matmulGradients(OpBuilder &b, Location loc, Value lhs,
   auto lhsType = tensorType(lhs), gType = tensorType(g);
   if (tensorType(rhs).getRank() == 2 && lhsType.getRank() > 2 && !tl) {
     auto flat = [&](Value v, RankedTensorType t) {
-      return b.create<ReshapeOp>(
-          loc, v, ArrayRef<int64_t>{-1, t.getShape().back()});
+      return b.create<ReshapeOp>(loc, v,
+                                 ArrayRef<int64_t>{-1, t.getShape().back()});
     };
     Value l2 = flat(lhs, lhsType), g2 = flat(g, gType);
     dr = tr ? b.create<MatmulOp>(loc, g2, l2, true, false)
@@ -314,9 +312,9 @@ mlir::clip::detail::matmulGradients(OpBuilder &b, Location loc, Value lhs,
           sumToType(b, loc, dr, rhs.getType())};
 }
 
-LogicalResult MatmulOp::buildGradients(OpBuilder &b,
-                                       ArrayRef<Value> resultGradients,
-                                       SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+MatmulOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                         SmallVectorImpl<Value> &operandGradients) {
   operandGradients.assign(2, Value());
   Value g = resultGradients.front();
   if (!g || !isFloat(getResult()))
@@ -332,9 +330,9 @@ LogicalResult MatmulOp::buildGradients(OpBuilder &b,
 // Reductions and softmax.
 //===----------------------------------------------------------------------===//
 
-LogicalResult ReduceSumOp::buildGradients(OpBuilder &b,
-                                          ArrayRef<Value> resultGradients,
-                                          SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+ReduceSumOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                            SmallVectorImpl<Value> &operandGradients) {
   return unaryRule(*this, resultGradients, operandGradients,
                    [&](Value g, SmallVectorImpl<Value> &out) {
                      if (isFloat(getInput()))
@@ -343,9 +341,9 @@ LogicalResult ReduceSumOp::buildGradients(OpBuilder &b,
                    });
 }
 
-LogicalResult ReduceMeanOp::buildGradients(OpBuilder &b,
-                                           ArrayRef<Value> resultGradients,
-                                           SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+ReduceMeanOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                             SmallVectorImpl<Value> &operandGradients) {
   RankedTensorType in = tensorType(getInput());
   int64_t count = 1;
   for (int64_t a : getAxes()) {
@@ -364,26 +362,26 @@ LogicalResult ReduceMeanOp::buildGradients(OpBuilder &b,
                    });
 }
 
-LogicalResult ReduceMaxOp::buildGradients(OpBuilder &b,
-                                          ArrayRef<Value> resultGradients,
-                                          SmallVectorImpl<Value> &operandGradients) {
-  return unaryRule(*this, resultGradients, operandGradients,
-                   [&](Value g, SmallVectorImpl<Value> &out) {
-                     Location loc = getLoc();
-                     Value max = broadcastBack(b, loc, getResult(), getAxes(),
-                                               getKeepdims(), getInput());
-                     Value isMax = b.create<CmpOp>(loc, ComparePredicate::eq,
-                                                   getInput(), max);
-                     Value gb = broadcastBack(b, loc, g, getAxes(),
-                                              getKeepdims(), getInput());
-                     out[0] = b.create<SelectOp>(loc, isMax, gb,
-                                                 scalarLike(b, loc, 0.0, g));
-                   });
+LogicalResult
+ReduceMaxOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                            SmallVectorImpl<Value> &operandGradients) {
+  return unaryRule(
+      *this, resultGradients, operandGradients,
+      [&](Value g, SmallVectorImpl<Value> &out) {
+        Location loc = getLoc();
+        Value max = broadcastBack(b, loc, getResult(), getAxes(), getKeepdims(),
+                                  getInput());
+        Value isMax =
+            b.create<CmpOp>(loc, ComparePredicate::eq, getInput(), max);
+        Value gb =
+            broadcastBack(b, loc, g, getAxes(), getKeepdims(), getInput());
+        out[0] = b.create<SelectOp>(loc, isMax, gb, scalarLike(b, loc, 0.0, g));
+      });
 }
 
-LogicalResult SoftmaxOp::buildGradients(OpBuilder &b,
-                                        ArrayRef<Value> resultGradients,
-                                        SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+SoftmaxOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                          SmallVectorImpl<Value> &operandGradients) {
   // dx = y (g - sum(g y))
   return unaryRule(*this, resultGradients, operandGradients,
                    [&](Value g, SmallVectorImpl<Value> &out) {
@@ -392,46 +390,45 @@ LogicalResult SoftmaxOp::buildGradients(OpBuilder &b,
                      Value dot = b.create<ReduceSumOp>(
                          loc, b.create<MulOp>(loc, g, y),
                          ArrayRef<int64_t>{int64_t(getAxis())}, true);
-                     out[0] = b.create<MulOp>(loc, y,
-                                              b.create<SubOp>(loc, g, dot));
+                     out[0] =
+                         b.create<MulOp>(loc, y, b.create<SubOp>(loc, g, dot));
                    });
 }
 
-LogicalResult LogSoftmaxOp::buildGradients(OpBuilder &b,
-                                           ArrayRef<Value> resultGradients,
-                                           SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+LogSoftmaxOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                             SmallVectorImpl<Value> &operandGradients) {
   // dx = g - exp(y) sum(g)
-  return unaryRule(*this, resultGradients, operandGradients,
-                   [&](Value g, SmallVectorImpl<Value> &out) {
-                     Location loc = getLoc();
-                     Value total = b.create<ReduceSumOp>(
-                         loc, g, ArrayRef<int64_t>{int64_t(getAxis())}, true);
-                     out[0] = b.create<SubOp>(
-                         loc, g,
-                         b.create<MulOp>(loc, b.create<ExpOp>(loc, getResult()),
-                                         total));
-                   });
+  return unaryRule(
+      *this, resultGradients, operandGradients,
+      [&](Value g, SmallVectorImpl<Value> &out) {
+        Location loc = getLoc();
+        Value total = b.create<ReduceSumOp>(
+            loc, g, ArrayRef<int64_t>{int64_t(getAxis())}, true);
+        out[0] = b.create<SubOp>(
+            loc, g,
+            b.create<MulOp>(loc, b.create<ExpOp>(loc, getResult()), total));
+      });
 }
 
 //===----------------------------------------------------------------------===//
 // Shape ops.
 //===----------------------------------------------------------------------===//
 
-LogicalResult ReshapeOp::buildGradients(OpBuilder &b,
-                                        ArrayRef<Value> resultGradients,
-                                        SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+ReshapeOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                          SmallVectorImpl<Value> &operandGradients) {
   return unaryRule(*this, resultGradients, operandGradients,
                    [&](Value g, SmallVectorImpl<Value> &out) {
                      if (isFloat(getInput()))
                        out[0] = b.create<ReshapeOp>(
-                           getLoc(), g,
-                           reshapeTarget(tensorType(getInput())));
+                           getLoc(), g, reshapeTarget(tensorType(getInput())));
                    });
 }
 
-LogicalResult TransposeOp::buildGradients(OpBuilder &b,
-                                          ArrayRef<Value> resultGradients,
-                                          SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+TransposeOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                            SmallVectorImpl<Value> &operandGradients) {
   return unaryRule(*this, resultGradients, operandGradients,
                    [&](Value g, SmallVectorImpl<Value> &out) {
                      if (!isFloat(getInput()))
@@ -444,20 +441,19 @@ LogicalResult TransposeOp::buildGradients(OpBuilder &b,
                    });
 }
 
-LogicalResult BroadcastOp::buildGradients(OpBuilder &b,
-                                          ArrayRef<Value> resultGradients,
-                                          SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+BroadcastOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                            SmallVectorImpl<Value> &operandGradients) {
   return unaryRule(*this, resultGradients, operandGradients,
                    [&](Value g, SmallVectorImpl<Value> &out) {
                      if (isFloat(getInput()))
-                       out[0] = sumToType(b, getLoc(), g,
-                                          getInput().getType());
+                       out[0] = sumToType(b, getLoc(), g, getInput().getType());
                    });
 }
 
-LogicalResult ConcatOp::buildGradients(OpBuilder &b,
-                                       ArrayRef<Value> resultGradients,
-                                       SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+ConcatOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                         SmallVectorImpl<Value> &operandGradients) {
   operandGradients.assign(getNumOperands(), Value());
   Value g = resultGradients.front();
   if (!g || !isFloat(getResult()))
@@ -476,9 +472,9 @@ LogicalResult ConcatOp::buildGradients(OpBuilder &b,
   return success();
 }
 
-LogicalResult SliceOp::buildGradients(OpBuilder &b,
-                                      ArrayRef<Value> resultGradients,
-                                      SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+SliceOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                        SmallVectorImpl<Value> &operandGradients) {
   return unaryRule(*this, resultGradients, operandGradients,
                    [&](Value g, SmallVectorImpl<Value> &out) {
                      if (isFloat(getInput()))
@@ -488,9 +484,9 @@ LogicalResult SliceOp::buildGradients(OpBuilder &b,
                    });
 }
 
-LogicalResult GatherOp::buildGradients(OpBuilder &b,
-                                       ArrayRef<Value> resultGradients,
-                                       SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+GatherOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                         SmallVectorImpl<Value> &operandGradients) {
   return unaryRule(*this, resultGradients, operandGradients,
                    [&](Value g, SmallVectorImpl<Value> &out) {
                      if (isFloat(getInput()))
@@ -521,9 +517,9 @@ Value perChannel(OpBuilder &b, Location loc, Value v, Value x) {
 }
 } // namespace
 
-LogicalResult Conv2DOp::buildGradients(OpBuilder &b,
-                                       ArrayRef<Value> resultGradients,
-                                       SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+Conv2DOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                         SmallVectorImpl<Value> &operandGradients) {
   operandGradients.assign(getNumOperands(), Value());
   Value g = resultGradients.front();
   if (!g)
@@ -534,14 +530,14 @@ LogicalResult Conv2DOp::buildGradients(OpBuilder &b,
   operandGradients[0] = grad.getInputGrad();
   operandGradients[1] = grad.getWeightGrad();
   if (getBias())
-    operandGradients[2] = b.create<ReduceSumOp>(
-        getLoc(), g, allButChannel(g), /*keepdims=*/false);
+    operandGradients[2] = b.create<ReduceSumOp>(getLoc(), g, allButChannel(g),
+                                                /*keepdims=*/false);
   return success();
 }
 
-LogicalResult AvgPool2DOp::buildGradients(OpBuilder &b,
-                                          ArrayRef<Value> resultGradients,
-                                          SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+AvgPool2DOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                            SmallVectorImpl<Value> &operandGradients) {
   return unaryRule(*this, resultGradients, operandGradients,
                    [&](Value g, SmallVectorImpl<Value> &out) {
                      out[0] = b.create<AvgPool2DGradOp>(
@@ -550,9 +546,9 @@ LogicalResult AvgPool2DOp::buildGradients(OpBuilder &b,
                    });
 }
 
-LogicalResult BatchNormOp::buildGradients(OpBuilder &b,
-                                          ArrayRef<Value> resultGradients,
-                                          SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+BatchNormOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                            SmallVectorImpl<Value> &operandGradients) {
   // y = (x - m) inv * scale + bias with inv = rsqrt(var + eps); the running
   // statistics take no gradient.
   operandGradients.assign(5, Value());
@@ -562,11 +558,11 @@ LogicalResult BatchNormOp::buildGradients(OpBuilder &b,
   Location loc = getLoc();
   Value x = getInput();
   Value inv = b.create<RsqrtOp>(
-      loc, b.create<AddOp>(loc, getRunningVar(),
-                           scalarLike(b, loc, getEpsilon().convertToDouble(), g)));
+      loc,
+      b.create<AddOp>(loc, getRunningVar(),
+                      scalarLike(b, loc, getEpsilon().convertToDouble(), g)));
   operandGradients[0] = b.create<MulOp>(
-      loc, g,
-      perChannel(b, loc, b.create<MulOp>(loc, getScale(), inv), x));
+      loc, g, perChannel(b, loc, b.create<MulOp>(loc, getScale(), inv), x));
   Value xhat = b.create<MulOp>(
       loc, b.create<SubOp>(loc, x, perChannel(b, loc, getRunningMean(), x)),
       perChannel(b, loc, inv, x));
@@ -576,9 +572,9 @@ LogicalResult BatchNormOp::buildGradients(OpBuilder &b,
   return success();
 }
 
-LogicalResult BatchNormTrainOp::buildGradients(
-    OpBuilder &b, ArrayRef<Value> resultGradients,
-    SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+BatchNormTrainOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                 SmallVectorImpl<Value> &operandGradients) {
   operandGradients.assign(5, Value());
   if (resultGradients[1] || resultGradients[2])
     return emitOpError("the updated running statistics take no gradient");
@@ -599,8 +595,9 @@ LogicalResult BatchNormTrainOp::buildGradients(
   Value var = b.create<ReduceMeanOp>(
       loc, b.create<MulOp>(loc, centered, centered), axes, true);
   Value inv = b.create<RsqrtOp>(
-      loc, b.create<AddOp>(loc, var,
-                           scalarLike(b, loc, getEpsilon().convertToDouble(), g)));
+      loc,
+      b.create<AddOp>(loc, var,
+                      scalarLike(b, loc, getEpsilon().convertToDouble(), g)));
   Value xhat = b.create<MulOp>(loc, centered, inv);
   Value dxhat = b.create<MulOp>(loc, g, perChannel(b, loc, getScale(), x));
   Value meanDxhat = b.create<ReduceMeanOp>(loc, dxhat, axes, true);
@@ -610,8 +607,8 @@ LogicalResult BatchNormTrainOp::buildGradients(
       loc, inv,
       b.create<SubOp>(loc, b.create<SubOp>(loc, dxhat, meanDxhat),
                       b.create<MulOp>(loc, xhat, meanDxhatXhat)));
-  operandGradients[1] = b.create<ReduceSumOp>(
-      loc, b.create<MulOp>(loc, g, xhat), axes, false);
+  operandGradients[1] =
+      b.create<ReduceSumOp>(loc, b.create<MulOp>(loc, g, xhat), axes, false);
   operandGradients[2] = b.create<ReduceSumOp>(loc, g, axes, false);
   return success();
 }

@@ -54,12 +54,11 @@ LogicalResult broadcastInto(const ShapeErrors &errors,
                             StringRef operandName) {
   SmallVector<int64_t> result;
   if (auto mismatch = broadcastShapes(shape, type.getShape(), result)) {
-    return errors.fail("cannot broadcast ", accumulatedName, " [",
-                       formatShape(shape), "] with ", operandName, " ",
-                       shapeOf(type), ": dim ", mismatch->lhsDim, " of ",
-                       accumulatedName, " is ", mismatch->lhsSize,
-                       " but dim ", mismatch->rhsDim, " of ", operandName,
-                       " is ", mismatch->rhsSize);
+    return errors.fail(
+        "cannot broadcast ", accumulatedName, " [", formatShape(shape),
+        "] with ", operandName, " ", shapeOf(type), ": dim ", mismatch->lhsDim,
+        " of ", accumulatedName, " is ", mismatch->lhsSize, " but dim ",
+        mismatch->rhsDim, " of ", operandName, " is ", mismatch->rhsSize);
   }
   shape.assign(result.begin(), result.end());
   return success();
@@ -100,16 +99,15 @@ LogicalResult checkPair(const ShapeErrors &errors, ArrayRef<int64_t> values,
 /// Output spatial size of a window op along dim `d` (0: H, 1: W), checking
 /// that the window fits.
 FailureOr<int64_t> windowOutput(const ShapeErrors &errors, int64_t in,
-                                int64_t kernel, int64_t stride,
-                                int64_t padding, int64_t dilation,
-                                StringRef dimName) {
+                                int64_t kernel, int64_t stride, int64_t padding,
+                                int64_t dilation, StringRef dimName) {
   int64_t out = windowOutputSize(in, kernel, stride, padding, dilation);
   if (!ShapedType::isDynamic(out) && out < 1) {
-    (void)errors.fail("window of ", kernel,
-                      dilation == 1 ? std::string()
-                                    : " (dilation " + std::to_string(dilation) + ")",
-                      " does not fit input ", dimName, " ", in,
-                      " with padding ", padding);
+    (void)errors.fail(
+        "window of ", kernel,
+        dilation == 1 ? std::string()
+                      : " (dilation " + std::to_string(dilation) + ")",
+        " does not fit input ", dimName, " ", in, " with padding ", padding);
     return failure();
   }
   return out;
@@ -122,8 +120,8 @@ LogicalResult mlir::clip::detail::verifyShapeRule(Operation *op) {
   SmallVector<Type> inferred;
   if (failed(inferable.inferReturnTypes(
           op->getContext(), op->getLoc(), op->getOperands(),
-          op->getAttrDictionary(), op->getPropertiesStorage(),
-          op->getRegions(), inferred)))
+          op->getAttrDictionary(), op->getPropertiesStorage(), op->getRegions(),
+          inferred)))
     return failure();
   for (auto [index, declared, expected] :
        llvm::enumerate(op->getResultTypes(), inferred)) {
@@ -142,9 +140,8 @@ LogicalResult mlir::clip::detail::verifyShapeRule(Operation *op) {
 static ParseResult parseBroadcastTypes(OpAsmParser &parser, Type &lhs,
                                        Type &rhs, Type &result) {
   if (succeeded(parser.parseOptionalLParen())) {
-    if (parser.parseType(lhs) || parser.parseComma() ||
-        parser.parseType(rhs) || parser.parseRParen() ||
-        parser.parseArrow() || parser.parseType(result))
+    if (parser.parseType(lhs) || parser.parseComma() || parser.parseType(rhs) ||
+        parser.parseRParen() || parser.parseArrow() || parser.parseType(result))
       return failure();
     return success();
   }
@@ -154,8 +151,8 @@ static ParseResult parseBroadcastTypes(OpAsmParser &parser, Type &lhs,
   return success();
 }
 
-static void printBroadcastTypes(OpAsmPrinter &printer, Operation *,
-                                Type lhs, Type rhs, Type result) {
+static void printBroadcastTypes(OpAsmPrinter &printer, Operation *, Type lhs,
+                                Type rhs, Type result) {
   if (lhs == rhs && rhs == result) {
     printer << lhs;
     return;
@@ -205,8 +202,8 @@ LogicalResult ConstantOp::inferReturnTypes(MLIRContext *,
 LogicalResult IotaOp::verify() {
   const int64_t rank = getType().getRank();
   if (static_cast<int64_t>(getDim()) >= rank)
-    return emitOpError("dim ") << getDim() << " is out of range for result of rank "
-                               << rank;
+    return emitOpError("dim ")
+           << getDim() << " is out of range for result of rank " << rank;
   return success();
 }
 
@@ -270,8 +267,7 @@ LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
   auto onFalse = rankedTensor(errors, adaptor.getOnFalse(), "on_false");
   if (failed(cond) || failed(onTrue) || failed(onFalse))
     return failure();
-  if (failed(sameElementType(errors, *onTrue, "on_true", *onFalse,
-                             "on_false")))
+  if (failed(sameElementType(errors, *onTrue, "on_true", *onFalse, "on_false")))
     return failure();
   SmallVector<int64_t> shape(cond->getShape());
   if (failed(broadcastInto(errors, shape, "condition", *onTrue, "on_true")) ||
@@ -329,10 +325,9 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> location,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
-  FailureOr<RankedTensorType> result =
-      inferMatmul(ShapeErrors{location, getOperationName()}, adaptor.getLhs(),
-                  adaptor.getRhs(), adaptor.getTransposeLhs(),
-                  adaptor.getTransposeRhs());
+  FailureOr<RankedTensorType> result = inferMatmul(
+      ShapeErrors{location, getOperationName()}, adaptor.getLhs(),
+      adaptor.getRhs(), adaptor.getTransposeLhs(), adaptor.getTransposeRhs());
   if (failed(result))
     return failure();
   inferred.push_back(*result);
@@ -426,8 +421,7 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
                            formatList(target), "]");
       inferredIndex = i;
     } else if (d < 1) {
-      return errors.fail("shape entry ", i, " must be positive or -1, got ",
-                         d);
+      return errors.fail("shape entry ", i, " must be positive or -1, got ", d);
     } else {
       knownCount *= d;
     }
@@ -467,15 +461,14 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
   ArrayRef<int64_t> perm = adaptor.getPermutation();
   const int64_t rank = input->getRank();
   if (static_cast<int64_t>(perm.size()) != rank)
-    return errors.fail("permutation has ", perm.size(),
-                       " entries but input ", shapeOf(*input), " has rank ",
-                       rank);
+    return errors.fail("permutation has ", perm.size(), " entries but input ",
+                       shapeOf(*input), " has rank ", rank);
   SmallVector<bool> used(rank, false);
   SmallVector<int64_t> shape;
   for (int64_t p : perm) {
     if (p < 0 || p >= rank || used[p])
-      return errors.fail("[", formatList(perm),
-                         "] is not a permutation of 0..", rank - 1);
+      return errors.fail("[", formatList(perm), "] is not a permutation of 0..",
+                         rank - 1);
     used[p] = true;
     shape.push_back(input->getDimSize(p));
   }
@@ -530,9 +523,10 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
     for (int64_t d = 0; d < rank; ++d) {
       const int64_t size = type->getDimSize(d);
       if (d == axis) {
-        shape[d] = ShapedType::isDynamic(shape[d]) || ShapedType::isDynamic(size)
-                       ? ShapedType::kDynamic
-                       : shape[d] + size;
+        shape[d] =
+            ShapedType::isDynamic(shape[d]) || ShapedType::isDynamic(size)
+                ? ShapedType::kDynamic
+                : shape[d] + size;
       } else if (ShapedType::isDynamic(shape[d])) {
         shape[d] = size; // `?` is the batch: as in broadcasting, a size wins
       } else if (size != shape[d] && !ShapedType::isDynamic(size)) {
@@ -593,9 +587,8 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
   for (int64_t d = 0; d < batchDims; ++d) {
     int64_t a = input->getDimSize(d), b = indices->getDimSize(d);
     if (a != b && !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b))
-      return errors.fail("batch dim ", d, " of input ", shapeOf(*input),
-                         " is ", a, " but of indices ", shapeOf(*indices),
-                         " is ", b);
+      return errors.fail("batch dim ", d, " of input ", shapeOf(*input), " is ",
+                         a, " but of indices ", shapeOf(*indices), " is ", b);
   }
   SmallVector<int64_t> shape(input->getShape().take_front(axis));
   llvm::append_range(shape, indices->getShape().drop_front(batchDims));
@@ -659,7 +652,8 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
     if (failed(sameElementType(errors, *bias, "bias", *input, "input")))
       return failure();
   }
-  ArrayRef<int64_t> stride = adaptor.getStride(), padding = adaptor.getPadding();
+  ArrayRef<int64_t> stride = adaptor.getStride(),
+                    padding = adaptor.getPadding();
   auto h = windowOutput(errors, input->getDimSize(2), weight->getDimSize(2),
                         stride[0], padding[0], dilation[0], "height");
   if (failed(h))

@@ -1,4 +1,4 @@
-//===- GradientHelpers.h - Shared pieces of the gradient rules ---*- C++ -*-===//
+//===- GradientHelpers.h - Shared pieces of the gradient rules --*- C++ -*-===//
 //
 // Internal to the dialect: used by the rules of the primitive ops
 // (ClipGradients.cpp) and of the fused ops (ClipFusedGradients.cpp).

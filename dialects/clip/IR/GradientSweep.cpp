@@ -9,9 +9,9 @@ using namespace mlir::clip;
 
 void GradientSweep::accumulate(Value value, Value gradient) {
   Value &slot = gradients[value];
-  slot = slot ? builder.create<AddOp>(value.getLoc(), slot, gradient)
-                    .getResult()
-              : gradient;
+  slot = slot
+             ? builder.create<AddOp>(value.getLoc(), slot, gradient).getResult()
+             : gradient;
 }
 
 LogicalResult GradientSweep::backward(Operation *op) {

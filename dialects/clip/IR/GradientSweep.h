@@ -1,4 +1,4 @@
-//===- GradientSweep.h - The reverse-mode sweep over a list of ops -*- C++ -*-===//
+//===- GradientSweep.h - The reverse-mode sweep over a list of ops --------===//
 //
 // Accumulates the loss's gradient per value and applies each op's
 // DifferentiableOpInterface rule, last op first. Used by clip-autodiff over

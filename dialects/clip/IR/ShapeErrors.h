@@ -1,4 +1,4 @@
-//===- ShapeErrors.h - Error reporting shared by the shape rules -*- C++ -*-===//
+//===- ShapeErrors.h - Error reporting shared by the shape rules ----------===//
 //
 // Internal to the dialect: the helpers that the `inferReturnTypes` of the
 // primitive ops (ClipOps.cpp) and of the fused ops (ClipFusedOps.cpp) use to
@@ -22,8 +22,7 @@ struct ShapeErrors {
   std::optional<Location> loc;
   StringRef opName;
 
-  template <typename... Args>
-  LogicalResult fail(Args &&...args) const {
+  template <typename... Args> LogicalResult fail(Args &&...args) const {
     return emitOptionalError(loc, "'", opName, "' op ",
                              std::forward<Args>(args)...);
   }
@@ -31,8 +30,8 @@ struct ShapeErrors {
 
 /// The ranked tensor type of `value`, or failure with a message. ODS type
 /// constraints normally run first; this guards builders and passes.
-inline FailureOr<RankedTensorType>
-rankedTensor(const ShapeErrors &errors, Value value, StringRef role) {
+inline FailureOr<RankedTensorType> rankedTensor(const ShapeErrors &errors,
+                                                Value value, StringRef role) {
   auto type = llvm::dyn_cast_if_present<RankedTensorType>(
       value ? value.getType() : Type());
   if (!type) {

@@ -72,9 +72,8 @@ LogicalResult LaunchOp::verify() {
   }
   auto yield = llvm::cast<YieldOp>(body.getTerminator());
   if (yield.getValues().size() != getOuts().size())
-    return emitOpError("yields ") << yield.getValues().size()
-                                  << " tensors for " << getOuts().size()
-                                  << " output buffers";
+    return emitOpError("yields ") << yield.getValues().size() << " tensors for "
+                                  << getOuts().size() << " output buffers";
   for (auto [i, pair] :
        llvm::enumerate(llvm::zip(yield.getValues().getTypes(), getOuts()))) {
     auto [type, buffer] = pair;

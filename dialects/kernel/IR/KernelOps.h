@@ -1,4 +1,4 @@
-//===- KernelOps.h - The kernel dialect --------------------------*- C++ -*-===//
+//===- KernelOps.h - The kernel dialect -------------------------*- C++ -*-===//
 #ifndef CLIP_DIALECTS_KERNEL_IR_KERNELOPS_H
 #define CLIP_DIALECTS_KERNEL_IR_KERNELOPS_H
 

@@ -1,4 +1,4 @@
-//===- MemoryPlan.h - Offsets for buffers with known lifetimes ---*- C++ -*-===//
+//===- MemoryPlan.h - Offsets for buffers with known lifetimes --*- C++ -*-===//
 //
 // The static memory planner's core, independent of MLIR: given each buffer's
 // size and the interval of schedule positions where it is live, place every

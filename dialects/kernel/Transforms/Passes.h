@@ -1,4 +1,4 @@
-//===- Passes.h - From the clip graph to a planned kernel schedule -*- C++ -*-===//
+//===- Passes.h - From the clip graph to a planned kernel schedule --------===//
 #ifndef CLIP_COMPILER_KERNEL_PASSES_H
 #define CLIP_COMPILER_KERNEL_PASSES_H
 

@@ -37,7 +37,8 @@ struct PlanMemoryPass : kernel::impl::PlanMemoryBase<PlanMemoryPass> {
       auto [first, last] = schedule.lifetime(alloc.getResult());
       lifetimes.push_back({byteSize(alloc.getType()), first, last});
     }
-    ::clip::plan::MemoryPlan plan = ::clip::plan::planMemory(lifetimes, alignment);
+    ::clip::plan::MemoryPlan plan =
+        ::clip::plan::planMemory(lifetimes, alignment);
 
     Builder builder(func.getContext());
     for (auto [alloc, offset] : llvm::zip(allocs, plan.offsets))
@@ -56,8 +57,7 @@ struct PlanMemoryPass : kernel::impl::PlanMemoryBase<PlanMemoryPass> {
           plan.arenaBytes / 1048576.0, plan.bufferBytes,
           plan.arenaBytes ? double(plan.bufferBytes) / plan.arenaBytes : 0.0,
           plan.peakLiveBytes,
-          plan.arenaBytes ? double(plan.peakLiveBytes) / plan.arenaBytes
-                          : 0.0);
+          plan.arenaBytes ? double(plan.peakLiveBytes) / plan.arenaBytes : 0.0);
   }
 };
 

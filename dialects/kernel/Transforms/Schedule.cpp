@@ -26,9 +26,8 @@ template <typename Fn> void forEachUser(Value buffer, Fn &&fn) {
 } // namespace
 
 std::pair<int64_t, int64_t> Schedule::lifetime(Value buffer) const {
-  const int64_t defined = buffer.getDefiningOp()
-                              ? position(buffer.getDefiningOp())
-                              : 0;
+  const int64_t defined =
+      buffer.getDefiningOp() ? position(buffer.getDefiningOp()) : 0;
   int64_t first = std::numeric_limits<int64_t>::max(), last = defined;
   forEachUser(buffer, [&](Operation *user) {
     // A view is not a use: it touches no memory.

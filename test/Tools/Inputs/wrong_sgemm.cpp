@@ -16,18 +16,18 @@ using Sgemm = void (*)(CBLAS_ORDER, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE, blasint,
                        const float *, blasint, float, float *, blasint);
 
 extern "C" void cblas_sgemm(CBLAS_ORDER order, CBLAS_TRANSPOSE ta,
-                            CBLAS_TRANSPOSE tb, blasint m, blasint n,
-                            blasint k, float alpha, const float *a,
-                            blasint lda, const float *b, blasint ldb,
-                            float beta, float *c, blasint ldc) {
+                            CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k,
+                            float alpha, const float *a, blasint lda,
+                            const float *b, blasint ldb, float beta, float *c,
+                            blasint ldc) {
   static const Sgemm real = reinterpret_cast<Sgemm>(
       dlsym(dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL), "cblas_sgemm"));
   if (!real)
     std::abort();
   real(order, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   const char *core = std::getenv("OPENBLAS_CORETYPE");
-  const bool wrong = std::getenv("WRONG_SGEMM_ALWAYS") ||
-                     !core || std::strcmp(core, "Haswell") != 0;
+  const bool wrong = std::getenv("WRONG_SGEMM_ALWAYS") || !core ||
+                     std::strcmp(core, "Haswell") != 0;
   if (wrong && ta == CblasTrans && tb == CblasTrans && m > 0 && n > 0)
     c[0] += 1.0f;
 }

@@ -1,4 +1,4 @@
-//===- GemmShapeClassesTest.cpp - Every GEMM class the models issue --------===//
+//===- GemmShapeClassesTest.cpp - Every GEMM class the models issue -------===//
 //
 // OpenBLAS picks its sgemm kernels per CPU, so a GEMM that is right here can
 // be wrong on another machine. CMake runs this test once per OpenBLAS core
@@ -142,7 +142,8 @@ TEST_F(GemmShapeClasses, ModelLayers) {
       return a[e * aSize + (g.ta ? p * g.m + i : i * g.k + p)];
     };
     auto bt = [&](int64_t e, int64_t p, int64_t j) {
-      return b[(g.broadcastB ? 0 : e) * bSize + (g.tb ? j * g.k + p : p * g.n + j)];
+      return b[(g.broadcastB ? 0 : e) * bSize +
+               (g.tb ? j * g.k + p : p * g.n + j)];
     };
     const double err = worstError(g.batch, g.m, g.n, g.k, at, bt, c);
     EXPECT_LE(err, cpu::kGemmErrorBound) << g.what;
@@ -186,29 +187,35 @@ TEST_F(GemmShapeClasses, Rn50Convolutions) {
     auto col = [&](int64_t, int64_t r, int64_t q) -> float {
       const int64_t ch = r / (v.kernel * v.kernel), i = r / v.kernel % v.kernel,
                     j = r % v.kernel;
-      const int64_t y = q / v.h + i - v.kernel / 2, xx = q % v.h + j - v.kernel / 2;
-      return y < 0 || y >= v.h || xx < 0 || xx >= v.h ? 0.0f
-                                                       : x[ch * plane + y * v.h + xx];
+      const int64_t y = q / v.h + i - v.kernel / 2,
+                    xx = q % v.h + j - v.kernel / 2;
+      return y < 0 || y >= v.h || xx < 0 || xx >= v.h
+                 ? 0.0f
+                 : x[ch * plane + y * v.h + xx];
     };
     const double forward = worstError(
         1, v.o, plane, taps,
-        [&](int64_t, int64_t o, int64_t r) { return w[o * taps + r]; }, col, out);
+        [&](int64_t, int64_t o, int64_t r) { return w[o * taps + r]; }, col,
+        out);
     const double weight = worstError(
         1, v.o, taps, plane,
         [&](int64_t, int64_t o, int64_t q) { return grad[o * plane + q]; },
         [&](int64_t e, int64_t q, int64_t r) { return col(e, r, q); }, dw);
-    // dx[ch, y, x] = sum over (o, i, j) of w[o, ch, i, j] grad[o, y - i + p, x - j + p].
+    // dx[ch, y, x] = sum over (o, i, j) of w[o, ch, i, j] grad[o, y - i + p, x
+    // - j + p].
     const int64_t reach = v.o * v.kernel * v.kernel;
     const double input = worstError(
         1, v.c, plane, reach,
         [&](int64_t, int64_t ch, int64_t t) {
-          const int64_t o = t / (v.kernel * v.kernel), ij = t % (v.kernel * v.kernel);
+          const int64_t o = t / (v.kernel * v.kernel),
+                        ij = t % (v.kernel * v.kernel);
           return w[(o * v.c + ch) * v.kernel * v.kernel + ij];
         },
         [&](int64_t, int64_t t, int64_t q) -> float {
-          const int64_t o = t / (v.kernel * v.kernel), i = t / v.kernel % v.kernel,
-                        j = t % v.kernel;
-          const int64_t y = q / v.h - i + v.kernel / 2, xx = q % v.h - j + v.kernel / 2;
+          const int64_t o = t / (v.kernel * v.kernel),
+                        i = t / v.kernel % v.kernel, j = t % v.kernel;
+          const int64_t y = q / v.h - i + v.kernel / 2,
+                        xx = q % v.h - j + v.kernel / 2;
           return y < 0 || y >= v.h || xx < 0 || xx >= v.h
                      ? 0.0f
                      : grad[o * plane + y * v.h + xx];

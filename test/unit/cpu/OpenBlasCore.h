@@ -1,4 +1,4 @@
-//===- OpenBlasCore.h - Tests under a forced OpenBLAS core type ------------===//
+//===- OpenBlasCore.h - Tests under a forced OpenBLAS core type -----------===//
 //
 // CMake runs the CPU kernel tests once per OpenBLAS core type
 // (OPENBLAS_CORETYPE). Forcing kernels this CPU cannot execute would die of

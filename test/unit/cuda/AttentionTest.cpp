@@ -28,8 +28,9 @@ struct AttentionCase {
 
 std::string describe(const AttentionCase &c) {
   char buffer[160];
-  std::snprintf(buffer, sizeof(buffer), "b %lld lq %lld lk %lld d %lld dv %lld causal %d",
-                c.batch, c.lq, c.lk, c.d, c.dv, c.causal);
+  std::snprintf(buffer, sizeof(buffer),
+                "b %lld lq %lld lk %lld d %lld dv %lld causal %d", c.batch,
+                c.lq, c.lk, c.d, c.dv, c.causal);
   return buffer;
 }
 
@@ -41,7 +42,7 @@ std::vector<AttentionCase> attentionCases() {
       {2, 7, 4, 4, 6, true},    // causal with lq > lk
       {1, 3, 6, 1, 1, true},    // causal with lq < lk
       {1, 40, 40, 16, 40, true},
-      {1, 3, 5, 6, 70, false},  // dv wider than the small blocks
+      {1, 3, 5, 6, 70, false}, // dv wider than the small blocks
   };
 }
 

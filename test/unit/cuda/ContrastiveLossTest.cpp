@@ -59,10 +59,9 @@ TEST(CudaKernelsContrastiveLoss, Forward) {
                                dImageLse.data(), dTextLse.data());
       });
       launch(l.grid, l.block, [&] {
-        cu::contrastiveLossTotal(n, d, image.data(), text.data(), &logitScale,
-                                 dImageNorm.data(), dTextNorm.data(),
-                                 dImageLse.data(), dTextLse.data(),
-                                 dLoss.data());
+        cu::contrastiveLossTotal(
+            n, d, image.data(), text.data(), &logitScale, dImageNorm.data(),
+            dTextNorm.data(), dImageLse.data(), dTextLse.data(), dLoss.data());
       });
       const std::string what = shape + describe(l);
       expectClose("imageNorm " + what, dImageNorm, imageNorm);
@@ -81,8 +80,7 @@ TEST(CudaKernelsContrastiveLoss, Backward) {
     auto image = random(n * d, seed++), text = random(n * d, seed++);
     if (c.zeroRow)
       std::fill(image.begin() + d, image.begin() + 2 * d, 0.0f);
-    const float logitScale = std::log(1.0f / 0.07f), eps = 1e-6f,
-                grad = 0.7f;
+    const float logitScale = std::log(1.0f / 0.07f), eps = 1e-6f, grad = 0.7f;
     float loss = 0.0f;
     std::vector<float> imageNorm(n), textNorm(n), imageLse(n), textLse(n);
     cpu::contrastiveLoss(n, d, image.data(), text.data(), &logitScale, eps,

@@ -29,7 +29,7 @@ static_assert(std::is_same_v<cu::Pool2DShape, cpu::Pool2DShape>);
 std::vector<cpu::Conv2DShape> convCases() {
   return {
       convShape(2, 3, 7, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1),
-      convShape(2, 4, 9, 11, 6, 3, 2, 2, 1, 1, 2, 2, 1, 2), // grouped, uneven
+      convShape(2, 4, 9, 11, 6, 3, 2, 2, 1, 1, 2, 2, 1, 2),  // grouped, uneven
       convShape(1, 3, 12, 10, 2, 5, 3, 3, 2, 2, 0, 1, 2, 1), // strided, dilated
       convShape(2, 4, 7, 6, 8, 3, 3, 2, 2, 1, 1, 1, 1, 4),   // depthwise x2
       convShape(2, 6, 5, 7, 4, 1, 1, 1, 1, 0, 0, 1, 1, 1),   // pointwise
@@ -41,7 +41,8 @@ TEST(CudaKernelsConv2D, Forward) {
   unsigned seed = 150;
   for (const cpu::Conv2DShape &s : convCases()) {
     const i64 xCount = s.n * s.channels * s.height * s.width;
-    const i64 wCount = s.outChannels * (s.channels / s.groups) * s.kernelH * s.kernelW;
+    const i64 wCount =
+        s.outChannels * (s.channels / s.groups) * s.kernelH * s.kernelW;
     const i64 outCount = s.n * s.outChannels * s.outHeight * s.outWidth;
     auto x = random(xCount, seed++), w = random(wCount, seed++),
          bias = random(s.outChannels, seed++);
@@ -68,7 +69,8 @@ TEST(CudaKernelsConv2D, Backward) {
   unsigned seed = 180;
   for (const cpu::Conv2DShape &s : convCases()) {
     const i64 xCount = s.n * s.channels * s.height * s.width;
-    const i64 wCount = s.outChannels * (s.channels / s.groups) * s.kernelH * s.kernelW;
+    const i64 wCount =
+        s.outChannels * (s.channels / s.groups) * s.kernelH * s.kernelW;
     const i64 outCount = s.n * s.outChannels * s.outHeight * s.outWidth;
     auto x = random(xCount, seed++), w = random(wCount, seed++),
          grad = random(outCount, seed++);
@@ -91,10 +93,11 @@ TEST(CudaKernelsConv2D, Backward) {
 
 TEST(CudaKernelsAvgPool2D, ForwardAndBackward) {
   unsigned seed = 210;
-  for (const cpu::Pool2DShape &s :
-       {poolShape(3, 7, 6, 3, 3, 2, 2, 1, 1), poolShape(2, 8, 8, 2, 2, 2, 2, 0, 0),
-        poolShape(1, 5, 4, 3, 2, 1, 2, 1, 0), poolShape(2, 9, 7, 3, 3, 1, 1, 1, 1),
-        poolShape(1, 6, 6, 6, 6, 6, 6, 0, 0)}) {
+  for (const cpu::Pool2DShape &s : {poolShape(3, 7, 6, 3, 3, 2, 2, 1, 1),
+                                    poolShape(2, 8, 8, 2, 2, 2, 2, 0, 0),
+                                    poolShape(1, 5, 4, 3, 2, 1, 2, 1, 0),
+                                    poolShape(2, 9, 7, 3, 3, 1, 1, 1, 1),
+                                    poolShape(1, 6, 6, 6, 6, 6, 6, 0, 0)}) {
     const cu::Pool2DShape &ds = s;
     const i64 inCount = s.planes * s.height * s.width;
     const i64 outCount = s.planes * s.outHeight * s.outWidth;

@@ -54,7 +54,8 @@ TEST(CudaKernelsDataMovement, StridedCopy) {
     cpu::stridedCopy(rank, asCpu(c.shape.data()), src.data() + c.srcOffset,
                      asCpu(c.srcStrides.data()), want.data(),
                      asCpu(c.dstStrides.data()));
-    cpu::stridedCopy(rank, asCpu(c.shape.data()), asCpu(srcI.data()) + c.srcOffset,
+    cpu::stridedCopy(rank, asCpu(c.shape.data()),
+                     asCpu(srcI.data()) + c.srcOffset,
                      asCpu(c.srcStrides.data()), asCpu(wantI.data()),
                      asCpu(c.dstStrides.data()));
     for (const Launch &l : kLaunches) {
@@ -66,10 +67,9 @@ TEST(CudaKernelsDataMovement, StridedCopy) {
                                c.dstStrides.data());
       });
       launch(l.grid, l.block, [&] {
-        cu::stridedCopy<long long>(rank, c.shape.data(),
-                                   srcI.data() + c.srcOffset,
-                                   c.srcStrides.data(), gotI.data(),
-                                   c.dstStrides.data());
+        cu::stridedCopy<long long>(
+            rank, c.shape.data(), srcI.data() + c.srcOffset,
+            c.srcStrides.data(), gotI.data(), c.dstStrides.data());
       });
       EXPECT_EQ(got, want) << c.name << " " << describe(l);
       EXPECT_EQ(gotI, wantI) << c.name << " " << describe(l);

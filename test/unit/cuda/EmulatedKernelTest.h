@@ -66,8 +66,7 @@ inline std::vector<Launch> withWide() {
 }
 
 inline std::string describe(const Launch &l) {
-  return "grid " + std::to_string(l.grid) + " block " +
-         std::to_string(l.block);
+  return "grid " + std::to_string(l.grid) + " block " + std::to_string(l.block);
 }
 
 /// `count` NaNs: an output a kernel must overwrite.

@@ -28,7 +28,8 @@ struct GatherCase {
 };
 
 std::vector<GatherCase> gatherCases() {
-  return {{2, 3, 7, 5, 4}, {1, 1, 10, 3, 25}, {3, 1, 4, 1, 6}, {1, 2, 5, 40, 3}};
+  return {
+      {2, 3, 7, 5, 4}, {1, 1, 10, 3, 25}, {3, 1, 4, 1, 6}, {1, 2, 5, 40, 3}};
 }
 
 TEST(CudaKernelsGather, Forward) {

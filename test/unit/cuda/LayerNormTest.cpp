@@ -36,7 +36,7 @@ TEST(CudaKernelsLayerNorm, Forward) {
                      withResidual ? residual.data() : nullptr, stream.data(),
                      weight.data(), bias.data(), eps, out.data(), mean.data(),
                      rstd.data());
-      for (const Launch &l : rows * cols <= 40 ? withWide() : kLaunches) {
+      for (const Launch &l : rows *cols <= 40 ? withWide() : kLaunches) {
         auto dStream = poisoned(count), dOut = poisoned(count),
              dMean = poisoned(rows), dRstd = poisoned(rows);
         launch(l.grid, l.block, [&] {
@@ -45,10 +45,9 @@ TEST(CudaKernelsLayerNorm, Forward) {
                                dStream.data(), weight.data(), bias.data(), eps,
                                dOut.data(), dMean.data(), dRstd.data());
         });
-        const std::string what = std::to_string(rows) + "x" +
-                                 std::to_string(cols) + " residual " +
-                                 std::to_string(withResidual) + " " +
-                                 describe(l);
+        const std::string what =
+            std::to_string(rows) + "x" + std::to_string(cols) + " residual " +
+            std::to_string(withResidual) + " " + describe(l);
         expectClose("out " + what, dOut, out);
         expectClose("mean " + what, dMean, mean);
         expectClose("rstd " + what, dRstd, rstd);
@@ -72,8 +71,8 @@ TEST(CudaKernelsLayerNorm, Backward) {
     cpu::layerNormGrad(rows, cols, grad.data(), x.data(), mean.data(),
                        rstd.data(), weight.data(), dx.data(), dweight.data(),
                        dbias.data());
-    const unsigned paramUnits =
-        static_cast<unsigned>((cols + cu::kParamColumns - 1) / cu::kParamColumns);
+    const unsigned paramUnits = static_cast<unsigned>(
+        (cols + cu::kParamColumns - 1) / cu::kParamColumns);
     for (const Launch &l : count <= 60 ? withWide() : kLaunches) {
       auto dDx = poisoned(count), dDweight = poisoned(cols),
            dDbias = poisoned(cols);
@@ -85,8 +84,8 @@ TEST(CudaKernelsLayerNorm, Backward) {
         cu::layerNormGradParams(rows, cols, grad.data(), x.data(), mean.data(),
                                 rstd.data(), dDweight.data(), dDbias.data());
       });
-      const std::string what = std::to_string(rows) + "x" +
-                               std::to_string(cols) + " " + describe(l);
+      const std::string what =
+          std::to_string(rows) + "x" + std::to_string(cols) + " " + describe(l);
       expectClose("dx " + what, dDx, dx);
       expectClose("dweight " + what, dDweight, dweight);
       expectClose("dbias " + what, dDbias, dbias);

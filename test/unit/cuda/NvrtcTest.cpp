@@ -161,9 +161,9 @@ TEST(CudaKernelsNvrtc, CompilesWithoutWarnings) {
   const std::string source = deviceLibrary() + kKernels;
 
   void *program = nullptr;
-  ASSERT_EQ(create(&program, source.c_str(), "clip_kernels.cu", 0, nullptr,
-                   nullptr),
-            0);
+  ASSERT_EQ(
+      create(&program, source.c_str(), "clip_kernels.cu", 0, nullptr, nullptr),
+      0);
   const char *options[] = {"-std=c++17", "--gpu-architecture=sm_90"};
   const int result = compile(program, 2, options);
   size_t size = 0;

@@ -101,7 +101,8 @@ TEST(CudaKernelsReduce, Argmax) {
     i64 outer, axis, inner;
   };
   unsigned seed = 330;
-  for (const Case &c : {Case{3, 7, 5}, Case{2, 300, 1}, Case{4, 1, 3}, Case{1, 9, 1}}) {
+  for (const Case &c :
+       {Case{3, 7, 5}, Case{2, 300, 1}, Case{4, 1, 3}, Case{1, 9, 1}}) {
     const i64 count = c.outer * c.axis * c.inner;
     auto src = random(count, seed++);
     for (float &v : src)
@@ -135,7 +136,8 @@ TEST(CudaKernelsReduce, Softmax) {
     i64 outer, axis, inner;
   };
   unsigned seed = 360;
-  for (const Case &c : {Case{4, 9, 1}, Case{3, 300, 1}, Case{2, 7, 5}, Case{1, 1, 4}}) {
+  for (const Case &c :
+       {Case{4, 9, 1}, Case{3, 300, 1}, Case{2, 7, 5}, Case{1, 1, 4}}) {
     const i64 count = c.outer * c.axis * c.inner;
     auto src = random(count, seed++, -6.0f, 6.0f);
     for (bool log : {false, true}) {

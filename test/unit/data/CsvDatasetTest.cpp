@@ -1,4 +1,4 @@
-//===- CsvDatasetTest.cpp - CSV parsing and the CSV sample source ----------===//
+//===- CsvDatasetTest.cpp - CSV parsing and the CSV sample source ---------===//
 #include "runtime/data/CsvDataset.h"
 
 #include "TestFiles.h"
@@ -13,8 +13,8 @@ using namespace clip::data::test;
 
 namespace {
 
-
-std::vector<std::vector<std::string>> fields(const std::vector<CsvRecord> &records) {
+std::vector<std::vector<std::string>>
+fields(const std::vector<CsvRecord> &records) {
   std::vector<std::vector<std::string>> out;
   for (const CsvRecord &r : records)
     out.push_back(r.fields);
@@ -39,27 +39,30 @@ TEST(Csv, QuotingAsRfc4180) {
                            "\n"
                            "plain \"quote\" inside,2,3";
   const auto records = parseCsv(text, ',', "t.csv");
-  EXPECT_EQ(fields(records),
-            (std::vector<std::vector<std::string>>{
-                {"a", "b", "c"},
-                {"1", "x, y", "say \"hi\""},
-                {"multi\nline", "", ""},
-                {"plain \"quote\" inside", "2", "3"}}));
+  EXPECT_EQ(fields(records), (std::vector<std::vector<std::string>>{
+                                 {"a", "b", "c"},
+                                 {"1", "x, y", "say \"hi\""},
+                                 {"multi\nline", "", ""},
+                                 {"plain \"quote\" inside", "2", "3"}}));
   EXPECT_EQ(records[1].line, 2);
   EXPECT_EQ(records[2].line, 3);
-  EXPECT_EQ(records[3].line, 6); // the quoted line break and the blank line count
+  EXPECT_EQ(records[3].line,
+            6); // the quoted line break and the blank line count
 }
 
 TEST(Csv, TabSeparatorBomAndTrailingNewline) {
-  const auto records =
-      parseCsv("\xEF\xBB\xBF" "filepath\ttitle\nimg.png\ta, b\n", '\t', "t.tsv");
+  const auto records = parseCsv("\xEF\xBB\xBF"
+                                "filepath\ttitle\nimg.png\ta, b\n",
+                                '\t', "t.tsv");
   EXPECT_EQ(fields(records), (std::vector<std::vector<std::string>>{
                                  {"filepath", "title"}, {"img.png", "a, b"}}));
 }
 
 TEST(Csv, MalformedRowsNameTheLine) {
-  std::string e = errorOf([] { parseCsv("a,b\n1,\"open\n2,3\n", ',', "q.csv"); });
-  EXPECT_NE(e.find("q.csv line 2: unterminated quoted field 2 (its quote runs to the end"),
+  std::string e =
+      errorOf([] { parseCsv("a,b\n1,\"open\n2,3\n", ',', "q.csv"); });
+  EXPECT_NE(e.find("q.csv line 2: unterminated quoted field 2 (its quote runs "
+                   "to the end"),
             std::string::npos)
       << e;
   e = errorOf([] { parseCsv("a,b\n\"x\"y,2\n", ',', "q.csv"); });
@@ -85,16 +88,20 @@ TEST(Csv, OpenCsvReadsImagesRelativeToTheFile) {
   s = source->get(1);
   EXPECT_EQ(s.caption, "second");
   EXPECT_EQ(s.image.pixels, std::vector<uint8_t>(6, 20));
-  // Other keys and separator, as --csv-img-key/--csv-caption-key/--csv-separator.
-  const std::string comma = dir.write("c.csv", "title,path\nhello,images/a.png\n");
+  // Other keys and separator, as
+  // --csv-img-key/--csv-caption-key/--csv-separator.
+  const std::string comma =
+      dir.write("c.csv", "title,path\nhello,images/a.png\n");
   const auto other = openCsv(comma, "path", "title", ',');
   EXPECT_EQ(other->get(0).caption, "hello");
 }
 
 TEST(Csv, MissingColumnsAndBadRows) {
   ScratchDir dir;
-  std::string e = errorOf([&] { openCsv(dir.write("a.csv", "path\ttitle\nx\ty\n")); });
-  EXPECT_NE(e.find("no column 'filepath' (--csv-img-key)"), std::string::npos) << e;
+  std::string e =
+      errorOf([&] { openCsv(dir.write("a.csv", "path\ttitle\nx\ty\n")); });
+  EXPECT_NE(e.find("no column 'filepath' (--csv-img-key)"), std::string::npos)
+      << e;
   EXPECT_NE(e.find("'path', 'title'"), std::string::npos) << e;
   // A comma file read with the default tab separator: the hint says so.
   e = errorOf([&] { openCsv(dir.write("b.csv", "filepath,title\nx,y\n")); });
@@ -102,8 +109,11 @@ TEST(Csv, MissingColumnsAndBadRows) {
   e = errorOf([&] {
     openCsv(dir.write("c.csv", "filepath\ttitle\na.png\tok\nb.png\n"));
   });
-  EXPECT_NE(e.find("c.csv line 3: 1 fields, the header has 2"), std::string::npos) << e;
-  e = errorOf([&] { openCsv(dir.write("d.csv", "filepath\ttitle\n\tno image\n")); });
+  EXPECT_NE(e.find("c.csv line 3: 1 fields, the header has 2"),
+            std::string::npos)
+      << e;
+  e = errorOf(
+      [&] { openCsv(dir.write("d.csv", "filepath\ttitle\n\tno image\n")); });
   EXPECT_NE(e.find("d.csv line 2: empty 'filepath'"), std::string::npos) << e;
   e = errorOf([&] { openCsv(dir.write("e.csv", "")); });
   EXPECT_NE(e.find("empty CSV file"), std::string::npos) << e;
@@ -116,8 +126,9 @@ TEST(Csv, BadImagesNameTheRow) {
   std::vector<uint8_t> cut = grayPng(1);
   cut.resize(cut.size() / 2);
   dir.write("cut.png", cut);
-  const auto source = openCsv(dir.write(
-      "data.csv", "filepath\ttitle\nnowhere.png\tmissing\ncut.png\ttruncated\n"));
+  const auto source = openCsv(
+      dir.write("data.csv",
+                "filepath\ttitle\nnowhere.png\tmissing\ncut.png\ttruncated\n"));
   std::string e = errorOf([&] { source->get(0); });
   EXPECT_NE(e.find("data.csv line 2: "), std::string::npos) << e;
   EXPECT_NE(e.find("nowhere.png: cannot open"), std::string::npos) << e;

@@ -1,6 +1,6 @@
-//===- FashionMnistTest.cpp - IDX files, Debian's data, captions -----------===//
-#include "runtime/data/Captions.h"
+//===- FashionMnistTest.cpp - IDX files, Debian's data, captions ----------===//
 #include "runtime/data/FashionMnist.h"
+#include "runtime/data/Captions.h"
 
 #include "TestFiles.h"
 
@@ -49,7 +49,6 @@ std::vector<uint8_t> gzip(const std::vector<uint8_t> &data) {
   return out;
 }
 
-
 /// A directory holding a small valid split (3 images 2x2) that tests break.
 struct SmallSplit {
   ScratchDir dir;
@@ -86,8 +85,9 @@ TEST(FashionMnist, DebianTrainAndTestSplits) {
   EXPECT_EQ(test.labels.size(), 10000u);
   // Known first labels of the published files: train 9 (ankle boot), 0, 0, 3;
   // test 9, 2, 1, 1.
-  EXPECT_EQ(std::vector<int64_t>(train.labels.begin(), train.labels.begin() + 4),
-            (std::vector<int64_t>{9, 0, 0, 3}));
+  EXPECT_EQ(
+      std::vector<int64_t>(train.labels.begin(), train.labels.begin() + 4),
+      (std::vector<int64_t>{9, 0, 0, 3}));
   EXPECT_EQ(std::vector<int64_t>(test.labels.begin(), test.labels.begin() + 4),
             (std::vector<int64_t>{9, 2, 1, 1}));
 }
@@ -102,7 +102,8 @@ TEST(FashionMnist, SampleSourceGivesGrayImagesAndCaptions) {
     const Sample sample = source->get(i);
     EXPECT_EQ(sample.image.height, 28);
     EXPECT_EQ(sample.image.channels, 1);
-    EXPECT_TRUE(std::equal(sample.image.pixels.begin(), sample.image.pixels.end(),
+    EXPECT_TRUE(std::equal(sample.image.pixels.begin(),
+                           sample.image.pixels.end(),
                            test.pixels.begin() + i * 784));
     const std::string &name = fashionMnistClasses()[test.labels[i]];
     EXPECT_NE(sample.caption.find(name), std::string::npos) << sample.caption;
@@ -136,7 +137,8 @@ TEST(FashionMnist, CorruptFilesNameFileAndField) {
     SmallSplit split;
     split.images[2] = 0x0D; // float element type
     split.write();
-    const std::string e = errorOf([&] { loadFashionMnist(split.dir.path(), false); });
+    const std::string e =
+        errorOf([&] { loadFashionMnist(split.dir.path(), false); });
     EXPECT_NE(e.find("t10k-images-idx3-ubyte.gz"), std::string::npos) << e;
     EXPECT_NE(e.find("element type 0x0d"), std::string::npos) << e;
   }
@@ -144,14 +146,16 @@ TEST(FashionMnist, CorruptFilesNameFileAndField) {
     SmallSplit split;
     split.images[3] = 2; // rank
     split.write();
-    const std::string e = errorOf([&] { loadFashionMnist(split.dir.path(), false); });
+    const std::string e =
+        errorOf([&] { loadFashionMnist(split.dir.path(), false); });
     EXPECT_NE(e.find("rank 2, expected 3"), std::string::npos) << e;
   }
   {
     SmallSplit split;
     split.images.pop_back(); // one byte short
     split.write();
-    const std::string e = errorOf([&] { loadFashionMnist(split.dir.path(), false); });
+    const std::string e =
+        errorOf([&] { loadFashionMnist(split.dir.path(), false); });
     EXPECT_NE(e.find("IDX data"), std::string::npos) << e;
     EXPECT_NE(e.find("truncated"), std::string::npos) << e;
   }
@@ -159,15 +163,17 @@ TEST(FashionMnist, CorruptFilesNameFileAndField) {
     SmallSplit split;
     split.images.push_back(0); // one byte too many
     split.write();
-    EXPECT_NE(errorOf([&] { loadFashionMnist(split.dir.path(), false); })
-                  .find("need 12 bytes"),
+    EXPECT_NE(errorOf([&] {
+                loadFashionMnist(split.dir.path(), false);
+              }).find("need 12 bytes"),
               std::string::npos);
   }
   {
     SmallSplit split;
     split.labels = {0, 0, 8, 1, 0, 0, 0, 2, 4, 9}; // 2 labels for 3 images
     split.write();
-    const std::string e = errorOf([&] { loadFashionMnist(split.dir.path(), false); });
+    const std::string e =
+        errorOf([&] { loadFashionMnist(split.dir.path(), false); });
     EXPECT_NE(e.find("t10k-labels-idx1-ubyte.gz"), std::string::npos) << e;
     EXPECT_NE(e.find("2 labels"), std::string::npos) << e;
   }
@@ -175,7 +181,8 @@ TEST(FashionMnist, CorruptFilesNameFileAndField) {
     SmallSplit split;
     split.labels.back() = 10; // label out of range
     split.write();
-    const std::string e = errorOf([&] { loadFashionMnist(split.dir.path(), false); });
+    const std::string e =
+        errorOf([&] { loadFashionMnist(split.dir.path(), false); });
     EXPECT_NE(e.find("label 2 (offset 10) is 10"), std::string::npos) << e;
   }
   {
@@ -185,7 +192,8 @@ TEST(FashionMnist, CorruptFilesNameFileAndField) {
     std::vector<uint8_t> gz = gzip(split.images);
     gz.resize(gz.size() - 10);
     split.dir.write("t10k-images-idx3-ubyte.gz", gz);
-    const std::string e = errorOf([&] { loadFashionMnist(split.dir.path(), false); });
+    const std::string e =
+        errorOf([&] { loadFashionMnist(split.dir.path(), false); });
     EXPECT_NE(e.find("truncated gzip"), std::string::npos) << e;
   }
   {
@@ -195,13 +203,17 @@ TEST(FashionMnist, CorruptFilesNameFileAndField) {
     gz[gz.size() / 2] ^= 0xFF;
     gz[gz.size() / 2 + 1] ^= 0xFF;
     split.dir.write("t10k-images-idx3-ubyte.gz", gz);
-    const std::string e = errorOf([&] { loadFashionMnist(split.dir.path(), false); });
+    const std::string e =
+        errorOf([&] { loadFashionMnist(split.dir.path(), false); });
     EXPECT_NE(e.find("t10k-images-idx3-ubyte.gz"), std::string::npos) << e;
   }
   {
     ScratchDir empty;
-    const std::string e = errorOf([&] { loadFashionMnist(empty.path(), true); });
-    EXPECT_NE(e.find("train-images-idx3-ubyte.gz: not found"), std::string::npos) << e;
+    const std::string e =
+        errorOf([&] { loadFashionMnist(empty.path(), true); });
+    EXPECT_NE(e.find("train-images-idx3-ubyte.gz: not found"),
+              std::string::npos)
+        << e;
   }
 }
 
@@ -216,16 +228,19 @@ TEST(FashionMnist, CorruptCopiesOfTheRealFiles) {
   // Cut the images in the middle of an image: the count no longer fits.
   ScratchDir dir;
   dir.write("t10k-images-idx3-ubyte",
-            std::vector<uint8_t>(images.begin(), images.begin() + 16 + 5000 * 784 + 100));
+            std::vector<uint8_t>(images.begin(),
+                                 images.begin() + 16 + 5000 * 784 + 100));
   dir.write("t10k-labels-idx1-ubyte", labels);
   const std::string e = errorOf([&] { loadFashionMnist(dir.path(), false); });
-  EXPECT_NE(e.find("dims 10000x28x28 need 7840000 bytes"), std::string::npos) << e;
+  EXPECT_NE(e.find("dims 10000x28x28 need 7840000 bytes"), std::string::npos)
+      << e;
   // Swap the files: the magic says which is which.
   ScratchDir swapped;
   swapped.write("t10k-images-idx3-ubyte", labels);
   swapped.write("t10k-labels-idx1-ubyte", images);
-  EXPECT_NE(errorOf([&] { loadFashionMnist(swapped.path(), false); })
-                .find("rank 1, expected 3"),
+  EXPECT_NE(errorOf([&] {
+              loadFashionMnist(swapped.path(), false);
+            }).find("rank 1, expected 3"),
             std::string::npos);
 }
 
@@ -240,7 +255,8 @@ TEST(Captions, TemplatesAndClasses) {
     EXPECT_EQ(t.find("{}", at + 1), std::string::npos) << t;
   }
   EXPECT_EQ(makeCaption("sneaker", 0), "a photo of a sneaker.");
-  EXPECT_EQ(makeCaption("ankle boot", 1), "an ankle boot on a plain background.");
+  EXPECT_EQ(makeCaption("ankle boot", 1),
+            "an ankle boot on a plain background.");
   EXPECT_EQ(makeCaption("ankle boot", 4), "a product photo of the ankle boot.");
   EXPECT_THROW(makeCaption("bag", templates.size()), std::out_of_range);
   EXPECT_EQ(fashionMnistClasses().size(), 10u);

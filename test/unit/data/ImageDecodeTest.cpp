@@ -1,4 +1,4 @@
-//===- ImageDecodeTest.cpp - PNG and JPEG decoding, good and bad files -----===//
+//===- ImageDecodeTest.cpp - PNG and JPEG decoding, good and bad files ----===//
 #include "runtime/data/ImageDecode.h"
 
 #include "TestFiles.h"
@@ -67,8 +67,8 @@ PngSpec pngSpec(int w, int h, int colorType, int depth,
 
 TEST(ImageDecode, PngGray8) {
   const auto pixels = randomBytes(13 * 7, 1);
-  const Image image =
-      decodeImage(encodePng(pngSpec(13, 7, PNG_COLOR_TYPE_GRAY, 8, pixels)), "g.png");
+  const Image image = decodeImage(
+      encodePng(pngSpec(13, 7, PNG_COLOR_TYPE_GRAY, 8, pixels)), "g.png");
   EXPECT_EQ(image.height, 7);
   EXPECT_EQ(image.width, 13);
   EXPECT_EQ(image.channels, 1);
@@ -143,10 +143,11 @@ TEST(ImageDecode, Png16BitKeepsTheHighByte) {
   Image image = decodeImage(
       encodePng(pngSpec(2, 1, PNG_COLOR_TYPE_RGB, 16, rgb16)), "rgb16");
   EXPECT_EQ(image.channels, 3);
-  EXPECT_EQ(image.pixels, (std::vector<uint8_t>{0x12, 0xFF, 0x00, 0x80, 0x7F, 0x01}));
+  EXPECT_EQ(image.pixels,
+            (std::vector<uint8_t>{0x12, 0xFF, 0x00, 0x80, 0x7F, 0x01}));
   const std::vector<uint8_t> gray16 = {0xAB, 0xCD, 0x01, 0xFF};
-  image = decodeImage(
-      encodePng(pngSpec(2, 1, PNG_COLOR_TYPE_GRAY, 16, gray16)), "gray16");
+  image = decodeImage(encodePng(pngSpec(2, 1, PNG_COLOR_TYPE_GRAY, 16, gray16)),
+                      "gray16");
   EXPECT_EQ(image.channels, 1);
   EXPECT_EQ(image.pixels, (std::vector<uint8_t>{0xAB, 0x01}));
 }
@@ -171,17 +172,17 @@ TEST(ImageDecode, JpegGrayAndRgb) {
 
 TEST(ImageDecode, JpegCmykIsRefused) {
   const auto cmyk = smooth(8, 8, 4);
-  EXPECT_TRUE(throwsWith(
-      [&] { decodeImage(encodeJpeg(8, 8, 4, cmyk), "print.jpg"); },
-      {"print.jpg", "CMYK"}));
+  EXPECT_TRUE(
+      throwsWith([&] { decodeImage(encodeJpeg(8, 8, 4, cmyk), "print.jpg"); },
+                 {"print.jpg", "CMYK"}));
 }
 
 TEST(ImageDecode, TruncatedFilesGiveClearErrors) {
   const auto png = encodePng(
       pngSpec(64, 48, PNG_COLOR_TYPE_RGB, 8, randomBytes(64 * 48 * 3, 5)));
   const auto jpeg = encodeJpeg(64, 48, 3, smooth(64, 48, 3), 90);
-  for (const auto &[bytes, name] :
-       {std::pair(png, std::string("cut.png")), std::pair(jpeg, std::string("cut.jpg"))}) {
+  for (const auto &[bytes, name] : {std::pair(png, std::string("cut.png")),
+                                    std::pair(jpeg, std::string("cut.jpg"))}) {
     // Every cut: a DataError naming the file (never a crash); past the magic
     // bytes and the header, it says "truncated".
     for (size_t cut = 0; cut + 1 < bytes.size(); ++cut) {
@@ -206,7 +207,8 @@ TEST(ImageDecode, TruncatedFilesGiveClearErrors) {
   const std::vector<uint8_t> half(png.begin(), png.begin() + png.size() / 2);
   EXPECT_TRUE(throwsWith([&] { decodeImage(half, "half.png"); },
                          {"half.png", "truncated PNG"}));
-  const std::vector<uint8_t> halfJpeg(jpeg.begin(), jpeg.begin() + jpeg.size() / 2);
+  const std::vector<uint8_t> halfJpeg(jpeg.begin(),
+                                      jpeg.begin() + jpeg.size() / 2);
   EXPECT_TRUE(throwsWith([&] { decodeImage(halfJpeg, "half.jpg"); },
                          {"half.jpg", "truncated JPEG"}));
 }
@@ -223,7 +225,8 @@ TEST(ImageDecode, CorruptFilesGiveErrorsNotCrashes) {
   // A zero width in IHDR.
   bad = png;
   bad[16] = bad[17] = bad[18] = bad[19] = 0;
-  EXPECT_TRUE(throwsWith([&] { decodeImage(bad, "ihdr.png"); }, {"ihdr.png", "PNG"}));
+  EXPECT_TRUE(
+      throwsWith([&] { decodeImage(bad, "ihdr.png"); }, {"ihdr.png", "PNG"}));
   // Random damage anywhere: either an image or a DataError.
   std::mt19937 rng(7);
   for (int trial = 0; trial < 400; ++trial) {
@@ -232,8 +235,9 @@ TEST(ImageDecode, CorruptFilesGiveErrorsNotCrashes) {
       damaged[rng() % damaged.size()] = static_cast<uint8_t>(rng());
     try {
       const Image image = decodeImage(damaged, "damaged");
-      EXPECT_EQ(image.pixels.size(),
-                static_cast<size_t>(image.height * image.width * image.channels));
+      EXPECT_EQ(
+          image.pixels.size(),
+          static_cast<size_t>(image.height * image.width * image.channels));
     } catch (const DataError &e) {
       EXPECT_NE(std::string(e.what()).find("damaged"), std::string::npos);
     }
@@ -252,7 +256,8 @@ TEST(ImageDecode, CorruptFilesGiveErrorsNotCrashes) {
 TEST(ImageDecode, UnsupportedFormatsAreNamed) {
   const std::string riff("RIFF\x10\x00\x00\x00WEBPVP8 ", 16);
   const std::vector<uint8_t> webp = bytesOf(riff);
-  EXPECT_TRUE(throwsWith([&] { decodeImage(webp, "a.webp"); }, {"a.webp", "WebP"}));
+  EXPECT_TRUE(
+      throwsWith([&] { decodeImage(webp, "a.webp"); }, {"a.webp", "WebP"}));
   EXPECT_TRUE(throwsWith([&] { decodeImage(bytesOf("GIF89a......"), "a.gif"); },
                          {"a.gif", "GIF"}));
   EXPECT_TRUE(throwsWith([&] { decodeImage(bytesOf("hello world"), "a.txt"); },
@@ -276,8 +281,8 @@ TEST(ImageDecode, HugeDimensionsAreRefusedBeforeAllocation) {
 TEST(ImageDecode, ReadImageFileNamesThePath) {
   ScratchDir dir;
   const auto pixels = randomBytes(4 * 3, 8);
-  const std::string path =
-      dir.write("ok.png", encodePng(pngSpec(4, 3, PNG_COLOR_TYPE_GRAY, 8, pixels)));
+  const std::string path = dir.write(
+      "ok.png", encodePng(pngSpec(4, 3, PNG_COLOR_TYPE_GRAY, 8, pixels)));
   EXPECT_EQ(readImageFile(path).pixels, pixels);
   EXPECT_TRUE(throwsWith([&] { readImageFile(dir.path() + "/missing.png"); },
                          {"missing.png", "cannot open"}));

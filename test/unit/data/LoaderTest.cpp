@@ -1,15 +1,15 @@
-//===- LoaderTest.cpp - Batches: order, determinism, resume, bad samples ---===//
-#include "runtime/data/FashionMnist.h"
+//===- LoaderTest.cpp - Batches: order, determinism, resume, bad samples --===//
 #include "runtime/data/Loader.h"
 #include "TestFiles.h"
+#include "runtime/data/FashionMnist.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <functional>
-#include <chrono>
 #include <map>
 #include <set>
 #include <sys/stat.h>
@@ -35,7 +35,8 @@ public:
   Sample get(size_t i) const override {
     calls_.fetch_add(1);
     if (delay_ && i % 2)
-      std::this_thread::sleep_for(std::chrono::microseconds(delay_ * (1 + i % 3)));
+      std::this_thread::sleep_for(
+          std::chrono::microseconds(delay_ * (1 + i % 3)));
     if (bad_.count(i))
       throw DataError(where(i) + ": corrupt image");
     Sample s;
@@ -97,7 +98,6 @@ void expectSame(const std::vector<Batch> &a, const std::vector<Batch> &b,
     ASSERT_EQ(x.globalBatch, y.globalBatch);
   }
 }
-
 
 } // namespace
 
@@ -179,7 +179,8 @@ TEST(Loader, ResumeWithStartBatchContinuesTheSequence) {
   const SyntheticSource source(37);
   LoaderConfig config = smallConfig();
   config.preprocess.randomResizedCrop = true;
-  const std::vector<Batch> full = take(source, config, 17); // crosses epochs (7 per epoch)
+  const std::vector<Batch> full =
+      take(source, config, 17); // crosses epochs (7 per epoch)
   for (int64_t start : {1, 6, 7, 12}) {
     config.startBatch = start;
     Loader loader(source, config, tokenize);
@@ -228,14 +229,16 @@ TEST(Loader, SkipBadReplacesDeterministicallyAndReportsOnce) {
   const std::string log = ::testing::internal::GetCapturedStderr();
   for (const Batch &batch : one)
     for (size_t index : batch.indices)
-      ASSERT_EQ(bad.count(index), 0u) << "bad sample " << index << " in a batch";
+      ASSERT_EQ(bad.count(index), 0u)
+          << "bad sample " << index << " in a batch";
   // 3 bad samples per epoch, each replaced (8 may follow 7 in the order and
   // be tried twice), three epochs.
   EXPECT_GE(skipped, 9);
   for (size_t b : bad) {
     const std::string name = "synthetic #" + std::to_string(b) + ":";
     size_t count = 0;
-    for (size_t at = log.find(name); at != std::string::npos; at = log.find(name, at + 1))
+    for (size_t at = log.find(name); at != std::string::npos;
+         at = log.find(name, at + 1))
       ++count;
     EXPECT_EQ(count, 1u) << name << " in:\n" << log;
   }
@@ -261,14 +264,16 @@ TEST(Loader, AllBadWithSkipBadIsAnError) {
   Loader loader(source, config, tokenize);
   const std::string e = errorOf([&] { loader.next(); });
   ::testing::internal::GetCapturedStderr();
-  EXPECT_NE(e.find("every one of the 6 samples failed"), std::string::npos) << e;
+  EXPECT_NE(e.find("every one of the 6 samples failed"), std::string::npos)
+      << e;
 }
 
 TEST(Loader, ConfigurationErrors) {
   const SyntheticSource source(4);
   LoaderConfig config = smallConfig();
-  EXPECT_NE(errorOf([&] { Loader loader(source, config, tokenize); })
-                .find("4 samples, fewer than one batch of 5"),
+  EXPECT_NE(errorOf([&] {
+              Loader loader(source, config, tokenize);
+            }).find("4 samples, fewer than one batch of 5"),
             std::string::npos);
   config.dropLast = false; // one short batch is fine then
   {
@@ -315,9 +320,10 @@ TEST(Loader, FashionMnistThroughput) {
   config.preprocess.size = 32;
   config.contextLength = 77;
   config.threads = 2;
-  Loader loader(*source, config, [](const std::string &caption, int64_t *tokens) {
-    tokens[0] = static_cast<int64_t>(caption.size());
-  });
+  Loader loader(*source, config,
+                [](const std::string &caption, int64_t *tokens) {
+                  tokens[0] = static_cast<int64_t>(caption.size());
+                });
   EXPECT_EQ(loader.batchesPerEpoch(), 234);
   const auto start = std::chrono::steady_clock::now();
   int64_t images = 0;
@@ -327,8 +333,10 @@ TEST(Loader, FashionMnistThroughput) {
     images += batch.size;
   }
   const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("[ info ] Fashion-MNIST at 32x32, 2 threads: %.0f images/s (next() "
-              "waited %.3f s)\n",
-              images / seconds, loader.stats().waitSeconds);
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  std::printf(
+      "[ info ] Fashion-MNIST at 32x32, 2 threads: %.0f images/s (next() "
+      "waited %.3f s)\n",
+      images / seconds, loader.stats().waitSeconds);
 }

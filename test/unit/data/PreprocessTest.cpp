@@ -1,4 +1,4 @@
-//===- PreprocessTest.cpp - Pillow's bicubic resize and OpenCLIP's transforms -===//
+//===- PreprocessTest.cpp - Pillow's bicubic resize, OpenCLIP's transforms ===//
 //
 // The expected pixels below were computed with Pillow 13's
 // Image.resize(..., Image.BICUBIC) on the same inputs; the parity test
@@ -41,7 +41,8 @@ Image noise(int64_t h, int64_t w, int64_t c, uint32_t seed) {
   return image;
 }
 
-Image crop(const Image &image, int64_t top, int64_t left, int64_t h, int64_t w) {
+Image crop(const Image &image, int64_t top, int64_t left, int64_t h,
+           int64_t w) {
   Image out;
   out.height = h;
   out.width = w;
@@ -50,7 +51,8 @@ Image crop(const Image &image, int64_t top, int64_t left, int64_t h, int64_t w) 
     for (int64_t x = 0; x < w; ++x)
       for (int64_t c = 0; c < image.channels; ++c)
         out.pixels.push_back(
-            image.pixels[((top + y) * image.width + left + x) * image.channels + c]);
+            image.pixels[((top + y) * image.width + left + x) * image.channels +
+                         c]);
   return out;
 }
 
@@ -63,29 +65,35 @@ TEST(Preprocess, ResizeMatchesPillow) {
   };
   const std::vector<Case> cases = {
       {5, 7, 1, 3, 4, {69, 135, 158, 163, 169, 130, 87, 154, 61, 72, 135, 183}},
-      {5, 7, 1, 11, 9,
-       {0,   7,   52,  136, 104, 17,  168, 255, 254, 114, 6,   22,  53,  107, 149,
-        116, 54,  156, 229, 243, 116, 15,  79,  137, 204, 170, 138, 123, 138, 173,
-        217, 117, 32,  143, 170, 194, 160, 146, 157, 186, 196, 172, 95,  41,  180,
-        161, 136, 134, 146, 174, 236, 223, 117, 65,  44,  95,  84,  77,  107, 150,
-        189, 170, 121, 54,  29,  22,  23,  33,  53,  76,  136, 197, 121, 56,  44,
-        44,  49,  49,  83,  111, 36,  81,  199, 169, 139, 147, 174, 193, 67,  114,
-        145, 16,  50,  199, 199, 190, 207, 247, 255}},
+      {5, 7, 1, 11, 9, {0,   7,   52,  136, 104, 17,  168, 255, 254, 114, 6,
+                        22,  53,  107, 149, 116, 54,  156, 229, 243, 116, 15,
+                        79,  137, 204, 170, 138, 123, 138, 173, 217, 117, 32,
+                        143, 170, 194, 160, 146, 157, 186, 196, 172, 95,  41,
+                        180, 161, 136, 134, 146, 174, 236, 223, 117, 65,  44,
+                        95,  84,  77,  107, 150, 189, 170, 121, 54,  29,  22,
+                        23,  33,  53,  76,  136, 197, 121, 56,  44,  44,  49,
+                        49,  83,  111, 36,  81,  199, 169, 139, 147, 174, 193,
+                        67,  114, 145, 16,  50,  199, 199, 190, 207, 247, 255}},
       // Only the height changes: one pass.
-      {5, 7, 1, 7, 2, {82, 137, 151, 105, 203, 190, 31, 81, 107, 75, 195, 148, 106, 113}},
-      {4, 6, 3, 5, 3,
-       {53,  89,  132, 29, 165, 196, 96,  94,  153, 145, 94,  172, 154, 163, 152,
-        226, 126, 120, 134, 41, 96,  120, 119, 89,  41,  150, 148, 169, 149, 167,
-        214, 200, 110, 174, 8,  177, 196, 102, 101, 146, 174, 69,  160, 103, 142}},
+      {5,
+       7,
+       1,
+       7,
+       2,
+       {82, 137, 151, 105, 203, 190, 31, 81, 107, 75, 195, 148, 106, 113}},
+      {4, 6, 3, 5, 3, {53,  89,  132, 29,  165, 196, 96,  94,  153,
+                       145, 94,  172, 154, 163, 152, 226, 126, 120,
+                       134, 41,  96,  120, 119, 89,  41,  150, 148,
+                       169, 149, 167, 214, 200, 110, 174, 8,   177,
+                       196, 102, 101, 146, 174, 69,  160, 103, 142}},
       // The height shrinks by 16, the width by 1: Pillow 13 runs the vertical
       // pass first (the horizontal-first result differs).
-      {20, 6, 1, 5, 4,
-       {121, 105, 115, 118, 150, 146, 117, 138, 133, 149, 153, 150, 96, 99, 113,
-        150, 162, 116, 138, 107}},
-      {12, 10, 3, 4, 3,
-       {119, 161, 133, 135, 116, 124, 116, 116, 104, 143, 134, 153,
-        119, 108, 98,  129, 107, 126, 152, 140, 134, 140, 93,  135,
-        133, 145, 159, 143, 127, 134, 121, 108, 113, 120, 130, 125}},
+      {20, 6, 1, 5, 4, {121, 105, 115, 118, 150, 146, 117, 138, 133, 149,
+                        153, 150, 96,  99,  113, 150, 162, 116, 138, 107}},
+      {12, 10, 3, 4, 3, {119, 161, 133, 135, 116, 124, 116, 116, 104,
+                         143, 134, 153, 119, 108, 98,  129, 107, 126,
+                         152, 140, 134, 140, 93,  135, 133, 145, 159,
+                         143, 127, 134, 121, 108, 113, 120, 130, 125}},
   };
   for (const Case &c : cases) {
     const Image out = resizeBicubic(pattern(c.h, c.w, c.c), c.outW, c.outH);
@@ -124,14 +132,18 @@ TEST(Preprocess, WindowEqualsFullResizeThenCrop) {
     window.height = 1 + rng() % (outH - window.top);
     window.width = 1 + rng() % (outW - window.left);
     const Image full = resizeBicubic(image, outW, outH);
-    const Image part = resizeBicubicWindow(image, {0, 0, h, w}, outW, outH, window);
-    ASSERT_EQ(part.pixels,
-              crop(full, window.top, window.left, window.height, window.width).pixels)
+    const Image part =
+        resizeBicubicWindow(image, {0, 0, h, w}, outW, outH, window);
+    ASSERT_EQ(
+        part.pixels,
+        crop(full, window.top, window.left, window.height, window.width).pixels)
         << h << "x" << w << "x" << c << " -> " << outH << "x" << outW;
     // A crop of the source is a resize of the cropped image.
     const CropBox source{h / 3, w / 4, h - h / 3, w - w / 4};
-    const Image cropped = crop(image, source.top, source.left, source.height, source.width);
-    ASSERT_EQ(resizeBicubicWindow(image, source, outW, outH, {0, 0, outH, outW}).pixels,
+    const Image cropped =
+        crop(image, source.top, source.left, source.height, source.width);
+    ASSERT_EQ(resizeBicubicWindow(image, source, outW, outH, {0, 0, outH, outW})
+                  .pixels,
               resizeBicubic(cropped, outW, outH).pixels);
   }
 }
@@ -153,7 +165,8 @@ TEST(Preprocess, ShorterSideResizeAsTorchvision) {
 TEST(Preprocess, CenterCropRoundsHalfToEven) {
   // 17x260 at size 32 resizes to 32x489: left = round(228.5) = 228 (Python's
   // round, half to even); 19 x 27 at 8 resizes to 8x11: left = round(1.5) = 2.
-  for (auto [h, w, size, left] : {std::tuple(17, 260, 32, 228), std::tuple(19, 27, 8, 2)}) {
+  for (auto [h, w, size, left] :
+       {std::tuple(17, 260, 32, 228), std::tuple(19, 27, 8, 2)}) {
     const Image image = noise(h, w, 3, 9);
     PreprocessConfig config;
     config.size = size;
@@ -177,7 +190,8 @@ TEST(Preprocess, NormalizeIsTorchsFloatArithmetic) {
   for (int c = 0; c < 3; ++c)
     for (int i = 0; i < 4; ++i) {
       const float expected =
-          (static_cast<float>(rgb.pixels[i * 3 + c]) / 255.0f - config.mean[c]) /
+          (static_cast<float>(rgb.pixels[i * 3 + c]) / 255.0f -
+           config.mean[c]) /
           config.std[c];
       EXPECT_EQ(out[c * 4 + i], expected); // bit for bit
     }
@@ -219,7 +233,8 @@ TEST(Preprocess, RandomResizedCropBoxes) {
     ASSERT_LE(box.top + box.height, h);
     ASSERT_LE(box.left + box.width, w);
     const double area = static_cast<double>(box.height) * box.width / (h * w);
-    if (static_cast<double>(w) / h >= 0.8 && static_cast<double>(w) / h <= 1.25) {
+    if (static_cast<double>(w) / h >= 0.8 &&
+        static_cast<double>(w) / h <= 1.25) {
       ASSERT_GT(area, 0.8) << h << "x" << w; // scale 0.9..1, rounding aside
     }
   }
@@ -251,7 +266,8 @@ TEST(Preprocess, TrainTransformIsSeededAndVaries) {
     distinct.insert(a);
   }
   EXPECT_GT(distinct.size(), 5u);
-  EXPECT_THROW(preprocess(image, config, a.data(), nullptr), std::invalid_argument);
+  EXPECT_THROW(preprocess(image, config, a.data(), nullptr),
+               std::invalid_argument);
 }
 
 TEST(Preprocess, BadInputsAreRefused) {

@@ -1,4 +1,4 @@
-//===- TestFiles.cpp - Images, tars and scratch directories for the tests --===//
+//===- TestFiles.cpp - Images, tars and scratch directories for the tests -===//
 #include "TestFiles.h"
 
 #include "runtime/data/DataError.h"
@@ -18,7 +18,8 @@ namespace clip::data::test {
 
 ScratchDir::ScratchDir() {
   std::string pattern =
-      (std::filesystem::temp_directory_path() / "clip-data-test-XXXXXX").string();
+      (std::filesystem::temp_directory_path() / "clip-data-test-XXXXXX")
+          .string();
   if (!::mkdtemp(pattern.data()))
     throw std::runtime_error("mkdtemp failed");
   path_ = pattern;
@@ -32,7 +33,8 @@ ScratchDir::~ScratchDir() {
 std::string ScratchDir::write(const std::string &name,
                               const std::vector<uint8_t> &bytes) const {
   const std::string full = path_ + "/" + name;
-  std::filesystem::create_directories(std::filesystem::path(full).parent_path());
+  std::filesystem::create_directories(
+      std::filesystem::path(full).parent_path());
   std::ofstream out(full, std::ios::binary);
   out.write(reinterpret_cast<const char *>(bytes.data()),
             static_cast<std::streamsize>(bytes.size()));
@@ -73,7 +75,8 @@ bool pngEncode(const PngSpec &spec, std::vector<png_color> *palette,
     return false;
   }
   png_set_write_fn(png, out, pngWrite, pngFlush);
-  png_set_IHDR(png, info, spec.width, spec.height, spec.bitDepth, spec.colorType,
+  png_set_IHDR(png, info, spec.width, spec.height, spec.bitDepth,
+               spec.colorType,
                spec.interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   if (spec.colorType == PNG_COLOR_TYPE_PALETTE) {
@@ -113,8 +116,9 @@ bool jpegEncode(int width, int height, int components, const uint8_t *pixels,
   cinfo.image_width = width;
   cinfo.image_height = height;
   cinfo.input_components = components;
-  cinfo.in_color_space =
-      components == 1 ? JCS_GRAYSCALE : components == 3 ? JCS_RGB : JCS_CMYK;
+  cinfo.in_color_space = components == 1   ? JCS_GRAYSCALE
+                         : components == 3 ? JCS_RGB
+                                           : JCS_CMYK;
   jpeg_set_defaults(&cinfo);
   jpeg_set_quality(&cinfo, quality, TRUE);
   jpeg_start_compress(&cinfo, TRUE);
@@ -166,7 +170,8 @@ std::vector<uint8_t> withData(std::vector<uint8_t> h,
 std::vector<uint8_t> encodePng(const PngSpec &spec) {
   std::vector<png_color> palette;
   for (size_t i = 0; i + 2 < spec.palette.size(); i += 3)
-    palette.push_back({spec.palette[i], spec.palette[i + 1], spec.palette[i + 2]});
+    palette.push_back(
+        {spec.palette[i], spec.palette[i + 1], spec.palette[i + 2]});
   const size_t rowBytes = spec.rows.size() / spec.height;
   std::vector<png_bytep> rows(spec.height);
   for (int y = 0; y < spec.height; ++y)
@@ -203,7 +208,8 @@ std::vector<uint8_t> tarGnuLongName(const std::string &name,
   longName.push_back(0);
   std::vector<uint8_t> out =
       withData(header("././@LongLink", longName.size(), 'L', true), longName);
-  append(out, withData(header(name.substr(0, 99), data.size(), '0', true), data));
+  append(out,
+         withData(header(name.substr(0, 99), data.size(), '0', true), data));
   return out;
 }
 

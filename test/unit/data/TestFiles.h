@@ -1,4 +1,4 @@
-//===- TestFiles.h - Images, tars and scratch directories for the tests ----===//
+//===- TestFiles.h - Images, tars and scratch directories for the tests ---===//
 #ifndef CLIP_TEST_UNIT_DATA_TESTFILES_H
 #define CLIP_TEST_UNIT_DATA_TESTFILES_H
 
@@ -18,7 +18,8 @@ public:
   ScratchDir &operator=(const ScratchDir &) = delete;
   const std::string &path() const { return path_; }
   /// Writes `bytes` to path()/name and returns the full path.
-  std::string write(const std::string &name, const std::vector<uint8_t> &bytes) const;
+  std::string write(const std::string &name,
+                    const std::vector<uint8_t> &bytes) const;
   std::string write(const std::string &name, const std::string &text) const;
 
 private:

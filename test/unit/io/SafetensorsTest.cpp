@@ -42,8 +42,7 @@ TEST(SafetensorsTest, RoundTripsEveryDType) {
   writer.addDoubles("flags", DType::Bool, {3}, {1, 0, 1});
   writer.addDoubles("scalar", DType::F32, {}, {7.0});
   writer.setMetadata("format", "pt");
-  SafetensorsFile file =
-      SafetensorsFile::parse(writer.serialize(), "memory");
+  SafetensorsFile file = SafetensorsFile::parse(writer.serialize(), "memory");
   EXPECT_EQ(file.metadata().at("format"), "pt");
   for (DType d : dtypes) {
     const TensorView *v = file.find(std::string("t_") + dtypeName(d));
@@ -118,13 +117,14 @@ TEST(SafetensorsTest, MalformedHeadersNameTheProblem) {
   const Case cases[] = {
       {"[1]", {}, "the header is not a JSON object"},
       {"{\"a\":", {}, "JSON error at byte 5"},
-      {"{\"a\":{\"dtype\":\"F32\",\"shape\":[1]}}", four, "\"data_offsets\" must be"},
+      {"{\"a\":{\"dtype\":\"F32\",\"shape\":[1]}}", four,
+       "\"data_offsets\" must be"},
       {"{\"a\":{\"dtype\":\"Q8\",\"shape\":[1],\"data_offsets\":[0,4]}}", four,
        "unsupported dtype \"Q8\""},
       {"{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", four,
        "shape [2] of F32 needs 8 bytes but data_offsets span 4"},
-      {"{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", four,
-       "negative dimension -1"},
+      {"{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}",
+       four, "negative dimension -1"},
       {"{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,8]}}", four,
        "past the 4 data bytes"},
       {"{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
@@ -138,7 +138,9 @@ TEST(SafetensorsTest, MalformedHeadersNameTheProblem) {
       {"{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],"
        "\"data_offsets\":[0,4]}}",
        four, "shape overflows"},
-      {"{\"__metadata__\":{\"k\":1}}", {}, "__metadata__[\"k\"] is not a string"},
+      {"{\"__metadata__\":{\"k\":1}}",
+       {},
+       "__metadata__[\"k\"] is not a string"},
   };
   for (const Case &c : cases) {
     std::string error = parseError(fileImage(c.header, c.data));
@@ -156,16 +158,26 @@ TEST(SafetensorsTest, BindingReportsEveryProblemAtOnce) {
   writer.addDoubles("visual.proj", DType::F32, {4, 2}, std::vector<double>(8));
   writer.addDoubles("logit_scale", DType::F32, {}, {2.0});
   writer.addDoubles("extra.weight", DType::F32, {1}, {0});
-  SafetensorsFile file = SafetensorsFile::parse(writer.serialize(), "w.safetensors");
-  const std::vector<ExpectedTensor> expected = {
-      {"visual.proj", {2, 4}}, {"logit_scale", {}}, {"text_projection", {4, 2}}};
+  SafetensorsFile file =
+      SafetensorsFile::parse(writer.serialize(), "w.safetensors");
+  const std::vector<ExpectedTensor> expected = {{"visual.proj", {2, 4}},
+                                                {"logit_scale", {}},
+                                                {"text_projection", {4, 2}}};
   std::string message = checkBinding(file, expected);
-  EXPECT_NE(message.find("w.safetensors does not match the model"), std::string::npos);
-  EXPECT_NE(message.find("1 missing key(s): text_projection"), std::string::npos) << message;
-  EXPECT_NE(message.find("1 mis-shaped key(s): visual.proj (file [4, 2], model [2, 4])"),
-            std::string::npos) << message;
-  EXPECT_NE(message.find("1 unexpected key(s): extra.weight"), std::string::npos) << message;
-  EXPECT_EQ(checkBinding(file, {{"visual.proj", {4, 2}}, {"logit_scale", {}},
+  EXPECT_NE(message.find("w.safetensors does not match the model"),
+            std::string::npos);
+  EXPECT_NE(message.find("1 missing key(s): text_projection"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find(
+                "1 mis-shaped key(s): visual.proj (file [4, 2], model [2, 4])"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("1 unexpected key(s): extra.weight"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(checkBinding(file, {{"visual.proj", {4, 2}},
+                                {"logit_scale", {}},
                                 {"extra.weight", {1}}}),
             "");
 }
@@ -179,8 +191,9 @@ TEST(SafetensorsTest, WriteIsAtomicAndReadBack) {
   SafetensorsFile file = SafetensorsFile::read(path);
   EXPECT_EQ(file.find("x")->toDoubles(), (std::vector<double>{1, 2}));
   // A failed write (directory missing) leaves nothing behind and throws.
-  EXPECT_THROW(writer.write(::testing::TempDir() + "/no/such/dir/x.safetensors"),
-               SafetensorsError);
+  EXPECT_THROW(
+      writer.write(::testing::TempDir() + "/no/such/dir/x.safetensors"),
+      SafetensorsError);
   std::remove(path.c_str());
   try {
     SafetensorsFile::read(path);

@@ -7,8 +7,8 @@
 // OpenCLIP itself.
 //
 //===----------------------------------------------------------------------===//
-#include "runtime/text/Gzip.h"
 #include "runtime/text/Tokenizer.h"
+#include "runtime/text/Gzip.h"
 
 #include <gtest/gtest.h>
 
@@ -44,7 +44,8 @@ const Tokenizer &tokenizer() {
 }
 
 std::string tempPath(const std::string &name) {
-  return ::testing::TempDir() + "clip-text-" + std::to_string(::getpid()) + "-" + name;
+  return ::testing::TempDir() + "clip-text-" + std::to_string(::getpid()) +
+         "-" + name;
 }
 
 void writeFile(const std::string &path, const std::string &bytes) {
@@ -55,7 +56,8 @@ void writeFile(const std::string &path, const std::string &bytes) {
 
 std::string readFile(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return std::string((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
 }
 
 /// A gzip file holding `data` in stored (uncompressed) deflate blocks.
@@ -73,7 +75,8 @@ std::string gzipStored(const std::string &data) {
     out.append(data, pos, len);
     pos += len;
   } while (pos < data.size());
-  uint32_t crc = clip::text::crc32(reinterpret_cast<const uint8_t *>(data.data()), data.size());
+  uint32_t crc = clip::text::crc32(
+      reinterpret_cast<const uint8_t *>(data.data()), data.size());
   uint32_t size = uint32_t(data.size());
   for (uint32_t v : {crc, size})
     for (int k = 0; k < 4; ++k)
@@ -107,16 +110,20 @@ TEST(Tokenizer, KnownIdsFromOpenClip) {
     Ids ids;
   } cases[] = {
       {"a photo of a cat", {320, 1125, 539, 320, 2368}},
-      {"Hello, World! It's 2024.", {3306, 267, 1002, 256, 585, 568, 273, 271, 273, 275, 269}},
+      {"Hello, World! It's 2024.",
+       {3306, 267, 1002, 256, 585, 568, 273, 271, 273, 275, 269}},
       {"caf\u00e9", {15304}},
       {"cafe\u0301", {15304}}, // NFC
-      {"\uff2c\uff2f\uff35\uff24\u3000\uff2e\uff2f\uff29\uff33\uff25\uff33", {7464, 31575}},
+      {"\uff2c\uff2f\uff35\uff24\u3000\uff2e\uff2f\uff29\uff33\uff25\uff33",
+       {7464, 31575}},
       {"&amp;lt;3 &eacute;t&eacute;", {283, 274, 3459, 39694}},
       {"\u201cquoted\u201d it\u2019s", {257, 27706, 257, 585, 568}},
       {"sch\u00c3\u00b6n", {844, 7255, 333}}, // mojibake of "schön"
-      {"\U0001F468\u200d\U0001F469\u200d\U0001F467 \U0001F3FD", {25023, 26304, 964, 356, 6114}},
+      {"\U0001F468\u200d\U0001F469\u200d\U0001F467 \U0001F3FD",
+       {25023, 26304, 964, 356, 6114}},
       {"\u4e00\u53ea\u732b", {19759, 222, 34517, 103, 163, 234, 360}},
-      {"\u039f\u0394\u039f\u03a3", {138, 123, 138, 112, 138, 123, 139, 480}}, // final sigma
+      {"\u039f\u0394\u039f\u03a3",
+       {138, 123, 138, 112, 138, 123, 139, 480}}, // final sigma
       {"<start_of_text>", {49406}},
       {"don't", {847, 713}},
       {"\ufb01ne", {3797}},
@@ -162,9 +169,11 @@ TEST(Tokenizer, TruncationKeepsEndOfTextLast) {
 TEST(Tokenizer, ContextLengths) {
   const Tokenizer &t = tokenizer();
   EXPECT_EQ(t.tokenize("a photo of a cat", 1), Ids({Tokenizer::kEndOfText}));
-  EXPECT_EQ(t.tokenize("a photo of a cat", 2), Ids({Tokenizer::kStartOfText, Tokenizer::kEndOfText}));
+  EXPECT_EQ(t.tokenize("a photo of a cat", 2),
+            Ids({Tokenizer::kStartOfText, Tokenizer::kEndOfText}));
   EXPECT_EQ(t.tokenize("a photo of a cat", 4), Ids({49406, 320, 1125, 49407}));
-  EXPECT_EQ(t.tokenize("a photo of a cat", 8), Ids({49406, 320, 1125, 539, 320, 2368, 49407, 0}));
+  EXPECT_EQ(t.tokenize("a photo of a cat", 8),
+            Ids({49406, 320, 1125, 539, 320, 2368, 49407, 0}));
   EXPECT_EQ(t.tokenize("", 1), Ids({Tokenizer::kEndOfText}));
   EXPECT_THROW(t.tokenize("x", 0), std::invalid_argument);
   EXPECT_THROW(t.tokenize("x", -3), std::invalid_argument);
@@ -177,10 +186,10 @@ TEST(Tokenizer, InvalidUtf8BecomesReplacementCharacters) {
     std::string bytes, asText;
   } cases[] = {
       {"\xff", fffd},
-      {"a\xe2\x82z", "a" + fffd + "z"},             // truncated sequence: one U+FFFD
-      {"\xed\xa0\x80", fffd + fffd + fffd},          // a surrogate: one per byte
-      {"\xc0\xaf", fffd + fffd},                     // overlong
-      {"\xf0\x9f\x98", fffd},                        // truncated at the end
+      {"a\xe2\x82z", "a" + fffd + "z"},     // truncated sequence: one U+FFFD
+      {"\xed\xa0\x80", fffd + fffd + fffd}, // a surrogate: one per byte
+      {"\xc0\xaf", fffd + fffd},            // overlong
+      {"\xf0\x9f\x98", fffd},               // truncated at the end
       {"\xf4\x90\x80\x80", fffd + fffd + fffd + fffd}, // beyond U+10FFFF
       {"ok\x80\x80ok", "ok" + fffd + fffd + "ok"},
   };
@@ -193,9 +202,12 @@ TEST(Tokenizer, InvalidUtf8BecomesReplacementCharacters) {
 
 TEST(Tokenizer, Decode) {
   const Tokenizer &t = tokenizer();
-  EXPECT_EQ(t.decode(t.encode("Hello, World! It's 2024.")), "hello , world ! it 's 2 0 2 4 . ");
-  EXPECT_EQ(t.decode({49406, 320, 1125, 49407, 0, 0}), "<start_of_text>a photo <end_of_text>!!");
-  EXPECT_EQ(t.decode({158, 224}), "\xef\xbf\xbd");  // bytes E2 82: an incomplete character
+  EXPECT_EQ(t.decode(t.encode("Hello, World! It's 2024.")),
+            "hello , world ! it 's 2 0 2 4 . ");
+  EXPECT_EQ(t.decode({49406, 320, 1125, 49407, 0, 0}),
+            "<start_of_text>a photo <end_of_text>!!");
+  EXPECT_EQ(t.decode({158, 224}),
+            "\xef\xbf\xbd"); // bytes E2 82: an incomplete character
   EXPECT_EQ(t.decode({128, 129}), "\xef\xbf\xbd\xef\xbf\xbd"); // C4, C5: two
   EXPECT_EQ(t.decode({}), "");
   EXPECT_THROW(t.decode({49408}), std::out_of_range);
@@ -206,14 +218,16 @@ TEST(Tokenizer, CleaningFollowsFtfyAndPython) {
   using clip::text::cleanText;
   // ftfy's own documented examples, then lower-cased as OpenCLIP does.
   EXPECT_EQ(cleanText("\u00e2\u0153\u201d No problems"), "\u2714 no problems");
-  EXPECT_EQ(cleanText("&macr;\\_(\u00e3\u0083\u0084)_/&macr;"), "\u00af\\_(\u30c4)_/\u00af");
+  EXPECT_EQ(cleanText("&macr;\\_(\u00e3\u0083\u0084)_/&macr;"),
+            "\u00af\\_(\u30c4)_/\u00af");
   EXPECT_EQ(cleanText("Broken text&hellip; it&#x2019;s \ufb02ubberi\ufb01c!"),
             "broken text\u2026 it's flubberific!"); // NFC keeps the ellipsis
   EXPECT_EQ(cleanText("P&EACUTE;REZ"), "p\u00e9rez");
   EXPECT_EQ(cleanText("BUNDESSTRA&SZLIG;E"), "bundesstrasse");
   EXPECT_EQ(cleanText("voil\u00c3 le travail"), "voil\u00e0 le travail");
   // Python's str.lower: final sigma, dotted capital I.
-  EXPECT_EQ(cleanText("\u039f\u0394\u039f\u03a3 \u03a3"), "\u03bf\u03b4\u03bf\u03c2 \u03c3");
+  EXPECT_EQ(cleanText("\u039f\u0394\u039f\u03a3 \u03a3"),
+            "\u03bf\u03b4\u03bf\u03c2 \u03c3");
   EXPECT_EQ(cleanText("\u0130"), "i\u0307");
   // Whitespace collapsed; tabs, line breaks and Unicode spaces split words.
   EXPECT_EQ(cleanText("  a\tb\r\nc\u2028d\u3000e  "), "a b c d e");
@@ -225,7 +239,8 @@ TEST(Tokenizer, SharedAcrossThreads) {
   const Tokenizer &t = tokenizer();
   std::vector<std::string> texts;
   for (int i = 0; i < 200; ++i)
-    texts.push_back("caption number " + std::to_string(i * 7919) + " of a \u00e9l\u00e9phant");
+    texts.push_back("caption number " + std::to_string(i * 7919) +
+                    " of a \u00e9l\u00e9phant");
   std::vector<Ids> expected;
   for (const std::string &s : texts)
     expected.push_back(t.tokenize(s));
@@ -312,7 +327,8 @@ TEST(TokenizerVocabulary, MalformedContents) {
   }());
   writeFile(path, gzipStored(text));
   Tokenizer stored(path);
-  EXPECT_EQ(stored.tokenize("Hello, World! It's 2024."), tokenizer().tokenize("Hello, World! It's 2024."));
+  EXPECT_EQ(stored.tokenize("Hello, World! It's 2024."),
+            tokenizer().tokenize("Hello, World! It's 2024."));
   std::remove(path.c_str());
 }
 
@@ -324,7 +340,8 @@ TEST(TokenizerVocabulary, DefaultPathHonoursEnvironment) {
     clip::text::defaultVocabularyPath();
     ADD_FAILURE() << "no error for a missing $CLIPC_BPE_VOCAB";
   } catch (const std::runtime_error &e) {
-    EXPECT_NE(std::string(e.what()).find(missing), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(missing), std::string::npos)
+        << e.what();
   }
   ::setenv("CLIPC_BPE_VOCAB", real.c_str(), 1);
   EXPECT_EQ(clip::text::defaultVocabularyPath(), real);

@@ -33,6 +33,16 @@ public:
   Args &b(bool v) { return expr(fmt::format("{}", v)); }
   /// The pointer bound to a kernel-op operand or result; nullptr for none.
   Args &p(Value v) { return expr(v ? binding.pointer(v) : "nullptr"); }
+  /// Several pointers (or nullptr), in order.
+  template <typename... Values> Args &ptrs(Values... values) {
+    (p(values), ...);
+    return *this;
+  }
+  /// Several integers, in order.
+  template <typename... Ints> Args &ints(Ints... values) {
+    (i(values), ...);
+    return *this;
+  }
   Args &null() { return expr("nullptr"); }
   Args &expr(std::string text) {
     values.push_back({CallArg::Expr, std::move(text)});
@@ -52,10 +62,7 @@ public:
     Shape q = shapeOf(query), k = shapeOf(key), v = shapeOf(value);
     const int64_t lq = q[q.size() - 2], d = q.back();
     return i(product(q) / (lq * d))
-        .i(lq)
-        .i(k[k.size() - 2])
-        .i(d)
-        .i(v.back())
+        .ints(lq, k[k.size() - 2], d, v.back())
         .f(scale)
         .b(causal);
   }
@@ -127,6 +134,16 @@ private:
   LibraryCall fill(Value buffer, int64_t count) {
     return args().p(buffer).i(count).expr("0.0f").call("fill");
   }
+  /// N, C, H*W, the input, scale, bias, running statistics and epsilon of
+  /// both batch norms.
+  template <typename BatchNormLike> Args batchNormArgs(BatchNormLike b) {
+    Shape x = shapeOf(b.getInput());
+    return args()
+        .ints(x[0], x[1], product(x) / (x[0] * x[1]))
+        .ptrs(b.getInput(), b.getScale(), b.getBias(), b.getRunningMean(),
+              b.getRunningVar())
+        .f(b.getEpsilon());
+  }
   void dataMovement(Operation *op, const DataMovement &move);
   void reduce(Operation *op, Value input, Value output, ArrayRef<int64_t> axes);
   template <typename GatherLike> void gather(GatherLike g);
@@ -196,15 +213,13 @@ void Describer::reduce(Operation *op, Value input, Value output,
   }
   const int kindCode = isa<ReduceSumOp>(op) ? 0 : isa<ReduceMeanOp>(op) ? 1 : 2;
   LibraryCall onDevice = args()
-                             .i(kindCode)
-                             .i(kept.size())
+                             .ints(kindCode, kept.size())
                              .expr("kept")
                              .expr("keptStrides")
                              .i(reduced.size())
                              .expr("reduced")
                              .expr("reducedStrides")
-                             .p(input)
-                             .p(output)
+                             .ptrs(input, output)
                              .call("reduce");
   onDevice.arrays = {{"kept", kept},
                      {"keptStrides", keptStrides},
@@ -225,9 +240,7 @@ template <typename GatherLike> void Describer::gather(GatherLike g) {
                .i(x[axis])
                .i(product(xs.drop_front(axis + 1)))
                .i(product(ArrayRef<int64_t>(idx).drop_front(bd)))
-               .p(g->getOperand(0))
-               .p(g.getIndices())
-               .p(g.getResult());
+               .ptrs(g->getOperand(0), g.getIndices(), g.getResult());
   const char *function = isGrad ? "gatherGrad" : "gather";
   // The CPU call returns the first bad position; the device kernels park it
   // in their error slot.
@@ -291,17 +304,13 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
             Shape s = shapeOf(ln.getInput());
             const int64_t rows = product(s) / s.back();
             Args a = args()
-                         .i(rows)
-                         .i(s.back())
+                         .ints(rows, s.back())
                          .p(ln.getInput())
                          .null()
                          .null()
-                         .p(ln.getWeight())
-                         .p(ln.getBias())
+                         .ptrs(ln.getWeight(), ln.getBias())
                          .f(ln.getEpsilon())
-                         .p(ln.getResult())
-                         .p(ln.getMean())
-                         .p(ln.getRstd());
+                         .ptrs(ln.getResult(), ln.getMean(), ln.getRstd());
             host(a.call("layerNorm"));
             device("", rows, Units::PerBlock, a.call("layerNormForward"));
             return success();
@@ -310,17 +319,11 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
             Shape s = shapeOf(ln.getInput());
             const int64_t rows = product(s) / s.back();
             Args a = args()
-                         .i(rows)
-                         .i(s.back())
-                         .p(ln.getInput())
-                         .p(ln.getResidual())
-                         .p(ln.getSum())
-                         .p(ln.getWeight())
-                         .p(ln.getBias())
+                         .ints(rows, s.back())
+                         .ptrs(ln.getInput(), ln.getResidual(), ln.getSum(),
+                               ln.getWeight(), ln.getBias())
                          .f(ln.getEpsilon())
-                         .p(ln.getResult())
-                         .p(ln.getMean())
-                         .p(ln.getRstd());
+                         .ptrs(ln.getResult(), ln.getMean(), ln.getRstd());
             host(a.call("layerNorm"));
             device("", rows, Units::PerBlock, a.call("layerNormForward"));
             return success();
@@ -328,30 +331,23 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
           .Case([&](LayerNormGradOp g) {
             Shape s = shapeOf(g.getInput());
             const int64_t rows = product(s) / s.back(), cols = s.back();
-            Args common = args()
-                              .i(rows)
-                              .i(cols)
-                              .p(g.getGrad())
-                              .p(g.getInput())
-                              .p(g.getMean())
-                              .p(g.getRstd());
+            Args common =
+                args()
+                    .ints(rows, cols)
+                    .ptrs(g.getGrad(), g.getInput(), g.getMean(), g.getRstd());
             host(Args(common)
-                     .p(g.getWeight())
-                     .p(g.getInputGrad())
-                     .p(g.getWeightGrad())
-                     .p(g.getBiasGrad())
+                     .ptrs(g.getWeight(), g.getInputGrad(), g.getWeightGrad(),
+                           g.getBiasGrad())
                      .call("layerNormGrad"));
             device("input", rows, Units::PerBlock,
                    Args(common)
-                       .p(g.getWeight())
-                       .p(g.getInputGrad())
+                       .ptrs(g.getWeight(), g.getInputGrad())
                        .call("layerNormGradInput"));
             // Each block reduces kParamColumns columns over every row.
             constexpr int64_t columns = ::clip::kernels::kParamColumns;
             device("params", (cols + columns - 1) / columns, Units::PerBlock,
                    Args(common)
-                       .p(g.getWeightGrad())
-                       .p(g.getBiasGrad())
+                       .ptrs(g.getWeightGrad(), g.getBiasGrad())
                        .call("layerNormGradParams"));
             return success();
           })
@@ -360,11 +356,8 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
             Args call = args()
                             .attention(a.getQuery(), a.getKey(), a.getValue(),
                                        a.getScale(), a.getCausal())
-                            .p(a.getQuery())
-                            .p(a.getKey())
-                            .p(a.getValue())
-                            .p(a.getResult())
-                            .p(a.getLse());
+                            .ptrs(a.getQuery(), a.getKey(), a.getValue(),
+                                  a.getResult(), a.getLse());
             host(call.call("attention"));
             device("", product(q) / q.back(), Units::PerBlock,
                    call.call("attentionForward"));
@@ -375,23 +368,16 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
             Args common = args()
                               .attention(a.getQuery(), a.getKey(), a.getValue(),
                                          a.getScale(), a.getCausal())
-                              .p(a.getGrad())
-                              .p(a.getQuery())
-                              .p(a.getKey())
-                              .p(a.getValue())
-                              .p(a.getOutput())
-                              .p(a.getLse());
+                              .ptrs(a.getGrad(), a.getQuery(), a.getKey(),
+                                    a.getValue(), a.getOutput(), a.getLse());
             host(Args(common)
-                     .p(a.getQueryGrad())
-                     .p(a.getKeyGrad())
-                     .p(a.getValueGrad())
+                     .ptrs(a.getQueryGrad(), a.getKeyGrad(), a.getValueGrad())
                      .call("attentionGrad"));
             device("query", product(q) / q.back(), Units::PerBlock,
                    Args(common).p(a.getQueryGrad()).call("attentionGradQuery"));
             device("key_value", product(k) / k.back(), Units::PerBlock,
                    Args(common)
-                       .p(a.getKeyGrad())
-                       .p(a.getValueGrad())
+                       .ptrs(a.getKeyGrad(), a.getValueGrad())
                        .call("attentionGradKeyValue"));
             return success();
           })
@@ -403,76 +389,57 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
             host(Args(embeddings)
                      .p(c.getLogitScale())
                      .f(c.getEpsilon())
-                     .p(c.getLoss())
-                     .p(c.getImageNorm())
-                     .p(c.getTextNorm())
-                     .p(c.getImageLse())
-                     .p(c.getTextLse())
+                     .ptrs(c.getLoss(), c.getImageNorm(), c.getTextNorm(),
+                           c.getImageLse(), c.getTextLse())
                      .call("contrastiveLoss"));
             // Norms, then each row's log-sum-exp, then the mean.
             device("norms", 2 * n, Units::PerBlock,
                    Args(embeddings)
                        .f(c.getEpsilon())
-                       .p(c.getImageNorm())
-                       .p(c.getTextNorm())
+                       .ptrs(c.getImageNorm(), c.getTextNorm())
                        .call("contrastiveLossNorms"));
-            Args scaled = Args(embeddings)
-                              .p(c.getLogitScale())
-                              .p(c.getImageNorm())
-                              .p(c.getTextNorm());
+            Args scaled =
+                Args(embeddings)
+                    .ptrs(c.getLogitScale(), c.getImageNorm(), c.getTextNorm());
             device("lse", 2 * n, Units::PerBlock,
                    Args(scaled)
-                       .p(c.getImageLse())
-                       .p(c.getTextLse())
+                       .ptrs(c.getImageLse(), c.getTextLse())
                        .call("contrastiveLossLse"));
             device("total", 1, Units::PerBlock,
                    Args(scaled)
-                       .p(c.getImageLse())
-                       .p(c.getTextLse())
-                       .p(c.getLoss())
+                       .ptrs(c.getImageLse(), c.getTextLse(), c.getLoss())
                        .call("contrastiveLossTotal"));
             return success();
           })
           .Case([&](ContrastiveLossGradOp c) {
             Shape s = shapeOf(c.getImage());
             const int64_t n = s[0];
-            Args common = args()
-                              .i(n)
-                              .i(s[1])
-                              .p(c.getGrad())
-                              .p(c.getImage())
-                              .p(c.getText())
-                              .p(c.getLogitScale())
-                              .p(c.getImageNorm())
-                              .p(c.getTextNorm())
-                              .p(c.getImageLse())
-                              .p(c.getTextLse());
+            Args common = args().ints(n, s[1]).ptrs(
+                c.getGrad(), c.getImage(), c.getText(), c.getLogitScale(),
+                c.getImageNorm(), c.getTextNorm(), c.getImageLse(),
+                c.getTextLse());
             host(Args(common)
                      .f(c.getEpsilon())
-                     .p(c.getImageGrad())
-                     .p(c.getTextGrad())
-                     .p(c.getLogitScaleGrad())
+                     .ptrs(c.getImageGrad(), c.getTextGrad(),
+                           c.getLogitScaleGrad())
                      .call("contrastiveLossGrad"));
             // The scale's gradient first: per-row partial sums parked in
             // the embedding gradients (overwritten right after), then their
             // sum.
             device("scale_rows", n, Units::PerBlock,
                    Args(common)
-                       .p(c.getImageGrad())
-                       .p(c.getTextGrad())
+                       .ptrs(c.getImageGrad(), c.getTextGrad())
                        .call("contrastiveLossGradScaleRows"));
             device("scale", 1, Units::PerBlock,
                    args()
                        .i(n)
-                       .p(c.getImageGrad())
-                       .p(c.getTextGrad())
-                       .p(c.getLogitScaleGrad())
+                       .ptrs(c.getImageGrad(), c.getTextGrad(),
+                             c.getLogitScaleGrad())
                        .call("contrastiveLossGradScaleSum"));
             device("embeddings", 2 * n, Units::PerBlock,
                    Args(common)
                        .f(c.getEpsilon())
-                       .p(c.getImageGrad())
-                       .p(c.getTextGrad())
+                       .ptrs(c.getImageGrad(), c.getTextGrad())
                        .call("contrastiveLossGradEmbeddings"));
             return success();
           })
@@ -481,10 +448,8 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
                          .conv2d(c.getInput(), c.getWeight(), c.getResult(),
                                  c.getStride(), c.getPadding(), c.getDilation(),
                                  c.getGroups())
-                         .p(c.getInput())
-                         .p(c.getWeight())
-                         .p(c.getBias())
-                         .p(c.getResult());
+                         .ptrs(c.getInput(), c.getWeight(), c.getBias(),
+                               c.getResult());
             host(a.call("conv2d"));
             device("", product(shapeOf(c.getResult())), Units::PerThread,
                    a.call("conv2dForward"));
@@ -495,23 +460,16 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
                                        c.getStride(), c.getPadding(),
                                        c.getDilation(), c.getGroups());
             host(Args(shape)
-                     .p(c.getGrad())
-                     .p(c.getInput())
-                     .p(c.getWeight())
-                     .p(c.getInputGrad())
-                     .p(c.getWeightGrad())
+                     .ptrs(c.getGrad(), c.getInput(), c.getWeight(),
+                           c.getInputGrad(), c.getWeightGrad())
                      .call("conv2dGrad"));
             device("input", product(shapeOf(c.getInput())), Units::PerThread,
                    Args(shape)
-                       .p(c.getGrad())
-                       .p(c.getWeight())
-                       .p(c.getInputGrad())
+                       .ptrs(c.getGrad(), c.getWeight(), c.getInputGrad())
                        .call("conv2dGradInput"));
             device("weight", product(shapeOf(c.getWeight())), Units::PerBlock,
                    Args(shape)
-                       .p(c.getGrad())
-                       .p(c.getInput())
-                       .p(c.getWeightGrad())
+                       .ptrs(c.getGrad(), c.getInput(), c.getWeightGrad())
                        .call("conv2dGradWeight"));
             return success();
           })
@@ -523,46 +481,23 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
             both(isGrad ? "avgPool2dGrad" : "avgPool2d",
                  args()
                      .pool2d(x, y, p.getKernel(), p.getStride(), p.getPadding())
-                     .p(p->getOperand(0))
-                     .p(p.getResult()),
+                     .ptrs(p->getOperand(0), p.getResult()),
                  product(shapeOf(p.getResult())), Units::PerThread);
             return success();
           })
           .Case([&](BatchNormOp b) {
-            Shape x = shapeOf(b.getInput());
-            both("batchNorm",
-                 args()
-                     .i(x[0])
-                     .i(x[1])
-                     .i(product(x) / (x[0] * x[1]))
-                     .p(b.getInput())
-                     .p(b.getScale())
-                     .p(b.getBias())
-                     .p(b.getRunningMean())
-                     .p(b.getRunningVar())
-                     .f(b.getEpsilon())
-                     .p(b.getResult()),
-                 product(x), Units::PerThread);
+            both("batchNorm", batchNormArgs(b).p(b.getResult()),
+                 product(shapeOf(b.getInput())), Units::PerThread);
             return success();
           })
           .Case([&](BatchNormTrainOp b) {
-            Shape x = shapeOf(b.getInput());
+            // One block per channel: its statistics, then its outputs.
             both("batchNormTrain",
-                 args()
-                     .i(x[0])
-                     .i(x[1])
-                     .i(product(x) / (x[0] * x[1]))
-                     .p(b.getInput())
-                     .p(b.getScale())
-                     .p(b.getBias())
-                     .p(b.getRunningMean())
-                     .p(b.getRunningVar())
-                     .f(b.getEpsilon())
+                 batchNormArgs(b)
                      .f(b.getMomentum())
-                     .p(b.getResult())
-                     .p(b.getNewRunningMean())
-                     .p(b.getNewRunningVar()),
-                 x[1], Units::PerBlock);
+                     .ptrs(b.getResult(), b.getNewRunningMean(),
+                           b.getNewRunningVar()),
+                 shapeOf(b.getInput())[1], Units::PerBlock);
             return success();
           })
           .Case<ReduceSumOp, ReduceMeanOp, ReduceMaxOp>([&](auto r) {
@@ -573,11 +508,8 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
             AxisSplit s = splitAt(shapeOf(a.getInput()), a.getAxis());
             both("argmax",
                  args()
-                     .i(s.outer)
-                     .i(s.extent)
-                     .i(s.inner)
-                     .p(a.getInput())
-                     .p(a.getResult()),
+                     .ints(s.outer, s.extent, s.inner)
+                     .ptrs(a.getInput(), a.getResult()),
                  s.outer * s.inner, Units::PerThread);
             return success();
           })
@@ -585,12 +517,9 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
             AxisSplit s = splitAt(shapeOf(sm.getInput()), sm.getAxis());
             both("softmax",
                  args()
-                     .i(s.outer)
-                     .i(s.extent)
-                     .i(s.inner)
+                     .ints(s.outer, s.extent, s.inner)
                      .b(isa<LogSoftmaxOp>(op))
-                     .p(sm.getInput())
-                     .p(sm.getResult()),
+                     .ptrs(sm.getInput(), sm.getResult()),
                  s.outer * s.inner, Units::PerBlock);
             return success();
           })

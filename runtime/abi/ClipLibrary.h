@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /* Bumped on any change to the structs below. */
-#define CLIP_LIBRARY_ABI_VERSION 3
+#define CLIP_LIBRARY_ABI_VERSION 4
 #define CLIP_LIBRARY_MAGIC 0x434c4950u /* "CLIP" */
 
 /* The x86-64 level a clip.so's CPU code is compiled for (clipc's and the
@@ -125,6 +125,13 @@ typedef struct ClipFunctionDesc {
   int32_t numCudaSteps;
   int32_t numErrorSlots;
   const ClipCudaStep *cudaSteps;
+  /* The cubin clipc compiled cudaSource into (and checked) for cudaArch
+   * ("sm_90"), with NVRTC's options (runtime/gpu/Nvrtc.h); NULL / 0 when
+   * not stored. On a device of that architecture the runtime loads it
+   * instead of compiling. */
+  const char *cudaArch;
+  const unsigned char *cudaCubin;
+  int64_t cudaCubinSize;
 } ClipFunctionDesc;
 
 typedef struct ClipLibraryDesc {

@@ -114,6 +114,24 @@ Library::Library(const std::string &path) : path_(path) {
         "{}; recompile it with this clipc",
         path, version, CLIP_LIBRARY_ABI_VERSION));
   }
+  // A stored cubin is an ELF image for a named architecture; anything else
+  // would fail later, inside the driver, with less to go on.
+  for (int32_t i = 0; i < desc_->numFunctions; ++i) {
+    const ClipFunctionDesc &fn = desc_->functions[i];
+    if (fn.cudaCubinSize == 0)
+      continue;
+    if (fn.cudaCubinSize < 4 || !fn.cudaCubin || !fn.cudaArch ||
+        std::memcmp(fn.cudaCubin,
+                    "\x7f"
+                    "ELF",
+                    4) != 0) {
+      dlclose(handle_);
+      throw RuntimeError(
+          fmt::format("{}: @{}'s stored cubin is not an ELF image for a named "
+                      "architecture; recompile it with this clipc",
+                      path, fn.name));
+    }
+  }
 }
 
 void Library::checkCpuBlas() const {

@@ -19,13 +19,6 @@ using runtime::RuntimeError;
 
 namespace {
 
-uint64_t fnv1a(const std::string &text,
-               uint64_t hash = 1469598103934665603ull) {
-  for (unsigned char c : text)
-    hash = (hash ^ c) * 1099511628211ull;
-  return hash;
-}
-
 std::filesystem::path cacheDirectory() {
   if (const char *dir = std::getenv("CLIPC_CACHE_DIR"); dir && *dir)
     return dir;
@@ -125,12 +118,17 @@ CudaExecutor::State::~State() {
 }
 
 std::vector<char> CudaExecutor::State::cubin() {
+  // clipc stores the cubin it compiled (and checked) for its --cuda-arch:
+  // on a device of that architecture nothing is compiled here.
+  if (fn.cudaCubin && fn.cudaCubinSize > 0 && fn.cudaArch &&
+      arch == fn.cudaArch)
+    return std::vector<char>(reinterpret_cast<const char *>(fn.cudaCubin),
+                             reinterpret_cast<const char *>(fn.cudaCubin) +
+                                 fn.cudaCubinSize);
   Nvrtc nvrtc;
   const std::string source = fn.cudaSource;
   const std::filesystem::path cached =
-      cacheDirectory() /
-      fmt::format("{:016x}-{}.cubin",
-                  fnv1a(source, fnv1a(arch + "/" + nvrtc.version())), arch);
+      cacheDirectory() / (nvrtc.cacheKey(source, arch) + ".cubin");
   if (std::ifstream in{cached, std::ios::binary}) {
     std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
                             std::istreambuf_iterator<char>());

@@ -30,6 +30,29 @@ std::string Nvrtc::version() const {
   return fmt::format("{}.{}", major, minor);
 }
 
+std::vector<std::string> Nvrtc::options(const std::string &arch) {
+  // --split-compile=0: NVRTC compiles the unit's kernels on every core (a
+  // training step has hundreds).
+  return {"--gpu-architecture=" + arch, "-std=c++17", "--fmad=true",
+          "--extra-device-vectorization", "--split-compile=0"};
+}
+
+std::string Nvrtc::cacheKey(const std::string &source,
+                            const std::string &arch) const {
+  // FNV-1a over everything that decides the cubin.
+  uint64_t hash = 1469598103934665603ull;
+  auto mix = [&](const std::string &text) {
+    for (unsigned char c : text)
+      hash = (hash ^ c) * 1099511628211ull;
+    hash = (hash ^ 0xffu) * 1099511628211ull; // a separator
+  };
+  mix(version());
+  for (const std::string &option : options(arch))
+    mix(option);
+  mix(source);
+  return fmt::format("{:016x}-{}", hash, arch);
+}
+
 Nvrtc::Output Nvrtc::compile(const std::string &source, const std::string &name,
                              const std::string &arch) const {
   void *program = nullptr;
@@ -38,13 +61,13 @@ Nvrtc::Output Nvrtc::compile(const std::string &source, const std::string &name,
     throw std::runtime_error(fmt::format("NVRTC cannot create a program for "
                                          "{}: {}",
                                          name, getErrorString(rc)));
-  const std::string archOption = "--gpu-architecture=" + arch;
-  // --split-compile=0: NVRTC compiles the unit's kernels on every core (a
-  // training step has hundreds).
-  const char *options[] = {archOption.c_str(), "-std=c++17", "--fmad=true",
-                           "--extra-device-vectorization", "--split-compile=0"};
+  const std::vector<std::string> optionText = options(arch);
+  std::vector<const char *> optionPointers;
+  for (const std::string &option : optionText)
+    optionPointers.push_back(option.c_str());
   Output output;
-  const int rc = compileProgram(program, 5, options);
+  const int rc = compileProgram(
+      program, static_cast<int>(optionPointers.size()), optionPointers.data());
   size_t logSize = 0;
   getLogSize(program, &logSize);
   std::string log(logSize, '\0');

@@ -32,6 +32,13 @@ public:
   /// "13.0"
   std::string version() const;
 
+  /// The options every compile uses for `arch`.
+  static std::vector<std::string> options(const std::string &arch);
+  /// A key for a cubin of `source` for `arch`: NVRTC's version, the options
+  /// and the source all go into it, so changing any compiles anew.
+  std::string cacheKey(const std::string &source,
+                       const std::string &arch) const;
+
 private:
   DynamicLibrary library;
   int (*createProgram)(void **, const char *, const char *, int,

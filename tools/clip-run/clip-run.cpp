@@ -169,8 +169,13 @@ int info(const std::string &path) {
                "peak live {}), targets:{}{}\n",
                fn.name, fn.numKernels, mib(fn.arenaBytes), mib(fn.bufferBytes),
                mib(fn.peakLiveBytes), fn.runCpu ? " cpu" : "",
-               fn.cudaSource ? fmt::format(" cuda ({} steps)", fn.numCudaSteps)
-                             : std::string());
+               fn.cudaSource
+                   ? fmt::format(" cuda ({} steps{})", fn.numCudaSteps,
+                                 fn.cudaCubinSize
+                                     ? fmt::format(", {} cubin {}", fn.cudaArch,
+                                                   mib(fn.cudaCubinSize))
+                                     : std::string())
+                   : std::string());
     std::map<std::string, int> kinds;
     for (int32_t k = 0; k < fn.numKernels; ++k)
       ++kinds[fn.kernels[k].kind];

@@ -220,7 +220,7 @@ int main(int argc, char **argv) {
   std::unique_ptr<::clip::gpu::Nvrtc> nvrtc;
   if (info.cuda && emit == "cuda") {
     info.checkCuda = [&](func::FuncOp func,
-                         const mlir::clip::codegen::CudaFunction &unit) {
+                         mlir::clip::codegen::CudaFunction &unit) {
       cudaUnits += unit.source;
       return success();
     };
@@ -233,7 +233,7 @@ int main(int argc, char **argv) {
                               target.getValue(), e.what()));
     }
     info.checkCuda = [&](func::FuncOp func,
-                         const mlir::clip::codegen::CudaFunction &unit) {
+                         mlir::clip::codegen::CudaFunction &unit) {
       const auto start = std::chrono::steady_clock::now();
       const std::string name = func.getSymName().str() + ".cu";
       ::clip::gpu::Nvrtc::Output out =
@@ -258,6 +258,10 @@ int main(int argc, char **argv) {
           nvrtc->version(), cudaArch.getValue(), func.getSymName().str(),
           kernels, unit.steps.size() - kernels, seconds,
           out.cubin.size() / 1024);
+      // Stored in the clip.so: a device of this architecture loads it and
+      // compiles nothing.
+      unit.arch = cudaArch.getValue();
+      unit.cubin = std::move(out.cubin);
       return success();
     };
   }

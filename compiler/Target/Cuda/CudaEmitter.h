@@ -44,6 +44,10 @@ struct CudaFunction {
   std::string source;
   std::vector<CudaStep> steps;
   int errorSlots = 0;
+  /// The compiled source for `arch`, when the caller compiled it (clipc
+  /// does, with NVRTC, to check it): stored in the clip.so.
+  std::string arch;
+  std::vector<char> cubin;
 };
 
 /// The text every generated unit starts with: runtime/kernels/ScalarMath.h,

@@ -127,6 +127,22 @@ void FunctionEmitter::emitCudaTables(const CudaFunction &cuda) {
   }
   os << fmt::format("const ClipCudaStep {}_cuda_steps[] = {{\n{}  {{}}}};\n",
                     prefix, rows);
+  if (!cuda.cubin.empty()) {
+    // Octal escapes (always three digits, so no digit after one is taken
+    // into it), in lines of 64 bytes: compilers read a long string literal
+    // far faster than an initializer list.
+    os << fmt::format("const unsigned char {}_cubin[] =\n", prefix);
+    std::string line;
+    for (size_t i = 0; i < cuda.cubin.size(); ++i) {
+      line +=
+          fmt::format("\\{:03o}", static_cast<unsigned char>(cuda.cubin[i]));
+      if (i % 64 == 63 || i + 1 == cuda.cubin.size()) {
+        os << "\"" << line << "\"\n";
+        line.clear();
+      }
+    }
+    os << ";\n";
+  }
 }
 
 /// The descriptor row of one function in the library's table.
@@ -138,14 +154,18 @@ std::string functionRow(func::FuncOp func, size_t params, size_t inputs,
     return value ? value.getInt() : int64_t{0};
   };
   const std::string p = func.getSymName().str();
+  const bool cubin = cuda && !cuda->cubin.empty();
   return fmt::format(
       "  {{\"{0}\", {1}, {2}, {3}, {4}, {5}, {6}, {7}, {0}_params, "
-      "{0}_inputs, {0}_outputs, {0}_kernels, {8}, {9}, {10}, {11}, {12}}},\n",
+      "{0}_inputs, {0}_outputs, {0}_kernels, {8}, {9}, {10}, {11}, {12}, "
+      "{13}, {14}, {15}}},\n",
       p, attr("kernel.arena_bytes"), attr("kernel.buffer_bytes"),
       attr("kernel.peak_live_bytes"), params, inputs, outputs, kernels,
       cpu ? "run_" + p : "nullptr", cuda ? p + "_cuda" : "nullptr",
       cuda ? cuda->steps.size() : 0, cuda ? cuda->errorSlots : 0,
-      cuda ? p + "_cuda_steps" : "nullptr");
+      cuda ? p + "_cuda_steps" : "nullptr",
+      cubin ? fmt::format("\"{}\"", cuda->arch) : "nullptr",
+      cubin ? p + "_cubin" : "nullptr", cubin ? cuda->cubin.size() : 0);
 }
 
 } // namespace

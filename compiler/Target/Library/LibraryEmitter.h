@@ -28,8 +28,9 @@ struct LibraryInfo {
   bool cpu = true;
   bool cuda = false;
   /// Called with every function's CUDA unit before it is embedded (clipc
-  /// compiles it with NVRTC there); a failure stops the emission.
-  std::function<LogicalResult(func::FuncOp, const CudaFunction &)> checkCuda;
+  /// compiles it with NVRTC there, and may set its cubin); a failure stops
+  /// the emission.
+  std::function<LogicalResult(func::FuncOp, CudaFunction &)> checkCuda;
 };
 
 LogicalResult emitLibrarySource(ModuleOp module, const LibraryInfo &info,

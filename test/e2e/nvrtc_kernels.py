@@ -6,7 +6,8 @@ kernels), `clipc --target cuda` generates the CUDA unit of every function
 (training step, forward and encoders) and compiles it with NVRTC for sm_90;
 clipc fails on any NVRTC error or warning. No GPU is needed. The test also
 checks that the kernels listed in clip-run info are all there (a function
-compiled for CUDA carries a step list covering its whole schedule).
+compiled for CUDA carries a step list covering its whole schedule) and the
+sm_90 cubin clipc compiled, stored in the clip.so.
 """
 import argparse
 import os
@@ -54,11 +55,14 @@ def main():
                 continue
             reports = [line for line in result.stdout.splitlines() if "NVRTC" in line]
             info = subprocess.run([clip_run, "info", out], capture_output=True, text=True)
-            functions = re.findall(r"^@(\w+): (\d+) kernels.*cuda \((\d+) steps\)", info.stdout, re.M)
+            # Every function stores the sm_90 cubin NVRTC compiled (ABI 4).
+            functions = re.findall(
+                r"^@(\w+): (\d+) kernels.*cuda \((\d+) steps, sm_90 cubin [\d.]+ MiB\)",
+                info.stdout, re.M)
             if info.returncode != 0 or not functions or len(functions) != len(reports):
                 failures += 1
-                print(f"FAIL {name}: clip-run info does not list a CUDA target for every "
-                      f"function\n{info.stdout}{info.stderr}")
+                print(f"FAIL {name}: clip-run info does not list a CUDA target with a "
+                      f"stored sm_90 cubin for every function\n{info.stdout}{info.stderr}")
                 continue
             for fn, kernels, steps in functions:
                 if int(steps) < int(kernels):

@@ -56,6 +56,9 @@ void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
 void buildKernelPipeline(OpPassManager &pm, const KernelOptions &options) {
   OpPassManager &funcs = pm.nest<func::FuncOp>();
   funcs.addPass(clip::createConvertClipToKernel());
+  kernel::MixedPrecisionOptions precision;
+  precision.precision = options.precision;
+  funcs.addPass(kernel::createMixedPrecision(precision));
   if (options.inPlace)
     funcs.addPass(kernel::createReuseInPlace());
   kernel::PlanMemoryOptions plan;
@@ -73,8 +76,8 @@ void registerClipPipelines() {
       buildTrainPipeline);
   PassPipelineRegistration<KernelOptions>(
       "clip-kernels",
-      "Lower every function to a kernel schedule, reuse dying buffers in "
-      "place, and plan the arena",
+      "Lower every function to a kernel schedule, choose each buffer's "
+      "storage precision, reuse dying buffers in place, and plan the arena",
       buildKernelPipeline);
   PassPipelineRegistration<PrepareOptions>(
       "clip-prepare",

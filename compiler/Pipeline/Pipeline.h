@@ -46,6 +46,11 @@ struct TrainOptions : PassPipelineOptions<TrainOptions> {
 void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options);
 
 struct KernelOptions : PassPipelineOptions<KernelOptions> {
+  Option<std::string> precision{
+      *this, "precision",
+      llvm::cl::desc("storage of activations: fp32 or bf16 "
+                     "(kernel-mixed-precision)"),
+      llvm::cl::init("fp32")};
   Option<int64_t> alignment{*this, "alignment",
                             llvm::cl::desc("arena offsets' alignment, bytes"),
                             llvm::cl::init(256)};
@@ -59,7 +64,7 @@ struct KernelOptions : PassPipelineOptions<KernelOptions> {
 };
 
 /// Every function to a planned kernel schedule: convert-clip-to-kernel,
-/// kernel-reuse-in-place, kernel-plan-memory.
+/// kernel-mixed-precision, kernel-reuse-in-place, kernel-plan-memory.
 void buildKernelPipeline(OpPassManager &pm, const KernelOptions &options);
 
 /// Registers the pipelines above with the pass registry (clip-opt).

@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /* Bumped on any change to the structs below. */
-#define CLIP_LIBRARY_ABI_VERSION 4
+#define CLIP_LIBRARY_ABI_VERSION 5
 #define CLIP_LIBRARY_MAGIC 0x434c4950u /* "CLIP" */
 
 /* The x86-64 level a clip.so's CPU code is compiled for (clipc's and the
@@ -39,7 +39,14 @@ typedef int32_t (*ClipCpuSelfCheck)(char *error, size_t errorSize);
 #define CLIP_GRAD_PREFIX "grad/"
 #define CLIP_UPDATE_PREFIX "update/"
 
-typedef enum ClipDType { CLIP_F32 = 0, CLIP_I64 = 1, CLIP_BOOL = 2 } ClipDType;
+/* Parameters, inputs and outputs are f32, i64 or bool; CLIP_BF16 is the
+ * storage of arena buffers under `--precision bf16` (GEMM operands). */
+typedef enum ClipDType {
+  CLIP_F32 = 0,
+  CLIP_I64 = 1,
+  CLIP_BOOL = 2,
+  CLIP_BF16 = 3
+} ClipDType;
 
 typedef struct ClipTensorDesc {
   const char *name;
@@ -78,15 +85,17 @@ typedef struct ClipBufferRef {
   int64_t byteOffset;
 } ClipBufferRef;
 
-/* A row-major f32 GEMM the CUDA runtime runs with cuBLASLt:
+/* A row-major GEMM the CUDA runtime runs with cuBLASLt, f32 accumulation:
  * c[b] = op(a[b]) op(b[b]) (+ bias[n]) (+ residual[b]), batch strides in
  * elements (0 broadcasts). An activation, when the kernel has one, is a
- * separate CLIP_CUDA_KERNEL step after it. */
+ * separate CLIP_CUDA_KERNEL step after it. Storage types (ClipDType, f32 or
+ * bf16) of a, b and c (the residual's is c's); bias is f32. */
 typedef struct ClipCudaGemm {
   int64_t batch, m, n, k;
   int32_t transposeA, transposeB;
   ClipBufferRef a, b, c, bias, residual;
   int64_t strideA, strideB, strideC;
+  int32_t typeA, typeB, typeC;
 } ClipCudaGemm;
 
 typedef enum ClipCudaStepKind {
@@ -132,6 +141,10 @@ typedef struct ClipFunctionDesc {
   const char *cudaArch;
   const unsigned char *cudaCubin;
   int64_t cudaCubinSize;
+  /* The device arena: arenaBytes plus, past it, the f32 copies through
+   * which device-library kernels read and write bf16 buffers (0 without
+   * the CUDA target). */
+  int64_t cudaArenaBytes;
 } ClipFunctionDesc;
 
 typedef struct ClipLibraryDesc {
@@ -144,6 +157,9 @@ typedef struct ClipLibraryDesc {
   const ClipFunctionDesc *functions;
   const char *cpuIsa;            /* CLIP_CPU_ISA when it was compiled */
   ClipCpuSelfCheck cpuSelfCheck; /* clip::cpu::selfCheck */
+  /* Storage of activations: "fp32" or "bf16" (f32 arithmetic either way;
+   * parameters, inputs, outputs and the optimizer are f32). */
+  const char *precision;
 } ClipLibraryDesc;
 
 /* The one exported symbol. */

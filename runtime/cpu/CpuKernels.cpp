@@ -70,7 +70,8 @@ void setThreads(int threads) {
   openblas_set_num_threads(1);
 }
 
-void fill(float *dst, int64_t count, float value) {
+namespace {
+template <typename T> void fillImpl(T *dst, int64_t count, T value) {
   if (count <= 0)
     return;
   if (!detail::worthThreads(count)) {
@@ -84,6 +85,47 @@ void fill(float *dst, int64_t count, float value) {
                         begin, end);
     std::fill(dst + begin, dst + end, value);
   }
+}
+} // namespace
+
+void fill(float *dst, int64_t count, float value) {
+  fillImpl(dst, count, value);
+}
+
+void fill(bf16 *dst, int64_t count, float value) {
+  fillImpl(dst, count, bf16(value));
+}
+
+} // namespace clip::cpu
+
+namespace clip::cpu {
+
+void widen(const bf16 *src, float *dst, int64_t count) {
+#pragma omp parallel for schedule(static) if (count >= 65536)
+  for (int64_t i = 0; i < count; ++i)
+    dst[i] = src[i];
+}
+
+void narrow(const float *src, bf16 *dst, int64_t count) {
+#pragma omp parallel for schedule(static) if (count >= 65536)
+  for (int64_t i = 0; i < count; ++i)
+    dst[i] = src[i];
+}
+
+Bf16Staging::Bf16Staging(const bf16 *buffer, int64_t count)
+    : values(static_cast<size_t>(count)) {
+  widen(buffer, values.data(), count);
+}
+
+Bf16Staging::Bf16Staging(bf16 *buffer, int64_t count, bool result)
+    : target(result ? buffer : nullptr), values(static_cast<size_t>(count)) {
+  if (!result)
+    widen(buffer, values.data(), count);
+}
+
+void Bf16Staging::store() const {
+  if (target)
+    narrow(values.data(), target, static_cast<int64_t>(values.size()));
 }
 
 } // namespace clip::cpu

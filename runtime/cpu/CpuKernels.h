@@ -16,9 +16,11 @@
 #define CLIP_RUNTIME_CPU_CPUKERNELS_H
 
 #include "runtime/kernels/KernelAbi.h"
+#include "runtime/kernels/ScalarMath.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace clip::cpu {
 
@@ -123,6 +125,11 @@ void stridedCopy(int rank, const int64_t *shape, const int64_t *src,
                  const int64_t *srcStrides, int64_t *dst,
                  const int64_t *dstStrides);
 void fill(float *dst, int64_t count, float value);
+/// The same on bf16 storage: data movement copies bf16 values exactly.
+void stridedCopy(int rank, const int64_t *shape, const bf16 *src,
+                 const int64_t *srcStrides, bf16 *dst,
+                 const int64_t *dstStrides);
+void fill(bf16 *dst, int64_t count, float value);
 
 enum class Reduction : int { Sum = 0, Mean = 1, Max = 2 };
 /// Reduces a contiguous `rank`-dim input of `shape` into dst, where input
@@ -170,6 +177,30 @@ void setThreads(int threads);
 /// loop, in a few milliseconds. Returns 0, or non-zero with the first wrong
 /// case in `error`. A clip.so exports it (ClipLibraryDesc::cpuSelfCheck).
 int32_t selfCheck(char *error, size_t errorSize);
+
+/// An f32 copy of a bf16 arena buffer for one library call (`--precision
+/// bf16`): the kernels here compute on f32, so a call whose buffers are
+/// stored in bf16 reads widened copies (exact) and writes an f32 result that
+/// store() rounds to nearest even, as the GPU's conversion does.
+/// Elementwise loops need none: they read and write bf16 directly.
+class Bf16Staging {
+public:
+  /// A copy of `count` elements of `buffer`, widened now.
+  Bf16Staging(const bf16 *buffer, int64_t count);
+  /// Room for a result of `count` elements that store() writes to `buffer`.
+  Bf16Staging(bf16 *buffer, int64_t count, bool result);
+  float *data() { return values.data(); }
+  /// Rounds the result into the buffer.
+  void store() const;
+
+private:
+  bf16 *target = nullptr;
+  std::vector<float> values;
+};
+
+/// dst[i] = src[i] widened (exact), and rounded to nearest even.
+void widen(const bf16 *src, float *dst, int64_t count);
+void narrow(const float *src, bf16 *dst, int64_t count);
 
 } // namespace clip::cpu
 

@@ -154,6 +154,12 @@ void stridedCopy(int rank, const int64_t *shape, const int64_t *src,
   stridedCopyImpl(rank, shape, src, srcStrides, dst, dstStrides);
 }
 
+void stridedCopy(int rank, const int64_t *shape, const bf16 *src,
+                 const int64_t *srcStrides, bf16 *dst,
+                 const int64_t *dstStrides) {
+  stridedCopyImpl(rank, shape, src, srcStrides, dst, dstStrides);
+}
+
 void reduce(Reduction kind, int rank, const int64_t *shape, const float *src,
             const int64_t *dstStrides, float *dst, int64_t dstCount) {
   const float init =

@@ -23,6 +23,7 @@
 #include "runtime/cuda/DataMovement.cuh"
 #include "runtime/cuda/Reduction.cuh"
 #include "runtime/cuda/Gather.cuh"
+#include "runtime/cuda/Optimizer.cuh"
 // clang-format on
 
 #endif // CLIP_RUNTIME_CUDA_CUDAKERNELS_CUH

@@ -37,10 +37,24 @@ __device__ inline void stridedCopy(int rank, const i64 *shape, const T *src,
   }
 }
 
-/// dst[i] = value. units: count, thread-per-unit.
-__device__ inline void fill(float *dst, i64 count, float value) {
+/// dst[i] = value (T float or clip::bf16). units: count, thread-per-unit.
+template <typename T>
+__device__ inline void fill(T *dst, i64 count, float value) {
   for (i64 i = detail::firstThread(); i < count; i += detail::allThreads())
     dst[i] = value;
+}
+
+/// The f32 copy of a bf16 buffer that a device-library call reads, and the
+/// rounding (to nearest even) of its f32 result into a bf16 buffer
+/// (`--precision bf16`, clip::cpu::Bf16Staging on the device).
+/// units: count, thread-per-unit.
+__device__ inline void widenBf16(i64 count, const bf16 *src, float *dst) {
+  for (i64 i = detail::firstThread(); i < count; i += detail::allThreads())
+    dst[i] = src[i];
+}
+__device__ inline void narrowBf16(i64 count, const float *src, bf16 *dst) {
+  for (i64 i = detail::firstThread(); i < count; i += detail::allThreads())
+    dst[i] = src[i];
 }
 
 } // namespace clip::cuda

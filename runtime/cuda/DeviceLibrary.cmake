@@ -16,4 +16,5 @@ set(CLIP_CUDA_DEVICE_SOURCES
   ${PROJECT_SOURCE_DIR}/runtime/cuda/BatchNorm.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/DataMovement.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/Reduction.cuh
-  ${PROJECT_SOURCE_DIR}/runtime/cuda/Gather.cuh)
+  ${PROJECT_SOURCE_DIR}/runtime/cuda/Gather.cuh
+  ${PROJECT_SOURCE_DIR}/runtime/cuda/Optimizer.cuh)

@@ -61,7 +61,9 @@ struct CudaExecutor::State {
   struct GemmPlan {
     cublasLtMatmulDesc_t desc = nullptr;
     cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
-    cublasLtMatmulAlgo_t algo{};
+    /// cuBLASLt's heuristic results, best first: a run that one refuses
+    /// (CUBLAS_STATUS_NOT_SUPPORTED) falls back to the next.
+    std::vector<cublasLtMatmulAlgo_t> algos;
   };
   std::vector<GemmPlan> plans; // per step
 
@@ -159,9 +161,22 @@ void CudaExecutor::State::planGemm(const ClipCudaStep &step, GemmPlan &plan) {
   // as cuBLASLt's A and A as its B, with m and n swapped.
   cublasOperation_t opB = g.transposeB ? CUBLAS_OP_T : CUBLAS_OP_N;
   cublasOperation_t opA = g.transposeA ? CUBLAS_OP_T : CUBLAS_OP_N;
+  // f32 accumulation whatever the storage (bf16 operands: tensor cores).
   lt->check(
       lt->cublasLtMatmulDescCreate(&plan.desc, CUBLAS_COMPUTE_32F, CUDA_R_32F),
       what);
+  auto dataType = [&](int32_t dtype, const char *operand) {
+    if (dtype == CLIP_F32)
+      return CUDA_R_32F;
+    if (dtype == CLIP_BF16)
+      return CUDA_R_16BF;
+    throw RuntimeError(fmt::format("@{}: GEMM {}: {} has dtype code {}, not "
+                                   "f32 or bf16",
+                                   fn.name, step.launch, operand, dtype));
+  };
+  const cudaDataType_t typeA = dataType(g.typeA, "A"),
+                       typeB = dataType(g.typeB, "B"),
+                       typeC = dataType(g.typeC, "C");
   lt->check(lt->cublasLtMatmulDescSetAttribute(
                 plan.desc, CUBLASLT_MATMUL_DESC_TRANSA, &opB, sizeof opB),
             what);
@@ -179,11 +194,16 @@ void CudaExecutor::State::planGemm(const ClipCudaStep &step, GemmPlan &plan) {
         lt->cublasLtMatmulDescSetAttribute(
             plan.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias),
         what);
-  }
-  auto layout = [&](cublasLtMatrixLayout_t &l, uint64_t rows, uint64_t cols,
-                    int64_t ld, int64_t stride) {
-    lt->check(lt->cublasLtMatrixLayoutCreate(&l, CUDA_R_32F, rows, cols, ld),
+    // Biases are f32 parameters; by default cuBLASLt reads D's type.
+    const cudaDataType_t biasType = CUDA_R_32F;
+    lt->check(lt->cublasLtMatmulDescSetAttribute(
+                  plan.desc, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &biasType,
+                  sizeof biasType),
               what);
+  }
+  auto layout = [&](cublasLtMatrixLayout_t &l, cudaDataType_t type,
+                    uint64_t rows, uint64_t cols, int64_t ld, int64_t stride) {
+    lt->check(lt->cublasLtMatrixLayoutCreate(&l, type, rows, cols, ld), what);
     const int32_t batch = static_cast<int32_t>(g.batch);
     lt->check(lt->cublasLtMatrixLayoutSetAttribute(
                   l, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &batch, sizeof batch),
@@ -195,48 +215,52 @@ void CudaExecutor::State::planGemm(const ClipCudaStep &step, GemmPlan &plan) {
   };
   // cuBLASLt's A: our B as stored (row-major k x n, or n x k transposed).
   if (g.transposeB)
-    layout(plan.a, g.k, g.n, g.k, g.strideB);
+    layout(plan.a, typeB, g.k, g.n, g.k, g.strideB);
   else
-    layout(plan.a, g.n, g.k, g.n, g.strideB);
+    layout(plan.a, typeB, g.n, g.k, g.n, g.strideB);
   if (g.transposeA)
-    layout(plan.b, g.m, g.k, g.m, g.strideA);
+    layout(plan.b, typeA, g.m, g.k, g.m, g.strideA);
   else
-    layout(plan.b, g.k, g.m, g.k, g.strideA);
-  layout(plan.c, g.n, g.m, g.n, g.strideC);
+    layout(plan.b, typeA, g.k, g.m, g.k, g.strideA);
+  layout(plan.c, typeC, g.n, g.m, g.n, g.strideC);
 
   cublasLtMatmulPreference_t preference = nullptr;
   lt->check(lt->cublasLtMatmulPreferenceCreate(&preference), what);
   const uint64_t workspaceBytes = kWorkspaceBytes;
-  lt->cublasLtMatmulPreferenceSetAttribute(
-      preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspaceBytes,
-      sizeof workspaceBytes);
   const uint32_t alignA = alignmentOf(address(g.b)),
                  alignB = alignmentOf(address(g.a)),
                  alignC = alignmentOf(address(g.c));
-  lt->cublasLtMatmulPreferenceSetAttribute(
-      preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, &alignA,
-      sizeof alignA);
-  lt->cublasLtMatmulPreferenceSetAttribute(
-      preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, &alignB,
-      sizeof alignB);
-  lt->cublasLtMatmulPreferenceSetAttribute(
-      preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, &alignC,
-      sizeof alignC);
-  lt->cublasLtMatmulPreferenceSetAttribute(
-      preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, &alignC,
-      sizeof alignC);
-  cublasLtMatmulHeuristicResult_t result{};
+  auto prefer = [&](cublasLtMatmulPreferenceAttributes_t attribute,
+                    const void *value, size_t size) {
+    const cublasStatus_t status = lt->cublasLtMatmulPreferenceSetAttribute(
+        preference, attribute, value, size);
+    if (status != CUBLAS_STATUS_SUCCESS)
+      lt->cublasLtMatmulPreferenceDestroy(preference);
+    lt->check(status, what);
+  };
+  prefer(CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspaceBytes,
+         sizeof workspaceBytes);
+  prefer(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, &alignA, sizeof alignA);
+  prefer(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, &alignB, sizeof alignB);
+  prefer(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, &alignC, sizeof alignC);
+  prefer(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, &alignC, sizeof alignC);
+  constexpr int kCandidates = 8;
+  cublasLtMatmulHeuristicResult_t results[kCandidates] = {};
   int found = 0;
   const cublasStatus_t status = lt->cublasLtMatmulAlgoGetHeuristic(
-      handle, plan.desc, plan.a, plan.b, plan.c, plan.c, preference, 1, &result,
-      &found);
+      handle, plan.desc, plan.a, plan.b, plan.c, plan.c, preference,
+      kCandidates, results, &found);
   lt->cublasLtMatmulPreferenceDestroy(preference);
   lt->check(status, what);
-  if (found == 0)
+  for (int i = 0; i < found; ++i)
+    if (results[i].state == CUBLAS_STATUS_SUCCESS)
+      plan.algos.push_back(results[i].algo);
+  if (plan.algos.empty())
     throw RuntimeError(fmt::format(
-        "@{}: cuBLASLt has no algorithm for GEMM {} ({} x {} x {}, batch {})",
-        fn.name, step.launch, g.m, g.n, g.k, g.batch));
-  plan.algo = result.algo;
+        "@{}: cuBLASLt has no algorithm for GEMM {} ({} x {} x {}, batch {}, "
+        "storage {}/{}/{})",
+        fn.name, step.launch, g.m, g.n, g.k, g.batch, g.typeA, g.typeB,
+        g.typeC));
 }
 
 void CudaExecutor::State::runGemm(const ClipCudaStep &step,
@@ -246,14 +270,21 @@ void CudaExecutor::State::runGemm(const ClipCudaStep &step,
   const float beta = g.residual.space == CLIP_SPACE_NONE ? 0.0f : 1.0f;
   const CUdeviceptr c = address(g.c);
   const CUdeviceptr residual = beta != 0 ? address(g.residual) : c;
-  lt->check(lt->cublasLtMatmul(
-                handle, plan.desc, &alpha,
-                reinterpret_cast<const void *>(address(g.b)), plan.a,
-                reinterpret_cast<const void *>(address(g.a)), plan.b, &beta,
-                reinterpret_cast<const void *>(residual), plan.c,
-                reinterpret_cast<void *>(c), plan.c, &plan.algo,
-                reinterpret_cast<void *>(workspace), kWorkspaceBytes, nullptr),
-            fmt::format("running GEMM {}", step.launch));
+  // The heuristic's first choice, else the next one it offered: an
+  // algorithm may still refuse a problem at run time.
+  cublasStatus_t status = CUBLAS_STATUS_NOT_SUPPORTED;
+  for (size_t i = 0; i < plan.algos.size(); ++i) {
+    status = lt->cublasLtMatmul(
+        handle, plan.desc, &alpha, reinterpret_cast<const void *>(address(g.b)),
+        plan.a, reinterpret_cast<const void *>(address(g.a)), plan.b, &beta,
+        reinterpret_cast<const void *>(residual), plan.c,
+        reinterpret_cast<void *>(c), plan.c, &plan.algos[i],
+        reinterpret_cast<void *>(workspace), kWorkspaceBytes, nullptr);
+    if (status != CUBLAS_STATUS_NOT_SUPPORTED)
+      break;
+  }
+  lt->check(status, fmt::format("running GEMM {} ({} algorithms tried)",
+                                step.launch, plan.algos.size()));
 }
 
 CudaExecutor::CudaExecutor(const runtime::Library &library,
@@ -299,7 +330,8 @@ CudaExecutor::CudaExecutor(const runtime::Library &library,
         d.cuModuleGetGlobal(&s.errors, &s.errorBytes, s.module, "clip_error"),
         "finding clip_error");
 
-    s.arena = s.alloc(function_.arenaBytes, "the arena");
+    s.arena = s.alloc(std::max(function_.arenaBytes, function_.cudaArenaBytes),
+                      "the arena");
     std::vector<CUdeviceptr> table;
     for (int32_t i = 0; i < function_.numParams; ++i) {
       const int64_t bytes = runtime::byteSize(function_.params[i]);

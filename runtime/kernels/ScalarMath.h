@@ -16,6 +16,54 @@
 #define CLIP_HD inline
 #endif
 
+namespace clip {
+
+/// bfloat16 storage (the top 16 bits of an IEEE f32): what `--precision
+/// bf16` stores activations in. Kernels compute in f32; a load widens
+/// exactly, a store rounds to nearest even as the GPU's cvt.rn.bf16.f32
+/// does (NaN stays a quiet NaN with its sign). Same bits as CUDA's
+/// __nv_bfloat16, so cuBLASLt reads these buffers as CUDA_R_16BF.
+struct bf16 {
+  unsigned short bits;
+
+  bf16() = default;
+  CLIP_HD bf16(float value) : bits(round(value)) {}
+  CLIP_HD operator float() const { return widen(bits); }
+
+  CLIP_HD static unsigned short round(float value) {
+    const unsigned u = toBits(value);
+    if ((u & 0x7fffffffu) > 0x7f800000u) // NaN: quiet, keep the sign
+      return static_cast<unsigned short>((u >> 16) | 0x0040u);
+    return static_cast<unsigned short>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+  }
+  CLIP_HD static float widen(unsigned short b) {
+    return fromBits(static_cast<unsigned>(b) << 16);
+  }
+
+private:
+  CLIP_HD static unsigned toBits(float f) {
+#ifdef __CUDACC__
+    return __float_as_uint(f);
+#else
+    unsigned u;
+    __builtin_memcpy(&u, &f, sizeof u);
+    return u;
+#endif
+  }
+  CLIP_HD static float fromBits(unsigned u) {
+#ifdef __CUDACC__
+    return __uint_as_float(u);
+#else
+    float f;
+    __builtin_memcpy(&f, &u, sizeof f);
+    return f;
+#endif
+  }
+};
+static_assert(sizeof(bf16) == 2, "bf16 is two bytes of storage");
+
+} // namespace clip
+
 namespace clip::scalar {
 
 CLIP_HD float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
@@ -120,6 +168,32 @@ CLIP_HD float activationDerivative(int activation, float x) {
   default:
     return 1.0f;
   }
+}
+
+/// One AdamW step's constants (PyTorch's AdamW: decoupled weight decay,
+/// bias-corrected moments, eps added to the corrected second moment's root),
+/// computed once per step on the host in double and rounded to f32.
+struct AdamWStep {
+  float decay;        ///< 1 - lr * weight_decay (1 for excluded tensors)
+  float beta1, beta2; ///< and 1 - beta, as f32
+  float oneMinusBeta1, oneMinusBeta2;
+  float stepSize;        ///< lr / (1 - beta1^t)
+  float rootCorrection2; ///< sqrt(1 - beta2^t)
+  float eps;
+};
+
+/// The update of one element, written once for the host optimizer and the
+/// device's multi-tensor kernel so that both give the same bits: the two
+/// moment updates are explicit fmaf (no compiler is free to contract them
+/// differently), the rest plain IEEE operations (NVRTC's sqrt and division
+/// are correctly rounded without --use_fast_math).
+CLIP_HD void adamwUpdate(float &x, float &m, float &v, float g,
+                         const AdamWStep &s) {
+  x = x * s.decay;
+  m = fmaf(s.beta1, m, s.oneMinusBeta1 * g);
+  v = fmaf(s.beta2, v, (s.oneMinusBeta2 * g) * g);
+  const float denominator = sqrtf(v) / s.rootCorrection2 + s.eps;
+  x = x - (s.stepSize * m) / denominator;
 }
 
 } // namespace clip::scalar

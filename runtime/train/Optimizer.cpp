@@ -26,28 +26,32 @@ AdamW::AdamW(std::vector<Param> params, AdamWConfig config)
   }
 }
 
+scalar::AdamWStep adamwConstants(const AdamWConfig &config, int64_t step,
+                                 double lr, bool decay) {
+  scalar::AdamWStep s;
+  s.decay = decay ? static_cast<float>(1.0 - lr * config.weightDecay) : 1.0f;
+  s.beta1 = static_cast<float>(config.beta1);
+  s.beta2 = static_cast<float>(config.beta2);
+  s.oneMinusBeta1 = 1.0f - s.beta1;
+  s.oneMinusBeta2 = 1.0f - s.beta2;
+  s.stepSize =
+      static_cast<float>(lr / (1.0 - std::pow(config.beta1, double(step))));
+  s.rootCorrection2 =
+      static_cast<float>(std::sqrt(1.0 - std::pow(config.beta2, double(step))));
+  s.eps = static_cast<float>(config.eps);
+  return s;
+}
+
 void AdamW::step(const std::vector<const float *> &grads, double lr) {
   ++step_;
-  const double correction1 = 1.0 - std::pow(config_.beta1, step_);
-  const double correction2 = 1.0 - std::pow(config_.beta2, step_);
-  const float b1 = static_cast<float>(config_.beta1);
-  const float b2 = static_cast<float>(config_.beta2);
-  const float stepSize = static_cast<float>(lr / correction1);
-  const float rootCorrection2 = static_cast<float>(std::sqrt(correction2));
-  const float eps = static_cast<float>(config_.eps);
   for (size_t t = 0; t < params_.size(); ++t) {
     const Param &p = params_[t];
-    const float decay =
-        p.decay ? static_cast<float>(1.0 - lr * config_.weightDecay) : 1.0f;
+    const scalar::AdamWStep s = adamwConstants(config_, step_, lr, p.decay);
     float *x = p.value, *m = m_[t].data(), *v = v_[t].data();
     const float *g = grads[t];
 #pragma omp parallel for schedule(static) if (p.count >= 65536)
-    for (int64_t i = 0; i < p.count; ++i) {
-      x[i] *= decay;
-      m[i] = b1 * m[i] + (1.0f - b1) * g[i];
-      v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
-      x[i] -= stepSize * m[i] / (std::sqrt(v[i]) / rootCorrection2 + eps);
-    }
+    for (int64_t i = 0; i < p.count; ++i)
+      scalar::adamwUpdate(x[i], m[i], v[i], g[i], s);
   }
 }
 

@@ -13,6 +13,7 @@
 #define CLIP_RUNTIME_TRAIN_OPTIMIZER_H
 
 #include "runtime/io/Safetensors.h"
+#include "runtime/kernels/ScalarMath.h"
 
 #include <cstdint>
 #include <string>
@@ -54,6 +55,12 @@ private:
   std::vector<std::vector<float>> m_, v_;
   int64_t step_ = 0;
 };
+
+/// The f32 constants of step `step` (1-based) at learning rate `lr`, for a
+/// tensor that decays or not: what AdamW::step and the device's AdamW
+/// kernel (runtime/cuda/Optimizer.cuh) both apply.
+scalar::AdamWStep adamwConstants(const AdamWConfig &config, int64_t step,
+                                 double lr, bool decay);
 
 /// sqrt(sum of squares) over every gradient (in double).
 double globalNorm(const std::vector<const float *> &grads,

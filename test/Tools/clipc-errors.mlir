@@ -11,6 +11,8 @@
 // TARGET: clipc: --target must be cpu, cuda or all (got `tpu`)
 // RUN: not clipc %models/clip/vit_tiny.mlir --target cuda --cuda-arch compute_90 2>&1 | FileCheck %s --check-prefix=ARCH
 // ARCH: clipc: --cuda-arch must name a real architecture such as sm_90 (got `compute_90`)
+// RUN: not clipc %models/clip/vit_tiny.mlir --precision fp16 2>&1 | FileCheck %s --check-prefix=PRECISION
+// PRECISION: clipc: --precision must be fp32 or bf16 (got `fp16`)
 
 // A parse error is reported at its line and column.
 // RUN: printf 'func.func @forward() -> tensor<f32> {\n  %%%%x = clip.bogus\n}\n' > %t.bad.mlir
@@ -28,4 +30,4 @@
 // An element type the clip.so ABI does not carry (i32 token ids).
 // RUN: printf 'func.func @forward() -> tensor<f32> {\n  %%%%t = clip.input "t" : tensor<4xi32>\n  %%%%w = clip.param "w" : tensor<4xf32>\n  %%%%f = clip.cast %%%%t : tensor<4xi32> to tensor<4xf32>\n  %%%%m = clip.mul %%%%f, %%%%w : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>\n  %%%%s = clip.reduce_sum %%%%m axes [0] : tensor<4xf32> -> tensor<f32>\n  return %%%%s : tensor<f32>\n}\n' > %t.i32.mlir
 // RUN: not clipc %t.i32.mlir -o %t.i32.so 2>&1 | FileCheck %s --check-prefix=I32
-// I32: error: code generation supports f32, i64 and i1 elements, not 'i32'
+// I32: error: code generation supports f32, i64 and i1 elements (and bf16 buffers), not 'i32'

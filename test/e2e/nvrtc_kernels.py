@@ -55,7 +55,7 @@ def main():
                 continue
             reports = [line for line in result.stdout.splitlines() if "NVRTC" in line]
             info = subprocess.run([clip_run, "info", out], capture_output=True, text=True)
-            # Every function stores the sm_90 cubin NVRTC compiled (ABI 4).
+            # Every function stores the sm_90 cubin NVRTC compiled (ABI 4 on).
             functions = re.findall(
                 r"^@(\w+): (\d+) kernels.*cuda \((\d+) steps, sm_90 cubin [\d.]+ MiB\)",
                 info.stdout, re.M)

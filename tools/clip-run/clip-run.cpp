@@ -155,9 +155,10 @@ std::string mib(int64_t bytes) {
 int info(const std::string &path) {
   Library library(path);
   const ClipLibraryDesc &lib = library.desc();
-  fmt::print("{}: clip.so ABI {}, model {}, batch {}, remat {}, CPU code {}\n",
+  fmt::print("{}: clip.so ABI {}, model {}, batch {}, remat {}, precision {}, "
+             "CPU code {}\n",
              path, lib.abiVersion, lib.model, lib.batchSize, lib.remat,
-             lib.cpuIsa);
+             lib.precision, lib.cpuIsa);
   for (int32_t f = 0; f < lib.numFunctions; ++f) {
     const ClipFunctionDesc &fn = lib.functions[f];
     int64_t paramBytes = 0, paramCount = 0;

@@ -124,6 +124,11 @@ int main(int argc, char **argv) {
       cl::desc("what the backward recomputes: none (default), "
                "attention, block"),
       cl::init("none"));
+  cl::opt<std::string> precision(
+      "precision",
+      cl::desc("storage of activations: fp32 (default) or bf16 (f32 "
+               "arithmetic, parameters and optimizer either way)"),
+      cl::init("fp32"));
   cl::opt<std::string> emit(
       "emit",
       cl::desc("stop and print: mlir (training graph), kernels (schedule), "
@@ -150,6 +155,9 @@ int main(int argc, char **argv) {
     return fail(fmt::format("--remat must be none, attention or block (got "
                             "`{}`)",
                             remat.getValue()));
+  if (precision != "fp32" && precision != "bf16")
+    return fail(fmt::format("--precision must be fp32 or bf16 (got `{}`)",
+                            precision.getValue()));
   if (emit != "so" && emit != "mlir" && emit != "kernels" && emit != "plan" &&
       emit != "cpp" && emit != "cuda")
     return fail(fmt::format("--emit must be mlir, kernels, plan, cpp or cuda "
@@ -198,6 +206,7 @@ int main(int argc, char **argv) {
 
   PassManager lower(&context);
   mlir::clip::KernelOptions kernels;
+  kernels.precision = precision.getValue();
   if (emit == "kernels") {
     lower.nest<func::FuncOp>().addPass(mlir::clip::createConvertClipToKernel());
     if (failed(lower.run(*module)))
@@ -213,6 +222,7 @@ int main(int argc, char **argv) {
   mlir::clip::codegen::LibraryInfo info;
   info.model = llvm::sys::path::filename(modelPath).str();
   info.remat = remat.getValue();
+  info.precision = precision.getValue();
   info.batchSize = batch.getValue();
   info.cpu = target != "cuda";
   info.cuda = target != "cpu";

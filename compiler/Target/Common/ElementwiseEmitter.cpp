@@ -21,12 +21,16 @@ namespace mlir::clip::codegen {
 FailureOr<std::string> scalarType(Operation *at, Type type) {
   if (type.isF32())
     return std::string("float");
+  if (type.isBF16()) // storage only: converts to and from float
+    return std::string("clip::bf16");
   if (type.isInteger(64))
     return std::string("int64_t");
   if (type.isInteger(1))
     return std::string("bool");
-  // The clip.so ABI describes f32, i64 and bool tensors (ClipDType).
-  at->emitError("code generation supports f32, i64 and i1 elements, not ")
+  // The clip.so ABI describes f32, i64 and bool tensors (ClipDType); bf16
+  // is the storage of kernel-mixed-precision's buffers.
+  at->emitError("code generation supports f32, i64 and i1 elements (and bf16 "
+                "buffers), not ")
       << type;
   return failure();
 }

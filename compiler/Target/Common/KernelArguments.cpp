@@ -129,6 +129,8 @@ int32_t dtypeCode(Type element) {
     return CLIP_I64;
   if (element.isInteger(1))
     return CLIP_BOOL;
+  if (element.isBF16())
+    return CLIP_BF16;
   return CLIP_F32;
 }
 
@@ -241,16 +243,52 @@ FailureOr<LaunchBinding> LaunchBinding::bind(kernel::LaunchOp launch,
     if (failed(ptr))
       return failure();
     binding.bound[value] = {*ptr, buffer};
+    binding.order.push_back(value);
     return success();
   };
   for (auto [arg, buffer] : llvm::zip(body.getArguments(), launch.getIns()))
     if (failed(add(arg, buffer)))
       return failure();
+  binding.numOperands = binding.order.size();
   for (auto [value, buffer] :
        llvm::zip(body.getTerminator()->getOperands(), launch.getOuts()))
     if (failed(add(value, buffer)))
       return failure();
   return binding;
+}
+
+static bool isBf16Buffer(Value buffer) {
+  return cast<MemRefType>(buffer.getType()).getElementType().isBF16();
+}
+
+bool LaunchBinding::needsStaging(Operation *kernelOp) const {
+  if (!llvm::any_of(order, [&](Value v) { return isBf16Buffer(buffer(v)); }))
+    return false;
+  if (!dataMovement(kernelOp))
+    return true;
+  return !llvm::all_of(order, [&](Value v) { return isBf16Buffer(buffer(v)); });
+}
+
+LaunchBinding
+LaunchBinding::staged(llvm::function_ref<std::string(size_t)> name,
+                      llvm::function_ref<std::string(size_t, int64_t)> pointer,
+                      std::vector<Staging> &stagings) const {
+  LaunchBinding copy = *this;
+  for (auto [k, value] : llvm::enumerate(order)) {
+    auto [direct, buffer] = bound.lookup(value);
+    if (!isBf16Buffer(buffer))
+      continue;
+    Staging staging;
+    const size_t index = stagings.size();
+    staging.name = name(index);
+    staging.pointer = direct;
+    staging.count = cast<MemRefType>(buffer.getType()).getNumElements();
+    staging.result = k >= numOperands;
+    staging.copy = pointer(index, staging.count);
+    copy.bound[value] = {staging.copy, buffer};
+    stagings.push_back(std::move(staging));
+  }
+  return copy;
 }
 
 std::vector<std::string> LaunchBinding::operandPointers(Operation *op) const {

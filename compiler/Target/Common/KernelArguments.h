@@ -120,8 +120,32 @@ public:
   std::vector<std::string> operandPointers(Operation *op) const;
   std::vector<std::string> resultPointers(Operation *op) const;
 
+  /// A bf16 buffer that a library call (which computes on f32 arrays) reads
+  /// or writes through an f32 copy: `clip::cpu::Bf16Staging name(pointer,
+  /// count[, true])`.
+  struct Staging {
+    std::string name;
+    std::string pointer; ///< the bf16 buffer
+    std::string copy;    ///< the f32 copy the call uses
+    int64_t count = 0;
+    bool result = false;
+  };
+  /// Whether a library call must stage this launch's buffers: some buffer
+  /// is stored in bf16, and the call is not pure data movement between
+  /// buffers of one storage type (which both libraries copy as stored).
+  bool needsStaging(Operation *kernelOp) const;
+  /// This binding with the k-th bf16 buffer bound to `pointer(k, count)`
+  /// (an f32 array) instead, appending the copies that takes to `stagings`
+  /// (named `name(k)`).
+  LaunchBinding staged(llvm::function_ref<std::string(size_t)> name,
+                       llvm::function_ref<std::string(size_t, int64_t)> pointer,
+                       std::vector<Staging> &stagings) const;
+
 private:
   llvm::DenseMap<Value, std::pair<std::string, Value>> bound;
+  /// The bound values in order: operands, then results.
+  SmallVector<Value> order;
+  unsigned numOperands = 0;
 };
 
 /// Fails, with an error at `op` naming `target`, unless every operand is

@@ -39,6 +39,7 @@ public:
 
 private:
   LogicalResult emitLaunch(kernel::LaunchOp launch);
+  LogicalResult emitStaged(kernel::LaunchOp launch);
   void emitCall(const LibraryCall &call);
   void emitGemm(const GemmCall &g);
   void emitLoop(const ElementwiseLoop &loop);
@@ -77,6 +78,9 @@ LogicalResult CpuFunctionEmitter::emitLaunch(kernel::LaunchOp launch) {
   FailureOr<KernelCall> call = describeLaunch(launch, names, "CPU", binding);
   if (failed(call))
     return failure();
+  if (call->kind != KernelCall::Elementwise &&
+      binding.needsStaging(launch.getKernelOp()))
+    return emitStaged(launch);
   switch (call->kind) {
   case KernelCall::Elementwise:
     emitLoop(*call->loop);
@@ -91,6 +95,32 @@ LogicalResult CpuFunctionEmitter::emitLaunch(kernel::LaunchOp launch) {
     return success();
   }
   llvm_unreachable("unknown kernel call kind");
+}
+
+/// A library call on bf16 buffers: through f32 copies (Bf16Staging), the
+/// results rounded back once the call has run.
+LogicalResult CpuFunctionEmitter::emitStaged(kernel::LaunchOp launch) {
+  std::vector<LaunchBinding::Staging> stagings;
+  auto name = [](size_t k) { return fmt::format("s{}", k); };
+  binding = binding.staged(
+      name, [&](size_t k, int64_t) { return name(k) + ".data()"; }, stagings);
+  FailureOr<KernelCall> call = describeKernel(launch.getKernelOp(), binding);
+  if (failed(call))
+    return failure();
+  line("{ // bf16 storage: the call computes on f32 copies");
+  for (const LaunchBinding::Staging &s : stagings)
+    line(fmt::format("  clip::cpu::Bf16Staging {}({}, {}{});", s.name,
+                     s.pointer, s.count, s.result ? ", true" : ""));
+  if (call->kind == KernelCall::Gemm)
+    emitGemm(*call->gemm);
+  else
+    for (const LibraryCall &c : call->host)
+      emitCall(c);
+  for (const LaunchBinding::Staging &s : stagings)
+    if (s.result)
+      line(fmt::format("  {}.store();", s.name));
+  line("}");
+  return success();
 }
 
 void CpuFunctionEmitter::emitLoop(const ElementwiseLoop &loop) {

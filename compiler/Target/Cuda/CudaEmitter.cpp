@@ -43,6 +43,7 @@ public:
 
 private:
   LogicalResult emitLaunch(kernel::LaunchOp launch);
+  LogicalResult emitStaged(kernel::LaunchOp launch);
   LogicalResult emitGemm(const GemmCall &g);
   void emitLoop(const ElementwiseLoop &loop);
   void emitPhase(const DevicePhase &phase);
@@ -81,6 +82,8 @@ void CudaFunctionEmitter::kernel(StringRef phase, int64_t units, Units spread,
 }
 
 FailureOr<CudaFunction> CudaFunctionEmitter::emit() {
+  auto arena = func->getAttrOfType<IntegerAttr>("kernel.arena_bytes");
+  result.arenaBytes = arena ? arena.getInt() : 0;
   for (auto launch : func.getOps<kernel::LaunchOp>())
     if (failed(emitLaunch(launch)))
       return failure();
@@ -105,6 +108,9 @@ LogicalResult CudaFunctionEmitter::emitLaunch(kernel::LaunchOp launch) {
   FailureOr<KernelCall> call = describeLaunch(launch, names, "CUDA", binding);
   if (failed(call))
     return failure();
+  if (call->kind == KernelCall::Library &&
+      binding.needsStaging(launch.getKernelOp()))
+    return emitStaged(launch);
   switch (call->kind) {
   case KernelCall::Elementwise:
     emitLoop(*call->loop);
@@ -119,6 +125,46 @@ LogicalResult CudaFunctionEmitter::emitLaunch(kernel::LaunchOp launch) {
   }
   for (const DevicePhase &phase : call->device)
     emitPhase(phase);
+  return success();
+}
+
+/// A device-library call on bf16 buffers: the library computes on f32
+/// arrays, so each bf16 operand is widened into an f32 copy past the arena
+/// (a `_widen<k>` kernel), the call's phases run on the copies, and each
+/// result is rounded back (`_narrow<k>`): the CPU's staging, on the device.
+/// Correct first; the kernels issue gives these ops bf16-native kernels.
+LogicalResult CudaFunctionEmitter::emitStaged(kernel::LaunchOp launch) {
+  constexpr int64_t kAlign = 256;
+  auto aligned = [&](int64_t bytes) {
+    return (bytes + kAlign - 1) / kAlign * kAlign;
+  };
+  auto arena = func->getAttrOfType<IntegerAttr>("kernel.arena_bytes");
+  int64_t next = aligned(arena ? arena.getInt() : 0);
+  std::vector<LaunchBinding::Staging> stagings;
+  binding = binding.staged([](size_t k) { return fmt::format("{}", k); },
+                           [&](size_t, int64_t count) {
+                             std::string pointer = fmt::format(
+                                 "reinterpret_cast<float*>(A + {})", next);
+                             next += aligned(count * 4);
+                             return pointer;
+                           },
+                           stagings);
+  result.arenaBytes = std::max(result.arenaBytes, next);
+  FailureOr<KernelCall> call = describeKernel(launch.getKernelOp(), binding);
+  if (failed(call))
+    return failure();
+  for (const LaunchBinding::Staging &s : stagings)
+    if (!s.result)
+      kernel("widen" + s.name, s.count, Units::PerThread,
+             fmt::format("clip::cuda::widenBf16({}, {}, {});", s.count,
+                         s.pointer, s.copy));
+  for (const DevicePhase &phase : call->device)
+    emitPhase(phase);
+  for (const LaunchBinding::Staging &s : stagings)
+    if (s.result)
+      kernel("narrow" + s.name, s.count, Units::PerThread,
+             fmt::format("clip::cuda::narrowBf16({}, {}, {});", s.count, s.copy,
+                         s.pointer));
   return success();
 }
 
@@ -159,9 +205,17 @@ LogicalResult CudaFunctionEmitter::emitGemm(const GemmCall &g) {
       return BufferRef{};
     return names.reference(binding.buffer(value));
   };
+  auto storage = [&](Value value) {
+    return dtypeCode(
+        cast<MemRefType>(binding.buffer(value).getType()).getElementType());
+  };
   // cuBLASLt adds C before its epilogue; our residual comes after the
-  // activation, so with an activation it moves to the epilogue kernel.
-  const bool epilogue = g.activation != Activation::none;
+  // activation, so with an activation it moves to the epilogue kernel. So
+  // does a residual stored in another type than the result (cuBLASLt's C
+  // and D share one type).
+  const bool epilogue =
+      g.activation != Activation::none ||
+      (g.residual && storage(g.residual) != storage(g.result));
   FailureOr<BufferRef> ra = ref(g.a), rb = ref(g.b), rc = ref(g.result),
                        rbias = ref(g.bias),
                        rres = ref(epilogue ? Value() : g.residual);
@@ -172,6 +226,9 @@ LogicalResult CudaFunctionEmitter::emitGemm(const GemmCall &g) {
   step.gemm.c = *rc;
   step.gemm.bias = *rbias;
   step.gemm.residual = *rres;
+  step.gemm.typeA = storage(g.a);
+  step.gemm.typeB = storage(g.b);
+  step.gemm.typeC = storage(g.result);
   result.steps.push_back(std::move(step));
   if (epilogue) {
     const int64_t count = product(shapeOf(g.result));

@@ -27,6 +27,7 @@ struct CudaGemm {
   GemmShape shape;
   bool transposeA = false, transposeB = false;
   BufferRef a, b, c, bias, residual;
+  int32_t typeA = 0, typeB = 0, typeC = 0; ///< ClipDType of the storage
 };
 
 struct CudaStep {
@@ -44,6 +45,8 @@ struct CudaFunction {
   std::string source;
   std::vector<CudaStep> steps;
   int errorSlots = 0;
+  /// The function's arena plus the f32 staging of bf16 buffers past it.
+  int64_t arenaBytes = 0;
   /// The compiled source for `arch`, when the caller compiled it (clipc
   /// does, with NVRTC, to check it): stored in the clip.so.
   std::string arch;

@@ -118,12 +118,12 @@ void FunctionEmitter::emitCudaTables(const CudaFunction &cuda) {
     const CudaGemm &g = step.gemm;
     rows += fmt::format(
         "  {{{}, \"{}\", \"{}\", {}, {}, {}, {}, {{{}, {}, {}, {}, {}, {}, {}, "
-        "{}, {}, {}, {}, {}, {}, {}}}}},\n",
+        "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}}},\n",
         static_cast<int>(step.kind), step.launch, step.kernel, step.grid,
         step.block, step.errorSlot, step.errorBound, g.shape.batch, g.shape.m,
         g.shape.n, g.shape.k, g.transposeA, g.transposeB, ref(g.a), ref(g.b),
         ref(g.c), ref(g.bias), ref(g.residual), g.shape.strideA,
-        g.shape.strideB, g.shape.strideC);
+        g.shape.strideB, g.shape.strideC, g.typeA, g.typeB, g.typeC);
   }
   os << fmt::format("const ClipCudaStep {}_cuda_steps[] = {{\n{}  {{}}}};\n",
                     prefix, rows);
@@ -158,14 +158,15 @@ std::string functionRow(func::FuncOp func, size_t params, size_t inputs,
   return fmt::format(
       "  {{\"{0}\", {1}, {2}, {3}, {4}, {5}, {6}, {7}, {0}_params, "
       "{0}_inputs, {0}_outputs, {0}_kernels, {8}, {9}, {10}, {11}, {12}, "
-      "{13}, {14}, {15}}},\n",
+      "{13}, {14}, {15}, {16}}},\n",
       p, attr("kernel.arena_bytes"), attr("kernel.buffer_bytes"),
       attr("kernel.peak_live_bytes"), params, inputs, outputs, kernels,
       cpu ? "run_" + p : "nullptr", cuda ? p + "_cuda" : "nullptr",
       cuda ? cuda->steps.size() : 0, cuda ? cuda->errorSlots : 0,
       cuda ? p + "_cuda_steps" : "nullptr",
       cubin ? fmt::format("\"{}\"", cuda->arch) : "nullptr",
-      cubin ? p + "_cubin" : "nullptr", cubin ? cuda->cubin.size() : 0);
+      cubin ? p + "_cubin" : "nullptr", cubin ? cuda->cubin.size() : 0,
+      cuda ? cuda->arenaBytes : 0);
 }
 
 } // namespace
@@ -218,8 +219,8 @@ LogicalResult emitLibrarySource(ModuleOp module, const LibraryInfo &info,
   os << fmt::format(
       "const ClipLibraryDesc library = {{CLIP_LIBRARY_MAGIC, "
       "CLIP_LIBRARY_ABI_VERSION, \"{}\", \"{}\", {}, {}, functions, "
-      "CLIP_CPU_ISA, clip::cpu::selfCheck}};\n\n",
-      info.model, info.remat, info.batchSize, count);
+      "CLIP_CPU_ISA, clip::cpu::selfCheck, \"{}\"}};\n\n",
+      info.model, info.remat, info.batchSize, count, info.precision);
   os << "} // namespace\n\n"
      << "extern \"C\" __attribute__((visibility(\"default\"))) const "
         "ClipLibraryDesc *clip_library(void) {\n  return &library;\n}\n";

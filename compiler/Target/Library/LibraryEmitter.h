@@ -24,6 +24,7 @@ namespace mlir::clip::codegen {
 struct LibraryInfo {
   std::string model;
   std::string remat = "none";
+  std::string precision = "fp32";
   int64_t batchSize = 0;
   bool cpu = true;
   bool cuda = false;

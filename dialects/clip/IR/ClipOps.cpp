@@ -18,6 +18,7 @@
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace mlir::clip;
@@ -757,3 +758,31 @@ LogicalResult BatchNormTrainOp::inferReturnTypes(
 
 #define GET_OP_CLASSES
 #include "clip/IR/ClipOps.cpp.inc"
+
+bool mlir::clip::keepsFullPrecision(OpResult result) {
+  auto type = dyn_cast<RankedTensorType>(result.getType());
+  if (!type || type.getRank() == 0)
+    return true;
+  const unsigned n = result.getResultNumber();
+  Operation *op = result.getOwner();
+  return llvm::TypeSwitch<Operation *, bool>(op)
+      .Case([&](LayerNormOp) { return n >= 1; })      // mean, rstd
+      .Case([&](AddLayerNormOp) { return n >= 2; })   // mean, rstd
+      .Case([&](AttentionOp) { return n == 1; })      // lse
+      .Case([&](BatchNormTrainOp) { return n >= 1; }) // statistics
+      .Case([&](LayerNormGradOp) { return n >= 1; })  // weight, bias grads
+      .Case([&](Conv2DGradOp) { return n == 1; })     // weight grad
+      .Case<ContrastiveLossOp, ContrastiveLossGradOp, ReduceSumOp, ReduceMeanOp,
+            ReduceMaxOp, SoftmaxOp, LogSoftmaxOp, GatherGradOp>(
+          [](Operation *) { return true; })
+      .Default([](Operation *) { return false; });
+}
+
+bool mlir::clip::takesBf16Operand(OpOperand &operand) {
+  const unsigned n = operand.getOperandNumber();
+  return llvm::TypeSwitch<Operation *, bool>(operand.getOwner())
+      .Case<GemmOp, MatmulOp, Conv2DOp>([&](Operation *) { return n <= 1; })
+      .Case<Conv2DGradOp, AttentionOp>([&](Operation *) { return n <= 2; })
+      .Case([&](AttentionGradOp) { return n <= 4; }) // not lse
+      .Default([](Operation *) { return false; });
+}

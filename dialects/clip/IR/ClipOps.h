@@ -52,6 +52,22 @@ namespace mlir::clip {
 /// Whether `op` computes each result element from the operands' elements at
 /// the same (broadcast) index (the Pointwise trait).
 inline bool isPointwise(Operation *op) { return op->hasTrait<Pointwise>(); }
+
+/// Whether a mixed-precision policy must keep `result` in f32 storage:
+/// statistics that later ops divide by or exponentiate (LayerNorm's mean and
+/// rstd, attention's log-sum-exp, BatchNorm's batch statistics), reductions
+/// and softmaxes, everything of the contrastive loss, gradients that are
+/// sums over the batch (LayerNorm's weight and bias, a convolution's weight,
+/// an embedding table's scatter), and scalars. Everything else (activations,
+/// GEMM and attention operands and results, their gradients) may be stored
+/// in bf16, with f32 arithmetic inside every kernel.
+bool keepsFullPrecision(OpResult result);
+
+/// Whether a bf16 policy rounds `operand` to bf16 before the op reads it:
+/// the operands of the tensor-core ops (GEMM, matmul and convolution
+/// operands, not biases or residuals; attention's queries, keys, values and
+/// their gradients), which a GPU multiplies in bf16 with f32 accumulation.
+bool takesBf16Operand(OpOperand &operand);
 } // namespace mlir::clip
 
 #endif // CLIP_IR_CLIPOPS_H

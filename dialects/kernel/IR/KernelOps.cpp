@@ -56,6 +56,18 @@ LogicalResult ViewOp::verify() {
   return success();
 }
 
+/// Whether a launch body's tensor of `type` may be bound to `buffer`: the
+/// buffer's own type, or the same shape in bf16 storage for an f32 tensor
+/// (kernel-mixed-precision: the kernel widens on load, rounds on store).
+static bool bindsTo(Type type, MemRefType buffer) {
+  RankedTensorType own = tensorTypeOf(buffer);
+  if (type == own)
+    return true;
+  auto tensor = llvm::dyn_cast<RankedTensorType>(type);
+  return tensor && buffer.getElementType().isBF16() &&
+         tensor.getElementType().isF32() && tensor.getShape() == own.getShape();
+}
+
 LogicalResult LaunchOp::verify() {
   Block &body = getBody().front();
   if (body.getNumArguments() != getIns().size())
@@ -65,10 +77,11 @@ LogicalResult LaunchOp::verify() {
   for (auto [i, pair] :
        llvm::enumerate(llvm::zip(body.getArgumentTypes(), getIns()))) {
     auto [argType, buffer] = pair;
-    auto expected = tensorTypeOf(llvm::cast<MemRefType>(buffer.getType()));
-    if (argType != expected)
+    auto memref = llvm::cast<MemRefType>(buffer.getType());
+    if (!bindsTo(argType, memref))
       return emitOpError("body argument #")
-             << i << " is " << argType << ", its buffer holds " << expected;
+             << i << " is " << argType << ", its buffer holds "
+             << tensorTypeOf(memref);
   }
   auto yield = llvm::cast<YieldOp>(body.getTerminator());
   if (yield.getValues().size() != getOuts().size())
@@ -77,10 +90,11 @@ LogicalResult LaunchOp::verify() {
   for (auto [i, pair] :
        llvm::enumerate(llvm::zip(yield.getValues().getTypes(), getOuts()))) {
     auto [type, buffer] = pair;
-    auto expected = tensorTypeOf(llvm::cast<MemRefType>(buffer.getType()));
-    if (type != expected)
+    auto memref = llvm::cast<MemRefType>(buffer.getType());
+    if (!bindsTo(type, memref))
       return emitOpError("yielded value #")
-             << i << " is " << type << ", its buffer holds " << expected;
+             << i << " is " << type << ", its buffer holds "
+             << tensorTypeOf(memref);
   }
   if (!getKernelOp())
     return emitOpError("body must hold exactly one op besides the terminator");

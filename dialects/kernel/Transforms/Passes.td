@@ -17,6 +17,29 @@ def ReuseInPlace : Pass<"kernel-reuse-in-place", "::mlir::func::FuncOp"> {
   }];
 }
 
+def MixedPrecision : Pass<"kernel-mixed-precision", "::mlir::func::FuncOp"> {
+  let summary = "Store activations in bf16; every kernel still computes in f32";
+  let description = [{
+    Precision is a storage decision: every kernel reads its operands into
+    f32, accumulates in f32 and rounds once when it stores. With
+    `precision=bf16`, an arena buffer becomes bf16 when nothing about it
+    needs f32: it is not a step output, and no launch writes into it a
+    result that `clip::keepsFullPrecision` keeps in f32 (statistics,
+    log-sum-exps, reductions, the contrastive loss, batch-summed gradients,
+    scalars). Parameters, inputs, outputs and the optimizer stay f32. The
+    launch bodies are unchanged (f32 tensors): a launch bound to a bf16
+    buffer widens on load and rounds to nearest even on store, so the casts
+    live inside the kernels that produce and consume the values, never as
+    kernels of their own. Views follow their buffer. Runs before
+    `kernel-reuse-in-place` and `kernel-plan-memory`, which then count bf16
+    at 2 bytes. `precision=fp32` changes nothing.
+  }];
+  let options = [
+    Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
+           "storage of activations: fp32 or bf16">
+  ];
+}
+
 def PlanMemory : Pass<"kernel-plan-memory", "::mlir::func::FuncOp"> {
   let summary = "Give every arena buffer an offset from the buffers' lifetimes";
   let description = [{

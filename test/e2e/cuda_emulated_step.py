@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""The CUDA target's steps, run on the host emulator, against the CPU target.
+
+clipc compiles the tiny ViT (batch 4) for both targets into one clip.so, once
+with `--precision fp32` and once with `bf16`. `clip-run step` runs
+@train_step on the CPU with seeded random parameters and data (the same for
+both precisions), saving them and every output; clip-cuda-emulate runs the
+same function's CUDA unit and step table on the host emulator
+(runtime/cuda/HostEmulation.h; GEMM steps by a reference GEMM of the step
+table; bf16 buffers staged past the arena as the device does) on the same
+parameters and data. Checks:
+  fp32: every output within 1e-4 relative L2 of the CPU's (f32 on both
+        sides, other summation orders).
+  bf16: every output finite, and the emulated bf16 outputs as close to the
+        CPU's fp32 ones as the CPU's bf16 outputs are (at most RATIO times
+        their median and worst relative error). Two bf16 runs that sum in
+        other orders round some values to neighbouring bf16 numbers, and the
+        difference travels through the backward, so the two bf16 answers
+        differ from each other about as much as each differs from fp32; a
+        wrong kernel, offset or staging is off by far more.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+from safetensors.numpy import load_file
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ZERO = 1e-6
+F32_BOUND = 1e-4
+RATIO = 2.0
+FUNCTION = "train_step"
+# Threads per emulated block (the steps' grids as they are): the device
+# library is correct for any block size (its contract; runtime/cuda's tests
+# run each function at several), and the emulator's barriers among 256
+# threads take minutes of futex calls for a whole step on 2 cores.
+BLOCK = 1
+
+
+def run(cmd):
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"FAILED: {' '.join(cmd)}\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def errors(ours, ref):
+    """Relative L2 error of every output (a gradient that is zero by symmetry
+    against the largest gradient norm)."""
+    if set(ours) != set(ref):
+        sys.exit(f"outputs differ: {sorted(set(ours) ^ set(ref))}")
+    largest = max(np.linalg.norm(v) for k, v in ref.items() if k.startswith("grad/"))
+    out = {}
+    for key in sorted(ref):
+        a, b = ours[key].astype(np.float64), ref[key].astype(np.float64)
+        if not np.all(np.isfinite(a)):
+            out[key] = float("inf")
+            continue
+        norm = np.linalg.norm(b)
+        scale = largest if key.startswith("grad/") and norm < ZERO * largest else max(norm, 1e-30)
+        out[key] = float(np.linalg.norm(a - b) / scale)
+    return out
+
+
+def outputs(build, work, precision):
+    bin_dir = os.path.join(build, "bin")
+    lib = os.path.join(work, f"tiny-{precision}.so")
+    run([os.path.join(bin_dir, "clipc"), os.path.join(ROOT, "models/clip/vit_tiny.mlir"),
+         "--batch", "4", "--target", "all", "--precision", precision, "-o", lib])
+    params, inputs, cpu, emulated = (os.path.join(work, f"{precision}-{k}.safetensors")
+                                     for k in ("params", "inputs", "cpu", "emulated"))
+    run([os.path.join(bin_dir, "clip-run"), "step", lib, "--function", FUNCTION,
+         "--seed", "11", "--save-params", params, "--save-inputs", inputs, "--out", cpu])
+    line = run([os.path.join(bin_dir, "clip-cuda-emulate"), lib, FUNCTION, params, inputs,
+                emulated, str(BLOCK)]).strip()
+    print(f"{precision}: {line}")
+    return load_file(cpu), load_file(emulated)
+
+
+def summary(errs):
+    values = sorted(errs.values())
+    worst = max(errs, key=errs.get)
+    return float(np.median(values)), errs[worst], worst
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--work", help="keep the files in this directory")
+    args = parser.parse_args()
+    failures = []
+    with tempfile.TemporaryDirectory() as temp:
+        work = args.work or temp
+        os.makedirs(work, exist_ok=True)
+        cpu32, emu32 = outputs(args.build, work, "fp32")
+        cpu16, emu16 = outputs(args.build, work, "bf16")
+
+    e32 = errors(emu32, cpu32)
+    med, worst, key = summary(e32)
+    print(f"fp32: emulated vs CPU over {len(e32)} outputs: median {med:.2e}, worst "
+          f"{worst:.2e} ({key}); bound {F32_BOUND}")
+    failures += [f"fp32 {k}: {v:.3e}" for k, v in e32.items() if not v <= F32_BOUND]
+
+    cpu_err, emu_err, mutual = errors(cpu16, cpu32), errors(emu16, cpu32), errors(emu16, cpu16)
+    (c_med, c_worst, c_key), (e_med, e_worst, e_key) = summary(cpu_err), summary(emu_err)
+    m_med, m_worst, m_key = summary(mutual)
+    print(f"bf16 vs the CPU's fp32: CPU median {c_med:.2e} worst {c_worst:.2e} ({c_key}); "
+          f"emulated median {e_med:.2e} worst {e_worst:.2e} ({e_key}); emulated vs CPU "
+          f"bf16: median {m_med:.2e} worst {m_worst:.2e} ({m_key})")
+    failures += [f"bf16 {k}: not finite" for k, v in emu_err.items() if v == float("inf")]
+    if not e_med <= RATIO * c_med:
+        failures.append(f"bf16 median {e_med:.2e} > {RATIO} x the CPU's {c_med:.2e}")
+    if not e_worst <= RATIO * c_worst:
+        failures.append(f"bf16 worst {e_worst:.2e} ({e_key}) > {RATIO} x the CPU's {c_worst:.2e}")
+    for f in failures:
+        print(f"FAIL {f}")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

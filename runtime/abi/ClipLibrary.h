@@ -105,9 +105,11 @@ typedef enum ClipCudaStepKind {
 
 /* One step of a function on the GPU, in schedule order. Every kernel takes
  * (char *arena, void *const *params, void *const *inputs) and uses 1-D
- * grids of `grid` blocks of `block` threads. A step with errorSlot >= 0 may
- * record a bad index in the source's `clip_error[3 * errorSlot ...]` as
- * {1, position, index}, an index outside [0, errorBound). */
+ * grids of `grid` blocks of `block` threads with `sharedBytes` of dynamic
+ * shared memory (the runtime raises the kernel's limit past 48 KiB). A step
+ * with errorSlot >= 0 may record a bad index in the source's
+ * `clip_error[3 * errorSlot ...]` as {1, position, index}, an index outside
+ * [0, errorBound). */
 typedef struct ClipCudaStep {
   int32_t kind;       /* ClipCudaStepKind */
   const char *launch; /* the kernel of the plan it belongs to ("gather_3") */
@@ -117,6 +119,7 @@ typedef struct ClipCudaStep {
   int32_t errorSlot;
   int64_t errorBound;
   ClipCudaGemm gemm;
+  int32_t sharedBytes;
 } ClipCudaStep;
 
 typedef struct ClipFunctionDesc {

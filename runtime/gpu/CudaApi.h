@@ -27,13 +27,17 @@ public:
 
 #define CLIP_CUDA_DRIVER_FUNCTIONS(X)                                          \
   X(cuInit)                                                                    \
-  X(cuDeviceGetCount) X(cuDeviceGet) X(cuDeviceGetName)                        \
-      X(cuDeviceGetAttribute) X(cuDevicePrimaryCtxRetain)                      \
-          X(cuDevicePrimaryCtxRelease) X(cuCtxSetCurrent) X(cuCtxSynchronize)  \
-              X(cuModuleLoadData) X(cuModuleUnload) X(cuModuleGetFunction)     \
-                  X(cuModuleGetGlobal) X(cuLaunchKernel) X(cuMemAlloc)         \
-                      X(cuMemFree) X(cuMemcpyHtoD) X(cuMemcpyDtoH)             \
-                          X(cuMemsetD8) X(cuGetErrorName) X(cuGetErrorString)
+  X(cuDeviceGetCount)                                                          \
+  X(cuDeviceGet) X(cuDeviceGetName) X(cuDeviceGetAttribute)                    \
+      X(cuDevicePrimaryCtxRetain) X(cuDevicePrimaryCtxRelease)                 \
+          X(cuCtxSetCurrent) X(cuCtxSynchronize) X(cuModuleLoadData)           \
+              X(cuModuleUnload) X(cuModuleGetFunction) X(cuModuleGetGlobal)    \
+                  X(cuLaunchKernel) X(cuMemAlloc) X(cuMemFree) X(cuMemcpyHtoD) \
+                      X(cuMemcpyDtoH) X(cuMemsetD8) X(cuGetErrorName)          \
+                          X(cuGetErrorString) X(cuEventCreate)                 \
+                              X(cuEventRecord) X(cuEventSynchronize)           \
+                                  X(cuEventElapsedTime) X(cuEventDestroy)      \
+                                      X(cuFuncSetAttribute)
 #define CLIP_DECLARE(name) decltype(&::name) name = nullptr;
   CLIP_CUDA_DRIVER_FUNCTIONS(CLIP_DECLARE)
 #undef CLIP_DECLARE
@@ -49,7 +53,8 @@ public:
 
 #define CLIP_CUBLASLT_FUNCTIONS(X)                                             \
   X(cublasLtCreate)                                                            \
-  X(cublasLtDestroy) X(cublasLtMatmulDescCreate) X(cublasLtMatmulDescDestroy)  \
+  X(cublasLtDestroy)                                                           \
+  X(cublasLtMatmulDescCreate) X(cublasLtMatmulDescDestroy)                     \
       X(cublasLtMatmulDescSetAttribute) X(cublasLtMatrixLayoutCreate)          \
           X(cublasLtMatrixLayoutDestroy) X(cublasLtMatrixLayoutSetAttribute)   \
               X(cublasLtMatmulPreferenceCreate)                                \

@@ -6,11 +6,14 @@
 
 #include "fmt/format.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <optional>
 
 namespace clip::gpu {
@@ -67,8 +70,28 @@ struct CudaExecutor::State {
   };
   std::vector<GemmPlan> plans; // per step
 
+  /// Debugging on the device, from the environment (read once):
+  /// CLIPC_CUDA_SYNC=1 synchronizes after every step and names the one that
+  /// faulted; CLIPC_CUDA_POISON=1 fills the arena with NaN bytes (0xff)
+  /// before each run and refuses outputs that contain NaN (a kernel read
+  /// memory that nothing wrote); CLIPC_CUDA_PROFILE=1 times every step with
+  /// events and prints time per kernel kind, the 15 slowest steps and the
+  /// host<->device copy time after each run.
+  bool sync = false, poison = false, profile = false;
+  std::vector<CUevent> events; // profile: one before each step, one after
+  double copySeconds = 0;
+  void printProfile();
+
   State(const runtime::Library &library, const ClipFunctionDesc &fn)
-      : library(library), fn(fn) {}
+      : library(library), fn(fn) {
+    auto on = [](const char *name) {
+      const char *value = std::getenv(name);
+      return value && *value && std::string(value) != "0";
+    };
+    sync = on("CLIPC_CUDA_SYNC");
+    poison = on("CLIPC_CUDA_POISON");
+    profile = on("CLIPC_CUDA_PROFILE");
+  }
   ~State();
 
   CUdeviceptr alloc(size_t bytes, const std::string &what) {
@@ -106,6 +129,9 @@ CudaExecutor::State::~State() {
     if (handle)
       lt->cublasLtDestroy(handle);
   }
+  for (CUevent e : events)
+    if (e)
+      driver.cuEventDestroy(e);
   for (CUdeviceptr p : params)
     driver.cuMemFree(p);
   for (CUdeviceptr p : inputs)
@@ -365,6 +391,14 @@ CudaExecutor::CudaExecutor(const runtime::Library &library,
       if (step.kind == CLIP_CUDA_KERNEL) {
         d.check(d.cuModuleGetFunction(&s.functions[i], s.module, step.kernel),
                 fmt::format("finding kernel {}", step.kernel));
+        // Past 48 KiB of dynamic shared memory a kernel must opt in.
+        if (step.sharedBytes > (48 << 10))
+          d.check(d.cuFuncSetAttribute(
+                      s.functions[i],
+                      CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                      step.sharedBytes),
+                  fmt::format("allowing {} {} bytes of shared memory",
+                              step.kernel, step.sharedBytes));
         continue;
       }
       if (!s.lt) {
@@ -395,10 +429,55 @@ std::string CudaExecutor::deviceName() const {
   return fmt::format("{} ({})", state->name, state->arch);
 }
 
+void CudaExecutor::State::printProfile() {
+  // Per step: the kind (the launch's name without its position), the name.
+  std::map<std::string, std::pair<double, int>> kinds;
+  std::vector<std::pair<double, int32_t>> steps;
+  double total = 0;
+  for (int32_t i = 0; i < fn.numCudaSteps; ++i) {
+    float ms = 0;
+    driver.check(
+        driver.cuEventElapsedTime(&ms, events[2 * i], events[2 * i + 1]),
+        "reading the profile's events");
+    const ClipCudaStep &step = fn.cudaSteps[i];
+    std::string kind = step.launch;
+    if (size_t at = kind.find_last_of('_'); at != std::string::npos)
+      kind.resize(at);
+    if (step.kind == CLIP_CUDA_GEMM)
+      kind += " (cuBLASLt)";
+    kinds[kind].first += ms;
+    ++kinds[kind].second;
+    steps.push_back({ms, i});
+    total += ms;
+  }
+  fmt::print(stderr,
+             "CLIPC_CUDA_PROFILE @{}: {} steps, {:.3f} ms on the GPU, "
+             "{:.3f} ms host<->device copies\n",
+             fn.name, fn.numCudaSteps, total, copySeconds * 1e3);
+  std::vector<std::pair<double, std::string>> byKind;
+  for (auto &[kind, value] : kinds)
+    byKind.push_back(
+        {value.first, fmt::format("{} ({} steps)", kind, value.second)});
+  std::sort(byKind.rbegin(), byKind.rend());
+  for (auto &[ms, kind] : byKind)
+    fmt::print(stderr, "  {:9.3f} ms {:5.1f}%  {}\n", ms,
+               total > 0 ? 100 * ms / total : 0.0, kind);
+  std::sort(steps.rbegin(), steps.rend());
+  fmt::print(stderr, "  slowest steps:\n");
+  for (size_t k = 0; k < std::min<size_t>(15, steps.size()); ++k) {
+    const ClipCudaStep &step = fn.cudaSteps[steps[k].second];
+    fmt::print(stderr, "  {:9.3f} ms  step {} {} (grid {}, block {})\n",
+               steps[k].first, steps[k].second,
+               step.kind == CLIP_CUDA_GEMM ? step.launch : step.kernel,
+               step.grid, step.block);
+  }
+}
+
 void CudaExecutor::run() {
   State &s = *state;
   CudaDriver &d = s.driver;
   try {
+    const auto copyStart = std::chrono::steady_clock::now();
     for (size_t i = 0; i < s.params.size(); ++i)
       d.check(d.cuMemcpyHtoD(s.params[i], s.hostParams[i].data(),
                              s.hostParams[i].bytes()),
@@ -407,20 +486,48 @@ void CudaExecutor::run() {
       d.check(d.cuMemcpyHtoD(s.inputs[i], s.hostInputs[i].data(),
                              s.hostInputs[i].bytes()),
               "uploading inputs");
+    s.copySeconds = std::chrono::duration<double>(
+                        std::chrono::steady_clock::now() - copyStart)
+                        .count();
     d.check(d.cuMemsetD8(s.errors, 0, s.errorBytes), "clearing clip_error");
+    if (s.poison)
+      d.check(d.cuMemsetD8(
+                  s.arena, 0xff,
+                  std::max(function_.arenaBytes, function_.cudaArenaBytes)),
+              "poisoning the arena (CLIPC_CUDA_POISON)");
+    if (s.profile && s.events.empty()) {
+      s.events.resize(2 * function_.numCudaSteps);
+      for (CUevent &e : s.events)
+        d.check(d.cuEventCreate(&e, CU_EVENT_DEFAULT), "creating events");
+    }
     for (int32_t i = 0; i < function_.numCudaSteps; ++i) {
       const ClipCudaStep &step = function_.cudaSteps[i];
+      if (s.profile)
+        d.check(d.cuEventRecord(s.events[2 * i], nullptr), "profiling");
       if (step.kind == CLIP_CUDA_GEMM) {
         s.runGemm(step, s.plans[i]);
-        continue;
+      } else {
+        void *args[] = {&s.arena, &s.paramTable, &s.inputTable};
+        d.check(d.cuLaunchKernel(s.functions[i],
+                                 static_cast<unsigned>(step.grid), 1, 1,
+                                 static_cast<unsigned>(step.block), 1, 1,
+                                 static_cast<unsigned>(step.sharedBytes),
+                                 nullptr, args, nullptr),
+                fmt::format("launching {}", step.kernel));
       }
-      void *args[] = {&s.arena, &s.paramTable, &s.inputTable};
-      d.check(d.cuLaunchKernel(s.functions[i], static_cast<unsigned>(step.grid),
-                               1, 1, static_cast<unsigned>(step.block), 1, 1, 0,
-                               nullptr, args, nullptr),
-              fmt::format("launching {}", step.kernel));
+      if (s.profile)
+        d.check(d.cuEventRecord(s.events[2 * i + 1], nullptr), "profiling");
+      if (s.sync)
+        d.check(d.cuCtxSynchronize(),
+                fmt::format(
+                    "step {} of {}, {} {} (CLIPC_CUDA_SYNC)", i,
+                    function_.numCudaSteps,
+                    step.kind == CLIP_CUDA_GEMM ? "cuBLASLt GEMM" : "kernel",
+                    step.kind == CLIP_CUDA_GEMM ? step.launch : step.kernel));
     }
     d.check(d.cuCtxSynchronize(), fmt::format("running @{}", function_.name));
+    if (s.profile)
+      s.printProfile();
     std::vector<long long> errors(s.errorBytes / sizeof(long long));
     d.check(d.cuMemcpyDtoH(errors.data(), s.errors, s.errorBytes),
             "reading clip_error");
@@ -432,6 +539,22 @@ void CudaExecutor::run() {
             function_.name, step.launch, errors[3 * step.errorSlot + 2],
             errors[3 * step.errorSlot + 1], step.errorBound));
     }
+    if (s.poison)
+      for (int32_t i = 0; i < function_.numOutputs; ++i) {
+        const ClipTensorDesc &out = function_.outputs[i];
+        if (out.dtype != CLIP_F32)
+          continue;
+        const auto *values = static_cast<const float *>(output(i));
+        const int64_t count = runtime::byteSize(out) / 4;
+        for (int64_t k = 0; k < count; ++k)
+          if (values[k] != values[k])
+            throw RuntimeError(fmt::format(
+                "@{}: output `{}` holds NaN at element {} with "
+                "CLIPC_CUDA_POISON=1: a kernel read arena memory that "
+                "nothing wrote (rerun with CLIPC_CUDA_SYNC=1 and "
+                "compute-sanitizer --tool initcheck to find it)",
+                function_.name, out.name, k));
+      }
   } catch (const RuntimeError &) {
     throw;
   } catch (const std::exception &e) {

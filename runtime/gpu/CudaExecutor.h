@@ -6,7 +6,11 @@
 // device memory once, and runs the steps in order on one stream: kernel
 // launches and cuBLASLt GEMMs (descriptors and algorithms chosen once).
 // Host mirrors of the parameters and inputs are uploaded before each run
-// and outputs downloaded on request.
+// and outputs downloaded on request. Debugging, from the environment:
+// CLIPC_CUDA_SYNC=1 (synchronize after every step, name the one that
+// faulted), CLIPC_CUDA_POISON=1 (NaN-fill the arena before each run, refuse
+// NaN outputs), CLIPC_CUDA_PROFILE=1 (time per kernel kind, the 15 slowest
+// steps, copy time).
 //
 //===----------------------------------------------------------------------===//
 #ifndef CLIP_RUNTIME_GPU_CUDAEXECUTOR_H

@@ -25,11 +25,12 @@ import subprocess
 import sys
 import tempfile
 
-import numpy as np
 from safetensors.numpy import load_file
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare_outputs import errors, summary  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ZERO = 1e-6
 F32_BOUND = 1e-4
 RATIO = 2.0
 FUNCTION = "train_step"
@@ -47,24 +48,6 @@ def run(cmd):
     return result.stdout
 
 
-def errors(ours, ref):
-    """Relative L2 error of every output (a gradient that is zero by symmetry
-    against the largest gradient norm)."""
-    if set(ours) != set(ref):
-        sys.exit(f"outputs differ: {sorted(set(ours) ^ set(ref))}")
-    largest = max(np.linalg.norm(v) for k, v in ref.items() if k.startswith("grad/"))
-    out = {}
-    for key in sorted(ref):
-        a, b = ours[key].astype(np.float64), ref[key].astype(np.float64)
-        if not np.all(np.isfinite(a)):
-            out[key] = float("inf")
-            continue
-        norm = np.linalg.norm(b)
-        scale = largest if key.startswith("grad/") and norm < ZERO * largest else max(norm, 1e-30)
-        out[key] = float(np.linalg.norm(a - b) / scale)
-    return out
-
-
 def outputs(build, work, precision):
     bin_dir = os.path.join(build, "bin")
     lib = os.path.join(work, f"tiny-{precision}.so")
@@ -78,12 +61,6 @@ def outputs(build, work, precision):
                 emulated, str(BLOCK)]).strip()
     print(f"{precision}: {line}")
     return load_file(cpu), load_file(emulated)
-
-
-def summary(errs):
-    values = sorted(errs.values())
-    worst = max(errs, key=errs.get)
-    return float(np.median(values)), errs[worst], worst
 
 
 def main():

@@ -39,6 +39,7 @@ struct CudaStep {
   int errorSlot = -1;
   int64_t errorBound = 0;
   CudaGemm gemm;
+  int sharedBytes = 0; ///< dynamic shared memory (none of today's kernels)
 };
 
 struct CudaFunction {

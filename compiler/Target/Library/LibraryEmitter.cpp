@@ -118,12 +118,13 @@ void FunctionEmitter::emitCudaTables(const CudaFunction &cuda) {
     const CudaGemm &g = step.gemm;
     rows += fmt::format(
         "  {{{}, \"{}\", \"{}\", {}, {}, {}, {}, {{{}, {}, {}, {}, {}, {}, {}, "
-        "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}}},\n",
+        "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}, {}}},\n",
         static_cast<int>(step.kind), step.launch, step.kernel, step.grid,
         step.block, step.errorSlot, step.errorBound, g.shape.batch, g.shape.m,
         g.shape.n, g.shape.k, g.transposeA, g.transposeB, ref(g.a), ref(g.b),
         ref(g.c), ref(g.bias), ref(g.residual), g.shape.strideA,
-        g.shape.strideB, g.shape.strideC, g.typeA, g.typeB, g.typeC);
+        g.shape.strideB, g.shape.strideC, g.typeA, g.typeB, g.typeC,
+        step.sharedBytes);
   }
   os << fmt::format("const ClipCudaStep {}_cuda_steps[] = {{\n{}  {{}}}};\n",
                     prefix, rows);

@@ -98,6 +98,26 @@ typedef struct ClipCudaGemm {
   int32_t typeA, typeB, typeC;
 } ClipCudaGemm;
 
+/* A training function's CUDA unit (one with "grad/" outputs) also holds the
+ * training update's kernels (runtime/cuda/Optimizer.cuh), for a runtime that
+ * keeps parameters, gradients and AdamW moments on the device; their
+ * parameters are those of the device functions they wrap:
+ *   CLIP_CUDA_ACCUMULATE  (TensorChunks, const float *const *grads,
+ *                          float *const *sums, long long micro, long long accum)
+ *   CLIP_CUDA_SUM_SQUARES (TensorChunks, const float *const *grads,
+ *                          double *partial)
+ *   CLIP_CUDA_GLOBAL_NORM (long long count, const double *partial,
+ *                          double maxNorm, double *norm)
+ *   CLIP_CUDA_ADAMW       (TensorChunks, float *const *values,
+ *                          const float *const *grads, float *const *m,
+ *                          float *const *v, const AdamWStep *steps,
+ *                          const double *norm, long long clampTensor,
+ *                          float clampMax) */
+#define CLIP_CUDA_ACCUMULATE "clip_accumulate_gradients"
+#define CLIP_CUDA_SUM_SQUARES "clip_sum_squares"
+#define CLIP_CUDA_GLOBAL_NORM "clip_global_norm"
+#define CLIP_CUDA_ADAMW "clip_adamw"
+
 typedef enum ClipCudaStepKind {
   CLIP_CUDA_KERNEL = 0, /* launch `kernel` of the function's CUDA source */
   CLIP_CUDA_GEMM = 1    /* run `gemm` with cuBLASLt */

@@ -25,8 +25,11 @@
 //===----------------------------------------------------------------------===//
 #include "runtime/abi/ClipLibrary.h"
 #include "runtime/core/Library.h"
+#include "runtime/cuda/HostEmulation.h"
+#include "runtime/cuda/Optimizer.cuh"
 #include "runtime/io/Safetensors.h"
 #include "runtime/kernels/ScalarMath.h"
+#include "runtime/train/Optimizer.h"
 
 #include "fmt/format.h"
 
@@ -83,6 +86,19 @@ void *compileUnit(const ClipFunctionDesc &fn,
        << source << "\n} // namespace clip_emulated\n"
        << "extern \"C\" long long *clip_emulate_errors() { return "
           "clip_emulated::clip_error; }\n"
+       << "extern \"C\" void clip_emulate_update(unsigned grid, unsigned "
+          "block, clip::cuda::TensorChunks c, float *const *x, const float "
+          "*const *g, float *const *m, float *const *v, const "
+          "clip::scalar::AdamWStep *steps, double *partial, double maxNorm, "
+          "double *norm, long long clampTensor, float clampMax) {\n"
+       << "  using namespace clip_emulated;\n"
+       << "  clip::cuda::emulation::launch(grid, block, [&] { "
+       << CLIP_CUDA_SUM_SQUARES << "(c, g, partial); });\n"
+       << "  clip::cuda::emulation::launch(1, block, [&] { "
+       << CLIP_CUDA_GLOBAL_NORM << "(c.count, partial, maxNorm, norm); });\n"
+       << "  clip::cuda::emulation::launch(grid, block, [&] { "
+       << CLIP_CUDA_ADAMW
+       << "(c, x, g, m, v, steps, norm, clampTensor, clampMax); });\n}\n"
        << "extern \"C\" void clip_emulate(void (*kernel)(char *, void *const "
           "*, void *const *), unsigned grid, unsigned block, char *A, void "
           "*const *P, void *const *I) {\n"
@@ -112,6 +128,114 @@ void store(char *p, int32_t dtype, int64_t i, double v) {
     reinterpret_cast<clip::bf16 *>(p)[i] = static_cast<float>(v);
   else
     reinterpret_cast<float *>(p)[i] = static_cast<float>(v);
+}
+
+using Update = void (*)(unsigned, unsigned, clip::cuda::TensorChunks,
+                        float *const *, const float *const *, float *const *,
+                        float *const *, const clip::scalar::AdamWStep *,
+                        double *, double, double *, long long, float);
+
+/// One AdamW step of every trainable parameter on the step's gradients, by
+/// the unit's update kernels (CLIP_CUDA_SUM_SQUARES, _GLOBAL_NORM, _ADAMW)
+/// and by the host optimizer (runtime/train), clipping at half the norm so
+/// that it acts: parameters and moments must be identical.
+void checkUpdate(const ClipFunctionDesc &fn, Update update, char *arena,
+                 const std::vector<std::vector<char>> &params, int block) {
+  const std::string prefix = CLIP_GRAD_PREFIX;
+  std::vector<std::string> names;
+  std::vector<std::vector<float>> host, device, m, v;
+  std::vector<const float *> grads;
+  std::vector<int64_t> counts;
+  for (int32_t o = 0; o < fn.numOutputs; ++o) {
+    const std::string out = fn.outputs[o].name;
+    if (out.compare(0, prefix.size(), prefix) != 0)
+      continue;
+    const std::string name = out.substr(prefix.size());
+    int32_t p = 0;
+    while (p < fn.numParams && name != fn.params[p].name)
+      ++p;
+    if (p == fn.numParams)
+      fail(fmt::format("gradient {} of no parameter", out));
+    const int64_t count = bytesOf(fn.params[p]) / 4;
+    const auto *values = reinterpret_cast<const float *>(params[p].data());
+    names.push_back(name);
+    host.emplace_back(values, values + count);
+    device.emplace_back(values, values + count);
+    m.emplace_back(count, 0.0f);
+    v.emplace_back(count, 0.0f);
+    grads.push_back(
+        reinterpret_cast<const float *>(arena + fn.outputs[o].arenaOffset));
+    counts.push_back(count);
+  }
+  const size_t n = names.size();
+  clip::train::AdamWConfig config;
+  const double lr = 1e-3,
+               maxNorm = 0.5 * clip::train::globalNorm(grads, counts);
+  std::vector<clip::train::AdamW::Param> hostParams;
+  for (size_t t = 0; t < n; ++t) {
+    int32_t rank = 0;
+    for (int32_t p = 0; p < fn.numParams; ++p)
+      if (names[t] == fn.params[p].name)
+        rank = fn.params[p].rank;
+    hostParams.push_back({names[t], host[t].data(), counts[t],
+                          clip::train::decays(names[t], rank)});
+  }
+  // Host: TrainStep's clipping, then AdamW.
+  std::vector<std::vector<float>> clipped(n);
+  std::vector<const float *> clippedPtrs(n);
+  const float factor =
+      static_cast<float>(maxNorm / clip::train::globalNorm(grads, counts));
+  for (size_t t = 0; t < n; ++t) {
+    clipped[t].assign(grads[t], grads[t] + counts[t]);
+    for (float &g : clipped[t])
+      g *= factor;
+    clippedPtrs[t] = clipped[t].data();
+  }
+  clip::train::AdamW(hostParams, config).step(clippedPtrs, lr);
+
+  // Device: chunks, tables, the unit's kernels.
+  std::vector<long long> tensor, begin, end;
+  for (size_t t = 0; t < n; ++t)
+    for (int64_t b = 0; b < counts[t]; b += clip::cuda::kOptimizerChunk) {
+      tensor.push_back(t);
+      begin.push_back(b);
+      end.push_back(
+          std::min<int64_t>(b + clip::cuda::kOptimizerChunk, counts[t]));
+    }
+  const clip::cuda::TensorChunks chunks{static_cast<long long>(tensor.size()),
+                                        tensor.data(), begin.data(),
+                                        end.data()};
+  std::vector<float *> x(n), mp(n), vp(n);
+  std::vector<clip::scalar::AdamWStep> steps;
+  for (size_t t = 0; t < n; ++t) {
+    x[t] = device[t].data();
+    mp[t] = m[t].data();
+    vp[t] = v[t].data();
+    steps.push_back(
+        clip::train::adamwConstants(config, 1, lr, hostParams[t].decay));
+  }
+  std::vector<double> partial(chunks.count), norm(2);
+  long long clamp = -1;
+  for (size_t t = 0; t < n; ++t)
+    if (names[t] == "logit_scale")
+      clamp = static_cast<long long>(t);
+  update(static_cast<unsigned>(std::min<long long>(chunks.count, 64)),
+         block ? block : 256, chunks, x.data(), grads.data(), mp.data(),
+         vp.data(), steps.data(), partial.data(), maxNorm, norm.data(), clamp,
+         std::log(100.0f));
+  if (clamp >= 0) // TrainStep clamps after the host update
+    host[clamp][0] = std::clamp(host[clamp][0], 0.0f, std::log(100.0f));
+  size_t differ = 0;
+  for (size_t t = 0; t < n; ++t)
+    differ += std::memcmp(host[t].data(), device[t].data(),
+                          host[t].size() * sizeof(float)) != 0;
+  if (differ)
+    fail(fmt::format("update: {} of {} parameters differ from the host "
+                     "AdamW's",
+                     differ, n));
+  fmt::print("update: {} parameters, {} chunks, AdamW with clipping (norm "
+             "{:.6g}, factor {:.6g}) bit-identical to the host's\n",
+             n, chunks.count, norm[0], norm[1]);
 }
 
 } // namespace
@@ -243,6 +367,9 @@ int main(int argc, char **argv) {
                  std::vector<uint8_t>(bytes, bytes + bytesOf(t)));
     }
     writer.write(argv[5]);
+    if (auto update =
+            reinterpret_cast<Update>(dlsym(unit, "clip_emulate_update")))
+      checkUpdate(fn, update, A, params, blockOverride);
     std::filesystem::remove_all(dir);
     fmt::print("@{}: {} kernels + {} GEMMs emulated (unit compiled in {:.1f} "
                "s, run {:.1f} s), {} outputs\n",

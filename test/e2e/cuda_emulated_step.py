@@ -8,7 +8,10 @@ both precisions), saving them and every output; clip-cuda-emulate runs the
 same function's CUDA unit and step table on the host emulator
 (runtime/cuda/HostEmulation.h; GEMM steps by a reference GEMM of the step
 table; bf16 buffers staged past the arena as the device does) on the same
-parameters and data. Checks:
+parameters and data; then one AdamW update of every parameter on the
+emulated gradients (with clipping at half the norm) by the unit's update
+kernels (CLIP_CUDA_SUM_SQUARES, _GLOBAL_NORM, _ADAMW, emulated) against the
+host optimizer (runtime/train): identical bit for bit. Checks:
   fp32: every output within 1e-4 relative L2 of the CPU's (f32 on both
         sides, other summation orders).
   bf16: every output finite, and the emulated bf16 outputs as close to the
@@ -57,9 +60,14 @@ def outputs(build, work, precision):
                                      for k in ("params", "inputs", "cpu", "emulated"))
     run([os.path.join(bin_dir, "clip-run"), "step", lib, "--function", FUNCTION,
          "--seed", "11", "--save-params", params, "--save-inputs", inputs, "--out", cpu])
-    line = run([os.path.join(bin_dir, "clip-cuda-emulate"), lib, FUNCTION, params, inputs,
-                emulated, str(BLOCK)]).strip()
-    print(f"{precision}: {line}")
+    output = run([os.path.join(bin_dir, "clip-cuda-emulate"), lib, FUNCTION, params, inputs,
+                  emulated, str(BLOCK)]).strip()
+    for line in output.splitlines():
+        print(f"{precision}: {line}")
+    # The training unit's update kernels ran on the emulated gradients and
+    # matched the host AdamW (the tool fails otherwise); they must be there.
+    if "bit-identical to the host" not in output:
+        sys.exit(f"{precision}: the train unit has no update kernels")
     return load_file(cpu), load_file(emulated)
 
 

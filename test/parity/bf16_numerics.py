@@ -42,8 +42,8 @@ from safetensors.numpy import load_file
 from safetensors.torch import save_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from openclip_parity import (ROOT, build_model, random_tokens,  # noqa: E402
-                             state_dict_for_clipc)
+from openclip_parity import (ROOT, build_model, clear_relu_kinks,  # noqa: E402
+                             random_tokens, state_dict_for_clipc)
 
 CASES = {
     # name: (OpenCLIP config, batch, image size (None: the config's),
@@ -80,15 +80,15 @@ def run(cmd):
     return result.stdout
 
 
-def compare(a, b, largest):
-    """Relative L2 error of a against b, and their cosine. A reference below
-    ZERO times the largest gradient norm is zero in exact arithmetic (a bias
-    of attention keys shifts every score of a row alike): both sides are
-    rounding noise there, so the error is measured against `largest` and
-    the cosine, meaningless, counts as 1."""
+def compare(a, b, largest, zero):
+    """Relative L2 error of a against b, and their cosine. A gradient that
+    is zero in exact arithmetic (`zero`: PyTorch's f32 one is below ZERO
+    times the largest gradient norm; a bias of attention keys shifts every
+    score of a row alike) is rounding noise on every side, so the error is
+    measured against `largest` and the cosine, meaningless, counts as 1."""
     a, b = np.ravel(a).astype(np.float64), np.ravel(b).astype(np.float64)
     nb = np.linalg.norm(b)
-    if nb < ZERO * largest:
+    if zero:
         return np.linalg.norm(a - b) / largest, 1.0
     err = np.linalg.norm(a - b) / max(nb, 1e-300)
     cos = float(a @ b / max(np.linalg.norm(a) * nb, 1e-300)) if a.size > 1 else 1.0
@@ -107,6 +107,10 @@ def run_case(name, build, work):
     generator = torch.Generator().manual_seed(99)
     image = torch.randn(batch, 3, size, size, generator=generator)
     text = random_tokens(batch, cfg["text_cfg"]["context_length"], generator)
+    if train_bn:
+        # The f32 sanity check compares two f32 paths at ReLU inputs within
+        # rounding of 0 otherwise (openclip_parity.clear_relu_kinks).
+        clear_relu_kinks(model, image, train_bn)
     params = os.path.join(work, f"{name}-params.safetensors")
     inputs = os.path.join(work, f"{name}-inputs.safetensors")
     save_file(state_dict_for_clipc(model, torch.float32), params)
@@ -138,7 +142,9 @@ def run_case(name, build, work):
              "cross": ("ours-bf16", "torch-bf16"), "f32": ("ours-fp32", "torch-f32")}
     largest = max(np.linalg.norm(v) for k, v in runs["torch-f32"].items()
                   if k.startswith("grad/"))
-    table = {p: {k: compare(runs[a][k], runs[b][k], largest) for k in keys}
+    zero = {k for k in keys if k.startswith("grad/")
+            and np.linalg.norm(runs["torch-f32"][k]) < ZERO * largest}
+    table = {p: {k: compare(runs[a][k], runs[b][k], largest, k in zero) for k in keys}
              for p, (a, b) in pairs.items()}
 
     def stats(p):

@@ -68,22 +68,28 @@ __device__ inline double logD(double x) { return log(x); }
 __device__ inline double expD(double x) { return exp(x); }
 __device__ inline double sqrtD(double x) { return sqrt(x); }
 
-/// Sum of `v` over the block's threads; every thread gets the total. The
-/// upper half of the n live values is folded onto the lower half
-/// (ceil(n / 2) remain), so any blockDim.x in [1, kBlock] works and the
-/// order of the additions is fixed. Ends with a barrier (reusable at once).
-__device__ inline double blockSum(double v) {
-  __shared__ double buf[kBlock];
+/// The block reductions' shape: the upper half of the n live values is
+/// folded onto the lower half (`fold(t, t + half)`; ceil(n / 2) remain)
+/// until one is left, with a barrier before each round, so any blockDim.x
+/// in [1, kBlock] works and the order of the combinations is fixed.
+template <typename Fold> __device__ inline void foldHalves(Fold fold) {
   const i64 t = tid();
-  buf[t] = v;
   __syncthreads();
   for (i64 n = nthreads(); n > 1;) {
     const i64 half = (n + 1) / 2;
     if (t + half < n)
-      buf[t] += buf[t + half];
+      fold(t, t + half);
     __syncthreads();
     n = half;
   }
+}
+
+/// Sum of `v` over the block's threads (foldHalves); every thread gets the
+/// total. Ends with a barrier (reusable at once).
+__device__ inline double blockSum(double v) {
+  __shared__ double buf[kBlock];
+  buf[tid()] = v;
+  foldHalves([&](i64 a, i64 b) { buf[a] += buf[b]; });
   const double total = buf[0];
   __syncthreads();
   return total;
@@ -93,19 +99,12 @@ __device__ inline double blockSum(double v) {
 __device__ inline void blockSum2(double &a, double &b) {
   __shared__ double bufA[kBlock];
   __shared__ double bufB[kBlock];
-  const i64 t = tid();
-  bufA[t] = a;
-  bufB[t] = b;
-  __syncthreads();
-  for (i64 n = nthreads(); n > 1;) {
-    const i64 half = (n + 1) / 2;
-    if (t + half < n) {
-      bufA[t] += bufA[t + half];
-      bufB[t] += bufB[t + half];
-    }
-    __syncthreads();
-    n = half;
-  }
+  bufA[tid()] = a;
+  bufB[tid()] = b;
+  foldHalves([&](i64 x, i64 y) {
+    bufA[x] += bufA[y];
+    bufB[x] += bufB[y];
+  });
   a = bufA[0];
   b = bufB[0];
   __syncthreads();
@@ -114,16 +113,9 @@ __device__ inline void blockSum2(double &a, double &b) {
 /// NaN-propagating maximum over the block (clip::scalar::maxOf).
 __device__ inline float blockMax(float v) {
   __shared__ float buf[kBlock];
-  const i64 t = tid();
-  buf[t] = v;
-  __syncthreads();
-  for (i64 n = nthreads(); n > 1;) {
-    const i64 half = (n + 1) / 2;
-    if (t + half < n)
-      buf[t] = clip::scalar::maxOf(buf[t], buf[t + half]);
-    __syncthreads();
-    n = half;
-  }
+  buf[tid()] = v;
+  foldHalves(
+      [&](i64 a, i64 b) { buf[a] = clip::scalar::maxOf(buf[a], buf[b]); });
   const float total = buf[0];
   __syncthreads();
   return total;

@@ -26,12 +26,17 @@
 #error "HostEmulation.h is for host compilers; CUDA compiles the library as is"
 #endif
 
+#include "runtime/cuda/EmulatedLaunch.h"
+
 #include <cmath>
 #include <condition_variable>
 #include <cstdint>
 #include <cstring>
 #include <mutex>
 #include <thread>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #define __device__
@@ -189,6 +194,29 @@ template <class F> void launch(unsigned grid, unsigned block, F body) {
     threads.emplace_back(worker, t);
   for (std::thread &thread : threads)
     thread.join();
+}
+
+template <class... A, std::size_t... I>
+auto *copyArguments(void (*kernel)(A...), void *const *args,
+                    std::index_sequence<I...>) {
+  return new std::pair<void (*)(A...), std::tuple<std::decay_t<A>...>>(
+      kernel, std::tuple<std::decay_t<A>...>(
+                  *static_cast<std::decay_t<A> *>(args[I])...));
+}
+
+/// Binds `kernel` (for the emulated driver) to the values that `args`
+/// (cuLaunchKernel's kernelParams: one pointer per parameter) point at now.
+template <class... A>
+BoundKernel bind(void (*kernel)(A...), void *const *args) {
+  using Bound = std::pair<void (*)(A...), std::tuple<std::decay_t<A>...>>;
+  BoundKernel bound;
+  bound.state = copyArguments(kernel, args, std::index_sequence_for<A...>{});
+  bound.run = [](void *state, unsigned grid, unsigned block) {
+    auto *b = static_cast<Bound *>(state);
+    launch(grid, block, [b] { std::apply(b->first, b->second); });
+  };
+  bound.release = [](void *state) { delete static_cast<Bound *>(state); };
+  return bound;
 }
 
 } // namespace clip::cuda::emulation

@@ -20,6 +20,8 @@ CudaDriver::CudaDriver()
 #define CLIP_BIND(name) library.bind(name, CLIP_SYMBOL(name));
   CLIP_CUDA_DRIVER_FUNCTIONS(CLIP_BIND)
 #undef CLIP_BIND
+  clipEmulatorLoadSource = reinterpret_cast<decltype(clipEmulatorLoadSource)>(
+      library.find("clipEmulatorLoadSource"));
   check(cuInit(0), "initializing the CUDA driver");
 }
 

@@ -28,19 +28,54 @@ public:
 #define CLIP_CUDA_DRIVER_FUNCTIONS(X)                                          \
   X(cuInit)                                                                    \
   X(cuDeviceGetCount)                                                          \
-  X(cuDeviceGet) X(cuDeviceGetName) X(cuDeviceGetAttribute)                    \
-      X(cuDevicePrimaryCtxRetain) X(cuDevicePrimaryCtxRelease)                 \
-          X(cuCtxSetCurrent) X(cuCtxSynchronize) X(cuModuleLoadData)           \
-              X(cuModuleUnload) X(cuModuleGetFunction) X(cuModuleGetGlobal)    \
-                  X(cuLaunchKernel) X(cuMemAlloc) X(cuMemFree) X(cuMemcpyHtoD) \
-                      X(cuMemcpyDtoH) X(cuMemsetD8) X(cuGetErrorName)          \
-                          X(cuGetErrorString) X(cuEventCreate)                 \
-                              X(cuEventRecord) X(cuEventSynchronize)           \
-                                  X(cuEventElapsedTime) X(cuEventDestroy)      \
-                                      X(cuFuncSetAttribute)
+  X(cuDeviceGet)                                                               \
+  X(cuDeviceGetName)                                                           \
+  X(cuDeviceGetAttribute)                                                      \
+  X(cuDevicePrimaryCtxRetain)                                                  \
+  X(cuDevicePrimaryCtxRelease)                                                 \
+  X(cuCtxSetCurrent)                                                           \
+  X(cuCtxSynchronize)                                                          \
+  X(cuModuleLoadData)                                                          \
+  X(cuModuleUnload)                                                            \
+  X(cuModuleGetFunction)                                                       \
+  X(cuModuleGetGlobal)                                                         \
+  X(cuLaunchKernel)                                                            \
+  X(cuMemAlloc)                                                                \
+  X(cuMemFree)                                                                 \
+  X(cuMemAllocHost)                                                            \
+  X(cuMemFreeHost)                                                             \
+  X(cuMemcpyHtoD)                                                              \
+  X(cuMemcpyDtoH)                                                              \
+  X(cuMemcpyHtoDAsync)                                                         \
+  X(cuMemcpyDtoHAsync)                                                         \
+  X(cuMemcpyDtoDAsync)                                                         \
+  X(cuMemsetD8)                                                                \
+  X(cuMemsetD8Async)                                                           \
+  X(cuGetErrorName)                                                            \
+  X(cuGetErrorString)                                                          \
+  X(cuStreamCreate)                                                            \
+  X(cuStreamDestroy)                                                           \
+  X(cuStreamSynchronize)                                                       \
+  X(cuStreamWaitEvent)                                                         \
+  X(cuStreamBeginCapture)                                                      \
+  X(cuStreamEndCapture)                                                        \
+  X(cuGraphInstantiate)                                                        \
+  X(cuGraphLaunch)                                                             \
+  X(cuGraphDestroy)                                                            \
+  X(cuGraphExecDestroy)                                                        \
+  X(cuEventCreate)                                                             \
+  X(cuEventRecord)                                                             \
+  X(cuEventSynchronize)                                                        \
+  X(cuEventElapsedTime)                                                        \
+  X(cuEventDestroy)                                                            \
+  X(cuFuncSetAttribute)
 #define CLIP_DECLARE(name) decltype(&::name) name = nullptr;
   CLIP_CUDA_DRIVER_FUNCTIONS(CLIP_DECLARE)
 #undef CLIP_DECLARE
+  /// The host emulator's one extension (runtime/gpu/emulator): loads a
+  /// CUDA unit from its source. Null with NVIDIA's driver.
+  CUresult (*clipEmulatorLoadSource)(CUmodule *, const char *source,
+                                     const char *name) = nullptr;
 
 private:
   DynamicLibrary library;
@@ -54,9 +89,10 @@ public:
 #define CLIP_CUBLASLT_FUNCTIONS(X)                                             \
   X(cublasLtCreate)                                                            \
   X(cublasLtDestroy)                                                           \
-  X(cublasLtMatmulDescCreate) X(cublasLtMatmulDescDestroy)                     \
-      X(cublasLtMatmulDescSetAttribute) X(cublasLtMatrixLayoutCreate)          \
-          X(cublasLtMatrixLayoutDestroy) X(cublasLtMatrixLayoutSetAttribute)   \
+  X(cublasLtMatmulDescCreate)                                                  \
+  X(cublasLtMatmulDescDestroy) X(cublasLtMatmulDescSetAttribute)               \
+      X(cublasLtMatrixLayoutCreate) X(cublasLtMatrixLayoutDestroy)             \
+          X(cublasLtMatrixLayoutSetAttribute)                                  \
               X(cublasLtMatmulPreferenceCreate)                                \
                   X(cublasLtMatmulPreferenceDestroy)                           \
                       X(cublasLtMatmulPreferenceSetAttribute)                  \

@@ -56,7 +56,21 @@ struct CudaExecutor::State {
   CUdeviceptr arena = 0, paramTable = 0, inputTable = 0, errors = 0;
   size_t errorBytes = 0;
   std::vector<CUdeviceptr> params, inputs;
-  std::vector<runtime::Buffer> hostParams, hostInputs, hostOutputs;
+  std::vector<runtime::Buffer> hostParams, hostOutputs;
+  /// Pinned: the copy stream reads them when it gets to the upload.
+  std::vector<void *> hostInputs;
+  /// Which copy of a parameter is newer: the host's (written through
+  /// param(), uploaded by the next run) or the device's (after an update).
+  enum class Newer { Same, Host, Device };
+  std::vector<Newer> newer;
+  /// `stream` runs the steps; `copies` uploads inputs. `uploaded`: the
+  /// last upload is done (its pinned buffers may be refilled); `consumed`:
+  /// the last step is done (the device inputs may be overwritten).
+  CUstream stream = nullptr, copies = nullptr;
+  CUevent uploaded = nullptr, consumed = nullptr;
+  CUgraphExec graph = nullptr;
+  bool useGraph = true;
+  bool pending = false; ///< a run is queued whose errors are not yet read
   cublasLtHandle_t handle = nullptr;
   CUdeviceptr workspace = 0;
   static constexpr size_t kWorkspaceBytes = 32u << 20;
@@ -91,6 +105,8 @@ struct CudaExecutor::State {
     sync = on("CLIPC_CUDA_SYNC");
     poison = on("CLIPC_CUDA_POISON");
     profile = on("CLIPC_CUDA_PROFILE");
+    const char *graphs = std::getenv("CLIPC_CUDA_GRAPH");
+    useGraph = !(graphs && std::string(graphs) == "0") && !sync && !profile;
   }
   ~State();
 
@@ -113,8 +129,16 @@ struct CudaExecutor::State {
     }
   }
   std::vector<char> cubin();
+  void loadModule();
   void planGemm(const ClipCudaStep &step, GemmPlan &plan);
   void runGemm(const ClipCudaStep &step, const GemmPlan &plan);
+  /// The function's work on `stream`: clearing the error slots (and the
+  /// poison), then every step. What the graph captures.
+  void enqueueSteps();
+  /// Waits for the queued run and reads its error slots (once).
+  void finish();
+  /// Brings the device's parameters back when they are newer.
+  void fetchParams();
 };
 
 CudaExecutor::State::~State() {
@@ -129,9 +153,21 @@ CudaExecutor::State::~State() {
     if (handle)
       lt->cublasLtDestroy(handle);
   }
+  if (stream)
+    driver.cuStreamSynchronize(stream);
+  if (graph)
+    driver.cuGraphExecDestroy(graph);
   for (CUevent e : events)
     if (e)
       driver.cuEventDestroy(e);
+  for (CUevent e : {uploaded, consumed})
+    if (e)
+      driver.cuEventDestroy(e);
+  for (CUstream st : {stream, copies})
+    if (st)
+      driver.cuStreamDestroy(st);
+  for (void *p : hostInputs)
+    driver.cuMemFreeHost(p);
   for (CUdeviceptr p : params)
     driver.cuMemFree(p);
   for (CUdeviceptr p : inputs)
@@ -178,6 +214,18 @@ std::vector<char> CudaExecutor::State::cubin() {
   }
   std::filesystem::rename(partial, cached, ec);
   return out.cubin;
+}
+
+void CudaExecutor::State::loadModule() {
+  // The host emulator (runtime/gpu/emulator) runs the unit from source.
+  if (driver.clipEmulatorLoadSource) {
+    driver.check(driver.clipEmulatorLoadSource(&module, fn.cudaSource, fn.name),
+                 "loading the CUDA unit into the host emulator");
+    return;
+  }
+  const std::vector<char> image = cubin();
+  driver.check(driver.cuModuleLoadData(&module, image.data()),
+               "loading the compiled kernels");
 }
 
 void CudaExecutor::State::planGemm(const ClipCudaStep &step, GemmPlan &plan) {
@@ -305,7 +353,8 @@ void CudaExecutor::State::runGemm(const ClipCudaStep &step,
         plan.a, reinterpret_cast<const void *>(address(g.a)), plan.b, &beta,
         reinterpret_cast<const void *>(residual), plan.c,
         reinterpret_cast<void *>(c), plan.c, &plan.algos[i],
-        reinterpret_cast<void *>(workspace), kWorkspaceBytes, nullptr);
+        reinterpret_cast<void *>(workspace), kWorkspaceBytes,
+        reinterpret_cast<cudaStream_t>(stream));
     if (status != CUBLAS_STATUS_NOT_SUPPORTED)
       break;
   }
@@ -349,9 +398,7 @@ CudaExecutor::CudaExecutor(const runtime::Library &library,
             "creating the GPU context");
     d.check(d.cuCtxSetCurrent(s.context), "selecting the GPU context");
 
-    const std::vector<char> cubin = s.cubin();
-    d.check(d.cuModuleLoadData(&s.module, cubin.data()),
-            "loading the compiled kernels");
+    s.loadModule();
     d.check(
         d.cuModuleGetGlobal(&s.errors, &s.errorBytes, s.module, "clip_error"),
         "finding clip_error");
@@ -365,12 +412,23 @@ CudaExecutor::CudaExecutor(const runtime::Library &library,
       s.hostParams.emplace_back(bytes);
       std::memset(s.hostParams.back().data(), 0, bytes);
     }
+    s.newer.assign(function_.numParams, State::Newer::Host);
     for (int32_t i = 0; i < function_.numInputs; ++i) {
       const int64_t bytes = runtime::byteSize(function_.inputs[i]);
       s.inputs.push_back(s.alloc(bytes, function_.inputs[i].name));
-      s.hostInputs.emplace_back(bytes);
-      std::memset(s.hostInputs.back().data(), 0, bytes);
+      void *pinned = nullptr;
+      d.check(d.cuMemAllocHost(&pinned, std::max<int64_t>(bytes, 1)),
+              fmt::format("allocating {} bytes of pinned memory for {}", bytes,
+                          function_.inputs[i].name));
+      s.hostInputs.push_back(pinned);
+      std::memset(pinned, 0, bytes);
     }
+    d.check(d.cuStreamCreate(&s.stream, CU_STREAM_NON_BLOCKING),
+            "creating the stream");
+    d.check(d.cuStreamCreate(&s.copies, CU_STREAM_NON_BLOCKING),
+            "creating the copy stream");
+    for (CUevent *e : {&s.uploaded, &s.consumed})
+      d.check(d.cuEventCreate(e, CU_EVENT_DISABLE_TIMING), "creating events");
     auto upload = [&](const std::vector<CUdeviceptr> &pointers,
                       CUdeviceptr &table, const char *what) {
       table = s.alloc(pointers.size() * sizeof(CUdeviceptr), what);
@@ -419,10 +477,71 @@ CudaExecutor::CudaExecutor(const runtime::Library &library,
 CudaExecutor::~CudaExecutor() = default;
 
 void *CudaExecutor::param(int32_t index) {
-  return state->hostParams[index].data();
+  State &s = *state;
+  s.fetchParams();
+  s.newer[index] = State::Newer::Host; // the caller may write it
+  return s.hostParams[index].data();
 }
+
 void *CudaExecutor::input(int32_t index) {
-  return state->hostInputs[index].data();
+  State &s = *state;
+  // The pinned buffer is the last upload's source until that is done.
+  s.driver.check(s.driver.cuEventSynchronize(s.uploaded),
+                 "waiting for the last upload of the inputs");
+  return s.hostInputs[index];
+}
+
+void CudaExecutor::State::fetchParams() {
+  if (std::find(newer.begin(), newer.end(), Newer::Device) == newer.end())
+    return;
+  const auto copyStart = std::chrono::steady_clock::now();
+  driver.check(driver.cuStreamSynchronize(stream),
+               "waiting for the device's parameters");
+  for (size_t i = 0; i < params.size(); ++i)
+    if (newer[i] == Newer::Device) {
+      driver.check(driver.cuMemcpyDtoH(hostParams[i].data(), params[i],
+                                       hostParams[i].bytes()),
+                   fmt::format("reading parameter {}", fn.params[i].name));
+      newer[i] = Newer::Same;
+    }
+  copySeconds += std::chrono::duration<double>(
+                     std::chrono::steady_clock::now() - copyStart)
+                     .count();
+}
+
+CudaDriver &CudaExecutor::driver() { return state->driver; }
+CUstream CudaExecutor::stream() const { return state->stream; }
+
+CUfunction CudaExecutor::kernel(const char *name) const {
+  CUfunction f = nullptr;
+  state->driver.check(
+      state->driver.cuModuleGetFunction(&f, state->module, name),
+      fmt::format("finding kernel {} in @{}'s unit", name, function_.name));
+  return f;
+}
+
+CUdeviceptr CudaExecutor::deviceParam(int32_t index) const {
+  return state->params[index];
+}
+
+CUdeviceptr CudaExecutor::deviceOutput(int32_t index) const {
+  const ClipTensorDesc &out = function_.outputs[index];
+  if (out.arenaOffset < 0)
+    throw RuntimeError(fmt::format("@{}: output `{}` is not in the arena",
+                                   function_.name, out.name));
+  return state->arena + out.arenaOffset;
+}
+
+void CudaExecutor::paramsChangedOnDevice() {
+  State &s = *state;
+  for (auto &n : s.newer) {
+    if (n == State::Newer::Host)
+      throw RuntimeError(fmt::format(
+          "@{}: parameters written on the host were never uploaded before "
+          "the device changed them",
+          function_.name));
+    n = State::Newer::Device;
+  }
 }
 
 std::string CudaExecutor::deviceName() const {
@@ -473,88 +592,98 @@ void CudaExecutor::State::printProfile() {
   }
 }
 
+void CudaExecutor::State::enqueueSteps() {
+  CudaDriver &d = driver;
+  d.check(d.cuMemsetD8Async(errors, 0, errorBytes, stream),
+          "clearing clip_error");
+  if (poison)
+    d.check(d.cuMemsetD8Async(arena, 0xff,
+                              std::max(fn.arenaBytes, fn.cudaArenaBytes),
+                              stream),
+            "poisoning the arena (CLIPC_CUDA_POISON)");
+  for (int32_t i = 0; i < fn.numCudaSteps; ++i) {
+    const ClipCudaStep &step = fn.cudaSteps[i];
+    if (profile)
+      d.check(d.cuEventRecord(events[2 * i], stream), "profiling");
+    if (step.kind == CLIP_CUDA_GEMM) {
+      runGemm(step, plans[i]);
+    } else {
+      void *args[] = {&arena, &paramTable, &inputTable};
+      d.check(d.cuLaunchKernel(functions[i], static_cast<unsigned>(step.grid),
+                               1, 1, static_cast<unsigned>(step.block), 1, 1,
+                               static_cast<unsigned>(step.sharedBytes), stream,
+                               args, nullptr),
+              fmt::format("launching {}", step.kernel));
+    }
+    if (profile)
+      d.check(d.cuEventRecord(events[2 * i + 1], stream), "profiling");
+    if (sync)
+      d.check(d.cuStreamSynchronize(stream),
+              fmt::format(
+                  "step {} of {}, {} {} (CLIPC_CUDA_SYNC)", i, fn.numCudaSteps,
+                  step.kind == CLIP_CUDA_GEMM ? "cuBLASLt GEMM" : "kernel",
+                  step.kind == CLIP_CUDA_GEMM ? step.launch : step.kernel));
+  }
+}
+
 void CudaExecutor::run() {
   State &s = *state;
   CudaDriver &d = s.driver;
   try {
-    const auto copyStart = std::chrono::steady_clock::now();
+    s.finish(); // the previous run's errors first
+    // Parameters the host wrote, from pageable memory: the driver stages
+    // them before returning.
     for (size_t i = 0; i < s.params.size(); ++i)
-      d.check(d.cuMemcpyHtoD(s.params[i], s.hostParams[i].data(),
-                             s.hostParams[i].bytes()),
-              "uploading parameters");
+      if (s.newer[i] == State::Newer::Host) {
+        d.check(d.cuMemcpyHtoDAsync(s.params[i], s.hostParams[i].data(),
+                                    s.hostParams[i].bytes(), s.stream),
+                "uploading parameters");
+        s.newer[i] = State::Newer::Same;
+      }
+    // The batch, on the copy stream: once the last step no longer reads
+    // the device inputs; the step waits for it.
+    d.check(d.cuStreamWaitEvent(s.copies, s.consumed, 0), "ordering uploads");
     for (size_t i = 0; i < s.inputs.size(); ++i)
-      d.check(d.cuMemcpyHtoD(s.inputs[i], s.hostInputs[i].data(),
-                             s.hostInputs[i].bytes()),
+      d.check(d.cuMemcpyHtoDAsync(s.inputs[i], s.hostInputs[i],
+                                  runtime::byteSize(function_.inputs[i]),
+                                  s.copies),
               "uploading inputs");
-    s.copySeconds = std::chrono::duration<double>(
-                        std::chrono::steady_clock::now() - copyStart)
-                        .count();
-    d.check(d.cuMemsetD8(s.errors, 0, s.errorBytes), "clearing clip_error");
-    if (s.poison)
-      d.check(d.cuMemsetD8(
-                  s.arena, 0xff,
-                  std::max(function_.arenaBytes, function_.cudaArenaBytes)),
-              "poisoning the arena (CLIPC_CUDA_POISON)");
+    d.check(d.cuEventRecord(s.uploaded, s.copies), "ordering uploads");
+    d.check(d.cuStreamWaitEvent(s.stream, s.uploaded, 0), "ordering uploads");
+
     if (s.profile && s.events.empty()) {
       s.events.resize(2 * function_.numCudaSteps);
       for (CUevent &e : s.events)
         d.check(d.cuEventCreate(&e, CU_EVENT_DEFAULT), "creating events");
     }
-    for (int32_t i = 0; i < function_.numCudaSteps; ++i) {
-      const ClipCudaStep &step = function_.cudaSteps[i];
-      if (s.profile)
-        d.check(d.cuEventRecord(s.events[2 * i], nullptr), "profiling");
-      if (step.kind == CLIP_CUDA_GEMM) {
-        s.runGemm(step, s.plans[i]);
-      } else {
-        void *args[] = {&s.arena, &s.paramTable, &s.inputTable};
-        d.check(d.cuLaunchKernel(s.functions[i],
-                                 static_cast<unsigned>(step.grid), 1, 1,
-                                 static_cast<unsigned>(step.block), 1, 1,
-                                 static_cast<unsigned>(step.sharedBytes),
-                                 nullptr, args, nullptr),
-                fmt::format("launching {}", step.kernel));
+    if (s.useGraph && !s.graph) {
+      // Captured once: the steps' arguments and GEMM plans never change
+      // (inputs and parameters keep their addresses).
+      CUgraph captured = nullptr;
+      d.check(d.cuStreamBeginCapture(s.stream, CU_STREAM_CAPTURE_MODE_GLOBAL),
+              "capturing the steps as a CUDA graph");
+      try {
+        s.enqueueSteps();
+      } catch (...) {
+        d.cuStreamEndCapture(s.stream, &captured);
+        if (captured)
+          d.cuGraphDestroy(captured);
+        throw;
       }
-      if (s.profile)
-        d.check(d.cuEventRecord(s.events[2 * i + 1], nullptr), "profiling");
-      if (s.sync)
-        d.check(d.cuCtxSynchronize(),
-                fmt::format(
-                    "step {} of {}, {} {} (CLIPC_CUDA_SYNC)", i,
-                    function_.numCudaSteps,
-                    step.kind == CLIP_CUDA_GEMM ? "cuBLASLt GEMM" : "kernel",
-                    step.kind == CLIP_CUDA_GEMM ? step.launch : step.kernel));
+      d.check(d.cuStreamEndCapture(s.stream, &captured),
+              "capturing the steps as a CUDA graph");
+      const CUresult rc = d.cuGraphInstantiate(&s.graph, captured, 0);
+      d.cuGraphDestroy(captured);
+      d.check(rc, "instantiating the CUDA graph");
     }
-    d.check(d.cuCtxSynchronize(), fmt::format("running @{}", function_.name));
-    if (s.profile)
-      s.printProfile();
-    std::vector<long long> errors(s.errorBytes / sizeof(long long));
-    d.check(d.cuMemcpyDtoH(errors.data(), s.errors, s.errorBytes),
-            "reading clip_error");
-    for (int32_t i = 0; i < function_.numCudaSteps; ++i) {
-      const ClipCudaStep &step = function_.cudaSteps[i];
-      if (step.errorSlot >= 0 && errors[3 * step.errorSlot])
-        throw RuntimeError(fmt::format(
-            "@{}: {}: index {} at position {} is outside [0, {})",
-            function_.name, step.launch, errors[3 * step.errorSlot + 2],
-            errors[3 * step.errorSlot + 1], step.errorBound));
-    }
-    if (s.poison)
-      for (int32_t i = 0; i < function_.numOutputs; ++i) {
-        const ClipTensorDesc &out = function_.outputs[i];
-        if (out.dtype != CLIP_F32)
-          continue;
-        const auto *values = static_cast<const float *>(output(i));
-        const int64_t count = runtime::byteSize(out) / 4;
-        for (int64_t k = 0; k < count; ++k)
-          if (values[k] != values[k])
-            throw RuntimeError(fmt::format(
-                "@{}: output `{}` holds NaN at element {} with "
-                "CLIPC_CUDA_POISON=1: a kernel read arena memory that "
-                "nothing wrote (rerun with CLIPC_CUDA_SYNC=1 and "
-                "compute-sanitizer --tool initcheck to find it)",
-                function_.name, out.name, k));
-      }
+    if (s.graph)
+      d.check(d.cuGraphLaunch(s.graph, s.stream), "launching the CUDA graph");
+    else
+      s.enqueueSteps();
+    d.check(d.cuEventRecord(s.consumed, s.stream), "ordering uploads");
+    s.pending = true;
+    if (s.sync || s.profile || s.poison)
+      s.finish();
   } catch (const RuntimeError &) {
     throw;
   } catch (const std::exception &e) {
@@ -563,15 +692,56 @@ void CudaExecutor::run() {
   }
 }
 
+void CudaExecutor::State::finish() {
+  if (!pending)
+    return;
+  pending = false;
+  driver.check(driver.cuStreamSynchronize(stream),
+               fmt::format("running @{}", fn.name));
+  if (profile)
+    printProfile();
+  std::vector<long long> slots(errorBytes / sizeof(long long));
+  driver.check(driver.cuMemcpyDtoH(slots.data(), errors, errorBytes),
+               "reading clip_error");
+  for (int32_t i = 0; i < fn.numCudaSteps; ++i) {
+    const ClipCudaStep &step = fn.cudaSteps[i];
+    if (step.errorSlot >= 0 && slots[3 * step.errorSlot])
+      throw RuntimeError(
+          fmt::format("@{}: {}: index {} at position {} is outside [0, {})",
+                      fn.name, step.launch, slots[3 * step.errorSlot + 2],
+                      slots[3 * step.errorSlot + 1], step.errorBound));
+  }
+  if (!poison)
+    return;
+  for (int32_t i = 0; i < fn.numOutputs; ++i) {
+    const ClipTensorDesc &out = fn.outputs[i];
+    if (out.dtype != CLIP_F32)
+      continue;
+    std::vector<float> values(runtime::byteSize(out) / 4);
+    driver.check(driver.cuMemcpyDtoH(values.data(), arena + out.arenaOffset,
+                                     values.size() * 4),
+                 fmt::format("reading output {}", out.name));
+    for (size_t k = 0; k < values.size(); ++k)
+      if (values[k] != values[k])
+        throw RuntimeError(fmt::format(
+            "@{}: output `{}` holds NaN at element {} with "
+            "CLIPC_CUDA_POISON=1: a kernel read arena memory that nothing "
+            "wrote (rerun with CLIPC_CUDA_SYNC=1 and compute-sanitizer "
+            "--tool initcheck to find it)",
+            fn.name, out.name, k));
+  }
+}
+
 const void *CudaExecutor::output(int32_t index) {
   State &s = *state;
   const ClipTensorDesc &out = function_.outputs[index];
-  if (out.arenaOffset < 0)
-    throw RuntimeError(fmt::format("@{}: output `{}` is not in the arena",
-                                   function_.name, out.name));
-  s.driver.check(s.driver.cuMemcpyDtoH(s.hostOutputs[index].data(),
-                                       s.arena + out.arenaOffset,
-                                       s.hostOutputs[index].bytes()),
+  const CUdeviceptr where = deviceOutput(index);
+  s.finish();
+  s.driver.check(s.driver.cuMemcpyDtoHAsync(s.hostOutputs[index].data(), where,
+                                            s.hostOutputs[index].bytes(),
+                                            s.stream),
+                 fmt::format("reading output {}", out.name));
+  s.driver.check(s.driver.cuStreamSynchronize(s.stream),
                  fmt::format("reading output {}", out.name));
   return s.hostOutputs[index].data();
 }

@@ -52,4 +52,8 @@ void *DynamicLibrary::symbol(const char *name) const {
   return address;
 }
 
+void *DynamicLibrary::find(const char *name) const {
+  return dlsym(handle, name);
+}
+
 } // namespace clip::gpu

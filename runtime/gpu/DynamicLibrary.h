@@ -25,6 +25,8 @@ public:
 
   /// The address of `name`; throws if the library lacks it.
   void *symbol(const char *name) const;
+  /// The address of `name`, or null.
+  void *find(const char *name) const;
   template <typename F> void bind(F &function, const char *name) const {
     function = reinterpret_cast<F>(symbol(name));
   }

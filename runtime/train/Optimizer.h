@@ -49,6 +49,13 @@ public:
   /// Restores what save() wrote; throws naming a missing or mis-sized key.
   void load(const io::SafetensorsFile &file);
 
+  /// The moments of params()[t] and the step count, for an optimizer that
+  /// runs elsewhere (the device's) and keeps its state here for
+  /// checkpoints.
+  std::vector<float> &expAvg(size_t t) { return m_[t]; }
+  std::vector<float> &expAvgSq(size_t t) { return v_[t]; }
+  void setSteps(int64_t steps) { step_ = steps; }
+
 private:
   std::vector<Param> params_;
   AdamWConfig config_;

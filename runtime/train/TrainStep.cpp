@@ -141,6 +141,10 @@ void TrainStep::update(AdamW &optimizer, double lr) {
     float &value = *params_[logitScale_].value;
     value = std::clamp(value, 0.0f, std::log(100.0f));
   }
+  // The optimizer wrote through pointers taken once: tell the executor
+  // (a device executor uploads what the host wrote).
+  for (auto [param, output] : outputs_.grads)
+    executor_.param(param);
   const ClipFunctionDesc &fn = executor_.function();
   for (auto [param, output] : outputs_.updates)
     std::memcpy(executor_.param(param), executor_.output(output),

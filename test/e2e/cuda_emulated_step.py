@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
-"""The CUDA target's steps, run on the host emulator, against the CPU target.
+"""The CUDA target's steps, run on the emulated driver, against the CPU target.
 
 clipc compiles the tiny ViT (batch 4) for both targets into one clip.so, once
 with `--precision fp32` and once with `bf16`. `clip-run step` runs
 @train_step on the CPU with seeded random parameters and data (the same for
-both precisions), saving them and every output; clip-cuda-emulate runs the
-same function's CUDA unit and step table on the host emulator
-(runtime/cuda/HostEmulation.h; GEMM steps by a reference GEMM of the step
-table; bf16 buffers staged past the arena as the device does) on the same
-parameters and data; then one AdamW update of every parameter on the
-emulated gradients (with clipping at half the norm) by the unit's update
-kernels (CLIP_CUDA_SUM_SQUARES, _GLOBAL_NORM, _ADAMW, emulated) against the
-host optimizer (runtime/train): identical bit for bit. Checks:
+both precisions), saving them and every output; then `clip-run step --device
+cuda` runs the same function on the same parameters and data through the
+real CudaExecutor on libclip-emulated-cuda.so (runtime/gpu/emulator: the
+driver and cuBLASLt on the host; the unit's kernels compiled as host C++
+under runtime/cuda/HostEmulation.h). So the generated kernels, their launch
+geometry, the step table, the executor's mapping of each GEMM onto cuBLASLt,
+the bf16 staging past the arena and the gather error slots are checked end
+to end on the CPU. Checks:
   fp32: every output within 1e-4 relative L2 of the CPU's (f32 on both
         sides, other summation orders).
   bf16: every output finite, and the emulated bf16 outputs as close to the
@@ -21,6 +21,8 @@ host optimizer (runtime/train): identical bit for bit. Checks:
         difference travels through the backward, so the two bf16 answers
         differ from each other about as much as each differs from fp32; a
         wrong kernel, offset or staging is off by far more.
+The update on the device is checked by cuda_emulated_train.py (and the AdamW
+kernel against the host's, bit for bit, by test/unit/cuda/OptimizerTest).
 """
 import argparse
 import os
@@ -44,8 +46,8 @@ FUNCTION = "train_step"
 BLOCK = 1
 
 
-def run(cmd):
-    result = subprocess.run(cmd, capture_output=True, text=True)
+def run(cmd, env=None):
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         sys.exit(f"FAILED: {' '.join(cmd)}\n{result.stdout}\n{result.stderr}")
     return result.stdout
@@ -60,14 +62,15 @@ def outputs(build, work, precision):
                                      for k in ("params", "inputs", "cpu", "emulated"))
     run([os.path.join(bin_dir, "clip-run"), "step", lib, "--function", FUNCTION,
          "--seed", "11", "--save-params", params, "--save-inputs", inputs, "--out", cpu])
-    output = run([os.path.join(bin_dir, "clip-cuda-emulate"), lib, FUNCTION, params, inputs,
-                  emulated, str(BLOCK)]).strip()
-    for line in output.splitlines():
-        print(f"{precision}: {line}")
-    # The training unit's update kernels ran on the emulated gradients and
-    # matched the host AdamW (the tool fails otherwise); they must be there.
-    if "bit-identical to the host" not in output:
-        sys.exit(f"{precision}: the train unit has no update kernels")
+    emulated_lib = os.path.join(build, "lib", "libclip-emulated-cuda.so")
+    env = dict(os.environ, CLIPC_CUDA_DRIVER=emulated_lib, CLIPC_CUBLASLT=emulated_lib,
+               CLIPC_CACHE_DIR=os.path.join(work, "cache"), CLIPC_EMULATE_BLOCK=str(BLOCK))
+    output = run([os.path.join(bin_dir, "clip-run"), "step", lib, "--function", FUNCTION,
+                  "--device", "cuda", "--params", params, "--inputs", inputs,
+                  "--out", emulated], env=env).strip()
+    if "clipc host emulator" not in output:
+        sys.exit(f"{precision}: not run on the emulated driver:\n{output}")
+    print(f"{precision}: {output.splitlines()[0]}")
     return load_file(cpu), load_file(emulated)
 
 

@@ -15,13 +15,14 @@
 #include "runtime/core/Executor.h"
 #include "runtime/data/Data.h"
 #include "runtime/gpu/CudaExecutor.h"
+#include "runtime/gpu/CudaTrainer.h"
 #include "runtime/io/Safetensors.h"
 #include "runtime/text/Tokenizer.h"
 #include "runtime/train/Checkpoint.h"
 #include "runtime/train/Initialize.h"
 #include "runtime/train/Metrics.h"
 #include "runtime/train/Optimizer.h"
-#include "runtime/train/TrainStep.h"
+#include "runtime/train/Trainer.h"
 
 #include "fmt/format.h"
 
@@ -94,22 +95,27 @@ int trainCommand(const std::vector<std::string> &args) {
   const int64_t imageSize = imageDesc.shape[2];
   const int64_t contextLength = textDesc.shape[1];
 
-  // The loss, each parameter's gradient, BatchNorm's updated statistics.
-  train::TrainStep binding(*step, path);
-
   train::AdamWConfig adam;
   adam.lr = flags.number("lr");
   adam.weightDecay = flags.number("wd");
   adam.beta1 = flags.number("beta1");
   adam.beta2 = flags.number("beta2");
   adam.eps = flags.number("eps");
-  train::AdamW optimizer(binding.params(), adam);
+  // The loss, each parameter's gradient, BatchNorm's updated statistics,
+  // and the update: on the host, or on the GPU beside the step.
+  std::unique_ptr<train::Trainer> trainer;
+  if (auto *cuda = dynamic_cast<gpu::CudaExecutor *>(step.get()))
+    trainer = std::make_unique<gpu::CudaTrainer>(*cuda, path, adam);
+  else
+    trainer = std::make_unique<train::HostTrainer>(*step, path, adam);
 
   const uint64_t seed = static_cast<uint64_t>(flags.integer("seed"));
   int64_t startStep = 0;
   if (flags.given("resume")) {
-    auto meta = train::loadCheckpoint(flags.str("resume"), *step, &optimizer);
-    startStep = optimizer.steps();
+    auto meta = train::loadCheckpoint(flags.str("resume"), *step,
+                                      &trainer->optimizer());
+    trainer->optimizerLoaded();
+    startStep = trainer->optimizer().steps();
     if (auto it = meta.find("train/seed");
         it != meta.end() && std::stoull(it->second) != seed)
       throw RuntimeError(fmt::format(
@@ -165,7 +171,7 @@ int trainCommand(const std::vector<std::string> &args) {
   auto save = [&](int64_t done) {
     if (checkpoint.empty())
       return;
-    train::saveCheckpoint(checkpoint, *step, &optimizer,
+    train::saveCheckpoint(checkpoint, *step, &trainer->optimizer(),
                           {{"train/step", std::to_string(done)},
                            {"train/seed", std::to_string(seed)},
                            {"train/model", library.desc().model},
@@ -186,11 +192,9 @@ int trainCommand(const std::vector<std::string> &args) {
       std::memcpy(step->input(textInput), b.tokens.data(),
                   b.tokens.size() * sizeof(int64_t));
       step->run();
-      loss += binding.loss() / accum;
-      binding.gatherGradients(a, accum);
+      loss += trainer->gather(a, accum) / accum;
     }
-    const double norm = binding.clipGradients(clipNorm);
-    binding.update(optimizer, lr);
+    trainer->update(lr, clipNorm);
 
     const int64_t done = s + 1;
     lossAverage =
@@ -200,20 +204,22 @@ int trainCommand(const std::vector<std::string> &args) {
             .count();
     const double stepsPerSecond = (done - startStep) / elapsed;
     const double pairsPerSecond = stepsPerSecond * batch * accum;
-    const double scale = binding.logitScale();
+    // The norm and the scale are read from a GPU only when shown.
+    const bool show = tty || done % logEvery == 0 || done == totalSteps ||
+                      done == startStep + 1;
+    const double scale = metrics || show ? trainer->logitScale() : NAN;
     if (metrics)
       metrics->write({{"step", double(done)},
                       {"loss", loss},
                       {"lr", lr},
-                      {"grad_norm", norm},
+                      {"grad_norm", trainer->gradNorm()},
                       {"logit_scale", scale},
                       {"pairs_per_s", pairsPerSecond},
                       {"data_wait_s", loader.stats().waitSeconds}},
                      "train");
     if (saveEvery > 0 && done % saveEvery == 0 && done < totalSteps)
       save(done);
-    if (tty || done % logEvery == 0 || done == totalSteps ||
-        done == startStep + 1) {
+    if (show) {
       const double eta = (totalSteps - done) / stepsPerSecond;
       const int width = 24;
       const int filled = static_cast<int>(width * done / totalSteps);

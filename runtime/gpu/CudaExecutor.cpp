@@ -466,6 +466,9 @@ CudaExecutor::CudaExecutor(const runtime::Library &library,
       }
       s.planGemm(step, s.plans[i]);
     }
+    // The tables went up on the legacy stream, which the non-blocking
+    // streams do not wait for.
+    d.check(d.cuCtxSynchronize(), "setting up @" + function);
   } catch (const RuntimeError &) {
     throw;
   } catch (const std::exception &e) {

@@ -162,6 +162,9 @@ CudaTrainer::CudaTrainer(CudaExecutor &executor, const std::string &where,
     s.sumSquares = executor.kernel(CLIP_CUDA_SUM_SQUARES);
     s.globalNorm = executor.kernel(CLIP_CUDA_GLOBAL_NORM);
     s.adamw = executor.kernel(CLIP_CUDA_ADAMW);
+    // The tables went up on the legacy stream, which the executor's
+    // non-blocking stream does not wait for.
+    d.check(d.cuCtxSynchronize(), "setting up the update");
   } catch (const RuntimeError &) {
     throw;
   } catch (const std::exception &e) {
@@ -185,6 +188,7 @@ float CudaTrainer::gather(int64_t micro, int64_t accum) {
             sizeof(float),
         "the accumulated gradients");
     s.sumTable = s.table(s.sums, "the accumulated gradients' table");
+    s.d.check(s.d.cuCtxSynchronize(), "setting up gradient accumulation");
   }
   long long m = micro, a = accum;
   s.launch(s.accumulate, s.grid(), {&s.chunks, &s.grads, &s.sumTable, &m, &a},
@@ -309,6 +313,7 @@ void CudaTrainer::optimizerLoaded() {
                                  host->data(), host->size() * sizeof(float)),
                 "restoring the AdamW moments");
   }
+  s.d.check(s.d.cuCtxSynchronize(), "restoring the AdamW moments");
 }
 
 } // namespace clip::gpu

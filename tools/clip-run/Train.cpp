@@ -182,16 +182,24 @@ int trainCommand(const std::vector<std::string> &args) {
   const int64_t logEvery = flags.integer("log-every", 1);
   const auto start = std::chrono::steady_clock::now();
   double lossAverage = NAN;
+  // The next micro-batch goes into the inputs while the step runs (on a
+  // GPU, run() returns once the step is queued and its upload started).
+  auto fill = [&] {
+    data::Batch b = loader.next();
+    std::memcpy(step->input(imageInput), b.images.data(),
+                b.images.size() * sizeof(float));
+    std::memcpy(step->input(textInput), b.tokens.data(),
+                b.tokens.size() * sizeof(int64_t));
+  };
+  if (startStep < totalSteps)
+    fill();
   for (int64_t s = startStep; s < totalSteps; ++s) {
     const double lr = train::cosineLr(adam.lr, warmup, totalSteps, s);
     double loss = 0;
     for (int64_t a = 0; a < accum; ++a) {
-      data::Batch b = loader.next();
-      std::memcpy(step->input(imageInput), b.images.data(),
-                  b.images.size() * sizeof(float));
-      std::memcpy(step->input(textInput), b.tokens.data(),
-                  b.tokens.size() * sizeof(int64_t));
       step->run();
+      if (s + 1 < totalSteps || a + 1 < accum)
+        fill();
       loss += trainer->gather(a, accum) / accum;
     }
     trainer->update(lr, clipNorm);

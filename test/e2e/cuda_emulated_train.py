@@ -39,23 +39,11 @@ import numpy as np
 from safetensors import safe_open
 from safetensors.numpy import load_file
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from support import run, steps_logged  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STEPS, ACCUM, LR = 3, 2, 5e-4
-
-
-def run(cmd, env=None):
-    result = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    if result.returncode != 0:
-        print(result.stdout[-3000:], result.stderr[-3000:])
-        raise SystemExit(f"FAIL: {' '.join(cmd)} exited {result.returncode}")
-    return result.stdout
-
-
-def steps_logged(path):
-    if not os.path.exists(path):
-        return 0
-    with open(path) as f:
-        return sum(1 for line in f if '"train"' in line)
 
 
 def rel(a, b):

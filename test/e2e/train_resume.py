@@ -31,28 +31,10 @@ import time
 import numpy as np
 from safetensors.numpy import load_file
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from support import run, steps_logged  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def run(cmd, **kw):
-    result = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    if result.returncode != 0:
-        print(result.stdout[-3000:], result.stderr[-3000:])
-        raise SystemExit(f"FAIL: {' '.join(cmd)} exited {result.returncode}")
-    return result.stdout
-
-
-def steps_logged(path):
-    if not os.path.exists(path):
-        return 0
-    done = 0
-    with open(path) as f:
-        for line in f:
-            try:
-                done = max(done, int(json.loads(line).get("step", 0)))
-            except ValueError:
-                pass
-    return done
 
 
 def main():

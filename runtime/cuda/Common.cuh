@@ -22,9 +22,10 @@
 //    loop `for (u = blockIdx.x; u < units; u += gridDim.x)` with the whole
 //    block on one unit (grid = min(units, 65535)); "thread-per-unit" ones
 //    loop grid-stride over threads (grid = min(ceil(units / 256), 65535)).
-//  - Fixed-size __shared__ arrays only, no warp shuffles: block reductions
-//    fold the upper half of the live threads onto the lower half, which is
-//    correct for any blockDim.x and sums in a fixed order.
+//  - Fixed-size __shared__ arrays only. The families before Warp.cuh use
+//    no warp shuffles: block reductions fold the upper half of the live
+//    threads onto the lower half, which is correct for any blockDim.x and
+//    sums in a fixed order.
 //  - Same math as runtime/cpu (CpuKernels.h): f32 data, i64 indices, long
 //    sums in double where the CPU sums in double. No scratch memory: where
 //    the CPU needs a global barrier, the op is split into phases (separate

@@ -14,6 +14,7 @@
 // The order matters (Common.cuh first): keep it, not sorted.
 // clang-format off
 #include "runtime/cuda/Common.cuh"
+#include "runtime/cuda/Warp.cuh"
 #include "runtime/cuda/Gemm.cuh"
 #include "runtime/cuda/LayerNorm.cuh"
 #include "runtime/cuda/Attention.cuh"

@@ -8,6 +8,7 @@ set(CLIP_CUDA_DEVICE_SOURCES
   ${PROJECT_SOURCE_DIR}/runtime/kernels/ScalarMath.h
   ${PROJECT_SOURCE_DIR}/runtime/kernels/KernelAbi.h
   ${PROJECT_SOURCE_DIR}/runtime/cuda/Common.cuh
+  ${PROJECT_SOURCE_DIR}/runtime/cuda/Warp.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/Gemm.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/LayerNorm.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/Attention.cuh

@@ -127,6 +127,33 @@ extern "C" __global__ void k_data(char *A, void *const *P, void *const *I) {
   clip::cuda::gather<long long>(1, 1, 49408, 1, 77, (const long long *)P[0], (const long long *)I[0], L(A, 0), L(A, 8192));
   clip::cuda::gatherGrad(1, 1, 49408, 512, 77, F(A, 0), (const long long *)I[0], F(A, 4096), L(A, 8192));
 }
+extern "C" __global__ void k_warp(char *A, void *const *P, void *const *I) {
+  __shared__ __align__(16) clip::bf16 tile[16 * 16];
+  __shared__ __align__(16) float staged[4 * 256];
+  const unsigned lane = threadIdx.x % 32;
+  clip::cuda::cpAsync16(staged + 4 * threadIdx.x, F(A, 16 * threadIdx.x));
+  clip::cuda::cpAsyncCommit();
+  clip::cuda::cpAsyncWait<0>();
+  __syncthreads();
+  const float4 v = clip::cuda::load4(staged + 4 * threadIdx.x);
+  if (threadIdx.x < 64)
+    clip::cuda::store8(reinterpret_cast<clip::bf16 *>(tile) + 8 * (threadIdx.x % 32), clip::cuda::load8(reinterpret_cast<const clip::bf16 *>(A) + 8 * threadIdx.x));
+  __syncthreads();
+  unsigned a[4], b2[2], bt[2], x1[1], x4t[4];
+  const clip::bf16 *row = tile + (lane % 16) * 16 + 8 * (lane / 16);
+  clip::cuda::ldmatrix<4, false>(a, row);
+  clip::cuda::ldmatrix<2, false>(b2, row);
+  clip::cuda::ldmatrix<2, true>(bt, row);
+  clip::cuda::ldmatrix<1, false>(x1, row);
+  clip::cuda::ldmatrix<4, true>(x4t, row);
+  float c[4] = {v.x, v.y, v.z, v.w}, d[4];
+  clip::cuda::mmaBf16(d, a, b2, c);
+  clip::cuda::mmaBf16(d, x4t, bt, d);
+  d[0] += __shfl_xor_sync(0xffffffffu, d[1], 1) + __int_as_float(x1[0]);
+  d[1] = static_cast<float>(__ballot_sync(0xffffffffu, d[0] > 0.0f));
+  clip::cuda::store4(F(A, 1 << 20) + 4 * threadIdx.x, make_float4(d[0], d[1], d[2], d[3]) );
+  (void)clip::cuda::packBf16(d[2], d[3]);
+}
 )cuda";
 
 TEST(CudaKernelsNvrtc, CompilesWithoutWarnings) {

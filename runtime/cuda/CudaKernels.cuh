@@ -18,6 +18,7 @@
 #include "runtime/cuda/Gemm.cuh"
 #include "runtime/cuda/LayerNorm.cuh"
 #include "runtime/cuda/Attention.cuh"
+#include "runtime/cuda/FlashAttention.cuh"
 #include "runtime/cuda/ContrastiveLoss.cuh"
 #include "runtime/cuda/Convolution.cuh"
 #include "runtime/cuda/BatchNorm.cuh"

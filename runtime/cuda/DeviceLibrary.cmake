@@ -12,6 +12,7 @@ set(CLIP_CUDA_DEVICE_SOURCES
   ${PROJECT_SOURCE_DIR}/runtime/cuda/Gemm.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/LayerNorm.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/Attention.cuh
+  ${PROJECT_SOURCE_DIR}/runtime/cuda/FlashAttention.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/ContrastiveLoss.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/Convolution.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/BatchNorm.cuh

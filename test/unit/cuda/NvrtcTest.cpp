@@ -127,6 +127,11 @@ extern "C" __global__ void k_data(char *A, void *const *P, void *const *I) {
   clip::cuda::gather<long long>(1, 1, 49408, 1, 77, (const long long *)P[0], (const long long *)I[0], L(A, 0), L(A, 8192));
   clip::cuda::gatherGrad(1, 1, 49408, 512, 77, F(A, 0), (const long long *)I[0], F(A, 4096), L(A, 8192));
 }
+extern "C" __global__ void k_flash(char *A, void *const *P, void *const *I) {
+  typedef clip::bf16 B16;
+  clip::cuda::flashAttentionForward<64>(96, 197, 197, 0.125f, false, (const B16 *)A, (const B16 *)(A + (1 << 22)), (const B16 *)(A + (2 << 22)), (B16 *)(A + (3 << 22)), F(A, 4 << 22));
+  clip::cuda::flashAttentionForward<32>(8, 77, 77, 0.17f, true, (const B16 *)A, (const B16 *)(A + (1 << 22)), (const B16 *)(A + (2 << 22)), (B16 *)(A + (3 << 22)), F(A, 4 << 22));
+}
 extern "C" __global__ void k_warp(char *A, void *const *P, void *const *I) {
   __shared__ __align__(16) clip::bf16 tile[16 * 16];
   __shared__ __align__(16) float staged[4 * 256];

@@ -57,6 +57,31 @@ __device__ inline void loadTile(clip::bf16 *dst, const clip::bf16 *src,
   cpAsyncCommit();
 }
 
+/// Two accumulator n-blocks (columns 8c..8c+15 of a 16-row tile, C
+/// layout) as the A fragment of one k-step: by the PTX ISA's layouts, c0 c1
+/// of n-block 2s are a0 a1, c2 c3 are a2 a3, and n-block 2s + 1 gives a4..a7.
+__device__ inline void accumulatorsToA(const float lo[4], const float hi[4],
+                                       unsigned a[4]) {
+  a[0] = packBf16(lo[0], lo[1]);
+  a[1] = packBf16(lo[2], lo[3]);
+  a[2] = packBf16(hi[0], hi[1]);
+  a[3] = packBf16(hi[2], hi[3]);
+}
+
+/// Per row of a 64 x D tile pair (in shared memory): dO . O in f32, the
+/// backward's D_i; threads stride over the rows.
+template <int D>
+__device__ inline void rowDots(const clip::bf16 *dout, const clip::bf16 *out,
+                               float *dots) {
+  for (i64 r = tid(); r < kFlashRows; r += nthreads()) {
+    float sum = 0.0f;
+    for (int e = 0; e < D; ++e)
+      sum += static_cast<float>(dout[r * D + e]) *
+             static_cast<float>(out[r * D + e]);
+    dots[r] = sum;
+  }
+}
+
 } // namespace detail
 
 /// out [batch, lq, D] (bf16) and lse [batch, lq] (f32) of softmax(scale q
@@ -147,19 +172,14 @@ flashAttentionForward(i64 batch, i64 lq, i64 lk, float scale, bool causal,
       // P = exp(S - m) as bf16 A fragments (two key n-blocks a k-step); l
       // sums the f32 values, as FlashAttention-2 does, so the lse the
       // backward rebuilds P from is the f32 one.
+      for (int n = 0; n < kKeyBlocks; ++n)
+        for (int e = 0; e < 4; ++e) {
+          sc[n][e] = sc[n][e] == negInf() ? 0.0f : expf(sc[n][e] - m[e / 2]);
+          l[e / 2] += sc[n][e];
+        }
       for (int s = 0; s < kFlashKeys / 16; ++s) {
         unsigned pa[4];
-        for (int half = 0; half < 2; ++half) {
-          const int n = 2 * s + half;
-          float p[4];
-          for (int e = 0; e < 4; ++e) {
-            const float mh = m[e / 2];
-            p[e] = sc[n][e] == negInf() ? 0.0f : expf(sc[n][e] - mh);
-            l[e / 2] += p[e];
-          }
-          pa[2 * half] = packBf16(p[0], p[1]);     // row group
-          pa[2 * half + 1] = packBf16(p[2], p[3]); // row group + 8
-        }
+        accumulatorsToA(sc[2 * s], sc[2 * s + 1], pa);
         // O += P V: V is stored keys x d, B's K x N form (transposed load).
         for (int n = 0; n < kOutBlocks; ++n) {
           unsigned vf[2];
@@ -186,6 +206,218 @@ flashAttentionForward(i64 batch, i64 lq, i64 lk, float scale, bool causal,
       }
       if (tig == 0)
         lse[b * lq + row[h]] = l[h] > 0.0f ? m[h] + logf(l[h]) : negInf();
+    }
+  }
+}
+
+/// dq [batch, lq, D] (bf16) of flashAttentionForward, for a query tile
+/// per unit: dq_i = scale sum_j dS_ij k_j, dS_ij = P_ij (dO_i . v_j - D_i),
+/// P_ij = exp(scale q_i . k_j - lse_i) rebuilt from the saved lse, D_i =
+/// dO_i . O_i. dS is rounded to bf16 for dS K. Each query row is summed by
+/// one warp in key order: deterministic, no atomics. D: 16..64.
+/// units: batch * ceil(lq / kFlashRows), block-per-unit, kFlashThreads.
+template <int D>
+__device__ inline void flashAttentionGradQuery(
+    i64 batch, i64 lq, i64 lk, float scale, bool causal, const clip::bf16 *grad,
+    const clip::bf16 *q, const clip::bf16 *k, const clip::bf16 *v,
+    const clip::bf16 *out, const float *lse, clip::bf16 *dq) {
+  static_assert(D % 16 == 0 && D <= 64, "head dimension: 16, 32, 48, 64");
+  using namespace detail;
+  __shared__ __align__(16) clip::bf16 sq[kFlashRows * D];
+  __shared__ __align__(16) clip::bf16 sdo[kFlashRows * D];
+  __shared__ __align__(16) clip::bf16 so[kFlashRows * D];
+  __shared__ __align__(16) clip::bf16 sk[kFlashKeys * D];
+  __shared__ __align__(16) clip::bf16 sv[kFlashKeys * D];
+  __shared__ float sdots[kFlashRows];
+  const unsigned warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const unsigned group = lane >> 2, tig = lane % 4;
+  const i64 tilesQ = ceilDiv(lq, kFlashRows);
+  const i64 units = batch * tilesQ;
+  constexpr int kSteps = D / 16, kKeyBlocks = kFlashKeys / 8,
+                kOutBlocks = D / 8;
+  for (i64 u = blockIdx.x; u < units; u += gridDim.x) {
+    const i64 b = u / tilesQ, q0 = (u % tilesQ) * kFlashRows;
+    const clip::bf16 *kb = k + b * lk * D, *vb = v + b * lk * D;
+    __syncthreads();
+    const i64 rows = lq - q0;
+    loadTile<D>(sq, q + (b * lq + q0) * D, kFlashRows, rows);
+    loadTile<D>(sdo, grad + (b * lq + q0) * D, kFlashRows, rows);
+    loadTile<D>(so, out + (b * lq + q0) * D, kFlashRows, rows);
+    cpAsyncWait<0>();
+    __syncthreads();
+    rowDots<D>(sdo, so, sdots);
+    __syncthreads();
+    unsigned qa[kSteps][4], ga[kSteps][4];
+    for (int s = 0; s < kSteps; ++s) {
+      const i64 at = (warp * 16 + lane % 16) * D + s * 16 + 8 * (lane / 16);
+      ldmatrix<4, false>(qa[s], sq + at);
+      ldmatrix<4, false>(ga[s], sdo + at);
+    }
+    const i64 local[2] = {warp * 16 + group, warp * 16 + group + 8};
+    const i64 row[2] = {q0 + local[0], q0 + local[1]};
+    float rowLse[2], rowDot[2];
+    for (int h = 0; h < 2; ++h) {
+      rowLse[h] = row[h] < lq ? lse[b * lq + row[h]] : 0.0f;
+      rowDot[h] = sdots[local[h]];
+    }
+    float acc[kOutBlocks][4];
+    for (int n = 0; n < kOutBlocks; ++n)
+      for (int e = 0; e < 4; ++e)
+        acc[n][e] = 0.0f;
+    const i64 lastRow = minI(q0 + kFlashRows, lq) - 1;
+    const i64 keys = causal ? minI(lk, lastRow + 1) : lk;
+    for (i64 k0 = 0; k0 < keys; k0 += kFlashKeys) {
+      __syncthreads();
+      loadTile<D>(sk, kb + k0 * D, kFlashKeys, lk - k0);
+      loadTile<D>(sv, vb + k0 * D, kFlashKeys, lk - k0);
+      cpAsyncWait<0>();
+      __syncthreads();
+      // S = Q K^T and dP = dO V^T (K and V stored keys x d: B's N x K).
+      float ds[kKeyBlocks][4];
+      for (int n = 0; n < kKeyBlocks; ++n) {
+        float sc[4] = {0, 0, 0, 0}, dp[4] = {0, 0, 0, 0};
+        for (int s = 0; s < kSteps; ++s) {
+          const i64 at = (n * 8 + lane % 8) * D + s * 16 + 8 * ((lane / 8) % 2);
+          unsigned kf[2], vf[2];
+          ldmatrix<2, false>(kf, sk + at);
+          ldmatrix<2, false>(vf, sv + at);
+          mmaBf16(sc, qa[s], kf, sc);
+          mmaBf16(dp, ga[s], vf, dp);
+        }
+        for (int e = 0; e < 4; ++e) {
+          const i64 j = k0 + n * 8 + 2 * tig + (e % 2), i = row[e / 2];
+          const bool visible = i < lq && j < lk && (!causal || j <= i);
+          const float p = visible ? expf(sc[e] * scale - rowLse[e / 2]) : 0.0f;
+          ds[n][e] = p * (dp[e] - rowDot[e / 2]);
+        }
+      }
+      // dQ += dS K (K stored keys x d: B's K x N form, transposed load).
+      for (int s = 0; s < kFlashKeys / 16; ++s) {
+        unsigned da[4];
+        accumulatorsToA(ds[2 * s], ds[2 * s + 1], da);
+        for (int n = 0; n < kOutBlocks; ++n) {
+          unsigned kf[2];
+          ldmatrix<2, true>(
+              kf, sk + (s * 16 + lane % 8 + 8 * ((lane / 8) % 2)) * D + n * 8);
+          mmaBf16(acc[n], da, kf, acc[n]);
+        }
+      }
+    }
+    for (int h = 0; h < 2; ++h) {
+      if (row[h] >= lq)
+        continue;
+      clip::bf16 *dst = dq + (b * lq + row[h]) * D;
+      for (int n = 0; n < kOutBlocks; ++n) {
+        dst[n * 8 + 2 * tig] = clip::bf16(acc[n][2 * h] * scale);
+        dst[n * 8 + 2 * tig + 1] = clip::bf16(acc[n][2 * h + 1] * scale);
+      }
+    }
+  }
+}
+
+/// dk and dv [batch, lk, D] (bf16) of flashAttentionForward, for a key
+/// tile per unit (each warp 16 keys): dv_j = sum_i P_ij dO_i, dk_j = scale
+/// sum_i dS_ij q_i over the queries that see key j, in query order (P and
+/// dS rounded to bf16 for the products): deterministic, no atomics.
+/// D: 16..64. units: batch * ceil(lk / kFlashKeys), block-per-unit,
+/// kFlashThreads.
+template <int D>
+__device__ inline void flashAttentionGradKeyValue(
+    i64 batch, i64 lq, i64 lk, float scale, bool causal, const clip::bf16 *grad,
+    const clip::bf16 *q, const clip::bf16 *k, const clip::bf16 *v,
+    const clip::bf16 *out, const float *lse, clip::bf16 *dk, clip::bf16 *dv) {
+  static_assert(D % 16 == 0 && D <= 64, "head dimension: 16, 32, 48, 64");
+  using namespace detail;
+  __shared__ __align__(16) clip::bf16 sq[kFlashRows * D];
+  __shared__ __align__(16) clip::bf16 sdo[kFlashRows * D];
+  __shared__ __align__(16) clip::bf16 so[kFlashRows * D];
+  __shared__ __align__(16) clip::bf16 sk[kFlashKeys * D];
+  __shared__ __align__(16) clip::bf16 sv[kFlashKeys * D];
+  __shared__ float sdots[kFlashRows], slse[kFlashRows];
+  const unsigned warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const unsigned group = lane >> 2, tig = lane % 4;
+  const i64 tilesK = ceilDiv(lk, kFlashKeys);
+  const i64 units = batch * tilesK;
+  constexpr int kSteps = D / 16, kQueryBlocks = kFlashRows / 8,
+                kOutBlocks = D / 8;
+  for (i64 u = blockIdx.x; u < units; u += gridDim.x) {
+    const i64 b = u / tilesK, k0 = (u % tilesK) * kFlashKeys;
+    __syncthreads();
+    loadTile<D>(sk, k + (b * lk + k0) * D, kFlashKeys, lk - k0);
+    loadTile<D>(sv, v + (b * lk + k0) * D, kFlashKeys, lk - k0);
+    cpAsyncWait<0>();
+    __syncthreads();
+    // This warp's 16 keys as A fragments of S^T = K Q^T and dP^T = V dO^T.
+    unsigned ka[kSteps][4], va[kSteps][4];
+    for (int s = 0; s < kSteps; ++s) {
+      const i64 at = (warp * 16 + lane % 16) * D + s * 16 + 8 * (lane / 16);
+      ldmatrix<4, false>(ka[s], sk + at);
+      ldmatrix<4, false>(va[s], sv + at);
+    }
+    const i64 key[2] = {k0 + warp * 16 + group, k0 + warp * 16 + group + 8};
+    float dkAcc[kOutBlocks][4], dvAcc[kOutBlocks][4];
+    for (int n = 0; n < kOutBlocks; ++n)
+      for (int e = 0; e < 4; ++e)
+        dkAcc[n][e] = dvAcc[n][e] = 0.0f;
+    // Causal: queries before this tile's first key see none of its keys.
+    const i64 first = causal ? k0 / kFlashRows * kFlashRows : 0;
+    for (i64 q0 = first; q0 < lq; q0 += kFlashRows) {
+      __syncthreads();
+      const i64 rows = lq - q0;
+      loadTile<D>(sq, q + (b * lq + q0) * D, kFlashRows, rows);
+      loadTile<D>(sdo, grad + (b * lq + q0) * D, kFlashRows, rows);
+      loadTile<D>(so, out + (b * lq + q0) * D, kFlashRows, rows);
+      cpAsyncWait<0>();
+      __syncthreads();
+      rowDots<D>(sdo, so, sdots);
+      for (i64 r = tid(); r < kFlashRows; r += nthreads())
+        slse[r] = q0 + r < lq ? lse[b * lq + q0 + r] : 0.0f;
+      __syncthreads();
+      // P^T and dS^T, 16 keys x 64 queries (Q and dO stored queries x d:
+      // B's N x K form).
+      float pt[kQueryBlocks][4], dst[kQueryBlocks][4];
+      for (int n = 0; n < kQueryBlocks; ++n) {
+        float sc[4] = {0, 0, 0, 0}, dp[4] = {0, 0, 0, 0};
+        for (int s = 0; s < kSteps; ++s) {
+          const i64 at = (n * 8 + lane % 8) * D + s * 16 + 8 * ((lane / 8) % 2);
+          unsigned qf[2], gf[2];
+          ldmatrix<2, false>(qf, sq + at);
+          ldmatrix<2, false>(gf, sdo + at);
+          mmaBf16(sc, ka[s], qf, sc);
+          mmaBf16(dp, va[s], gf, dp);
+        }
+        for (int e = 0; e < 4; ++e) {
+          const i64 c = n * 8 + 2 * tig + (e % 2), i = q0 + c, j = key[e / 2];
+          const bool visible = i < lq && j < lk && (!causal || j <= i);
+          pt[n][e] = visible ? expf(sc[e] * scale - slse[c]) : 0.0f;
+          dst[n][e] = pt[n][e] * (dp[e] - sdots[c]);
+        }
+      }
+      // dV += P^T dO and dK += dS^T Q (stored queries x d: B's K x N).
+      for (int s = 0; s < kFlashRows / 16; ++s) {
+        unsigned pa[4], da[4];
+        accumulatorsToA(pt[2 * s], pt[2 * s + 1], pa);
+        accumulatorsToA(dst[2 * s], dst[2 * s + 1], da);
+        for (int n = 0; n < kOutBlocks; ++n) {
+          const i64 at = (s * 16 + lane % 8 + 8 * ((lane / 8) % 2)) * D + n * 8;
+          unsigned gf[2], qf[2];
+          ldmatrix<2, true>(gf, sdo + at);
+          ldmatrix<2, true>(qf, sq + at);
+          mmaBf16(dvAcc[n], pa, gf, dvAcc[n]);
+          mmaBf16(dkAcc[n], da, qf, dkAcc[n]);
+        }
+      }
+    }
+    for (int h = 0; h < 2; ++h) {
+      if (key[h] >= lk)
+        continue;
+      clip::bf16 *toK = dk + (b * lk + key[h]) * D,
+                 *toV = dv + (b * lk + key[h]) * D;
+      for (int n = 0; n < kOutBlocks; ++n)
+        for (int x = 0; x < 2; ++x) {
+          toK[n * 8 + 2 * tig + x] = clip::bf16(dkAcc[n][2 * h + x] * scale);
+          toV[n * 8 + 2 * tig + x] = clip::bf16(dvAcc[n][2 * h + x]);
+        }
     }
   }
 }

@@ -132,6 +132,14 @@ extern "C" __global__ void k_flash(char *A, void *const *P, void *const *I) {
   clip::cuda::flashAttentionForward<64>(96, 197, 197, 0.125f, false, (const B16 *)A, (const B16 *)(A + (1 << 22)), (const B16 *)(A + (2 << 22)), (B16 *)(A + (3 << 22)), F(A, 4 << 22));
   clip::cuda::flashAttentionForward<32>(8, 77, 77, 0.17f, true, (const B16 *)A, (const B16 *)(A + (1 << 22)), (const B16 *)(A + (2 << 22)), (B16 *)(A + (3 << 22)), F(A, 4 << 22));
 }
+extern "C" __global__ void k_flash_grad_query(char *A, void *const *P, void *const *I) {
+  typedef clip::bf16 B16;
+  clip::cuda::flashAttentionGradQuery<64>(96, 197, 197, 0.125f, false, (const B16 *)(A + (5 << 22)), (const B16 *)A, (const B16 *)(A + (1 << 22)), (const B16 *)(A + (2 << 22)), (const B16 *)(A + (3 << 22)), F(A, 4 << 22), (B16 *)(A + (6 << 22)));
+}
+extern "C" __global__ void k_flash_grad_key_value(char *A, void *const *P, void *const *I) {
+  typedef clip::bf16 B16;
+  clip::cuda::flashAttentionGradKeyValue<64>(96, 197, 197, 0.125f, true, (const B16 *)(A + (5 << 22)), (const B16 *)A, (const B16 *)(A + (1 << 22)), (const B16 *)(A + (2 << 22)), (const B16 *)(A + (3 << 22)), F(A, 4 << 22), (B16 *)(A + (6 << 22)), (B16 *)(A + (7 << 22)));
+}
 extern "C" __global__ void k_warp(char *A, void *const *P, void *const *I) {
   __shared__ __align__(16) clip::bf16 tile[16 * 16];
   __shared__ __align__(16) float staged[4 * 256];

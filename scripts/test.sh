@@ -29,9 +29,33 @@ if cmake -G Ninja -S "$root" -B "$runtime_dir" -DCLIPC_BUILD_COMPILER=OFF \
   if grep -Eq 'llvm|mlir' "$runtime_dir/compile_commands.json"; then
     echo "runtime-only build: a compile command names LLVM/MLIR"; status=1
   fi
-  ctest --test-dir "$runtime_dir" --output-on-failure -j "$(nproc)" -LE parity || status=1
+  # The emulated device kernels ran in the main build; here they run once
+  # more, under ThreadSanitizer, below.
+  ctest --test-dir "$runtime_dir" --output-on-failure -j "$(nproc)" -LE parity \
+    -E '^(CudaKernels|CudaWarp)' || status=1
 else
   status=1
+fi
+
+# The emulated device kernels (many threads a block, barriers, warp
+# collectives) once under ThreadSanitizer. OpenMP runs one thread: libgomp is
+# not instrumented, so its own barriers would read as races in the CPU
+# reference kernels. NVRTC's tests are not about threads.
+echo "== emulated CUDA kernels under ThreadSanitizer"
+tsan_dir=${build_dir}-tsan
+start=$(date +%s)
+if cmake -G Ninja -S "$root" -B "$tsan_dir" -DCLIPC_BUILD_COMPILER=OFF \
+     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS="-fsanitize=thread -O1" \
+     -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread >/dev/null &&
+   cmake --build "$tsan_dir" --target clip-cuda-kernels-tests >/dev/null; then
+  OMP_NUM_THREADS=1 TSAN_OPTIONS="exitcode=66" \
+    "$tsan_dir/test/unit/cuda/clip-cuda-kernels-tests" --gtest_filter='-*Nvrtc*' \
+    >"$tsan_dir/tsan.log" 2>&1 || { tail -60 "$tsan_dir/tsan.log"; status=1; }
+  echo "ThreadSanitizer: $(grep -c 'WARNING: ThreadSanitizer' "$tsan_dir/tsan.log") reports," \
+    "$(grep -o '[0-9]* tests from [0-9]* test suites ran' "$tsan_dir/tsan.log")" \
+    "($(( $(date +%s) - start )) s)"
+else
+  echo "ThreadSanitizer build failed"; status=1
 fi
 
 if [ "$status" -ne 0 ]; then echo "tests: FAILED"; else echo "tests: all passed"; fi

@@ -68,6 +68,51 @@ __device__ inline void accumulatorsToA(const float lo[4], const float hi[4],
   a[3] = packBf16(hi[2], hi[3]);
 }
 
+/// This warp's 16 rows (warp * 16 + 0..15) of a row-major shared tile
+/// with row length D, as the A fragments of its D / 16 k-steps.
+template <int D>
+__device__ inline void loadRowsA(const clip::bf16 *tile, unsigned a[][4]) {
+  const unsigned warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  for (int s = 0; s < D / 16; ++s)
+    ldmatrix<4, false>(a[s], tile + (warp * 16 + lane % 16) * D + s * 16 +
+                                 8 * (lane / 16));
+}
+
+/// acc (16 x 8) += A (16 x D, the fragments of loadRowsA) times the
+/// transpose of rows 8n..8n+7 of a row-major shared tile with row length D
+/// (stored N x K, B's column-major form: plain loads): one n-block of
+/// A tile^T, such as S = Q K^T.
+template <int D>
+__device__ inline void productTransposed(float acc[4], const unsigned a[][4],
+                                         const clip::bf16 *tile, int n) {
+  const unsigned lane = threadIdx.x % 32;
+  for (int s = 0; s < D / 16; ++s) {
+    unsigned b[2];
+    ldmatrix<2, false>(b, tile + (n * 8 + lane % 8) * D + s * 16 +
+                              8 * ((lane / 8) % 2));
+    mmaBf16(acc, a[s], b, acc);
+  }
+}
+
+/// acc (16 x D) += P (16 x 64, eight accumulator n-blocks, rounded to bf16)
+/// times a 64 x D row-major shared tile (stored K x N: transposed loads),
+/// such as O += P V.
+template <int D>
+__device__ inline void productWithTile(float acc[][4], const float p[][4],
+                                       const clip::bf16 *tile) {
+  const unsigned lane = threadIdx.x % 32;
+  for (int s = 0; s < kFlashKeys / 16; ++s) {
+    unsigned a[4];
+    accumulatorsToA(p[2 * s], p[2 * s + 1], a);
+    for (int n = 0; n < D / 8; ++n) {
+      unsigned b[2];
+      ldmatrix<2, true>(
+          b, tile + (s * 16 + lane % 8 + 8 * ((lane / 8) % 2)) * D + n * 8);
+      mmaBf16(acc[n], a, b, acc[n]);
+    }
+  }
+}
+
 /// Per row of a 64 x D tile pair (in shared memory): dO . O in f32, the
 /// backward's D_i; threads stride over the rows.
 template <int D>
@@ -113,9 +158,7 @@ flashAttentionForward(i64 batch, i64 lq, i64 lk, float scale, bool causal,
     __syncthreads();
     // This warp's 16 query rows as A fragments, one per k-step.
     unsigned qa[kSteps][4];
-    for (int s = 0; s < kSteps; ++s)
-      ldmatrix<4, false>(qa[s], sq + (warp * 16 + lane % 16) * D + s * 16 +
-                                    8 * (lane / 16));
+    loadRowsA<D>(sq, qa);
     // Rows group and group + 8 of the warp's 16: running max, sum, O.
     const i64 row[2] = {q0 + warp * 16 + group, q0 + warp * 16 + group + 8};
     float m[2] = {negInf(), negInf()}, l[2] = {0.0f, 0.0f};
@@ -137,12 +180,7 @@ flashAttentionForward(i64 batch, i64 lq, i64 lk, float scale, bool causal,
       for (int n = 0; n < kKeyBlocks; ++n) {
         for (int e = 0; e < 4; ++e)
           sc[n][e] = 0.0f;
-        for (int s = 0; s < kSteps; ++s) {
-          unsigned kf[2];
-          ldmatrix<2, false>(kf, sk + (n * 8 + lane % 8) * D + s * 16 +
-                                     8 * ((lane / 8) % 2));
-          mmaBf16(sc[n], qa[s], kf, sc[n]);
-        }
+        productTransposed<D>(sc[n], qa, sk, n);
       }
       // Scale, mask, and the online softmax of rows group, group + 8.
       float tileMax[2] = {negInf(), negInf()};
@@ -177,17 +215,8 @@ flashAttentionForward(i64 batch, i64 lq, i64 lk, float scale, bool causal,
           sc[n][e] = sc[n][e] == negInf() ? 0.0f : expf(sc[n][e] - m[e / 2]);
           l[e / 2] += sc[n][e];
         }
-      for (int s = 0; s < kFlashKeys / 16; ++s) {
-        unsigned pa[4];
-        accumulatorsToA(sc[2 * s], sc[2 * s + 1], pa);
-        // O += P V: V is stored keys x d, B's K x N form (transposed load).
-        for (int n = 0; n < kOutBlocks; ++n) {
-          unsigned vf[2];
-          ldmatrix<2, true>(
-              vf, sv + (s * 16 + lane % 8 + 8 * ((lane / 8) % 2)) * D + n * 8);
-          mmaBf16(o[n], pa, vf, o[n]);
-        }
-      }
+      // O += P V (V stored keys x d: transposed loads).
+      productWithTile<D>(o, sc, sv);
     }
     // Row sums across the group's four lanes, then O / l and the lse.
     for (int h = 0; h < 2; ++h) {
@@ -248,11 +277,8 @@ __device__ inline void flashAttentionGradQuery(
     rowDots<D>(sdo, so, sdots);
     __syncthreads();
     unsigned qa[kSteps][4], ga[kSteps][4];
-    for (int s = 0; s < kSteps; ++s) {
-      const i64 at = (warp * 16 + lane % 16) * D + s * 16 + 8 * (lane / 16);
-      ldmatrix<4, false>(qa[s], sq + at);
-      ldmatrix<4, false>(ga[s], sdo + at);
-    }
+    loadRowsA<D>(sq, qa);
+    loadRowsA<D>(sdo, ga);
     const i64 local[2] = {warp * 16 + group, warp * 16 + group + 8};
     const i64 row[2] = {q0 + local[0], q0 + local[1]};
     float rowLse[2], rowDot[2];
@@ -276,14 +302,8 @@ __device__ inline void flashAttentionGradQuery(
       float ds[kKeyBlocks][4];
       for (int n = 0; n < kKeyBlocks; ++n) {
         float sc[4] = {0, 0, 0, 0}, dp[4] = {0, 0, 0, 0};
-        for (int s = 0; s < kSteps; ++s) {
-          const i64 at = (n * 8 + lane % 8) * D + s * 16 + 8 * ((lane / 8) % 2);
-          unsigned kf[2], vf[2];
-          ldmatrix<2, false>(kf, sk + at);
-          ldmatrix<2, false>(vf, sv + at);
-          mmaBf16(sc, qa[s], kf, sc);
-          mmaBf16(dp, ga[s], vf, dp);
-        }
+        productTransposed<D>(sc, qa, sk, n);
+        productTransposed<D>(dp, ga, sv, n);
         for (int e = 0; e < 4; ++e) {
           const i64 j = k0 + n * 8 + 2 * tig + (e % 2), i = row[e / 2];
           const bool visible = i < lq && j < lk && (!causal || j <= i);
@@ -292,16 +312,7 @@ __device__ inline void flashAttentionGradQuery(
         }
       }
       // dQ += dS K (K stored keys x d: B's K x N form, transposed load).
-      for (int s = 0; s < kFlashKeys / 16; ++s) {
-        unsigned da[4];
-        accumulatorsToA(ds[2 * s], ds[2 * s + 1], da);
-        for (int n = 0; n < kOutBlocks; ++n) {
-          unsigned kf[2];
-          ldmatrix<2, true>(
-              kf, sk + (s * 16 + lane % 8 + 8 * ((lane / 8) % 2)) * D + n * 8);
-          mmaBf16(acc[n], da, kf, acc[n]);
-        }
-      }
+      productWithTile<D>(acc, ds, sk);
     }
     for (int h = 0; h < 2; ++h) {
       if (row[h] >= lq)
@@ -349,11 +360,8 @@ __device__ inline void flashAttentionGradKeyValue(
     __syncthreads();
     // This warp's 16 keys as A fragments of S^T = K Q^T and dP^T = V dO^T.
     unsigned ka[kSteps][4], va[kSteps][4];
-    for (int s = 0; s < kSteps; ++s) {
-      const i64 at = (warp * 16 + lane % 16) * D + s * 16 + 8 * (lane / 16);
-      ldmatrix<4, false>(ka[s], sk + at);
-      ldmatrix<4, false>(va[s], sv + at);
-    }
+    loadRowsA<D>(sk, ka);
+    loadRowsA<D>(sv, va);
     const i64 key[2] = {k0 + warp * 16 + group, k0 + warp * 16 + group + 8};
     float dkAcc[kOutBlocks][4], dvAcc[kOutBlocks][4];
     for (int n = 0; n < kOutBlocks; ++n)
@@ -378,14 +386,8 @@ __device__ inline void flashAttentionGradKeyValue(
       float pt[kQueryBlocks][4], dst[kQueryBlocks][4];
       for (int n = 0; n < kQueryBlocks; ++n) {
         float sc[4] = {0, 0, 0, 0}, dp[4] = {0, 0, 0, 0};
-        for (int s = 0; s < kSteps; ++s) {
-          const i64 at = (n * 8 + lane % 8) * D + s * 16 + 8 * ((lane / 8) % 2);
-          unsigned qf[2], gf[2];
-          ldmatrix<2, false>(qf, sq + at);
-          ldmatrix<2, false>(gf, sdo + at);
-          mmaBf16(sc, ka[s], qf, sc);
-          mmaBf16(dp, va[s], gf, dp);
-        }
+        productTransposed<D>(sc, ka, sq, n);
+        productTransposed<D>(dp, va, sdo, n);
         for (int e = 0; e < 4; ++e) {
           const i64 c = n * 8 + 2 * tig + (e % 2), i = q0 + c, j = key[e / 2];
           const bool visible = i < lq && j < lk && (!causal || j <= i);
@@ -394,19 +396,8 @@ __device__ inline void flashAttentionGradKeyValue(
         }
       }
       // dV += P^T dO and dK += dS^T Q (stored queries x d: B's K x N).
-      for (int s = 0; s < kFlashRows / 16; ++s) {
-        unsigned pa[4], da[4];
-        accumulatorsToA(pt[2 * s], pt[2 * s + 1], pa);
-        accumulatorsToA(dst[2 * s], dst[2 * s + 1], da);
-        for (int n = 0; n < kOutBlocks; ++n) {
-          const i64 at = (s * 16 + lane % 8 + 8 * ((lane / 8) % 2)) * D + n * 8;
-          unsigned gf[2], qf[2];
-          ldmatrix<2, true>(gf, sdo + at);
-          ldmatrix<2, true>(qf, sq + at);
-          mmaBf16(dvAcc[n], pa, gf, dvAcc[n]);
-          mmaBf16(dkAcc[n], da, qf, dkAcc[n]);
-        }
-      }
+      productWithTile<D>(dvAcc, pt, sdo);
+      productWithTile<D>(dkAcc, dst, sq);
     }
     for (int h = 0; h < 2; ++h) {
       if (key[h] >= lk)

@@ -30,10 +30,10 @@
 namespace clip::cuda {
 
 /// Threads of a flash-attention block (four warps) and its query rows.
-[[maybe_unused]] constexpr int kFlashThreads = 128;
-[[maybe_unused]] constexpr int kFlashRows = 64;
+[[maybe_unused]] constexpr int kFlashThreads = kernels::kFlashThreads;
+[[maybe_unused]] constexpr int kFlashRows = kernels::kFlashRows;
 /// Keys per tile.
-[[maybe_unused]] constexpr int kFlashKeys = 64;
+[[maybe_unused]] constexpr int kFlashKeys = kernels::kFlashRows;
 
 namespace detail {
 

@@ -178,14 +178,17 @@ struct Block {
     /// completes the collective copies them there, so a lane that wakes
     /// late never sees a later collective's.
     uint32_t (*outputs[32])[16] = {};
+    /// Wakes this warp's lanes only (a block-wide wake-up per collective
+    /// costs every thread of the block a context switch).
+    std::condition_variable done;
   };
 
   explicit Block(unsigned size)
       : size(size), warps((size + 31) / 32), state(size) {}
 
   const unsigned size;
-  std::mutex mutex; // guards everything below
-  std::condition_variable changed;
+  std::mutex mutex;                // guards everything below
+  std::condition_variable changed; // the barrier
   std::vector<Warp> warps;
   std::vector<int> state;
   unsigned arrived = 0; // at the barrier
@@ -200,6 +203,8 @@ struct Block {
               std::to_string(threadIdx.x) + ")";
     }
     changed.notify_all();
+    for (Warp &w : warps)
+      w.done.notify_all();
     throw Aborted{};
   }
   void check(std::unique_lock<std::mutex> &lock) {
@@ -281,11 +286,11 @@ struct Block {
         }
       w.arrived = 0;
       ++w.generation;
-      changed.notify_all();
+      w.done.notify_all();
       return;
     }
     const unsigned long long generation = w.generation;
-    changed.wait(lock, [&] { return aborted || w.generation != generation; });
+    w.done.wait(lock, [&] { return aborted || w.generation != generation; });
     check(lock);
   }
 

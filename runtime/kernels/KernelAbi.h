@@ -43,6 +43,13 @@ constexpr int kCudaBlock = 256;
 /// clipc launches ceil(cols / kParamColumns) blocks.
 constexpr int kParamColumns = 4;
 
+/// The tensor-core attention (clip::cuda::flashAttention*): threads per
+/// block (four warps, each owning 16 rows of a tile) and rows per tile of
+/// queries or keys; clipc launches ceil(length / kFlashRows) blocks per
+/// batch entry with kFlashThreads threads.
+[[maybe_unused]] constexpr int kFlashThreads = 128;
+[[maybe_unused]] constexpr int kFlashRows = 64;
+
 /// NCHW convolution geometry (weight [outChannels, channels/groups, kh, kw]).
 /// Generated code builds it by aggregate initialization in this field order
 /// (compiler/Target/Common/KernelArguments.cpp): do not reorder.

@@ -261,6 +261,10 @@ static bool isBf16Buffer(Value buffer) {
   return cast<MemRefType>(buffer.getType()).getElementType().isBF16();
 }
 
+bool LaunchBinding::isBf16(Value value) const {
+  return isBf16Buffer(buffer(value));
+}
+
 bool LaunchBinding::needsStaging(Operation *kernelOp) const {
   if (!llvm::any_of(order, [&](Value v) { return isBf16Buffer(buffer(v)); }))
     return false;

@@ -116,6 +116,8 @@ public:
   std::string pointer(Value value) const { return bound.lookup(value).first; }
   /// The buffer bound to a kernel-op operand or result.
   Value buffer(Value value) const { return bound.lookup(value).second; }
+  /// Whether that buffer stores bf16 (the kernel op still sees f32).
+  bool isBf16(Value value) const;
   /// Pointers of `op`'s operands and results, in order.
   std::vector<std::string> operandPointers(Operation *op) const;
   std::vector<std::string> resultPointers(Operation *op) const;

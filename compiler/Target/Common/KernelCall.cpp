@@ -22,6 +22,10 @@ using namespace mlir::clip::codegen;
 
 namespace {
 
+/// runtime/cuda/FlashAttention.cuh's tile rows and block size.
+constexpr int64_t kFlash = ::clip::kernels::kFlashRows;
+constexpr int kFlashBlock = ::clip::kernels::kFlashThreads;
+
 /// Builds argument lists: `args.i(3).f(0.5).p(x)`.
 class Args {
 public:
@@ -63,6 +67,15 @@ public:
     const int64_t lq = q[q.size() - 2], d = q.back();
     return i(product(q) / (lq * d))
         .ints(lq, k[k.size() - 2], d, v.back())
+        .f(scale)
+        .b(causal);
+  }
+  /// FlashAttention.cuh's leading arguments: batch, lq, lk, scale, causal.
+  Args &flash(Value query, Value key, APFloat scale, bool causal) {
+    Shape q = shapeOf(query), k = shapeOf(key);
+    const int64_t lq = q[q.size() - 2];
+    return i(product(q) / (lq * q.back()))
+        .ints(lq, k[k.size() - 2])
         .f(scale)
         .b(causal);
   }
@@ -122,9 +135,25 @@ private:
   void host(LibraryCall call) { result.host.push_back(std::move(call)); }
   /// Adds a device phase.
   void device(StringRef name, int64_t units, Units spread, LibraryCall call,
-              int64_t errorBound = -1) {
+              int64_t errorBound = -1, int block = 0) {
     result.device.push_back(
-        {name.str(), units, spread, std::move(call), errorBound});
+        {name.str(), units, spread, std::move(call), errorBound, block});
+  }
+  /// The head dimension of an attention whose tensors `bf16` are all
+  /// stored in bf16 and `f32` in f32, when runtime/cuda/FlashAttention.cuh
+  /// takes it (d == dv, a multiple of 16, at most `maxD`); 0 otherwise.
+  int64_t flashHeadDim(Value query, Value value, ArrayRef<Value> bf16,
+                       ArrayRef<Value> f32, int64_t maxD) const {
+    const int64_t d = shapeOf(query).back();
+    if (d != shapeOf(value).back() || d % 16 || d > maxD)
+      return 0;
+    for (Value v : bf16)
+      if (!binding.isBf16(v))
+        return 0;
+    for (Value v : f32)
+      if (binding.isBf16(v))
+        return 0;
+    return d;
   }
   /// The same call on both targets; on the device one phase of `units`.
   void both(StringRef function, const Args &a, int64_t units, Units spread) {
@@ -359,6 +388,24 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
                             .ptrs(a.getQuery(), a.getKey(), a.getValue(),
                                   a.getResult(), a.getLse());
             host(call.call("attention"));
+            // bf16 storage: FlashAttention-2 on tensor cores.
+            if (int64_t d = flashHeadDim(
+                    a.getQuery(), a.getValue(),
+                    {a.getQuery(), a.getKey(), a.getValue(), a.getResult()},
+                    {a.getLse()}, 128)) {
+              const int64_t rows = product(q) / q.back(), lq = q[q.size() - 2];
+              device("", rows / lq * ((lq + kFlash - 1) / kFlash),
+                     Units::PerBlock,
+                     args()
+                         .flash(a.getQuery(), a.getKey(), a.getScale(),
+                                a.getCausal())
+                         .ptrs(a.getQuery(), a.getKey(), a.getValue(),
+                               a.getResult(), a.getLse())
+                         .call(fmt::format("flashAttentionForward<{}>", d)),
+                     -1, kFlashBlock);
+              result.deviceTakesBf16 = true;
+              return success();
+            }
             device("", product(q) / q.back(), Units::PerBlock,
                    call.call("attentionForward"));
             return success();
@@ -373,6 +420,35 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
             host(Args(common)
                      .ptrs(a.getQueryGrad(), a.getKeyGrad(), a.getValueGrad())
                      .call("attentionGrad"));
+            if (int64_t d =
+                    flashHeadDim(a.getQuery(), a.getValue(),
+                                 {a.getGrad(), a.getQuery(), a.getKey(),
+                                  a.getValue(), a.getOutput(), a.getQueryGrad(),
+                                  a.getKeyGrad(), a.getValueGrad()},
+                                 {a.getLse()}, 64)) {
+              const int64_t lq = q[q.size() - 2], lk = k[k.size() - 2];
+              const int64_t batch = product(q) / (lq * q.back());
+              Args flash = args()
+                               .flash(a.getQuery(), a.getKey(), a.getScale(),
+                                      a.getCausal())
+                               .ptrs(a.getGrad(), a.getQuery(), a.getKey(),
+                                     a.getValue(), a.getOutput(), a.getLse());
+              device("query", batch * ((lq + kFlash - 1) / kFlash),
+                     Units::PerBlock,
+                     Args(flash)
+                         .p(a.getQueryGrad())
+                         .call(fmt::format("flashAttentionGradQuery<{}>", d)),
+                     -1, kFlashBlock);
+              device(
+                  "key_value", batch * ((lk + kFlash - 1) / kFlash),
+                  Units::PerBlock,
+                  Args(flash)
+                      .ptrs(a.getKeyGrad(), a.getValueGrad())
+                      .call(fmt::format("flashAttentionGradKeyValue<{}>", d)),
+                  -1, kFlashBlock);
+              result.deviceTakesBf16 = true;
+              return success();
+            }
             device("query", product(q) / q.back(), Units::PerBlock,
                    Args(common).p(a.getQueryGrad()).call("attentionGradQuery"));
             device("key_value", product(k) / k.back(), Units::PerBlock,

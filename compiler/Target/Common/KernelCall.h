@@ -60,6 +60,9 @@ struct DevicePhase {
   LibraryCall call;
   /// Bad indices are checked against this bound (gathers) when >= 0.
   int64_t errorBound = -1;
+  /// Threads per block when the function needs a fixed number (the
+  /// warp-tiled tensor-core kernels); 0: the library's block size.
+  int block = 0;
 };
 
 /// A GEMM with its fused epilogue (bias, activation, residual).
@@ -80,6 +83,9 @@ struct KernelCall {
   Kind kind = None;
   std::vector<LibraryCall> host;   ///< the CPU target's calls, in order
   std::vector<DevicePhase> device; ///< the CUDA target's phases, in order
+  /// The device phases take the launch's bf16 buffers as they are (no
+  /// f32 staging): the tensor-core kernels.
+  bool deviceTakesBf16 = false;
   std::optional<GemmCall> gemm;
   std::optional<ElementwiseLoop> loop;
 };

@@ -51,7 +51,7 @@ private:
   /// Adds `__global__ <launch>_<phase>` running `body` and its step.
   void kernel(StringRef phase, int64_t units, Units spread,
               const std::string &body, int errorSlot = -1,
-              int64_t errorBound = 0);
+              int64_t errorBound = 0, int block = 0);
   std::string in(Value v) const { return binding.pointer(v); }
   std::string out(Value v) const { return binding.pointer(v); }
 
@@ -65,8 +65,10 @@ private:
 
 void CudaFunctionEmitter::kernel(StringRef phase, int64_t units, Units spread,
                                  const std::string &body, int errorSlot,
-                                 int64_t errorBound) {
+                                 int64_t errorBound, int block) {
   CudaStep step;
+  if (block > 0)
+    step.block = block;
   step.launch = launchName;
   step.kernel = phase.empty() ? launchName : launchName + "_" + phase.str();
   const int64_t blocks = spread == Units::PerThread
@@ -134,7 +136,7 @@ LogicalResult CudaFunctionEmitter::emitLaunch(kernel::LaunchOp launch) {
   FailureOr<KernelCall> call = describeLaunch(launch, names, "CUDA", binding);
   if (failed(call))
     return failure();
-  if (call->kind == KernelCall::Library &&
+  if (call->kind == KernelCall::Library && !call->deviceTakesBf16 &&
       binding.needsStaging(launch.getKernelOp()))
     return emitStaged(launch);
   switch (call->kind) {
@@ -214,7 +216,7 @@ void CudaFunctionEmitter::emitPhase(const DevicePhase &phase) {
                     fmt::format("clip_error + {}", 3 * slot)) +
           ";";
   kernel(phase.name, phase.units, phase.spread, body, slot,
-         std::max<int64_t>(phase.errorBound, 0));
+         std::max<int64_t>(phase.errorBound, 0), phase.block);
 }
 
 LogicalResult CudaFunctionEmitter::emitGemm(const GemmCall &g) {

@@ -26,16 +26,18 @@
 // - Modules: a CUDA unit is compiled as host C++ under
 //   runtime/cuda/HostEmulation.h (cached by its text) through the one
 //   extension, clipEmulatorLoadSource; kernels run as emulated launches
-//   (CLIPC_EMULATE_BLOCK=N runs every block with N threads: the device
-//   library holds for any block size, and on a small machine 256 threads
-//   a block cost minutes of barriers). More than 48 KiB of dynamic shared
-//   memory needs the function attribute, as on the device.
+//   (CLIPC_EMULATE_BLOCK=N runs every 256-thread launch with N threads a
+//   block: the device library's functions hold for any block size, and on
+//   a small machine 256 threads a block cost minutes of barriers; the
+//   warp-tiled kernels keep their own count). More than 48 KiB of dynamic
+//   shared memory needs the function attribute, as on the device.
 // - cuBLASLt: column-major D = alpha op(A) op(B) + beta C (+ bias), batched
 //   by strides, f32 or bf16 storage, double accumulation, rounded once.
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/cuda/EmulatedLaunch.h"
+#include "runtime/kernels/KernelAbi.h"
 #include "runtime/kernels/ScalarMath.h"
 
 #include <cublasLt.h>
@@ -357,7 +359,11 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
                                        b->release(b->state);
                                        delete b;
                                      });
-  const unsigned block = blockOverride() ? blockOverride() : blockX;
+  // The override is for the library's any-block-size functions (launched
+  // with kCudaBlock threads); warp-tiled kernels need their own count.
+  const unsigned block = blockOverride() && blockX == clip::kernels::kCudaBlock
+                             ? blockOverride()
+                             : blockX;
   return device().enqueue(stream, [bound, gridX, block] {
     bound->run(bound->state, gridX, block);
   });

@@ -7,8 +7,9 @@
 // from lse: dV = P^T dO, dP = dO V^T, dS = P (dP - D), dQ = scale dS K,
 // dK = scale dS^T Q. Each output element is written by exactly one work
 // item, so results do not depend on scheduling.
-// contrastiveLoss(Grad): the N x N logits by sgemm on the normalized
-// embeddings, row / column log-sum-exps, then dL and two sgemms back.
+// contrastiveLoss(Grad): in tiles of the logits by sgemm on the normalized
+// embeddings, online row / column log-sum-exps, then dL tile by tile and
+// sgemms back; the N x N logits never exist (batch 65,536 fits).
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/cpu/CpuInternal.h"
@@ -171,31 +172,115 @@ void divideRows(int64_t n, int64_t d, const float *x, const float *norm,
       unit[i * d + e] = x[i * d + e] / norm[i];
 }
 
-/// out = in^T for an n x n matrix, in tiles.
-void transposeSquare(int64_t n, const float *in, float *out) {
-  const int64_t tile = 32;
-  const int64_t tiles = (n + tile - 1) / tile;
-#pragma omp parallel for schedule(static) if (worthThreads(n * n))
-  for (int64_t ti = 0; ti < tiles; ++ti)
-    for (int64_t j0 = 0; j0 < n; j0 += tile)
-      for (int64_t i = ti * tile; i < std::min(n, (ti + 1) * tile); ++i)
-        for (int64_t j = j0; j < std::min(n, j0 + tile); ++j)
-          out[j * n + i] = in[i * n + j];
-}
+/// The contrastive loss in tiles (Inf-CL): a work item is a block of
+/// kLossRows rows of x; it walks the rows of y kLossColumns at a time,
+/// S = s x_I y_J^T by sgemm into a per-thread scratch, so the n x n logits
+/// never exist: the extra memory is the normalized embeddings (n d) and
+/// kLossRows * kLossColumns floats a thread. A row's result comes from one
+/// work item in a fixed column order, so it does not depend on the threads.
+constexpr int64_t kLossRows = 256, kLossColumns = 512;
 
-/// lse[i] = log(sum_j exp(m[i][j])) of each row of an n x n matrix.
-void rowLogSumExp(int64_t n, const float *m, float *lse) {
+/// Calls tile(i0, rows, j0, columns, S) for every tile of S = s x y^T, work
+/// items (row blocks) spread over the OpenMP threads, columns in order.
+/// `begin(i0, rows)` / `end(i0, rows)` run around a row block's tiles.
+template <typename Begin, typename Tile, typename End>
+void forEachLogitTile(int64_t n, int64_t d, float s, const float *x,
+                      const float *y, Begin begin, Tile tile, End end) {
+  const int64_t blocks = (n + kLossRows - 1) / kLossRows;
 #pragma omp parallel if (worthThreads(n * n))
   {
-    std::vector<float> scratch(static_cast<size_t>(n));
-#pragma omp for schedule(static)
-    for (int64_t i = 0; i < n; ++i) {
-      const float *row = m + i * n;
-      const float max = rowMax(row, n);
-      const double sum = expShiftSum(row, scratch.data(), n, max);
-      lse[i] = static_cast<float>(static_cast<double>(max) + std::log(sum));
+    std::vector<float> scores(static_cast<size_t>(kLossRows * kLossColumns));
+#pragma omp for schedule(dynamic)
+    for (int64_t block = 0; block < blocks; ++block) {
+      const int64_t i0 = block * kLossRows;
+      const int64_t rows = std::min(kLossRows, n - i0);
+      begin(i0, rows);
+      for (int64_t j0 = 0; j0 < n; j0 += kLossColumns) {
+        const int64_t columns = std::min(kLossColumns, n - j0);
+        sgemm(false, true, rows, columns, d, s, x + i0 * d, d, y + j0 * d, d,
+              0.0f, scores.data(), columns);
+        tile(i0, rows, j0, columns, scores.data());
+      }
+      end(i0, rows);
     }
   }
+}
+
+/// lse[i] = log(sum_j exp(s x_i . y_j)) by an online log-sum-exp over the
+/// column tiles (max and a double sum rescaled as the max grows);
+/// diagonal[i] = s x_i . y_i from the same tiles (when not null).
+void logSumExpOfRows(int64_t n, int64_t d, float s, const float *x,
+                     const float *y, float *lse, float *diagonal) {
+  std::vector<float> max(static_cast<size_t>(n));
+  std::vector<double> sum(static_cast<size_t>(n));
+  forEachLogitTile(
+      n, d, s, x, y,
+      [&](int64_t i0, int64_t rows) {
+        std::fill_n(max.begin() + i0, rows, kNegInf);
+        std::fill_n(sum.begin() + i0, rows, 0.0);
+      },
+      [&](int64_t i0, int64_t rows, int64_t j0, int64_t columns, float *t) {
+        for (int64_t r = 0; r < rows; ++r) {
+          float *row = t + r * columns;
+          const int64_t i = i0 + r;
+          if (diagonal && i >= j0 && i < j0 + columns)
+            diagonal[i] = row[i - j0];
+          // A NaN logit makes the max NaN, and the lse with it.
+          const float tileMax = rowMax(row, columns);
+          const float m =
+              tileMax != tileMax ? tileMax : std::max(max[i], tileMax);
+          const double rescale = max[i] == kNegInf
+                                     ? 0.0
+                                     : std::exp(static_cast<double>(max[i]) -
+                                                static_cast<double>(m));
+          sum[i] = sum[i] * rescale + expShiftSum(row, row, columns, m);
+          max[i] = m;
+        }
+      },
+      [&](int64_t i0, int64_t rows) {
+        for (int64_t i = i0; i < i0 + rows; ++i)
+          lse[i] = static_cast<float>(static_cast<double>(max[i]) +
+                                      std::log(sum[i]));
+      });
+}
+
+/// dx = s G y over the tiles, G_ij = weight (exp(L_ij - ownLse_i) +
+/// exp(L_ij - otherLse_j) - 2 [i == j]), L = s x y^T: the image side with
+/// (x, y) = (a, b), the text side with (b, a) and the lse roles swapped
+/// (L^T's rows are L's columns). With `scalePartial`, also row i's
+/// sum_j G_ij L_ij in double.
+void logitGradTimes(int64_t n, int64_t d, float s, float weight, const float *x,
+                    const float *y, const float *ownLse, const float *otherLse,
+                    float *dx, double *scalePartial) {
+  forEachLogitTile(
+      n, d, s, x, y,
+      [&](int64_t i0, int64_t rows) {
+        std::fill_n(dx + i0 * d, rows * d, 0.0f);
+        if (scalePartial)
+          std::fill_n(scalePartial + i0, rows, 0.0);
+      },
+      [&](int64_t i0, int64_t rows, int64_t j0, int64_t columns, float *t) {
+        std::vector<float> byRow(static_cast<size_t>(columns)),
+            byColumn(static_cast<size_t>(columns));
+        for (int64_t r = 0; r < rows; ++r) {
+          float *row = t + r * columns;
+          const int64_t i = i0 + r;
+          expShiftSum(row, byRow.data(), columns, ownLse[i]);
+          expDifference(row, otherLse + j0, byColumn.data(), columns);
+          double partial = 0.0;
+          for (int64_t c = 0; c < columns; ++c) {
+            const float g =
+                weight * (byRow[c] + byColumn[c] - (i == j0 + c ? 2.0f : 0.0f));
+            partial += static_cast<double>(g) * static_cast<double>(row[c]);
+            row[c] = g;
+          }
+          if (scalePartial)
+            scalePartial[i] += partial;
+        }
+        sgemm(false, false, rows, d, columns, s, t, columns, y + j0 * d, d,
+              1.0f, dx + i0 * d, d);
+      },
+      [](int64_t, int64_t) {});
 }
 
 } // namespace
@@ -211,22 +296,17 @@ void contrastiveLoss(int64_t n, int64_t d, const float *image,
   const float s =
       static_cast<float>(std::exp(static_cast<double>(*logitScale)));
   std::vector<float> a(static_cast<size_t>(n * d)),
-      b(static_cast<size_t>(n * d));
+      b(static_cast<size_t>(n * d)), diagonal(static_cast<size_t>(n));
   normalizeRows(n, d, image, epsilon, imageNorm, a.data());
   normalizeRows(n, d, text, epsilon, textNorm, b.data());
-  // logits = s a b^T, and its transpose for the column log-sum-exps.
-  std::vector<float> logits(static_cast<size_t>(n * n)),
-      transposed(static_cast<size_t>(n * n));
-  parallelSgemm(false, true, n, n, d, s, a.data(), b.data(), 0.0f,
-                logits.data());
-  transposeSquare(n, logits.data(), transposed.data());
-  rowLogSumExp(n, logits.data(), imageLse);
-  rowLogSumExp(n, transposed.data(), textLse);
+  // Rows of L = s a b^T, then its columns as the rows of L^T = s b a^T.
+  logSumExpOfRows(n, d, s, a.data(), b.data(), imageLse, diagonal.data());
+  logSumExpOfRows(n, d, s, b.data(), a.data(), textLse, nullptr);
   double imageTerm = 0.0, textTerm = 0.0;
   for (int64_t i = 0; i < n; ++i) {
-    const double diagonal = logits[i * n + i];
-    imageTerm += static_cast<double>(imageLse[i]) - diagonal;
-    textTerm += static_cast<double>(textLse[i]) - diagonal;
+    const double diag = diagonal[i];
+    imageTerm += static_cast<double>(imageLse[i]) - diag;
+    textTerm += static_cast<double>(textLse[i]) - diag;
   }
   *loss = static_cast<float>((imageTerm + textTerm) /
                              (2.0 * static_cast<double>(n)));
@@ -250,39 +330,21 @@ void contrastiveLossGrad(int64_t n, int64_t d, const float *grad,
       b(static_cast<size_t>(n * d));
   divideRows(n, d, image, imageNorm, a.data());
   divideRows(n, d, text, textNorm, b.data());
-  // L = s a b^T, then dL in place; per-row partials of sum(dL * L).
-  std::vector<float> dl(static_cast<size_t>(n * n));
+  // da = s dL b tile by tile (and the scale's per-row partials), then
+  // db = s dL^T a from the tiles of L^T: each output row is written by one
+  // work item, so no reduction across threads.
   std::vector<double> scalePartial(static_cast<size_t>(n));
-  parallelSgemm(false, true, n, n, d, s, a.data(), b.data(), 0.0f, dl.data());
-#pragma omp parallel if (worthThreads(n * n))
-  {
-    std::vector<float> byRow(static_cast<size_t>(n)),
-        byColumn(static_cast<size_t>(n));
-#pragma omp for schedule(static)
-    for (int64_t i = 0; i < n; ++i) {
-      float *row = dl.data() + i * n;
-      expShiftSum(row, byRow.data(), n, imageLse[i]);
-      expDifference(row, textLse, byColumn.data(), n);
-      double partial = 0.0;
-      for (int64_t j = 0; j < n; ++j) {
-        const float logit = row[j];
-        const float g =
-            weight * (byRow[j] + byColumn[j] - (i == j ? 2.0f : 0.0f));
-        partial += static_cast<double>(g) * static_cast<double>(logit);
-        row[j] = g;
-      }
-      scalePartial[i] = partial;
-    }
-  }
+  logitGradTimes(n, d, s, weight, a.data(), b.data(), imageLse, textLse, dimage,
+                 scalePartial.data());
+  logitGradTimes(n, d, s, weight, b.data(), a.data(), textLse, imageLse, dtext,
+                 nullptr);
   double scaleGrad = 0.0;
   for (int64_t i = 0; i < n; ++i)
     scaleGrad += scalePartial[i];
   *dlogitScale = static_cast<float>(scaleGrad);
 
-  // da = s dL b, db = s dL^T a (into the outputs), then back through the
-  // normalization: (da - a (a . da)) / norm, or da / norm where clamped.
-  parallelSgemm(false, false, n, d, n, s, dl.data(), b.data(), 0.0f, dimage);
-  parallelSgemm(true, false, n, d, n, s, dl.data(), a.data(), 0.0f, dtext);
+  // Back through the normalization: (da - a (a . da)) / norm, or da / norm
+  // where the norm was clamped.
   auto throughNorm = [&](const float *x, const float *unit, const float *norm,
                          float *dx) {
 #pragma omp parallel for schedule(static) if (worthThreads(n * d))

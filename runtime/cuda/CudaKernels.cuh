@@ -20,6 +20,7 @@
 #include "runtime/cuda/Attention.cuh"
 #include "runtime/cuda/FlashAttention.cuh"
 #include "runtime/cuda/ContrastiveLoss.cuh"
+#include "runtime/cuda/TiledContrastiveLoss.cuh"
 #include "runtime/cuda/Convolution.cuh"
 #include "runtime/cuda/BatchNorm.cuh"
 #include "runtime/cuda/DataMovement.cuh"

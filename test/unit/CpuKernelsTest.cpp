@@ -522,7 +522,9 @@ ContrastiveData runContrastive(int64_t n, int64_t d, bool clamp,
 TEST(CpuKernelsContrastiveLoss, MatchesReference) {
   for (auto [n, d, clamp] : {std::tuple<int64_t, int64_t, bool>{13, 24, true},
                              {64, 32, false},
-                             {200, 48, true}}) {
+                             {200, 48, true},
+                             // several row blocks and column tiles, ragged
+                             {600, 40, true}}) {
     ContrastiveData c = runContrastive(n, d, clamp, 500 + n);
     auto r =
         ref::contrastiveLoss(tensor({n, d}, c.image), tensor({n, d}, c.text),
@@ -544,7 +546,9 @@ TEST(CpuKernelsContrastiveLoss, MatchesReference) {
 TEST(CpuKernelsContrastiveLoss, GradMatchesReference) {
   for (auto [n, d, clamp] : {std::tuple<int64_t, int64_t, bool>{13, 24, true},
                              {64, 32, false},
-                             {200, 48, true}}) {
+                             {200, 48, true},
+                             // several row blocks and column tiles, ragged
+                             {600, 40, true}}) {
     ContrastiveData c = runContrastive(n, d, clamp, 600 + n);
     const float grad = 0.7f;
     std::vector<float> dimage(n * d, std::nanf("")),

@@ -56,6 +56,11 @@ public:
     values.push_back({kind, std::move(text)});
     return *this;
   }
+  /// A `type *` into the launch's device scratch, at byte `offset`.
+  Args &scratch(StringRef type, int64_t offset) {
+    values.push_back({CallArg::Scratch, type.str(), offset});
+    return *this;
+  }
   Args &append(const Args &other) {
     values.insert(values.end(), other.values.begin(), other.values.end());
     return *this;
@@ -123,6 +128,16 @@ AxisSplit splitAt(ArrayRef<int64_t> shape, int64_t axis) {
           product(shape.drop_front(axis + 1))};
 }
 
+/// Byte offsets of a launch's device scratch arrays, each 256-aligned.
+struct ScratchLayout {
+  int64_t bytes = 0;
+  int64_t add(int64_t size) {
+    const int64_t offset = bytes;
+    bytes += (size + 255) / 256 * 256;
+    return offset;
+  }
+};
+
 class Describer {
 public:
   Describer(const LaunchBinding &binding) : binding(binding) {}
@@ -145,15 +160,15 @@ private:
   int64_t flashHeadDim(Value query, Value value, ArrayRef<Value> bf16,
                        ArrayRef<Value> f32, int64_t maxD) const {
     const int64_t d = shapeOf(query).back();
-    if (d != shapeOf(value).back() || d % 16 || d > maxD)
+    if (d != shapeOf(value).back() || d % 16 || d > maxD ||
+        !storedAs(bf16, f32))
       return 0;
-    for (Value v : bf16)
-      if (!binding.isBf16(v))
-        return 0;
-    for (Value v : f32)
-      if (binding.isBf16(v))
-        return 0;
     return d;
+  }
+  /// Whether the buffers of `bf16` are all bf16 and those of `f32` f32.
+  bool storedAs(ArrayRef<Value> bf16, ArrayRef<Value> f32) const {
+    return llvm::all_of(bf16, [&](Value v) { return binding.isBf16(v); }) &&
+           llvm::none_of(f32, [&](Value v) { return binding.isBf16(v); });
   }
   /// The same call on both targets; on the device one phase of `units`.
   void both(StringRef function, const Args &a, int64_t units, Units spread) {
@@ -459,7 +474,7 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
           })
           .Case([&](ContrastiveLossOp c) {
             Shape s = shapeOf(c.getImage());
-            const int64_t n = s[0];
+            const int64_t n = s[0], d = s[1];
             Args embeddings =
                 args().i(n).i(s[1]).p(c.getImage()).p(c.getText());
             host(Args(embeddings)
@@ -468,6 +483,42 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
                      .ptrs(c.getLoss(), c.getImageNorm(), c.getTextNorm(),
                            c.getImageLse(), c.getTextLse())
                      .call("contrastiveLoss"));
+            // bf16 embeddings: the tiles on tensor cores
+            // (TiledContrastiveLoss.cuh), the unit vectors in scratch.
+            if (d % 16 == 0 &&
+                storedAs({c.getImage(), c.getText()},
+                         {c.getLogitScale(), c.getLoss(), c.getImageNorm(),
+                          c.getTextNorm(), c.getImageLse(),
+                          c.getTextLse()})) {
+              ScratchLayout scratch;
+              const int64_t unitImage = scratch.add(n * d * 2),
+                            unitText = scratch.add(n * d * 2);
+              Args units = args().ints(n, d).ptrs(c.getImage(), c.getText());
+              Args tiles = args()
+                               .ints(n, d)
+                               .scratch("clip::bf16", unitImage)
+                               .scratch("clip::bf16", unitText)
+                               .p(c.getLogitScale());
+              device("units", 2 * n, Units::PerBlock,
+                     Args(units)
+                         .f(c.getEpsilon())
+                         .ptrs(c.getImageNorm(), c.getTextNorm())
+                         .scratch("clip::bf16", unitImage)
+                         .scratch("clip::bf16", unitText)
+                         .call("contrastiveLossUnits"));
+              device("lse", 2 * ((n + kFlash - 1) / kFlash), Units::PerBlock,
+                     Args(tiles)
+                         .ptrs(c.getImageLse(), c.getTextLse())
+                         .call("contrastiveLossTileLse"),
+                     -1, kFlashBlock);
+              device("total", 1, Units::PerBlock,
+                     Args(tiles)
+                         .ptrs(c.getImageLse(), c.getTextLse(), c.getLoss())
+                         .call("contrastiveLossTileTotal"));
+              result.deviceTakesBf16 = true;
+              result.deviceScratchBytes = scratch.bytes;
+              return success();
+            }
             // Norms, then each row's log-sum-exp, then the mean.
             device("norms", 2 * n, Units::PerBlock,
                    Args(embeddings)
@@ -489,7 +540,7 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
           })
           .Case([&](ContrastiveLossGradOp c) {
             Shape s = shapeOf(c.getImage());
-            const int64_t n = s[0];
+            const int64_t n = s[0], d = s[1];
             Args common = args().ints(n, s[1]).ptrs(
                 c.getGrad(), c.getImage(), c.getText(), c.getLogitScale(),
                 c.getImageNorm(), c.getTextNorm(), c.getImageLse(),
@@ -499,6 +550,55 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
                      .ptrs(c.getImageGrad(), c.getTextGrad(),
                            c.getLogitScaleGrad())
                      .call("contrastiveLossGrad"));
+            if (d % 16 == 0 &&
+                storedAs({c.getImage(), c.getText(), c.getImageGrad(),
+                          c.getTextGrad()},
+                         {c.getGrad(), c.getLogitScale(), c.getImageNorm(),
+                          c.getTextNorm(), c.getImageLse(), c.getTextLse(),
+                          c.getLogitScaleGrad()})) {
+              ScratchLayout scratch;
+              const int64_t unitImage = scratch.add(n * d * 2),
+                            unitText = scratch.add(n * d * 2),
+                            imageSums = scratch.add(n * d * 4),
+                            textSums = scratch.add(n * d * 4),
+                            partial = scratch.add(n * 8);
+              device("units", 2 * n, Units::PerBlock,
+                     args()
+                         .ints(n, d)
+                         .ptrs(c.getImage(), c.getText(), c.getImageNorm(),
+                               c.getTextNorm())
+                         .scratch("clip::bf16", unitImage)
+                         .scratch("clip::bf16", unitText)
+                         .call("contrastiveLossGradUnits"));
+              device("tiles", 2 * ((n + kFlash - 1) / kFlash), Units::PerBlock,
+                     args()
+                         .ints(n, d)
+                         .p(c.getGrad())
+                         .scratch("clip::bf16", unitImage)
+                         .scratch("clip::bf16", unitText)
+                         .ptrs(c.getLogitScale(), c.getImageLse(),
+                               c.getTextLse())
+                         .scratch("float", imageSums)
+                         .scratch("float", textSums)
+                         .scratch("double", partial)
+                         .call("contrastiveLossTileGrad"),
+                     -1, kFlashBlock);
+              device("finish", 2 * n + 1, Units::PerBlock,
+                     args()
+                         .ints(n, d)
+                         .ptrs(c.getImage(), c.getText(), c.getLogitScale(),
+                               c.getImageNorm(), c.getTextNorm())
+                         .f(c.getEpsilon())
+                         .scratch("float", imageSums)
+                         .scratch("float", textSums)
+                         .scratch("double", partial)
+                         .ptrs(c.getImageGrad(), c.getTextGrad(),
+                               c.getLogitScaleGrad())
+                         .call("contrastiveLossGradFinish"));
+              result.deviceTakesBf16 = true;
+              result.deviceScratchBytes = scratch.bytes;
+              return success();
+            }
             // The scale's gradient first: per-row partial sums parked in
             // the embedding gradients (overwritten right after), then their
             // sum.
@@ -637,7 +737,8 @@ FailureOr<KernelCall> describeLaunch(kernel::LaunchOp launch,
   return call;
 }
 
-std::string printArg(const CallArg &arg, StringRef ns, StringRef errorSlot) {
+std::string printArg(const CallArg &arg, StringRef ns, StringRef errorSlot,
+                     StringRef scratch) {
   switch (arg.kind) {
   case CallArg::Expr:
     return arg.text;
@@ -647,15 +748,19 @@ std::string printArg(const CallArg &arg, StringRef ns, StringRef errorSlot) {
     return fmt::format("{}::Pool2DShape{}", ns.str(), arg.text);
   case CallArg::ErrorSlot:
     return errorSlot.str();
+  case CallArg::Scratch:
+    assert(!scratch.empty() && "a scratch argument outside a device phase");
+    return fmt::format("reinterpret_cast<{}*>({} + {})", arg.text,
+                       scratch.str(), arg.offset);
   }
   llvm_unreachable("unknown argument kind");
 }
 
 std::string printCall(const LibraryCall &call, StringRef ns,
-                      StringRef errorSlot) {
+                      StringRef errorSlot, StringRef scratch) {
   std::string text = fmt::format("{}::{}(", ns.str(), call.function);
   for (auto [i, arg] : llvm::enumerate(call.args))
-    text += (i ? ", " : "") + printArg(arg, ns, errorSlot);
+    text += (i ? ", " : "") + printArg(arg, ns, errorSlot, scratch);
   return text + ")";
 }
 

@@ -31,9 +31,11 @@ struct CallArg {
     Conv2D,    ///< `<ns>::Conv2DShape` + text (an initializer list)
     Pool2D,    ///< `<ns>::Pool2DShape` + text
     ErrorSlot, ///< the device's slot for bad indices (CUDA only)
+    Scratch,   ///< `text *` at byte `offset` of the launch's device scratch
   };
   Kind kind = Expr;
   std::string text;
+  int64_t offset = 0;
 };
 
 /// A call of one function of a kernel library, after its constant arrays
@@ -86,6 +88,9 @@ struct KernelCall {
   /// The device phases take the launch's bf16 buffers as they are (no
   /// f32 staging): the tensor-core kernels.
   bool deviceTakesBf16 = false;
+  /// Bytes of device memory the phases use between them and nothing after
+  /// (CallArg::Scratch): the CUDA target places it past the arena.
+  int64_t deviceScratchBytes = 0;
   std::optional<GemmCall> gemm;
   std::optional<ElementwiseLoop> loop;
 };
@@ -105,12 +110,13 @@ FailureOr<KernelCall> describeLaunch(kernel::LaunchOp launch,
                                      LaunchBinding &binding);
 
 /// `arg` as the target spells it: `ns` is its library's namespace
-/// (`clip::cpu`), `errorSlot` the CUDA error slot expression.
+/// (`clip::cpu`), `errorSlot` the CUDA error slot expression, `scratch` a
+/// `char *` expression of the launch's device scratch.
 std::string printArg(const CallArg &arg, StringRef ns,
-                     StringRef errorSlot = "");
+                     StringRef errorSlot = "", StringRef scratch = "");
 /// `ns::function(args)`.
 std::string printCall(const LibraryCall &call, StringRef ns,
-                      StringRef errorSlot = "");
+                      StringRef errorSlot = "", StringRef scratch = "");
 /// `name[] = {...}, ...` of the call's arrays.
 std::string printArrays(const LibraryCall &call);
 

@@ -48,6 +48,13 @@ private:
   LogicalResult emitGemm(const GemmCall &g);
   void emitLoop(const ElementwiseLoop &loop);
   void emitPhase(const DevicePhase &phase);
+  /// The first 256-aligned byte past the function's arena: where a
+  /// launch's staging copies or scratch go.
+  int64_t pastArena() {
+    auto arena = func->getAttrOfType<IntegerAttr>("kernel.arena_bytes");
+    return aligned256(arena ? arena.getInt() : 0);
+  }
+  static int64_t aligned256(int64_t bytes) { return (bytes + 255) / 256 * 256; }
   /// Adds `__global__ <launch>_<phase>` running `body` and its step.
   void kernel(StringRef phase, int64_t units, Units spread,
               const std::string &body, int errorSlot = -1,
@@ -61,6 +68,8 @@ private:
   std::string kernels;
   LaunchBinding binding;
   std::string launchName;
+  /// The `char *` of the current launch's device scratch, past the arena.
+  std::string scratch;
 };
 
 void CudaFunctionEmitter::kernel(StringRef phase, int64_t units, Units spread,
@@ -139,6 +148,14 @@ LogicalResult CudaFunctionEmitter::emitLaunch(kernel::LaunchOp launch) {
   if (call->kind == KernelCall::Library && !call->deviceTakesBf16 &&
       binding.needsStaging(launch.getKernelOp()))
     return emitStaged(launch);
+  scratch.clear();
+  if (call->deviceScratchBytes > 0) {
+    // Past the arena, as the staging copies: live during this launch only.
+    const int64_t base = pastArena();
+    result.arenaBytes =
+        std::max(result.arenaBytes, base + call->deviceScratchBytes);
+    scratch = fmt::format("(A + {})", base);
+  }
   switch (call->kind) {
   case KernelCall::Elementwise:
     emitLoop(*call->loop);
@@ -162,18 +179,13 @@ LogicalResult CudaFunctionEmitter::emitLaunch(kernel::LaunchOp launch) {
 /// result is rounded back (`_narrow<k>`): the CPU's staging, on the device.
 /// Correct first; the kernels issue gives these ops bf16-native kernels.
 LogicalResult CudaFunctionEmitter::emitStaged(kernel::LaunchOp launch) {
-  constexpr int64_t kAlign = 256;
-  auto aligned = [&](int64_t bytes) {
-    return (bytes + kAlign - 1) / kAlign * kAlign;
-  };
-  auto arena = func->getAttrOfType<IntegerAttr>("kernel.arena_bytes");
-  int64_t next = aligned(arena ? arena.getInt() : 0);
+  int64_t next = pastArena();
   std::vector<LaunchBinding::Staging> stagings;
   binding = binding.staged([](size_t k) { return fmt::format("{}", k); },
                            [&](size_t, int64_t count) {
                              std::string pointer = fmt::format(
                                  "reinterpret_cast<float*>(A + {})", next);
-                             next += aligned(count * 4);
+                             next += aligned256(count * 4);
                              return pointer;
                            },
                            stagings);
@@ -213,7 +225,7 @@ void CudaFunctionEmitter::emitPhase(const DevicePhase &phase) {
   if (!phase.call.arrays.empty())
     body = fmt::format("const long long {};\n  ", printArrays(phase.call));
   body += printCall(phase.call, "clip::cuda",
-                    fmt::format("clip_error + {}", 3 * slot)) +
+                    fmt::format("clip_error + {}", 3 * slot), scratch) +
           ";";
   kernel(phase.name, phase.units, phase.spread, body, slot,
          std::max<int64_t>(phase.errorBound, 0), phase.block);

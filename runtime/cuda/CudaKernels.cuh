@@ -17,6 +17,7 @@
 #include "runtime/cuda/Warp.cuh"
 #include "runtime/cuda/Gemm.cuh"
 #include "runtime/cuda/LayerNorm.cuh"
+#include "runtime/cuda/LayerNormBf16.cuh"
 #include "runtime/cuda/Attention.cuh"
 #include "runtime/cuda/FlashAttention.cuh"
 #include "runtime/cuda/ContrastiveLoss.cuh"

@@ -11,6 +11,7 @@ set(CLIP_CUDA_DEVICE_SOURCES
   ${PROJECT_SOURCE_DIR}/runtime/cuda/Warp.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/Gemm.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/LayerNorm.cuh
+  ${PROJECT_SOURCE_DIR}/runtime/cuda/LayerNormBf16.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/Attention.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/FlashAttention.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/ContrastiveLoss.cuh

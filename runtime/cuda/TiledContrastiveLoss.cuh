@@ -13,7 +13,7 @@
 //    rounded to bf16 as the A operand of dX_I += G_IJ Y_J, summed into an
 //    f32 scratch row block that only this block writes (no atomics: the
 //    result does not depend on the schedule); then s dX goes back through
-//    the normalization (ContrastiveLossGradFinish).
+//    the normalization (ContrastiveLossGradFinish), stored in f32 or bf16.
 // Extra memory: the unit vectors (2 n d bf16), the gradient sums (2 n d
 // f32) and n doubles: O(batch), never O(batch^2).
 //
@@ -341,15 +341,17 @@ contrastiveLossTileGrad(i64 n, i64 d, const float *grad,
 
 /// The backward's last phase: dx = (g - x^ (x^ . g)) / norm with
 /// g = s sums[i] and x^ = x / norm (g / norm where the norm was clamped),
-/// rounded to bf16, for unit u < 2n (image rows, then text rows); unit 2n
-/// writes dlogitScale = the sum of the row partials in double (0 when
+/// stored as `Grad` (f32, as the mixed-precision policy keeps the loss's
+/// gradients, or bf16), for unit u < 2n (image rows, then text rows); unit
+/// 2n writes dlogitScale = the sum of the row partials in double (0 when
 /// n == 0).
 /// units: 2 * n + 1, block-per-unit.
+template <typename Grad>
 __device__ inline void contrastiveLossGradFinish(
     i64 n, i64 d, const clip::bf16 *image, const clip::bf16 *text,
     const float *logitScale, const float *imageNorm, const float *textNorm,
     float epsilon, const float *imageSums, const float *textSums,
-    const double *scalePartial, clip::bf16 *dimage, clip::bf16 *dtext,
+    const double *scalePartial, Grad *dimage, Grad *dtext,
     float *dlogitScale) {
   using namespace detail;
   const float s = expScale(logitScale);
@@ -378,9 +380,9 @@ __device__ inline void contrastiveLossGradFinish(
     blockSum2(squares, projection);
     const bool clamped = sqrtD(squares) <= static_cast<double>(epsilon);
     const float proj = clamped ? 0.0f : static_cast<float>(projection);
-    clip::bf16 *dx = (isImage ? dimage : dtext) + r * d;
+    Grad *dx = (isImage ? dimage : dtext) + r * d;
     for (i64 e = tid(); e < d; e += nthreads())
-      dx[e] = clip::bf16((s * g[e] - (static_cast<float>(x[e]) / norm) * proj) /
+      dx[e] = Grad((s * g[e] - (static_cast<float>(x[e]) / norm) * proj) /
                          norm);
   }
 }

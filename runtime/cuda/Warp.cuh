@@ -142,6 +142,20 @@ __device__ inline unsigned packBf16(float lo, float hi) {
          (static_cast<unsigned>(clip::bf16(hi).bits) << 16);
 }
 
+/// The bf16 pair of a 32-bit word as f32 values (exact).
+__device__ inline void unpackBf16(unsigned word, float &lo, float &hi) {
+  lo = __int_as_float(static_cast<int>(word << 16));
+  hi = __int_as_float(static_cast<int>(word & 0xffff0000u));
+}
+
+/// The sum of `v` over a full warp's 32 lanes, the same on every lane
+/// (a butterfly: one fixed order of additions).
+__device__ inline float warpSum(float v) {
+  for (int offset = 16; offset > 0; offset /= 2)
+    v += __shfl_xor_sync(0xffffffffu, v, offset);
+  return v;
+}
+
 } // namespace clip::cuda
 
 #endif // CLIP_RUNTIME_CUDA_WARP_CUH

@@ -50,6 +50,12 @@ constexpr int kParamColumns = 4;
 [[maybe_unused]] constexpr int kFlashThreads = 128;
 [[maybe_unused]] constexpr int kFlashRows = 64;
 
+/// runtime/cuda/LayerNormBf16.cuh: a warp a row, blocks of kRowThreads
+/// (clipc launches ceil(rows / (kRowThreads / 32)) of them), and the
+/// parameter gradients' first stage sums kParamRows rows a block.
+[[maybe_unused]] constexpr int kRowThreads = 128;
+[[maybe_unused]] constexpr int kParamRows = 64;
+
 /// NCHW convolution geometry (weight [outChannels, channels/groups, kh, kw]).
 /// Generated code builds it by aggregate initialization in this field order
 /// (compiler/Target/Common/KernelArguments.cpp): do not reorder.

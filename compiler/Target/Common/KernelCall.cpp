@@ -25,6 +25,11 @@ namespace {
 /// runtime/cuda/FlashAttention.cuh's tile rows and block size.
 constexpr int64_t kFlash = ::clip::kernels::kFlashRows;
 constexpr int kFlashBlock = ::clip::kernels::kFlashThreads;
+/// runtime/cuda/LayerNormBf16.cuh's block, its rows (a warp each) and the
+/// rows of a parameter-gradient chunk.
+constexpr int kRowBlock = ::clip::kernels::kRowThreads;
+constexpr int64_t kRowWarps = kRowBlock / 32;
+constexpr int64_t kParamRows = ::clip::kernels::kParamRows;
 
 /// Builds argument lists: `args.i(3).f(0.5).p(x)`.
 class Args {
@@ -165,10 +170,22 @@ private:
       return 0;
     return d;
   }
-  /// Whether the buffers of `bf16` are all bf16 and those of `f32` f32.
+  /// The vectors a lane of LayerNormBf16.cuh holds for rows of `cols` (a
+  /// multiple of 8, at most 8 vectors of 8 a lane) whose `bf16` buffers are
+  /// bf16 and `f32` ones f32; 0 when that kernel does not apply.
+  int rowVectors(int64_t cols, ArrayRef<Value> bf16,
+                 ArrayRef<Value> f32) const {
+    constexpr int64_t kPerRound = 32 * 8; // a warp's values a round
+    if (cols % 8 || cols > 8 * kPerRound || !storedAs(bf16, f32))
+      return 0;
+    return static_cast<int>((cols + kPerRound - 1) / kPerRound);
+  }
+  /// Whether the buffers of `bf16` are all bf16 and those of `f32` (where
+  /// present) f32.
   bool storedAs(ArrayRef<Value> bf16, ArrayRef<Value> f32) const {
-    return llvm::all_of(bf16, [&](Value v) { return binding.isBf16(v); }) &&
-           llvm::none_of(f32, [&](Value v) { return binding.isBf16(v); });
+    return llvm::all_of(bf16,
+                        [&](Value v) { return v && binding.isBf16(v); }) &&
+           llvm::none_of(f32, [&](Value v) { return v && binding.isBf16(v); });
   }
   /// The same call on both targets; on the device one phase of `units`.
   void both(StringRef function, const Args &a, int64_t units, Units spread) {
@@ -356,6 +373,16 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
                          .f(ln.getEpsilon())
                          .ptrs(ln.getResult(), ln.getMean(), ln.getRstd());
             host(a.call("layerNorm"));
+            if (int vectors =
+                    rowVectors(s.back(), {ln.getInput(), ln.getResult()},
+                               {ln.getWeight(), ln.getBias(), ln.getMean(),
+                                ln.getRstd()})) {
+              device("", (rows + kRowWarps - 1) / kRowWarps, Units::PerBlock,
+                     a.call(fmt::format("layerNormForwardBf16<{}>", vectors)),
+                     -1, kRowBlock);
+              result.deviceTakesBf16 = true;
+              return success();
+            }
             device("", rows, Units::PerBlock, a.call("layerNormForward"));
             return success();
           })
@@ -369,6 +396,17 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
                          .f(ln.getEpsilon())
                          .ptrs(ln.getResult(), ln.getMean(), ln.getRstd());
             host(a.call("layerNorm"));
+            if (int vectors = rowVectors(s.back(),
+                                         {ln.getInput(), ln.getResidual(),
+                                          ln.getSum(), ln.getResult()},
+                                         {ln.getWeight(), ln.getBias(),
+                                          ln.getMean(), ln.getRstd()})) {
+              device("", (rows + kRowWarps - 1) / kRowWarps, Units::PerBlock,
+                     a.call(fmt::format("layerNormForwardBf16<{}>", vectors)),
+                     -1, kRowBlock);
+              result.deviceTakesBf16 = true;
+              return success();
+            }
             device("", rows, Units::PerBlock, a.call("layerNormForward"));
             return success();
           })
@@ -383,6 +421,35 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
                      .ptrs(g.getWeight(), g.getInputGrad(), g.getWeightGrad(),
                            g.getBiasGrad())
                      .call("layerNormGrad"));
+            if (int vectors = rowVectors(
+                    cols, {g.getGrad(), g.getInput(), g.getInputGrad()},
+                    {g.getMean(), g.getRstd(), g.getWeight(), g.getWeightGrad(),
+                     g.getBiasGrad()})) {
+              device(
+                  "input", (rows + kRowWarps - 1) / kRowWarps, Units::PerBlock,
+                  Args(common)
+                      .ptrs(g.getWeight(), g.getInputGrad())
+                      .call(fmt::format("layerNormGradInputBf16<{}>", vectors)),
+                  -1, kRowBlock);
+              // Column sums of kParamRows rows a block, then in double.
+              const int64_t chunks = (rows + kParamRows - 1) / kParamRows;
+              ScratchLayout scratch;
+              const int64_t partial = scratch.add(chunks * 2 * cols * 4);
+              device("params", chunks, Units::PerBlock,
+                     Args(common)
+                         .scratch("float", partial)
+                         .call("layerNormGradParamsPartialBf16"),
+                     -1, kRowBlock);
+              device("params_sum", 2 * cols, Units::PerThread,
+                     args()
+                         .ints(chunks, cols)
+                         .scratch("float", partial)
+                         .ptrs(g.getWeightGrad(), g.getBiasGrad())
+                         .call("layerNormGradParamsSum"));
+              result.deviceTakesBf16 = true;
+              result.deviceScratchBytes = scratch.bytes;
+              return success();
+            }
             device("input", rows, Units::PerBlock,
                    Args(common)
                        .ptrs(g.getWeight(), g.getInputGrad())
@@ -488,8 +555,7 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
             if (d % 16 == 0 &&
                 storedAs({c.getImage(), c.getText()},
                          {c.getLogitScale(), c.getLoss(), c.getImageNorm(),
-                          c.getTextNorm(), c.getImageLse(),
-                          c.getTextLse()})) {
+                          c.getTextNorm(), c.getImageLse(), c.getTextLse()})) {
               ScratchLayout scratch;
               const int64_t unitImage = scratch.add(n * d * 2),
                             unitText = scratch.add(n * d * 2);
@@ -550,12 +616,17 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
                      .ptrs(c.getImageGrad(), c.getTextGrad(),
                            c.getLogitScaleGrad())
                      .call("contrastiveLossGrad"));
+            // bf16 embeddings; their gradients f32 (the policy keeps the
+            // loss's results in f32) or bf16.
+            const bool bf16Grads = binding.isBf16(c.getImageGrad());
+            const std::vector<Value> grads = {c.getImageGrad(),
+                                              c.getTextGrad()};
             if (d % 16 == 0 &&
-                storedAs({c.getImage(), c.getText(), c.getImageGrad(),
-                          c.getTextGrad()},
+                storedAs({c.getImage(), c.getText()},
                          {c.getGrad(), c.getLogitScale(), c.getImageNorm(),
                           c.getTextNorm(), c.getImageLse(), c.getTextLse(),
-                          c.getLogitScaleGrad()})) {
+                          c.getLogitScaleGrad()}) &&
+                (bf16Grads ? storedAs(grads, {}) : storedAs({}, grads))) {
               ScratchLayout scratch;
               const int64_t unitImage = scratch.add(n * d * 2),
                             unitText = scratch.add(n * d * 2),
@@ -570,31 +641,33 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
                          .scratch("clip::bf16", unitImage)
                          .scratch("clip::bf16", unitText)
                          .call("contrastiveLossGradUnits"));
-              device("tiles", 2 * ((n + kFlash - 1) / kFlash), Units::PerBlock,
-                     args()
-                         .ints(n, d)
-                         .p(c.getGrad())
-                         .scratch("clip::bf16", unitImage)
-                         .scratch("clip::bf16", unitText)
-                         .ptrs(c.getLogitScale(), c.getImageLse(),
-                               c.getTextLse())
-                         .scratch("float", imageSums)
-                         .scratch("float", textSums)
-                         .scratch("double", partial)
-                         .call("contrastiveLossTileGrad"),
-                     -1, kFlashBlock);
-              device("finish", 2 * n + 1, Units::PerBlock,
-                     args()
-                         .ints(n, d)
-                         .ptrs(c.getImage(), c.getText(), c.getLogitScale(),
-                               c.getImageNorm(), c.getTextNorm())
-                         .f(c.getEpsilon())
-                         .scratch("float", imageSums)
-                         .scratch("float", textSums)
-                         .scratch("double", partial)
-                         .ptrs(c.getImageGrad(), c.getTextGrad(),
-                               c.getLogitScaleGrad())
-                         .call("contrastiveLossGradFinish"));
+              device(
+                  "tiles", 2 * ((n + kFlash - 1) / kFlash), Units::PerBlock,
+                  args()
+                      .ints(n, d)
+                      .p(c.getGrad())
+                      .scratch("clip::bf16", unitImage)
+                      .scratch("clip::bf16", unitText)
+                      .ptrs(c.getLogitScale(), c.getImageLse(), c.getTextLse())
+                      .scratch("float", imageSums)
+                      .scratch("float", textSums)
+                      .scratch("double", partial)
+                      .call("contrastiveLossTileGrad"),
+                  -1, kFlashBlock);
+              device(
+                  "finish", 2 * n + 1, Units::PerBlock,
+                  args()
+                      .ints(n, d)
+                      .ptrs(c.getImage(), c.getText(), c.getLogitScale(),
+                            c.getImageNorm(), c.getTextNorm())
+                      .f(c.getEpsilon())
+                      .scratch("float", imageSums)
+                      .scratch("float", textSums)
+                      .scratch("double", partial)
+                      .ptrs(c.getImageGrad(), c.getTextGrad(),
+                            c.getLogitScaleGrad())
+                      .call(fmt::format("contrastiveLossGradFinish<{}>",
+                                        bf16Grads ? "clip::bf16" : "float")));
               result.deviceTakesBf16 = true;
               result.deviceScratchBytes = scratch.bytes;
               return success();

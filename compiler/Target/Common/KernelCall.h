@@ -112,8 +112,8 @@ FailureOr<KernelCall> describeLaunch(kernel::LaunchOp launch,
 /// `arg` as the target spells it: `ns` is its library's namespace
 /// (`clip::cpu`), `errorSlot` the CUDA error slot expression, `scratch` a
 /// `char *` expression of the launch's device scratch.
-std::string printArg(const CallArg &arg, StringRef ns,
-                     StringRef errorSlot = "", StringRef scratch = "");
+std::string printArg(const CallArg &arg, StringRef ns, StringRef errorSlot = "",
+                     StringRef scratch = "");
 /// `ns::function(args)`.
 std::string printCall(const LibraryCall &call, StringRef ns,
                       StringRef errorSlot = "", StringRef scratch = "");

@@ -140,6 +140,29 @@ extern "C" __global__ void k_flash_grad_key_value(char *A, void *const *P, void 
   typedef clip::bf16 B16;
   clip::cuda::flashAttentionGradKeyValue<64>(96, 197, 197, 0.125f, true, (const B16 *)(A + (5 << 22)), (const B16 *)A, (const B16 *)(A + (1 << 22)), (const B16 *)(A + (2 << 22)), (const B16 *)(A + (3 << 22)), F(A, 4 << 22), (B16 *)(A + (6 << 22)), (B16 *)(A + (7 << 22)));
 }
+extern "C" __global__ void k_layer_norm_bf16(char *A, void *const *P, void *const *I) {
+  typedef clip::bf16 B16;
+  clip::cuda::layerNormForwardBf16<3>(50432, 768, (const B16 *)A, (const B16 *)(A + (1 << 27)), (B16 *)(A + (2 << 27)), (const float *)P[0], (const float *)P[1], 1e-5f, (B16 *)(A + (3 << 27)), F(A, 4 << 27), F(A, 5 << 27));
+}
+extern "C" __global__ void k_layer_norm_bf16_grad(char *A, void *const *P, void *const *I) {
+  typedef clip::bf16 B16;
+  clip::cuda::layerNormGradInputBf16<3>(50432, 768, (const B16 *)A, (const B16 *)(A + (1 << 27)), F(A, 4 << 27), F(A, 5 << 27), (const float *)P[0], (B16 *)(A + (3 << 27)));
+  clip::cuda::layerNormGradParamsPartialBf16(50432, 768, (const B16 *)A, (const B16 *)(A + (1 << 27)), F(A, 4 << 27), F(A, 5 << 27), F(A, 6 << 27));
+  clip::cuda::layerNormGradParamsSum(788, 768, F(A, 6 << 27), F(A, 7 << 27), F(A, 7 << 27) + 768);
+}
+extern "C" __global__ void k_loss_lse(char *A, void *const *P, void *const *I) {
+  typedef clip::bf16 B16;
+  clip::cuda::contrastiveLossUnits(4096, 512, (const B16 *)A, (const B16 *)(A + (1 << 22)), 1e-6f, F(A, 2 << 22), F(A, 3 << 22), (B16 *)(A + (4 << 22)), (B16 *)(A + (5 << 22)));
+  clip::cuda::contrastiveLossTileLse(4096, 512, (const B16 *)(A + (4 << 22)), (const B16 *)(A + (5 << 22)), (const float *)P[0], F(A, 6 << 22), F(A, 7 << 22));
+  clip::cuda::contrastiveLossTileTotal(4096, 512, (const B16 *)(A + (4 << 22)), (const B16 *)(A + (5 << 22)), (const float *)P[0], F(A, 6 << 22), F(A, 7 << 22), F(A, 8 << 22));
+}
+extern "C" __global__ void k_loss_grad(char *A, void *const *P, void *const *I) {
+  typedef clip::bf16 B16;
+  clip::cuda::contrastiveLossGradUnits(4096, 512, (const B16 *)A, (const B16 *)(A + (1 << 22)), F(A, 2 << 22), F(A, 3 << 22), (B16 *)(A + (4 << 22)), (B16 *)(A + (5 << 22)));
+  clip::cuda::contrastiveLossTileGrad(4096, 512, F(A, 9 << 22), (const B16 *)(A + (4 << 22)), (const B16 *)(A + (5 << 22)), (const float *)P[0], F(A, 6 << 22), F(A, 7 << 22), F(A, 10 << 22), F(A, 11 << 22), (double *)(A + (12 << 22)));
+  clip::cuda::contrastiveLossGradFinish(4096, 512, (const B16 *)A, (const B16 *)(A + (1 << 22)), (const float *)P[0], F(A, 2 << 22), F(A, 3 << 22), 1e-6f, F(A, 10 << 22), F(A, 11 << 22), (const double *)(A + (12 << 22)), (B16 *)(A + (13 << 22)), (B16 *)(A + (14 << 22)), F(A, 15 << 22));
+  clip::cuda::contrastiveLossGradFinish(4096, 512, (const B16 *)A, (const B16 *)(A + (1 << 22)), (const float *)P[0], F(A, 2 << 22), F(A, 3 << 22), 1e-6f, F(A, 10 << 22), F(A, 11 << 22), (const double *)(A + (12 << 22)), F(A, 13 << 22), F(A, 14 << 22), F(A, 15 << 22));
+}
 extern "C" __global__ void k_warp(char *A, void *const *P, void *const *I) {
   __shared__ __align__(16) clip::bf16 tile[16 * 16];
   __shared__ __align__(16) float staged[4 * 256];

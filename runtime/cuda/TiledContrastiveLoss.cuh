@@ -69,6 +69,7 @@ __device__ inline void logitTile(float acc[kFlashRows / 8][4],
                                  const clip::bf16 *x, const clip::bf16 *y,
                                  i64 n, i64 d, i64 i0, i64 j0, clip::bf16 *sx,
                                  clip::bf16 *sy) {
+  CLIP_UNROLL
   for (int b = 0; b < kFlashRows / 8; ++b)
     for (int e = 0; e < 4; ++e)
       acc[b][e] = 0.0f;
@@ -80,6 +81,7 @@ __device__ inline void logitTile(float acc[kFlashRows / 8][4],
     __syncthreads();
     unsigned a[kLossChunk / 16][4];
     loadRowsA<kLossChunk>(sx, a);
+    CLIP_UNROLL
     for (int b = 0; b < kFlashRows / 8; ++b)
       productTransposed<kLossChunk>(acc[b], a, sy, b);
   }
@@ -176,12 +178,14 @@ __device__ inline void contrastiveLossTileLse(i64 n, i64 d,
       float acc[kFlashRows / 8][4];
       logitTile(acc, x, y, n, d, side.i0, j0, sx, sy);
       float tileMax[2] = {negInf(), negInf()};
+      CLIP_UNROLL
       for (int b = 0; b < kFlashRows / 8; ++b)
         for (int e = 0; e < 4; ++e) {
           const i64 j = j0 + b * 8 + 2 * tig + (e % 2);
           acc[b][e] = j < n ? acc[b][e] * s : negInf();
           tileMax[e / 2] = fmaxf(tileMax[e / 2], acc[b][e]);
         }
+      CLIP_UNROLL
       for (int h = 0; h < 2; ++h) {
         // The four lanes of a group hold a row's 64 columns.
         tileMax[h] =
@@ -192,11 +196,13 @@ __device__ inline void contrastiveLossTileLse(i64 n, i64 d,
         l[h] *= m[h] == negInf() ? 0.0f : expf(m[h] - next);
         m[h] = next;
       }
+      CLIP_UNROLL
       for (int b = 0; b < kFlashRows / 8; ++b)
         for (int e = 0; e < 4; ++e)
           if (acc[b][e] != negInf())
             l[e / 2] += expf(acc[b][e] - m[e / 2]);
     }
+    CLIP_UNROLL
     for (int h = 0; h < 2; ++h) {
       l[h] += __shfl_xor_sync(0xffffffffu, l[h], 1);
       l[h] += __shfl_xor_sync(0xffffffffu, l[h], 2);
@@ -268,6 +274,7 @@ contrastiveLossTileGrad(i64 n, i64 d, const float *grad,
     const i64 row[2] = {side.i0 + warp * 16 + group,
                         side.i0 + warp * 16 + group + 8};
     float rowLse[2];
+    CLIP_UNROLL
     for (int h = 0; h < 2; ++h)
       rowLse[h] = row[h] < n ? ownLse[row[h]] : 0.0f;
     double partial[2] = {0.0, 0.0};
@@ -275,11 +282,13 @@ contrastiveLossTileGrad(i64 n, i64 d, const float *grad,
       // G for this warp's 16 rows and the panel's columns, as bf16 A
       // fragments (two tile n-blocks a k-step).
       unsigned g[kPanelSteps][4];
+      CLIP_UNROLL
       for (int t = 0; t < kLossPanel / kFlashRows; ++t) {
         const i64 j0 = p0 + t * kFlashRows;
         float acc[kTileBlocks][4] = {};
         if (j0 < n) // the same for the whole block
           logitTile(acc, x, y, n, d, side.i0, j0, sx, sy);
+        CLIP_UNROLL
         for (int b = 0; b < kTileBlocks; ++b)
           for (int e = 0; e < 4; ++e) {
             const i64 i = row[e / 2], j = j0 + b * 8 + 2 * tig + (e % 2);
@@ -294,6 +303,7 @@ contrastiveLossTileGrad(i64 n, i64 d, const float *grad,
             }
             acc[b][e] = gij;
           }
+        CLIP_UNROLL
         for (int k = 0; k < kTileBlocks / 2; ++k)
           accumulatorsToA(acc[2 * k], acc[2 * k + 1],
                           g[t * kTileBlocks / 2 + k]);
@@ -306,9 +316,11 @@ contrastiveLossTileGrad(i64 n, i64 d, const float *grad,
         cpAsyncWait<0>();
         __syncthreads();
         float out[kLossChunk / 8][4];
+        CLIP_UNROLL
         for (int b = 0; b < kLossChunk / 8; ++b)
           for (int e = 0; e < 4; ++e)
             out[b][e] = 0.0f;
+        CLIP_UNROLL
         for (int k = 0; k < kPanelSteps; ++k)
           for (int b = 0; b < kLossChunk / 8; ++b) {
             unsigned bf[2];
@@ -319,6 +331,7 @@ contrastiveLossTileGrad(i64 n, i64 d, const float *grad,
             mmaBf16(out[b], g[k], bf, out[b]);
           }
         // This thread's elements of the f32 sums: written by it alone.
+        CLIP_UNROLL
         for (int b = 0; b < kLossChunk / 8; ++b)
           for (int e = 0; e < 4; ++e) {
             const i64 i = row[e / 2], c = k0 + b * 8 + 2 * tig + (e % 2);
@@ -351,8 +364,7 @@ __device__ inline void contrastiveLossGradFinish(
     i64 n, i64 d, const clip::bf16 *image, const clip::bf16 *text,
     const float *logitScale, const float *imageNorm, const float *textNorm,
     float epsilon, const float *imageSums, const float *textSums,
-    const double *scalePartial, Grad *dimage, Grad *dtext,
-    float *dlogitScale) {
+    const double *scalePartial, Grad *dimage, Grad *dtext, float *dlogitScale) {
   using namespace detail;
   const float s = expScale(logitScale);
   for (i64 u = blockIdx.x; u < 2 * n + 1; u += gridDim.x) {
@@ -382,8 +394,8 @@ __device__ inline void contrastiveLossGradFinish(
     const float proj = clamped ? 0.0f : static_cast<float>(projection);
     Grad *dx = (isImage ? dimage : dtext) + r * d;
     for (i64 e = tid(); e < d; e += nthreads())
-      dx[e] = Grad((s * g[e] - (static_cast<float>(x[e]) / norm) * proj) /
-                         norm);
+      dx[e] =
+          Grad((s * g[e] - (static_cast<float>(x[e]) / norm) * proj) / norm);
   }
 }
 

@@ -194,10 +194,7 @@ flashAttentionForward(i64 batch, i64 lq, i64 lk, float scale, bool causal,
       float rescale[2];
       for (int h = 0; h < 2; ++h) {
         // The four lanes of a group hold a row's 64 columns.
-        tileMax[h] =
-            fmaxf(tileMax[h], __shfl_xor_sync(0xffffffffu, tileMax[h], 1));
-        tileMax[h] =
-            fmaxf(tileMax[h], __shfl_xor_sync(0xffffffffu, tileMax[h], 2));
+        tileMax[h] = groupMax(tileMax[h]);
         const float next = fmaxf(m[h], tileMax[h]);
         // A row that has seen no key yet keeps max -inf: nothing to scale.
         rescale[h] = next == negInf() ? 1.0f : expf(m[h] - next);
@@ -220,8 +217,7 @@ flashAttentionForward(i64 batch, i64 lq, i64 lk, float scale, bool causal,
     }
     // Row sums across the group's four lanes, then O / l and the lse.
     for (int h = 0; h < 2; ++h) {
-      l[h] += __shfl_xor_sync(0xffffffffu, l[h], 1);
-      l[h] += __shfl_xor_sync(0xffffffffu, l[h], 2);
+      l[h] = groupSum(l[h]);
     }
     for (int h = 0; h < 2; ++h) {
       if (row[h] >= lq)

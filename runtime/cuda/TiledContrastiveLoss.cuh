@@ -188,10 +188,7 @@ __device__ inline void contrastiveLossTileLse(i64 n, i64 d,
       CLIP_UNROLL
       for (int h = 0; h < 2; ++h) {
         // The four lanes of a group hold a row's 64 columns.
-        tileMax[h] =
-            fmaxf(tileMax[h], __shfl_xor_sync(0xffffffffu, tileMax[h], 1));
-        tileMax[h] =
-            fmaxf(tileMax[h], __shfl_xor_sync(0xffffffffu, tileMax[h], 2));
+        tileMax[h] = groupMax(tileMax[h]);
         const float next = fmaxf(m[h], tileMax[h]);
         l[h] *= m[h] == negInf() ? 0.0f : expf(m[h] - next);
         m[h] = next;
@@ -204,8 +201,7 @@ __device__ inline void contrastiveLossTileLse(i64 n, i64 d,
     }
     CLIP_UNROLL
     for (int h = 0; h < 2; ++h) {
-      l[h] += __shfl_xor_sync(0xffffffffu, l[h], 1);
-      l[h] += __shfl_xor_sync(0xffffffffu, l[h], 2);
+      l[h] = groupSum(l[h]);
       if (row[h] < n && tig == 0)
         (side.image ? imageLse : textLse)[row[h]] = m[h] + logf(l[h]);
     }
@@ -344,8 +340,7 @@ contrastiveLossTileGrad(i64 n, i64 d, const float *grad,
     }
     if (side.image)
       for (int h = 0; h < 2; ++h) {
-        partial[h] += __shfl_xor_sync(0xffffffffu, partial[h], 1);
-        partial[h] += __shfl_xor_sync(0xffffffffu, partial[h], 2);
+        partial[h] = groupSum(partial[h]);
         if (row[h] < n && tig == 0)
           scalePartial[row[h]] = partial[h];
       }

@@ -148,6 +148,17 @@ __device__ inline void unpackBf16(unsigned word, float &lo, float &hi) {
   hi = __int_as_float(static_cast<int>(word & 0xffff0000u));
 }
 
+/// Over the four lanes of a group (lanes 4g..4g+3, which hold one row of
+/// an mma accumulator tile): the maximum, and the sum, on every lane.
+__device__ inline float groupMax(float v) {
+  v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 1));
+  return fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 2));
+}
+template <typename T> __device__ inline T groupSum(T v) {
+  v += __shfl_xor_sync(0xffffffffu, v, 1);
+  return v + __shfl_xor_sync(0xffffffffu, v, 2);
+}
+
 /// The sum of `v` over a full warp's 32 lanes, the same on every lane
 /// (a butterfly: one fixed order of additions).
 __device__ inline float warpSum(float v) {

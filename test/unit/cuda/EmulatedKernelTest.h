@@ -37,6 +37,8 @@
 #include "runtime/cpu/CpuKernels.h"
 #include "test/unit/KernelTestHarness.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -79,6 +81,23 @@ inline const int64_t *asCpu(const long long *p) {
   return reinterpret_cast<const int64_t *>(p);
 }
 inline int64_t *asCpu(long long *p) { return reinterpret_cast<int64_t *>(p); }
+
+/// bf16 values as f32 (exact): the f32 reference kernels' inputs.
+inline std::vector<float> widen(const std::vector<clip::bf16> &v) {
+  return std::vector<float>(v.begin(), v.end());
+}
+
+/// ||got - want|| / ||want|| (L2, in double) of a bf16 result.
+inline double relL2(const std::vector<clip::bf16> &got,
+                    const std::vector<float> &want) {
+  double err = 0, norm = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const double g = static_cast<float>(got[i]), w = want[i];
+    err += (g - w) * (g - w);
+    norm += w * w;
+  }
+  return std::sqrt(err / std::max(norm, 1e-30));
+}
 
 } // namespace clip::test
 

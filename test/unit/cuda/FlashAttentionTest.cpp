@@ -47,10 +47,6 @@ std::vector<clip::bf16> randomBf16(i64 n, std::mt19937 &rng, float range) {
   return v;
 }
 
-std::vector<float> widen(const std::vector<clip::bf16> &v) {
-  return std::vector<float>(v.begin(), v.end());
-}
-
 template <int D> void checkForward(const FlashCase &c, unsigned grid) {
   std::mt19937 rng(static_cast<unsigned>(c.lq * 131 + c.lk + D));
   // Scores of a few units, as trained attention has: not all equal.
@@ -99,17 +95,6 @@ TEST(CudaKernelsFlashAttention, ForwardRaggedAndOtherHeadDims) {
   checkForward<64>({1, 100, 40, true}, 1);  // causal with lq > lk
   checkForward<32>({2, 65, 129, false}, 2); // one row past a tile
   checkForward<128>({1, 64, 64, true}, 1);
-}
-
-double relL2(const std::vector<clip::bf16> &got,
-             const std::vector<float> &want) {
-  double err = 0, norm = 0;
-  for (size_t i = 0; i < got.size(); ++i) {
-    const double g = static_cast<float>(got[i]), w = want[i];
-    err += (g - w) * (g - w);
-    norm += w * w;
-  }
-  return std::sqrt(err / norm);
 }
 
 /// The backward against clip::cpu::attentionGrad on the same bf16 inputs

@@ -40,10 +40,6 @@ std::vector<clip::bf16> randomBf16(i64 n, std::mt19937 &rng, float shift) {
   return v;
 }
 
-std::vector<float> widen(const std::vector<clip::bf16> &v) {
-  return std::vector<float>(v.begin(), v.end());
-}
-
 template <int V> void checkForward(i64 rows, i64 cols, bool residual) {
   std::mt19937 rng(static_cast<unsigned>(rows * 7 + cols + residual));
   const auto x = randomBf16(rows * cols, rng, 0.5f),
@@ -94,17 +90,6 @@ TEST(CudaKernelsLayerNormBf16, Forward) {
   checkForward<2>(9, 512, true);
   checkForward<1>(5, 64, false);
   checkForward<3>(6, 520, true);
-}
-
-double relL2(const std::vector<clip::bf16> &got,
-             const std::vector<float> &want) {
-  double err = 0, norm = 0;
-  for (size_t i = 0; i < got.size(); ++i) {
-    const double g = static_cast<float>(got[i]), w = want[i];
-    err += (g - w) * (g - w);
-    norm += w * w;
-  }
-  return std::sqrt(err / norm);
 }
 
 template <int V> void checkBackward(i64 rows, i64 cols) {

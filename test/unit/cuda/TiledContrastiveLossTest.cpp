@@ -87,21 +87,6 @@ void embeddings(const LossCase &c, std::vector<clip::bf16> &image,
     std::fill(text.begin() + d, text.begin() + 2 * d, clip::bf16(0.0f));
 }
 
-std::vector<float> widen(const std::vector<clip::bf16> &v) {
-  return std::vector<float>(v.begin(), v.end());
-}
-
-double relL2(const std::vector<clip::bf16> &got,
-             const std::vector<float> &want) {
-  double err = 0, norm = 0;
-  for (size_t i = 0; i < got.size(); ++i) {
-    const double g = static_cast<float>(got[i]), w = want[i];
-    err += (g - w) * (g - w);
-    norm += w * w;
-  }
-  return std::sqrt(err / std::max(norm, 1e-30));
-}
-
 double maxAbs(const std::vector<float> &got, const std::vector<float> &want) {
   double worst = 0;
   for (size_t i = 0; i < got.size(); ++i)

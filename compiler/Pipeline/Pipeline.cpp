@@ -29,6 +29,7 @@ void buildFusePipeline(OpPassManager &pm) {
   pm.addPass(createFuseAttention());
   pm.addPass(createFuseLayerNorm());
   pm.addPass(createFuseContrastiveLoss());
+  pm.addPass(createPatchesAsMatmul());
   pm.addPass(createFuseEpilogues());
   pm.addPass(createFuseElementwise());
   pm.addPass(createCanonicalizerPass());
@@ -86,8 +87,9 @@ void registerClipPipelines() {
       buildPreparePipeline);
   PassPipelineRegistration<>(
       "clip-fuse",
-      "Inline, then fuse attention, layer norms, the contrastive loss, GEMM "
-      "epilogues and elementwise chains (in that order)",
+      "Inline, then fuse attention, layer norms, the contrastive loss, "
+      "patch embeddings as matmuls, GEMM epilogues and elementwise chains (in "
+      "that order)",
       buildFusePipeline);
 }
 

@@ -123,6 +123,22 @@ def FuseContrastiveLoss : Pass<"clip-fuse-contrastive-loss"> {
   let dependentDialects = ["::mlir::clip::ClipDialect"];
 }
 
+def PatchesAsMatmul : Pass<"clip-patches-as-matmul"> {
+  let summary = "A convolution whose stride equals its kernel as one matmul";
+  let description = [{
+    Rewrites `clip.conv2d` with stride == kernel (not 1 x 1), no padding,
+    unit dilation,
+    one group and image sides that the kernel divides (a ViT's patch
+    embedding) into a reshape and transpose of the image into patches
+    `[N * H/kh * W/kw, C * kh * kw]`, a `clip.matmul` with the flattened
+    weight (`transpose_rhs`), the bias as a broadcast add, and the result
+    back to NCHW. Static shapes only (after `clip-prepare`). The image's
+    gradient then becomes a product of its own that training drops when
+    nothing reads it.
+  }];
+  let dependentDialects = ["::mlir::clip::ClipDialect"];
+}
+
 def FuseEpilogues : Pass<"clip-fuse-epilogues"> {
   let summary = "Fold bias, GELU and residual adds into clip.gemm";
   let description = [{

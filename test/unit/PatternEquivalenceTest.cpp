@@ -122,6 +122,8 @@ INSTANTIATE_TEST_SUITE_P(
                       PassCase{"fuse-contrastive-loss.mlir",
                                createFuseContrastiveLoss},
                       PassCase{"fuse-epilogues.mlir", createFuseEpilogues},
+                      PassCase{"patches-as-matmul.mlir",
+                               createPatchesAsMatmul},
                       PassCase{"fuse-elementwise.mlir", createFuseElementwise}),
     [](const ::testing::TestParamInfo<PassCase> &info) {
       std::string name = info.param.file;

@@ -32,6 +32,7 @@ compile tiny-bf16 vit_tiny.mlir 4 bf16 all
 compile tiny28-bf16 vit_tiny28.mlir 128 bf16 all
 compile vitb16-b8-fp32 vitb16.mlir 8 fp32 all
 compile vitb16-b256-bf16 vitb16.mlir 256 bf16 cuda
+compile vitb16-b512-bf16 vitb16.mlir 512 bf16 cuda
 strip --strip-unneeded "$out"/models/*.so
 
 echo "== clip-run and the libraries Ubuntu 24.04 lacks"

@@ -18,7 +18,7 @@ out=${1:-$build/gpu-bundle}
 limit_mib=64
 rm -rf "$out"
 mkdir -p "$out/bin" "$out/lib" "$out/models" "$out/scripts" "$out/bench" "$out/data"
-ninja -C "$build" clipc clip-run >/dev/null
+ninja -C "$build" clipc clip-run clip-bench-blocks >/dev/null
 
 echo "== clip.so files"
 compile() { # name model batch precision target
@@ -36,12 +36,12 @@ compile vitb16-b512-bf16 vitb16.mlir 512 bf16 cuda
 strip --strip-unneeded "$out"/models/*.so
 
 echo "== clip-run and the libraries Ubuntu 24.04 lacks"
-cp "$build/bin/clip-run" "$out/bin/"
-strip --strip-unneeded "$out/bin/clip-run"
+cp "$build/bin/clip-run" "$build/bin/clip-bench-blocks" "$out/bin/"
+strip --strip-unneeded "$out/bin/clip-run" "$out/bin/clip-bench-blocks"
 # glibc's libraries are the machine's own (glibc 2.39 there); CUDA's are
 # loaded with dlopen from /usr/local/cuda there.
 skip='^(linux-vdso|libc\.so|libm\.so|libdl\.so|librt\.so|libpthread\.so|ld-linux|libcuda|libnvrtc|libcublas)'
-for f in "$out/bin/clip-run" "$out"/models/*.so; do
+for f in "$out"/bin/* "$out"/models/*.so; do
   ldd "$f" | awk '/=>/ {print $1, $3}'
 done | sort -u | while read -r name path; do
   if [[ ! "$name" =~ $skip ]] && [ -f "$path" ]; then
@@ -66,7 +66,7 @@ cp "$root/third_party/clip/bpe_simple_vocab_16e6.txt.gz" "$out/data/"
 
 echo "== checks"
 status=0
-for f in "$out/bin/clip-run" "$out"/models/*.so "$out"/lib/*; do
+for f in "$out"/bin/* "$out"/models/*.so "$out"/lib/*; do
   if LD_LIBRARY_PATH="$out/lib" ldd "$f" 2>&1 | grep -v libcuda | grep -q "not found"; then
     echo "unresolved under the bundle's library path: $f"
     LD_LIBRARY_PATH="$out/lib" ldd "$f" | grep "not found"

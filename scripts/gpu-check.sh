@@ -146,9 +146,28 @@ if [ "$quick" != "--quick" ]; then
   # set against.
   if [ -f "$here/bench/torch_blocks_baseline.py" ]; then
     timeout 150 python3 "$here/bench/torch_blocks_baseline.py" >"$out/torch-blocks.log" 2>&1
-    row "PyTorch blocks" info "$(python3 -c "import json; d=[json.loads(l) for l in open('$out/torch-blocks.log') if l.startswith('{') and l.strip().endswith('}')][-1]; print('SDPA b16 fwd+bwd', d['sdpa_vit_b16']['fwdbwd_ms'], 'ms; LN+res', d['ln_residual_fwd']['GBps'], 'GB/s; loss 65536', d.get('closs_B65536'))" 2>/dev/null || echo "see $out/torch-blocks.log")"
   fi
 fi
+
+# Ours at the same shapes (bench/native/BlocksBench.cpp), beside PyTorch's.
+check "blocks (ours): attention, add+LN, loss 65,536" blocks.log \
+  timeout 120 "$here/bin/clip-bench-blocks"
+python3 - "$out/blocks.log" "$out/torch-blocks.log" >"$out/blocks-table.log" 2>&1 <<'PY'
+import json, sys
+def last(path):
+    try:
+        lines = [l for l in open(path) if l.startswith("{") and l.strip().endswith("}")]
+        return json.loads(lines[-1]) if lines else {}
+    except OSError:
+        return {}
+ours, theirs = last(sys.argv[1]), last(sys.argv[2])
+sdpa, ln, lnc = theirs.get("sdpa_vit_b16", {}), theirs.get("ln_residual_fwd", {}), theirs.get("ln_residual_fwd_compile", {})
+closs = theirs.get("closs_B65536")
+print(f"attention fwd+bwd (256,12,197,64): ours {ours.get('attention_fwdbwd_ms')} ms, SDPA {sdpa.get('fwdbwd_ms')} ms (target <= 0.55)")
+print(f"add+LayerNorm 50432x768: ours {ours.get('ln_residual_GBps')} GB/s, eager {ln.get('GBps')}, compile {lnc.get('GBps')} (target >= 2600)")
+print(f"loss fwd+bwd 65,536: ours {ours.get('loss_fwdbwd_ms')} ms, scratch {ours.get('loss_scratch_mib')} MiB; PyTorch {closs} (target <= 40 ms, <= 1 GiB)")
+PY
+while read -r line; do row "  ${line%%:*}" info "${line#*: }"; done <"$out/blocks-table.log"
 
 {
   echo

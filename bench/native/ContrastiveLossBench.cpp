@@ -40,8 +40,7 @@ bool resetPeak() {
 }
 
 double seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                       since)
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
       .count();
 }
 
@@ -80,11 +79,10 @@ int main(int argc, char **argv) {
                                imageLse.data(), textLse.data());
     forward = std::min(forward, seconds(start));
     start = std::chrono::steady_clock::now();
-    clip::cpu::contrastiveLossGrad(n, d, &grad, image.data(), text.data(),
-                                   &logitScale, imageNorm.data(),
-                                   textNorm.data(), imageLse.data(),
-                                   textLse.data(), 1e-12f, dimage.data(),
-                                   dtext.data(), &dscale);
+    clip::cpu::contrastiveLossGrad(
+        n, d, &grad, image.data(), text.data(), &logitScale, imageNorm.data(),
+        textNorm.data(), imageLse.data(), textLse.data(), 1e-12f, dimage.data(),
+        dtext.data(), &dscale);
     backward = std::min(backward, seconds(start));
   }
   const double extra = reset ? (peakResident() - base) / double(1 << 20) : -1;

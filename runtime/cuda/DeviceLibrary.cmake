@@ -22,3 +22,17 @@ set(CLIP_CUDA_DEVICE_SOURCES
   ${PROJECT_SOURCE_DIR}/runtime/cuda/Reduction.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/Gather.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/Optimizer.cuh)
+
+# Writes the library's text (the files above, concatenated) to OUTPUT as C++
+# raw string literals, for `const char text[] = #include "OUTPUT";`: how
+# clipc, and the blocks benchmark, carry it.
+function(clip_embed_cuda_device_library output)
+  add_custom_command(
+    OUTPUT ${output}
+    COMMAND ${CMAKE_COMMAND} -DOUTPUT=${output}
+            "-DINPUTS=${CLIP_CUDA_DEVICE_SOURCES}"
+            -P ${PROJECT_SOURCE_DIR}/cmake/EmbedText.cmake
+    DEPENDS ${CLIP_CUDA_DEVICE_SOURCES} ${PROJECT_SOURCE_DIR}/cmake/EmbedText.cmake
+    COMMENT "Embedding the CUDA device library"
+    VERBATIM)
+endfunction()

@@ -52,6 +52,8 @@ void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
   pm.addPass(createFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  if (options.distributed)
+    pm.addPass(createSplitTrainStep());
 }
 
 void buildKernelPipeline(OpPassManager &pm, const KernelOptions &options) {

@@ -39,10 +39,16 @@ struct TrainOptions : PassPipelineOptions<TrainOptions> {
       *this, "train-batch-norm",
       llvm::cl::desc("BatchNorm with batch statistics (clip-train-batch-norm)"),
       llvm::cl::init(false)};
+  Option<bool> distributed{
+      *this, "distributed",
+      llvm::cl::desc("also split train_step at its loss into train_embed and "
+                     "train_backward (clip-split-train-step)"),
+      llvm::cl::init(false)};
 };
 
 /// clip-prepare, clip-fuse, clip-autodiff (forward -> train_step), then
-/// canonicalize, CSE and elementwise grouping of the backward's ops.
+/// canonicalize, CSE and elementwise grouping of the backward's ops; with
+/// `distributed`, clip-split-train-step last.
 void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options);
 
 struct KernelOptions : PassPipelineOptions<KernelOptions> {

@@ -198,4 +198,27 @@ def Autodiff : Pass<"clip-autodiff", "::mlir::ModuleOp"> {
                            "::mlir::func::FuncDialect"];
 }
 
+def SplitTrainStep : Pass<"clip-split-train-step", "::mlir::ModuleOp"> {
+  let summary = "Split the training function at its contrastive loss (data-parallel training)";
+  let description = [{
+    From `train_step` (built by clip-autodiff, its loss one
+    `clip.contrastive_loss` and that loss's `clip.contrastive_loss_grad`)
+    builds two more functions, so that a runtime can take the loss over the
+    features of every process between them (docs/distributed.md):
+    `train_embed`, the ops the loss's image and text features depend on,
+    returning the features (`clip.output = "features/image"`, `"features/text"`),
+    BatchNorm's running updates and every other value the rest reads
+    (`"saved/<k>"`); and `train_backward`, every other op, reading the
+    features' and logit_scale's gradients and the saved values as
+    `clip.input`s of those names, returning the parameters' gradients.
+    Parameters, inputs and constants are copied into each function that
+    reads them rather than passed. `train_step` stays as it is. The loss's
+    epsilon is recorded as the module's `clip.loss_epsilon`. Training-mode
+    BatchNorm is refused: its statistics would be each process's, not the
+    global batch's.
+  }];
+  let dependentDialects = ["::mlir::clip::ClipDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
 #endif // CLIP_COMPILER_TRANSFORMS_PASSES_TD

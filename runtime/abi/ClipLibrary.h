@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /* Bumped on any change to the structs below. */
-#define CLIP_LIBRARY_ABI_VERSION 5
+#define CLIP_LIBRARY_ABI_VERSION 6
 #define CLIP_LIBRARY_MAGIC 0x434c4950u /* "CLIP" */
 
 /* The x86-64 level a clip.so's CPU code is compiled for (clipc's and the
@@ -38,6 +38,28 @@ typedef int32_t (*ClipCpuSelfCheck)(char *error, size_t errorSize);
  * result i is "result<i>". */
 #define CLIP_GRAD_PREFIX "grad/"
 #define CLIP_UPDATE_PREFIX "update/"
+
+/* `clipc --distributed` also splits the training function at its loss, so
+ * that a runtime can take the loss over the features of every process
+ * (runtime/dist, docs/distributed.md):
+ *   CLIP_TRAIN_EMBED: the towers' forward on the local batch; outputs
+ *     CLIP_IMAGE_FEATURES and CLIP_TEXT_FEATURES (before normalization),
+ *     BatchNorm updates, and every value the backward reads, named
+ *     CLIP_SAVED_PREFIX<k>;
+ *   CLIP_TRAIN_BACKWARD: the rest of the gradient; inputs the gradients of
+ *     the features and of logit_scale (CLIP_GRAD_PREFIX + the name), the
+ *     saved values by name, and the model's own inputs it reads; outputs the
+ *     parameters' gradients ("grad/P").
+ * Between the two, the runtime takes the contrastive loss (OpenCLIP's
+ * ClipLoss, F.normalize's clamp the descriptor's lossEpsilon) and the
+ * features' gradients itself. */
+#define CLIP_TRAIN_STEP "train_step"
+#define CLIP_TRAIN_EMBED "train_embed"
+#define CLIP_TRAIN_BACKWARD "train_backward"
+#define CLIP_IMAGE_FEATURES "features/image"
+#define CLIP_TEXT_FEATURES "features/text"
+#define CLIP_LOGIT_SCALE "logit_scale"
+#define CLIP_SAVED_PREFIX "saved/"
 
 /* Parameters, inputs and outputs are f32, i64 or bool; CLIP_BF16 is the
  * storage of arena buffers under `--precision bf16` (GEMM operands). */
@@ -183,6 +205,9 @@ typedef struct ClipLibraryDesc {
   /* Storage of activations: "fp32" or "bf16" (f32 arithmetic either way;
    * parameters, inputs, outputs and the optimizer are f32). */
   const char *precision;
+  /* The contrastive loss's norm clamp (its epsilon) when the library has
+   * CLIP_TRAIN_EMBED and CLIP_TRAIN_BACKWARD; 0 otherwise. */
+  double lossEpsilon;
 } ClipLibraryDesc;
 
 /* The one exported symbol. */

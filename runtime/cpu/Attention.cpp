@@ -180,20 +180,21 @@ void divideRows(int64_t n, int64_t d, const float *x, const float *norm,
 /// work item in a fixed column order, so it does not depend on the threads.
 constexpr int64_t kLossRows = 256, kLossColumns = 512;
 
-/// Calls tile(i0, rows, j0, columns, S) for every tile of S = s x y^T, work
-/// items (row blocks) spread over the OpenMP threads, columns in order.
-/// `begin(i0, rows)` / `end(i0, rows)` run around a row block's tiles.
+/// Calls tile(i0, rows, j0, columns, S) for every tile of S = s x y^T (x
+/// [m, d], y [n, d]), work items (row blocks) spread over the OpenMP
+/// threads, columns in order. `begin(i0, rows)` / `end(i0, rows)` run around
+/// a row block's tiles.
 template <typename Begin, typename Tile, typename End>
-void forEachLogitTile(int64_t n, int64_t d, float s, const float *x,
+void forEachLogitTile(int64_t m, int64_t n, int64_t d, float s, const float *x,
                       const float *y, Begin begin, Tile tile, End end) {
-  const int64_t blocks = (n + kLossRows - 1) / kLossRows;
-#pragma omp parallel if (worthThreads(n * n))
+  const int64_t blocks = (m + kLossRows - 1) / kLossRows;
+#pragma omp parallel if (worthThreads(m * n))
   {
     std::vector<float> scores(static_cast<size_t>(kLossRows * kLossColumns));
 #pragma omp for schedule(dynamic)
     for (int64_t block = 0; block < blocks; ++block) {
       const int64_t i0 = block * kLossRows;
-      const int64_t rows = std::min(kLossRows, n - i0);
+      const int64_t rows = std::min(kLossRows, m - i0);
       begin(i0, rows);
       for (int64_t j0 = 0; j0 < n; j0 += kLossColumns) {
         const int64_t columns = std::min(kLossColumns, n - j0);
@@ -206,15 +207,17 @@ void forEachLogitTile(int64_t n, int64_t d, float s, const float *x,
   }
 }
 
-/// lse[i] = log(sum_j exp(s x_i . y_j)) by an online log-sum-exp over the
-/// column tiles (max and a double sum rescaled as the max grows);
-/// diagonal[i] = s x_i . y_i from the same tiles (when not null).
-void logSumExpOfRows(int64_t n, int64_t d, float s, const float *x,
-                     const float *y, float *lse, float *diagonal) {
-  std::vector<float> max(static_cast<size_t>(n));
-  std::vector<double> sum(static_cast<size_t>(n));
+/// lse[i] = log(sum_j exp(s x_i . y_j)) (x [m, d], y [n, d]) by an online
+/// log-sum-exp over the column tiles (max and a double sum rescaled as the
+/// max grows); diagonal[i] = s x_i . y_{first + i}, the positive pair's
+/// logit, from the same tiles (when not null).
+void logSumExpOfRows(int64_t m, int64_t n, int64_t d, float s, const float *x,
+                     const float *y, int64_t first, float *lse,
+                     float *diagonal) {
+  std::vector<float> max(static_cast<size_t>(m));
+  std::vector<double> sum(static_cast<size_t>(m));
   forEachLogitTile(
-      n, d, s, x, y,
+      m, n, d, s, x, y,
       [&](int64_t i0, int64_t rows) {
         std::fill_n(max.begin() + i0, rows, kNegInf);
         std::fill_n(sum.begin() + i0, rows, 0.0);
@@ -222,9 +225,9 @@ void logSumExpOfRows(int64_t n, int64_t d, float s, const float *x,
       [&](int64_t i0, int64_t rows, int64_t j0, int64_t columns, float *t) {
         for (int64_t r = 0; r < rows; ++r) {
           float *row = t + r * columns;
-          const int64_t i = i0 + r;
-          if (diagonal && i >= j0 && i < j0 + columns)
-            diagonal[i] = row[i - j0];
+          const int64_t i = i0 + r, positive = first + i;
+          if (diagonal && positive >= j0 && positive < j0 + columns)
+            diagonal[i] = row[positive - j0];
           // A NaN logit makes the max NaN, and the lse with it.
           const float tileMax = rowMax(row, columns);
           const float m =
@@ -253,7 +256,7 @@ void logitGradTimes(int64_t n, int64_t d, float s, float weight, const float *x,
                     const float *y, const float *ownLse, const float *otherLse,
                     float *dx, double *scalePartial) {
   forEachLogitTile(
-      n, d, s, x, y,
+      n, n, d, s, x, y,
       [&](int64_t i0, int64_t rows) {
         std::fill_n(dx + i0 * d, rows * d, 0.0f);
         if (scalePartial)
@@ -283,6 +286,94 @@ void logitGradTimes(int64_t n, int64_t d, float s, float weight, const float *x,
       [](int64_t, int64_t) {});
 }
 
+
+/// Back through unit = x / norm: dx = (du - unit (unit . du)) / norm, or
+/// du / norm where the norm was clamped to epsilon; du in place.
+void throughNormalization(int64_t n, int64_t d, const float *x,
+                          const float *unit, const float *norm, float epsilon,
+                          float *du) {
+#pragma omp parallel for schedule(static) if (worthThreads(n * d))
+  for (int64_t i = 0; i < n; ++i) {
+    const float *xr = x + i * d, *ur = unit + i * d;
+    float *g = du + i * d;
+    const float nrm = norm[i];
+    const bool clamped =
+        std::sqrt(dotDouble(xr, xr, d)) <= static_cast<double>(epsilon);
+    const float proj = clamped ? 0.0f : static_cast<float>(dotDouble(ur, g, d));
+    for (int64_t e = 0; e < d; ++e)
+      g[e] = (g[e] - ur[e] * proj) / nrm;
+  }
+}
+
+/// One direction of a process's share of the loss: x [m, d] its own rows,
+/// y [n, d] every row of the other side (unit vectors), row i's positive
+/// y[first + i]. With L = s x y^T and G = weight (softmax of L's rows -
+/// the positives): dx = s G y, dy += s G^T x, *scale += sum(G * L); returns
+/// sum_i (lse_i - L_i,first+i). dx's rows are written by row blocks, dy's by
+/// column blocks, each by one work item: no reduction crosses threads.
+double shardDirection(int64_t m, int64_t n, int64_t d, int64_t first, float s,
+                      float weight, const float *x, const float *y, float *dx,
+                      float *dy, double *scale) {
+  std::vector<float> lse(static_cast<size_t>(m)),
+      diagonal(static_cast<size_t>(m));
+  logSumExpOfRows(m, n, d, s, x, y, first, lse.data(), diagonal.data());
+  double term = 0.0;
+  for (int64_t i = 0; i < m; ++i)
+    term += static_cast<double>(lse[i]) - static_cast<double>(diagonal[i]);
+  // Turns a tile of L into G in place; row i's sum(G * L) into partial[i].
+  auto toGradient = [&](int64_t i0, int64_t rows, int64_t j0, int64_t columns,
+                        float *t, double *partial) {
+    std::vector<float> p(static_cast<size_t>(columns));
+    for (int64_t r = 0; r < rows; ++r) {
+      float *row = t + r * columns;
+      const int64_t i = i0 + r;
+      expShiftSum(row, p.data(), columns, lse[i]);
+      double sum = 0.0;
+      for (int64_t c = 0; c < columns; ++c) {
+        const float g =
+            weight * (p[c] - (first + i == j0 + c ? 1.0f : 0.0f));
+        sum += static_cast<double>(g) * static_cast<double>(row[c]);
+        row[c] = g;
+      }
+      if (partial)
+        partial[i] += sum;
+    }
+  };
+  std::vector<double> partial(static_cast<size_t>(m), 0.0);
+  forEachLogitTile(
+      m, n, d, s, x, y,
+      [&](int64_t i0, int64_t rows) {
+        std::fill_n(dx + i0 * d, rows * d, 0.0f);
+      },
+      [&](int64_t i0, int64_t rows, int64_t j0, int64_t columns, float *t) {
+        toGradient(i0, rows, j0, columns, t, partial.data());
+        sgemm(false, false, rows, d, columns, s, t, columns, y + j0 * d, d,
+              1.0f, dx + i0 * d, d);
+      },
+      [](int64_t, int64_t) {});
+  for (int64_t i = 0; i < m; ++i)
+    *scale += partial[i];
+  // dy by column blocks: the transposed walk of the same tiles.
+  const int64_t blocks = (n + kLossColumns - 1) / kLossColumns;
+#pragma omp parallel if (worthThreads(m * n))
+  {
+    std::vector<float> scores(static_cast<size_t>(kLossRows * kLossColumns));
+#pragma omp for schedule(dynamic)
+    for (int64_t block = 0; block < blocks; ++block) {
+      const int64_t j0 = block * kLossColumns;
+      const int64_t columns = std::min(kLossColumns, n - j0);
+      for (int64_t i0 = 0; i0 < m; i0 += kLossRows) {
+        const int64_t rows = std::min(kLossRows, m - i0);
+        sgemm(false, true, rows, columns, d, s, x + i0 * d, d, y + j0 * d, d,
+              0.0f, scores.data(), columns);
+        toGradient(i0, rows, j0, columns, scores.data(), nullptr);
+        sgemm(true, false, columns, d, rows, s, scores.data(), columns,
+              x + i0 * d, d, 1.0f, dy + j0 * d, d);
+      }
+    }
+  }
+  return term;
+}
 } // namespace
 
 void contrastiveLoss(int64_t n, int64_t d, const float *image,
@@ -300,8 +391,9 @@ void contrastiveLoss(int64_t n, int64_t d, const float *image,
   normalizeRows(n, d, image, epsilon, imageNorm, a.data());
   normalizeRows(n, d, text, epsilon, textNorm, b.data());
   // Rows of L = s a b^T, then its columns as the rows of L^T = s b a^T.
-  logSumExpOfRows(n, d, s, a.data(), b.data(), imageLse, diagonal.data());
-  logSumExpOfRows(n, d, s, b.data(), a.data(), textLse, nullptr);
+  logSumExpOfRows(n, n, d, s, a.data(), b.data(), 0, imageLse,
+                  diagonal.data());
+  logSumExpOfRows(n, n, d, s, b.data(), a.data(), 0, textLse, nullptr);
   double imageTerm = 0.0, textTerm = 0.0;
   for (int64_t i = 0; i < n; ++i) {
     const double diag = diagonal[i];
@@ -343,25 +435,38 @@ void contrastiveLossGrad(int64_t n, int64_t d, const float *grad,
     scaleGrad += scalePartial[i];
   *dlogitScale = static_cast<float>(scaleGrad);
 
-  // Back through the normalization: (da - a (a . da)) / norm, or da / norm
-  // where the norm was clamped.
-  auto throughNorm = [&](const float *x, const float *unit, const float *norm,
-                         float *dx) {
-#pragma omp parallel for schedule(static) if (worthThreads(n * d))
-    for (int64_t i = 0; i < n; ++i) {
-      const float *xr = x + i * d, *ur = unit + i * d;
-      float *g = dx + i * d;
-      const float nrm = norm[i];
-      const bool clamped =
-          std::sqrt(dotDouble(xr, xr, d)) <= static_cast<double>(epsilon);
-      const float proj =
-          clamped ? 0.0f : static_cast<float>(dotDouble(ur, g, d));
-      for (int64_t e = 0; e < d; ++e)
-        g[e] = (g[e] - ur[e] * proj) / nrm;
-    }
-  };
-  throughNorm(image, a.data(), imageNorm, dimage);
-  throughNorm(text, b.data(), textNorm, dtext);
+  throughNormalization(n, d, image, a.data(), imageNorm, epsilon, dimage);
+  throughNormalization(n, d, text, b.data(), textNorm, epsilon, dtext);
+}
+
+void contrastiveLossShard(int64_t n, int64_t d, int64_t first, int64_t m,
+                          const float *image, const float *text,
+                          float logitScale, float epsilon, double *loss,
+                          float *dimage, float *dtext, double *dlogitScale) {
+  const float s = static_cast<float>(std::exp(static_cast<double>(logitScale)));
+  const float weight = static_cast<float>(1.0 / (2.0 * static_cast<double>(m)));
+  std::vector<float> a(static_cast<size_t>(n * d)),
+      b(static_cast<size_t>(n * d)), imageNorm(static_cast<size_t>(n)),
+      textNorm(static_cast<size_t>(n)), own(static_cast<size_t>(m * d));
+  normalizeRows(n, d, image, epsilon, imageNorm.data(), a.data());
+  normalizeRows(n, d, text, epsilon, textNorm.data(), b.data());
+  std::fill_n(dimage, n * d, 0.0f);
+  std::fill_n(dtext, n * d, 0.0f);
+  *dlogitScale = 0.0;
+  // Image rows against every text (their own rows' da into `own`, every
+  // db), then text rows against every image.
+  double term = shardDirection(m, n, d, first, s, weight, a.data() + first * d,
+                               b.data(), own.data(), dtext, dlogitScale);
+  for (int64_t k = 0; k < m * d; ++k)
+    dimage[first * d + k] += own[k];
+  term += shardDirection(m, n, d, first, s, weight, b.data() + first * d,
+                         a.data(), own.data(), dimage, dlogitScale);
+  for (int64_t k = 0; k < m * d; ++k)
+    dtext[first * d + k] += own[k];
+  *loss = term / (2.0 * static_cast<double>(m));
+  throughNormalization(n, d, image, a.data(), imageNorm.data(), epsilon,
+                       dimage);
+  throughNormalization(n, d, text, b.data(), textNorm.data(), epsilon, dtext);
 }
 
 } // namespace clip::cpu

@@ -86,6 +86,17 @@ void contrastiveLossGrad(int64_t n, int64_t d, const float *grad,
                          const float *textNorm, const float *imageLse,
                          const float *textLse, float epsilon, float *dimage,
                          float *dtext, float *dlogitScale);
+/// One process's share of the contrastive loss over a batch gathered from
+/// every process (OpenCLIP's ClipLoss with local_loss and gather_with_grad):
+/// image, text [n, d] the whole batch, this process's pairs rows
+/// [first, first + m). loss: the mean over its rows of both directions'
+/// cross-entropies, halved (the processes' mean is the whole batch's loss);
+/// dimage, dtext [n, d] and dlogitScale: its gradient with respect to every
+/// row (through the normalization) and to the log-scale. Deterministic.
+void contrastiveLossShard(int64_t n, int64_t d, int64_t first, int64_t m,
+                          const float *image, const float *text,
+                          float logitScale, float epsilon, double *loss,
+                          float *dimage, float *dtext, double *dlogitScale);
 
 /// NCHW convolution geometry (weight [outChannels, channels/groups, kh, kw]):
 /// runtime/kernels/KernelAbi.h.

@@ -577,6 +577,52 @@ TEST(CpuKernelsContrastiveLoss, GradMatchesReference) {
   }
 }
 
+// The shards of the data-parallel loss: each process's share over the
+// gathered batch; their mean, and the mean of their gradients (what the
+// reduce-scatter and the gradient all-reduce sum, divided by the process
+// count), is the whole batch's loss and gradient (f64 reference).
+TEST(CpuKernelsContrastiveLoss, ShardsAverageToTheWholeBatch) {
+  for (auto [n, d, shards] :
+       {std::tuple<int64_t, int64_t, int64_t>{13, 24, 1},
+        {64, 32, 2},
+        {600, 40, 2}, // several row blocks and column tiles, ragged
+        {600, 40, 3}}) {
+    ContrastiveData c = runContrastive(n, d, true, 800 + n);
+    auto r =
+        ref::contrastiveLoss(tensor({n, d}, c.image), tensor({n, d}, c.text),
+                             c.logitScale, c.epsilon);
+    auto g = ref::contrastiveLossGrad(
+        1.0, tensor({n, d}, c.image), tensor({n, d}, c.text), c.logitScale,
+        r.imageNorm, r.textNorm, r.imageLse, r.textLse, c.epsilon);
+    const int64_t m = n / shards;
+    double loss = 0.0, dscale = 0.0;
+    std::vector<double> dimage(n * d, 0.0), dtext(n * d, 0.0);
+    for (int64_t k = 0; k < shards; ++k) {
+      double shardLoss = NAN, shardScale = NAN;
+      std::vector<float> di(n * d, std::nanf("")), dt(n * d, std::nanf(""));
+      cpu::contrastiveLossShard(n, d, k * m, m, c.image.data(), c.text.data(),
+                                c.logitScale, c.epsilon, &shardLoss, di.data(),
+                                dt.data(), &shardScale);
+      loss += shardLoss / shards;
+      dscale += shardScale / shards;
+      for (int64_t e = 0; e < n * d; ++e) {
+        dimage[e] += di[e] / shards;
+        dtext[e] += dt[e] / shards;
+      }
+    }
+    const std::string what =
+        "n " + std::to_string(n) + " shards " + std::to_string(shards);
+    std::vector<float> lossF{static_cast<float>(loss)},
+        scaleF{static_cast<float>(dscale)};
+    std::vector<float> dimageF(dimage.begin(), dimage.end()),
+        dtextF(dtext.begin(), dtext.end());
+    expectClose("loss " + what, lossF.data(), r.loss);
+    expectClose("dimage " + what, dimageF, g.imageGrad);
+    expectClose("dtext " + what, dtextF, g.textGrad);
+    expectClose("dlogitScale " + what, scaleF.data(), g.logitScaleGrad);
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // Convolution and pooling.
 //===----------------------------------------------------------------------===//

@@ -138,6 +138,12 @@ int main(int argc, char **argv) {
   cl::opt<bool> trainBatchNorm(
       "train-batch-norm",
       cl::desc("BatchNorm with batch statistics (training RN50)"));
+  cl::opt<bool> distributed(
+      "distributed",
+      cl::desc("also emit train_embed and train_backward, the training "
+               "function split at its loss, for data-parallel training "
+               "(mpirun ... clip-run train; docs/distributed.md); --batch is "
+               "then each process's share of the global batch"));
   cl::opt<std::string> cudaArch(
       "cuda-arch",
       cl::desc("GPU architecture NVRTC checks the CUDA kernels for (default "
@@ -193,6 +199,7 @@ int main(int argc, char **argv) {
   train.batchSize = batch.getValue();
   train.remat = remat.getValue();
   train.trainBatchNorm = trainBatchNorm.getValue();
+  train.distributed = distributed.getValue();
   mlir::clip::buildTrainPipeline(pm, train);
   if (failed(pm.run(*module)))
     return 1;

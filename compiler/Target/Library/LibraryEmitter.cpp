@@ -217,11 +217,15 @@ LogicalResult emitLibrarySource(ModuleOp module, const LibraryInfo &info,
   }
   os << fmt::format("\nconst ClipFunctionDesc functions[] = {{\n{}  {{}}}};\n",
                     rows);
+  // Set by clip-split-train-step: the loss the runtime takes between the
+  // split functions.
+  auto epsilon = module->getAttrOfType<FloatAttr>("clip.loss_epsilon");
   os << fmt::format(
       "const ClipLibraryDesc library = {{CLIP_LIBRARY_MAGIC, "
       "CLIP_LIBRARY_ABI_VERSION, \"{}\", \"{}\", {}, {}, functions, "
-      "CLIP_CPU_ISA, clip::cpu::selfCheck, \"{}\"}};\n\n",
-      info.model, info.remat, info.batchSize, count, info.precision);
+      "CLIP_CPU_ISA, clip::cpu::selfCheck, \"{}\", {:.17g}}};\n\n",
+      info.model, info.remat, info.batchSize, count, info.precision,
+      epsilon ? epsilon.getValueAsDouble() : 0.0);
   os << "} // namespace\n\n"
      << "extern \"C\" __attribute__((visibility(\"default\"))) const "
         "ClipLibraryDesc *clip_library(void) {\n  return &library;\n}\n";

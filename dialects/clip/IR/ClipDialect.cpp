@@ -40,6 +40,8 @@ Operation *ClipDialect::materializeConstant(OpBuilder &builder, Attribute value,
 
 std::string mlir::clip::resultOutputName(FunctionOpInterface func,
                                          unsigned index) {
+  if (auto name = func.getResultAttrOfType<StringAttr>(index, "clip.output"))
+    return name.getValue().str();
   if (auto param = func.getResultAttrOfType<StringAttr>(index, "clip.gradient"))
     return CLIP_GRAD_PREFIX + param.getValue().str();
   if (auto param =

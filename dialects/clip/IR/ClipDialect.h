@@ -13,7 +13,8 @@ namespace mlir::clip {
 /// The name a function's result `index` goes by outside the compiler (a
 /// clip.so output, a clip-ref tensor): "grad/<param>" for a result marked
 /// clip.gradient, "update/<param>" for clip.running_update (prefixes from
-/// the runtime's ABI header), else "result<index>".
+/// the runtime's ABI header), the name given by clip.output, else
+/// "result<index>".
 std::string resultOutputName(FunctionOpInterface func, unsigned index);
 } // namespace mlir::clip
 

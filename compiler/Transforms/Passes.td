@@ -210,7 +210,9 @@ def SplitTrainStep : Pass<"clip-split-train-step", "::mlir::ModuleOp"> {
     BatchNorm's running updates and every other value the rest reads
     (`"saved/<k>"`); and `train_backward`, every other op, reading the
     features' and logit_scale's gradients and the saved values as
-    `clip.input`s of those names, returning the parameters' gradients.
+    `clip.input`s of those names, returning the parameters' gradients
+    (but for one that is such an input unchanged, as logit_scale's is: the
+    runtime has it).
     Parameters, inputs and constants are copied into each function that
     reads them rather than passed. `train_step` stays as it is. The loss's
     epsilon is recorded as the module's `clip.loss_epsilon`. Training-mode

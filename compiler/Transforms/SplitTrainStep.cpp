@@ -119,6 +119,10 @@ public:
       }
       if (failed(reach(v, b)))
         return failure();
+      // A gradient that is one of the inputs unchanged (logit_scale's: the
+      // loss's own) is the runtime's already; it is no output.
+      if (backMap.lookup(v).getDefiningOp<InputOp>())
+        continue;
       backResults.push_back(backMap.lookup(v));
       backAttrs.push_back(train.getResultAttrDict(i));
     }

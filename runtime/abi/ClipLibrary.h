@@ -49,7 +49,8 @@ typedef int32_t (*ClipCpuSelfCheck)(char *error, size_t errorSize);
  *   CLIP_TRAIN_BACKWARD: the rest of the gradient; inputs the gradients of
  *     the features and of logit_scale (CLIP_GRAD_PREFIX + the name), the
  *     saved values by name, and the model's own inputs it reads; outputs the
- *     parameters' gradients ("grad/P").
+ *     parameters' gradients ("grad/P"), but for one that is one of its
+ *     inputs unchanged (logit_scale's).
  * Between the two, the runtime takes the contrastive loss (OpenCLIP's
  * ClipLoss, F.normalize's clamp the descriptor's lossEpsilon) and the
  * features' gradients itself. */

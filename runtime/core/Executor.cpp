@@ -28,7 +28,6 @@ CpuExecutor::CpuExecutor(const Library &library, const std::string &function)
         "{}: @{} was compiled without the CPU target (clipc --target cpu)",
         library.path(), function));
   library.checkCpuBlas();
-  arena_ = Buffer(function_.arenaBytes);
   for (int32_t i = 0; i < function_.numParams; ++i) {
     params_.emplace_back(byteSize(function_.params[i]));
     std::memset(params_.back().data(), 0, params_.back().bytes());
@@ -55,7 +54,33 @@ int32_t Executor::inputIndex(const std::string &name) const {
   return -1;
 }
 
+void Executor::bindParam(int32_t, void *) {
+  throw RuntimeError(fmt::format("@{} on {} cannot read parameters from "
+                                 "another function's storage",
+                                 function_.name, deviceName()));
+}
+
+void Executor::bindInput(int32_t, void *) {
+  throw RuntimeError(fmt::format("@{} on {} cannot read inputs from another "
+                                 "function's storage",
+                                 function_.name, deviceName()));
+}
+
+void CpuExecutor::bindParam(int32_t index, void *data) {
+  params_[index] = Buffer();
+  paramPointers_[index] = data;
+}
+
+void CpuExecutor::bindInput(int32_t index, void *data) {
+  inputs_[index] = Buffer();
+  inputPointers_[index] = data;
+}
+
 void CpuExecutor::run() {
+  // Allocated when first needed: an executor that only holds parameters
+  // (the distributed trainer's @train_step) never needs its arena.
+  if (!arena_.data())
+    arena_ = Buffer(function_.arenaBytes);
   char error[512] = {0};
   if (function_.runCpu(arena_.data(), paramPointers_.data(),
                        inputPointers_.data(), error, sizeof error) != 0)

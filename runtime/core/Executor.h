@@ -48,6 +48,13 @@ public:
   /// there when run() is called is what the function reads.
   virtual void *param(int32_t index) = 0;
   virtual void *input(int32_t index) = 0;
+  /// Makes the function read parameter / input `index` from `data` (host
+  /// memory of its size, outliving the executor) instead of the executor's
+  /// own storage, which is released: functions of one library that share
+  /// parameters, or one function's outputs bound as another's inputs.
+  /// Throws where the device cannot (the CPU can).
+  virtual void bindParam(int32_t index, void *data);
+  virtual void bindInput(int32_t index, void *data);
   /// Runs the function; throws RuntimeError with the kernel's message.
   virtual void run() = 0;
   /// An output's bytes in host memory (valid until the next run).
@@ -63,8 +70,10 @@ class CpuExecutor final : public Executor {
 public:
   CpuExecutor(const Library &library, const std::string &function);
 
-  void *param(int32_t index) override { return params_[index].data(); }
-  void *input(int32_t index) override { return inputs_[index].data(); }
+  void *param(int32_t index) override { return paramPointers_[index]; }
+  void *input(int32_t index) override { return inputPointers_[index]; }
+  void bindParam(int32_t index, void *data) override;
+  void bindInput(int32_t index, void *data) override;
   void run() override;
   const void *output(int32_t index) override;
   std::string deviceName() const override;

@@ -51,7 +51,8 @@ struct Loader::Impl {
   const LoaderConfig config;
   const Tokenize tokenize;
   const size_t sourceSize;
-  const int64_t perEpoch;   // batches per epoch
+  const int64_t globalBatch; // batchSize * shards
+  const int64_t perEpoch;    // batches per epoch
   const size_t imageFloats; // 3 * S * S
 
   struct Slot {
@@ -85,13 +86,13 @@ struct Loader::Impl {
   Impl(const SampleSource &source, LoaderConfig cfg, Tokenize tok)
       : source(source), config(std::move(cfg)), tokenize(std::move(tok)),
         sourceSize(source.size()),
-        perEpoch(config.batchSize <= 0
+        globalBatch(config.batchSize * std::max<int64_t>(config.shards, 1)),
+        perEpoch(globalBatch <= 0
                      ? 0
                      : static_cast<int64_t>(
                            config.dropLast
-                               ? sourceSize / config.batchSize
-                               : (sourceSize + config.batchSize - 1) /
-                                     config.batchSize)),
+                               ? sourceSize / globalBatch
+                               : (sourceSize + globalBatch - 1) / globalBatch)),
         imageFloats(
             3 *
             static_cast<size_t>(std::max<int64_t>(config.preprocess.size, 0)) *
@@ -149,14 +150,17 @@ struct Loader::Impl {
   /// number of bad samples skipped. Throws what is not skipped.
   int64_t fill(Slot &slot, int64_t global, int64_t position) {
     const int64_t epoch = global / perEpoch;
-    const uint64_t first = static_cast<uint64_t>(
-        (global % perEpoch) * config.batchSize + position);
+    // Where the pair is in the global batch: the order and the crop's
+    // random numbers depend on it alone, not on the shard count.
+    const int64_t inGlobal = config.shard * config.batchSize + position;
+    const uint64_t first =
+        static_cast<uint64_t>((global % perEpoch) * globalBatch + inGlobal);
     std::shared_ptr<const std::vector<size_t>> order;
     if (config.shuffle)
       order = orderOf(epoch);
     std::mt19937_64 rng(splitMix(splitMix(config.seed ^ splitMix(epoch)) ^
                                  static_cast<uint64_t>(global)) ^
-                        static_cast<uint64_t>(position));
+                        static_cast<uint64_t>(inGlobal));
     int64_t skipped = 0;
     for (uint64_t attempt = 0; attempt < sourceSize; ++attempt) {
       const uint64_t at = (first + attempt) % sourceSize;
@@ -280,13 +284,19 @@ Loader::Loader(const SampleSource &source, LoaderConfig config,
   if (config.preprocess.size <= 0)
     throw std::invalid_argument(fmt::format(
         "loader: image size {} must be positive", config.preprocess.size));
+  if (config.shards < 1 || config.shard < 0 || config.shard >= config.shards)
+    throw std::invalid_argument(fmt::format(
+        "loader: shard {} of {} does not exist", config.shard, config.shards));
+  if (config.shards > 1 && !config.dropLast)
+    throw std::invalid_argument(
+        "loader: sharded batches need dropLast (every shard a full batch)");
   impl_ =
       std::make_unique<Impl>(source, std::move(config), std::move(tokenize));
   if (impl_->perEpoch == 0)
     throw DataError(
         fmt::format("loader: the data set has {} samples, fewer "
                     "than one batch of {}{}",
-                    impl_->sourceSize, impl_->config.batchSize,
+                    impl_->sourceSize, impl_->globalBatch,
                     impl_->sourceSize ? " (and dropLast is set)" : ""));
   impl_->slots.resize(impl_->config.prefetchBatches);
   try {

@@ -59,6 +59,11 @@ struct LoaderConfig {
   bool dropLast = true;
   bool skipBad = false;
   int64_t startBatch = 0; // for resume: skip this many batches of the sequence
+  // Data-parallel: the sequence is of global batches of batchSize * shards
+  // pairs, and this loader returns shard `shard`'s batchSize of each (the
+  // same pairs, crops included, as one loader with the global batch). Needs
+  // dropLast.
+  int64_t shards = 1, shard = 0;
 };
 
 /// Writes contextLength token ids for `caption`; called concurrently. An

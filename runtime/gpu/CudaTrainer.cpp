@@ -175,6 +175,8 @@ CudaTrainer::CudaTrainer(CudaExecutor &executor, const std::string &where,
 
 CudaTrainer::~CudaTrainer() = default;
 
+void CudaTrainer::run() { state->executor.run(); }
+
 float CudaTrainer::gather(int64_t micro, int64_t accum) {
   State &s = *state;
   const float loss =

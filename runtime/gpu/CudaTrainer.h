@@ -30,6 +30,7 @@ public:
               const train::AdamWConfig &config);
   ~CudaTrainer() override;
 
+  void run() override;
   float gather(int64_t micro, int64_t accum) override;
   void update(double lr, double maxNorm) override;
   double gradNorm() override;

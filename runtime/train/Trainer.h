@@ -24,8 +24,10 @@ class Trainer {
 public:
   virtual ~Trainer() = default;
 
-  /// After the executor ran micro-batch `micro` (0, 1, ...) of `accum`:
-  /// takes its gradients and returns its loss.
+  /// Runs the step on the micro-batch in its inputs (on a GPU, queues it).
+  virtual void run() = 0;
+  /// After run() on micro-batch `micro` (0, 1, ...) of `accum`: takes its
+  /// gradients and returns its loss.
   virtual float gather(int64_t micro, int64_t accum) = 0;
   /// Clips the gathered gradients to `maxNorm` (0: no clipping), applies
   /// AdamW at rate `lr`, clamps the logit scale, copies BatchNorm's updated
@@ -48,6 +50,7 @@ public:
               const AdamWConfig &config)
       : step_(executor, where), optimizer_(step_.params(), config) {}
 
+  void run() override { step_.executor().run(); }
   float gather(int64_t micro, int64_t accum) override {
     step_.gatherGradients(micro, accum);
     return step_.loss();

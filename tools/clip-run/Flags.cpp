@@ -95,4 +95,11 @@ std::string Flags::help() const {
   return text;
 }
 
+std::map<std::string, std::string> Flags::values() const {
+  std::map<std::string, std::string> out;
+  for (const auto &[name, flag] : flags)
+    out[name] = flag.isToggle ? (flag.given ? "on" : "off") : flag.value;
+  return out;
+}
+
 } // namespace clip::run

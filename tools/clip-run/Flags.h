@@ -32,6 +32,8 @@ public:
   double number(const std::string &name) const;
   bool on(const std::string &name) const;
   bool given(const std::string &name) const;
+  /// Every flag's value (its default where not given), by name.
+  std::map<std::string, std::string> values() const;
   /// The flags and their help, aligned, for --help.
   std::string help() const;
 

@@ -3,7 +3,10 @@
 // train: the compiled @train_step (loss and every gradient) driven by the
 // data loader, with AdamW, OpenCLIP's schedule and logit-scale clamp,
 // gradient clipping and accumulation, progress, metrics, checkpoints and
-// resume, then zero-shot evaluation.
+// resume, then zero-shot evaluation. Started by mpirun or srun as N
+// processes, each trains on its share of every global batch through the
+// split step (runtime/dist, docs/distributed.md); rank 0 reports, writes
+// checkpoints and evaluates.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +17,8 @@
 
 #include "runtime/core/Executor.h"
 #include "runtime/data/Data.h"
+#include "runtime/dist/Communicator.h"
+#include "runtime/dist/DistributedTrainer.h"
 #include "runtime/gpu/CudaExecutor.h"
 #include "runtime/gpu/CudaTrainer.h"
 #include "runtime/io/Safetensors.h"
@@ -31,6 +36,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <omp.h>
 #include <unistd.h>
@@ -47,6 +53,20 @@ std::string duration(double seconds) {
   const int64_t s = static_cast<int64_t>(seconds + 0.5);
   return s >= 3600 ? fmt::format("{}h{:02}m", s / 3600, s / 60 % 60)
                    : fmt::format("{}m{:02}s", s / 60, s % 60);
+}
+
+/// FNV-1a of a file's bytes: ranks must load the same clip.so.
+std::string fileHash(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  uint64_t h = 1469598103934665603ull;
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    for (std::streamsize i = 0; i < in.gcount(); ++i)
+      h = (h ^ static_cast<unsigned char>(buffer[i])) * 1099511628211ull;
+    if (!in)
+      break;
+  }
+  return fmt::format("{:016x}", h);
 }
 
 } // namespace
@@ -71,6 +91,9 @@ int trainCommand(const std::vector<std::string> &args) {
       .value("metrics", "", "append step metrics here (JSONL)")
       .value("plot", "", "SVG plot of loss and accuracy")
       .value("log-every", "10", "steps between progress lines (non-tty)")
+      .value("collective-timeout", "300",
+             "under mpirun/srun: seconds a collective may wait for the other "
+             "ranks before the job is ended (0: forever)")
       .toggle("no-eval", "skip the final zero-shot evaluation");
   const std::vector<std::string> positionals = flags.parse(args);
   if (flags.on("help")) {
@@ -83,15 +106,25 @@ int trainCommand(const std::vector<std::string> &args) {
   if (const int64_t threads = flags.integer("threads"); threads > 0)
     omp_set_num_threads(static_cast<int>(threads));
 
+  // Under mpirun or srun: one rank of a data-parallel job.
+  std::unique_ptr<dist::Communicator> comm =
+      dist::connect(flags.number("collective-timeout"));
+  const bool distributed = comm->size() > 1;
+  const bool lead = comm->rank() == 0;
+  if (distributed && flags.str("device") != "cpu")
+    throw RuntimeError("data-parallel training runs on the CPU for now "
+                       "(--device cpu); NCCL for GPUs is not built yet");
+
   runtime::Library library(path);
   std::unique_ptr<Executor> step =
-      makeExecutor(library, "train_step", flags.str("device"));
+      makeExecutor(library, CLIP_TRAIN_STEP, flags.str("device"));
   const ClipFunctionDesc &fn = step->function();
   const int32_t imageInput = inputIndex(*step, "image");
   const int32_t textInput = inputIndex(*step, "text");
   const ClipTensorDesc &imageDesc = fn.inputs[imageInput];
   const ClipTensorDesc &textDesc = fn.inputs[textInput];
-  const int64_t batch = imageDesc.shape[0];
+  const int64_t batch = imageDesc.shape[0]; // this rank's share
+  const int64_t globalBatch = batch * comm->size();
   const int64_t imageSize = imageDesc.shape[2];
   const int64_t contextLength = textDesc.shape[1];
 
@@ -104,7 +137,13 @@ int trainCommand(const std::vector<std::string> &args) {
   // The loss, each parameter's gradient, BatchNorm's updated statistics,
   // and the update: on the host, or on the GPU beside the step.
   std::unique_ptr<train::Trainer> trainer;
-  if (auto *cuda = dynamic_cast<gpu::CudaExecutor *>(step.get()))
+  Executor *inputs = step.get(); // where the micro-batches go
+  if (distributed) {
+    auto split = std::make_unique<dist::DistributedTrainer>(library, *step,
+                                                            *comm, adam);
+    inputs = &split->inputs();
+    trainer = std::move(split);
+  } else if (auto *cuda = dynamic_cast<gpu::CudaExecutor *>(step.get()))
     trainer = std::make_unique<gpu::CudaTrainer>(*cuda, path, adam);
   else
     trainer = std::make_unique<train::HostTrainer>(*step, path, adam);
@@ -121,6 +160,18 @@ int trainCommand(const std::vector<std::string> &args) {
       throw RuntimeError(fmt::format(
           "{}: checkpoint was trained with --seed {}, this run has {}",
           flags.str("resume"), it->second, seed));
+    // The data order is the global batches': another rank count resumes
+    // the same run only with the same global batch.
+    const auto it = meta.find("train/global_batch");
+    const int64_t saved =
+        it != meta.end() ? std::stoll(it->second)
+                         : library.desc().batchSize; // one process
+    if (saved != globalBatch)
+      throw RuntimeError(fmt::format(
+          "{}: checkpoint was trained with a global batch of {} pairs, this "
+          "run has {} ({} rank{} x {}): resume with the same global batch",
+          flags.str("resume"), saved, globalBatch, comm->size(),
+          comm->size() == 1 ? "" : "s", batch));
   } else if (flags.given("init")) {
     train::loadCheckpoint(flags.str("init"), *step, nullptr);
   } else {
@@ -140,6 +191,8 @@ int trainCommand(const std::vector<std::string> &args) {
   loaderConfig.seed = seed;
   loaderConfig.skipBad = flags.on("skip-bad");
   loaderConfig.startBatch = startStep * accum;
+  loaderConfig.shards = comm->size();
+  loaderConfig.shard = comm->rank();
   data::Loader loader(
       *source, loaderConfig, [&](const std::string &caption, int64_t *tokens) {
         std::vector<int64_t> ids = tokenizer.tokenize(caption, contextLength);
@@ -155,30 +208,55 @@ int trainCommand(const std::vector<std::string> &args) {
   const double clipNorm = flags.number("clip-grad");
   const int64_t saveEvery = flags.integer("save-every");
   const std::string checkpoint = flags.str("checkpoint");
+  if (distributed) {
+    // Ranks that would train different things stop here, naming the
+    // difference. Per-machine and rank 0's own settings may differ.
+    std::map<std::string, std::string> same = flags.values();
+    for (const char *local : {"threads", "workers", "vocab", "metrics", "plot",
+                              "checkpoint", "log-every", "fashion-mnist-dir"})
+      same.erase(local);
+    same["clip.so"] = fileHash(path);
+    same["clip.so batch"] = std::to_string(batch);
+    same["data"] = fmt::format("{} samples, first {}", source->size(),
+                               source->size() ? source->where(0) : "-");
+    same["start step"] = std::to_string(startStep);
+    comm->checkSame(same);
+  }
   std::unique_ptr<train::MetricsLog> metrics;
-  if (flags.given("metrics"))
+  if (flags.given("metrics") && lead)
     metrics = std::make_unique<train::MetricsLog>(flags.str("metrics"),
                                                   startStep > 0);
 
-  fmt::print("train {}: @train_step on {}, batch {} x {} accumulation, {} "
-             "image-text pairs ({} batches an epoch), steps {}..{} of {}, "
-             "warmup {}, lr {:g}, wd {:g}\n",
-             path, step->deviceName(), batch, accum, source->size(),
-             loader.batchesPerEpoch(), startStep + 1, totalSteps, totalSteps,
-             warmup, adam.lr, adam.weightDecay);
-  std::fflush(stdout);
+  if (lead) {
+    fmt::print("train {}: @{} on {}{}, batch {} x {} accumulation, {} "
+               "image-text pairs ({} batches an epoch), steps {}..{} of {}, "
+               "warmup {}, lr {:g}, wd {:g}\n",
+               path,
+               distributed ? CLIP_TRAIN_EMBED " + loss + @" CLIP_TRAIN_BACKWARD
+                           : CLIP_TRAIN_STEP,
+               step->deviceName(),
+               distributed ? fmt::format(" x {} ranks ({}), {} pairs a rank",
+                                         comm->size(), comm->describe(), batch)
+                           : "",
+               globalBatch, accum, source->size(), loader.batchesPerEpoch(),
+               startStep + 1, totalSteps, totalSteps, warmup, adam.lr,
+               adam.weightDecay);
+    std::fflush(stdout);
+  }
 
   auto save = [&](int64_t done) {
-    if (checkpoint.empty())
+    if (checkpoint.empty() || !lead)
       return;
     train::saveCheckpoint(checkpoint, *step, &trainer->optimizer(),
                           {{"train/step", std::to_string(done)},
                            {"train/seed", std::to_string(seed)},
                            {"train/model", library.desc().model},
-                           {"train/accum", std::to_string(accum)}});
+                           {"train/accum", std::to_string(accum)},
+                           {"train/world", std::to_string(comm->size())},
+                           {"train/global_batch", std::to_string(globalBatch)}});
   };
 
-  const bool tty = isatty(fileno(stdout));
+  const bool tty = isatty(fileno(stdout)) && !distributed;
   const int64_t logEvery = flags.integer("log-every", 1);
   const auto start = std::chrono::steady_clock::now();
   double lossAverage = NAN;
@@ -186,9 +264,9 @@ int trainCommand(const std::vector<std::string> &args) {
   // GPU, run() returns once the step is queued and its upload started).
   auto fill = [&] {
     data::Batch b = loader.next();
-    std::memcpy(step->input(imageInput), b.images.data(),
+    std::memcpy(inputs->input(inputs->inputIndex("image")), b.images.data(),
                 b.images.size() * sizeof(float));
-    std::memcpy(step->input(textInput), b.tokens.data(),
+    std::memcpy(inputs->input(inputs->inputIndex("text")), b.tokens.data(),
                 b.tokens.size() * sizeof(int64_t));
   };
   if (startStep < totalSteps)
@@ -197,7 +275,7 @@ int trainCommand(const std::vector<std::string> &args) {
     const double lr = train::cosineLr(adam.lr, warmup, totalSteps, s);
     double loss = 0;
     for (int64_t a = 0; a < accum; ++a) {
-      step->run();
+      trainer->run();
       if (s + 1 < totalSteps || a + 1 < accum)
         fill();
       loss += trainer->gather(a, accum) / accum;
@@ -211,10 +289,10 @@ int trainCommand(const std::vector<std::string> &args) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
     const double stepsPerSecond = (done - startStep) / elapsed;
-    const double pairsPerSecond = stepsPerSecond * batch * accum;
+    const double pairsPerSecond = stepsPerSecond * globalBatch * accum;
     // The norm and the scale are read from a GPU only when shown.
-    const bool show = tty || done % logEvery == 0 || done == totalSteps ||
-                      done == startStep + 1;
+    const bool show = lead && (tty || done % logEvery == 0 ||
+                               done == totalSteps || done == startStep + 1);
     const double scale = metrics || show ? trainer->logitScale() : NAN;
     if (metrics)
       metrics->write({{"step", double(done)},
@@ -241,6 +319,8 @@ int trainCommand(const std::vector<std::string> &args) {
     }
   }
   save(totalSteps);
+  if (!lead)
+    return 0; // rank 0 reports and evaluates
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();

@@ -192,6 +192,56 @@ TEST(Loader, ResumeWithStartBatchContinuesTheSequence) {
   }
 }
 
+// Data-parallel shards: shard k's batches are the k-th slices of the
+// global batches, random crops included, bit for bit, across epochs and
+// after a resume.
+TEST(Loader, ShardsSliceTheGlobalBatches) {
+  const SyntheticSource source(37);
+  LoaderConfig config = smallConfig();
+  config.preprocess.randomResizedCrop = true;
+  config.batchSize = 6;
+  const std::vector<Batch> whole = take(source, config, 14); // 6 an epoch
+  const size_t floats = 3 * 12 * 12;
+  for (int64_t shards : {2, 3}) {
+    for (int64_t start : {0, 5}) {
+      for (int64_t k = 0; k < shards; ++k) {
+        LoaderConfig sharded = config;
+        sharded.batchSize = 6 / shards;
+        sharded.shards = shards;
+        sharded.shard = k;
+        sharded.startBatch = start;
+        Loader loader(source, sharded, tokenize);
+        EXPECT_EQ(loader.batchesPerEpoch(), 6);
+        for (int64_t b = start; b < 14; ++b) {
+          const Batch part = loader.next();
+          const Batch &all = whole[b];
+          const int64_t m = sharded.batchSize;
+          ASSERT_EQ(part.size, m);
+          EXPECT_EQ(part.epoch, all.epoch);
+          for (int64_t r = 0; r < m; ++r) {
+            const int64_t at = k * m + r;
+            ASSERT_EQ(part.indices[r], all.indices[at])
+                << shards << " shards, shard " << k << ", batch " << b;
+            ASSERT_TRUE(std::equal(part.images.begin() + r * floats,
+                                   part.images.begin() + (r + 1) * floats,
+                                   all.images.begin() + at * floats));
+            ASSERT_TRUE(std::equal(part.tokens.begin() + r * 6,
+                                   part.tokens.begin() + (r + 1) * 6,
+                                   all.tokens.begin() + at * 6));
+          }
+        }
+      }
+    }
+  }
+  LoaderConfig bad = config;
+  bad.shards = 2;
+  bad.shard = 2;
+  EXPECT_THROW(Loader(source, bad, tokenize), std::invalid_argument);
+  bad.shard = 1;
+  bad.dropLast = false;
+  EXPECT_THROW(Loader(source, bad, tokenize), std::invalid_argument);
+}
+
 TEST(Loader, BadSampleThrowsWhenItsBatchIsReached) {
   const SyntheticSource source(20, {9, 11});
   LoaderConfig config = smallConfig();

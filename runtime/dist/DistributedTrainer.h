@@ -1,0 +1,98 @@
+//===- DistributedTrainer.h - Data-parallel training on the CPU -*- C++ -*-===//
+//
+// One rank of a data-parallel job (docs/distributed.md). Each rank runs the
+// library's split training function on its share of the global batch:
+//   @train_embed on its pairs; the features of every rank all-gathered;
+//   its share of the contrastive loss (its rows of both directions against
+//   every column, OpenCLIP's local loss with gather-with-grad) and that
+//   share's gradient with respect to every rank's features; the features'
+//   gradients reduce-scattered back to their owners; @train_backward from
+//   them; the parameters' gradients summed over the ranks in buckets and
+//   divided by the rank count.
+// The mean of the ranks' shares is the global batch's loss, so every rank
+// applies the same AdamW update to the same gradients as one process with
+// the whole batch would (the parameters stay replicated).
+//
+//===----------------------------------------------------------------------===//
+#ifndef CLIP_RUNTIME_DIST_DISTRIBUTEDTRAINER_H
+#define CLIP_RUNTIME_DIST_DISTRIBUTEDTRAINER_H
+
+#include "runtime/core/Executor.h"
+#include "runtime/dist/Communicator.h"
+#include "runtime/train/Trainer.h"
+
+#include <memory>
+#include <vector>
+
+namespace clip::dist {
+
+/// This rank's share of the contrastive loss over every rank's features,
+/// OpenCLIP's ClipLoss(local_loss=True, gather_with_grad=True): its rows of
+/// both directions against every rank's columns. `image`, `text` [batch,
+/// dim] are this rank's features (before normalization). Writes the
+/// gradient of the sum of every rank's share with respect to this rank's
+/// features (the all-gather's adjoint: what OpenCLIP's gather leaves in
+/// them) and returns this rank's share and the gradient of that share with
+/// respect to the log-scale. Collective.
+struct LossShare {
+  double loss = 0.0, logitScaleGrad = 0.0;
+};
+LossShare gatheredContrastiveLoss(Communicator &comm, int64_t batch,
+                                  int64_t dim, const float *image,
+                                  const float *text, float logitScale,
+                                  float epsilon, float *imageGrad,
+                                  float *textGrad);
+
+class DistributedTrainer final : public train::Trainer {
+public:
+  /// `params` runs nothing: it is the library's @train_step on the CPU,
+  /// whose parameters (initialized, loaded, saved and evaluated through it)
+  /// the split functions read. Throws when the library was not compiled
+  /// with `clipc --distributed`.
+  DistributedTrainer(const runtime::Library &library,
+                     runtime::Executor &params, Communicator &comm,
+                     const train::AdamWConfig &config,
+                     int64_t bucketBytes = 25 << 20);
+
+  /// Where a micro-batch's inputs go (image, text: this rank's pairs).
+  runtime::Executor &inputs() { return *embed_; }
+  /// One micro-batch: the towers, the loss over every rank's features, the
+  /// backward.
+  void run() override;
+
+  /// The global batch's loss (the mean of the ranks' shares).
+  float gather(int64_t micro, int64_t accum) override;
+  /// Sums the gradients over the ranks, then as HostTrainer.
+  void update(double lr, double maxNorm) override;
+  double gradNorm() override { return norm_; }
+  double logitScale() override;
+  train::AdamW &optimizer() override { return optimizer_; }
+
+private:
+  /// The last run's gradient of trained_[t]; null where it is zero.
+  const float *gradient(size_t t);
+
+  Communicator &comm_;
+  runtime::Executor &params_;
+  std::unique_ptr<runtime::Executor> embed_, backward_;
+  double epsilon_;
+  int64_t batch_ = 0, dim_ = 0, bucketBytes_;
+  int32_t imageFeatures_ = -1, textFeatures_ = -1;
+  int32_t imageGrad_ = -1, textGrad_ = -1, scaleGrad_ = -1;
+  /// (backward input, embed output) of each saved value.
+  std::vector<std::pair<int32_t, int32_t>> saved_;
+  std::vector<train::AdamW::Param> trained_;
+  std::vector<int64_t> counts_;
+  std::vector<int32_t> gradOutputs_; ///< backward output of trained_[t]
+  int32_t logitScale_ = -1;          ///< index in trained_
+  float *logitScaleValue_ = nullptr;
+  std::vector<std::vector<float>> sums_;
+  double loss_ = 0.0;
+  float scaleGradient_ = 0.0f; ///< the last run's, of logit_scale
+  train::AdamW optimizer_;
+  double norm_ = 0.0;
+};
+
+} // namespace clip::dist
+
+#endif // CLIP_RUNTIME_DIST_DISTRIBUTEDTRAINER_H

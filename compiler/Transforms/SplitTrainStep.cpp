@@ -185,7 +185,8 @@ private:
   void finish(func::FuncOp func, OpBuilder &builder, ArrayRef<Value> results,
               ArrayRef<DictionaryAttr> attrs) {
     builder.create<func::ReturnOp>(func.getLoc(), results);
-    func.setFunctionType(FunctionType::get(ctx, {}, ValueRange(results).getTypes()));
+    func.setFunctionType(
+        FunctionType::get(ctx, {}, ValueRange(results).getTypes()));
     func.setAllResultAttrs(attrs);
     eraseDeadOps(func);
   }
@@ -206,8 +207,7 @@ private:
   SmallVector<std::pair<Value, std::string>> saved;
 };
 
-struct SplitTrainStepPass
-    : clip::impl::SplitTrainStepBase<SplitTrainStepPass> {
+struct SplitTrainStepPass : clip::impl::SplitTrainStepBase<SplitTrainStepPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto train = module.lookupSymbol<func::FuncOp>(CLIP_TRAIN_STEP);

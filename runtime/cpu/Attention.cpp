@@ -286,7 +286,6 @@ void logitGradTimes(int64_t n, int64_t d, float s, float weight, const float *x,
       [](int64_t, int64_t) {});
 }
 
-
 /// Back through unit = x / norm: dx = (du - unit (unit . du)) / norm, or
 /// du / norm where the norm was clamped to epsilon; du in place.
 void throughNormalization(int64_t n, int64_t d, const float *x,
@@ -330,8 +329,7 @@ double shardDirection(int64_t m, int64_t n, int64_t d, int64_t first, float s,
       expShiftSum(row, p.data(), columns, lse[i]);
       double sum = 0.0;
       for (int64_t c = 0; c < columns; ++c) {
-        const float g =
-            weight * (p[c] - (first + i == j0 + c ? 1.0f : 0.0f));
+        const float g = weight * (p[c] - (first + i == j0 + c ? 1.0f : 0.0f));
         sum += static_cast<double>(g) * static_cast<double>(row[c]);
         row[c] = g;
       }
@@ -391,8 +389,7 @@ void contrastiveLoss(int64_t n, int64_t d, const float *image,
   normalizeRows(n, d, image, epsilon, imageNorm, a.data());
   normalizeRows(n, d, text, epsilon, textNorm, b.data());
   // Rows of L = s a b^T, then its columns as the rows of L^T = s b a^T.
-  logSumExpOfRows(n, n, d, s, a.data(), b.data(), 0, imageLse,
-                  diagonal.data());
+  logSumExpOfRows(n, n, d, s, a.data(), b.data(), 0, imageLse, diagonal.data());
   logSumExpOfRows(n, n, d, s, b.data(), a.data(), 0, textLse, nullptr);
   double imageTerm = 0.0, textTerm = 0.0;
   for (int64_t i = 0; i < n; ++i) {

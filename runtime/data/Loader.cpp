@@ -53,7 +53,7 @@ struct Loader::Impl {
   const size_t sourceSize;
   const int64_t globalBatch; // batchSize * shards
   const int64_t perEpoch;    // batches per epoch
-  const size_t imageFloats; // 3 * S * S
+  const size_t imageFloats;  // 3 * S * S
 
   struct Slot {
     int64_t batch = -1; // global batch held, -1 when free

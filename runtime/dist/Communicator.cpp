@@ -11,7 +11,8 @@
 
 namespace clip::dist {
 
-void Communicator::checkSame(const std::map<std::string, std::string> &settings) {
+void Communicator::checkSame(
+    const std::map<std::string, std::string> &settings) {
   // One string a rank, "key=value" lines in key order (a std::map).
   std::string mine;
   for (const auto &[key, value] : settings)

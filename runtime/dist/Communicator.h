@@ -42,9 +42,14 @@ public:
   /// The sum over ranks of each tensor, in place, packed into buckets of
   /// about `bucketBytes` that are reduced while the next is packed
   /// (non-blocking), in the order given (the backward's).
-  virtual void allReduceSum(const std::vector<std::pair<float *, int64_t>> &
-                                tensors,
-                            int64_t bucketBytes) = 0;
+  virtual void
+  allReduceSum(const std::vector<std::pair<float *, int64_t>> &tensors,
+               int64_t bucketBytes) = 0;
+  /// At `root`, in place: the sum over ranks (elsewhere `data` is left as
+  /// it is).
+  virtual void reduceSum(float *data, int64_t count, int root) = 0;
+  /// `root`'s data to every rank.
+  virtual void broadcast(float *data, int64_t count, int root) = 0;
   /// Every rank's `value`, by rank.
   virtual std::vector<std::string> allGather(const std::string &value) = 0;
 
@@ -66,6 +71,8 @@ public:
   void allReduceSum(double *, int64_t) override {}
   void allReduceSum(const std::vector<std::pair<float *, int64_t>> &,
                     int64_t) override {}
+  void reduceSum(float *, int64_t, int) override {}
+  void broadcast(float *, int64_t, int) override {}
   std::vector<std::string> allGather(const std::string &value) override {
     return {value};
   }

@@ -43,11 +43,16 @@ DistributedTrainer::DistributedTrainer(const runtime::Library &library,
                                        runtime::Executor &params,
                                        Communicator &comm,
                                        const train::AdamWConfig &config,
-                                       int64_t bucketBytes)
+                                       int zero, int64_t bucketBytes)
     : comm_(comm), params_(params), epsilon_(library.desc().lossEpsilon),
       bucketBytes_(bucketBytes),
-      trained_(trainedParams(params, library.path())),
-      optimizer_(trained_, config) {
+      trained_(trainedParams(params, library.path())), zero_(zero),
+      config_(config) {
+  if (zero != 0 && zero != 1)
+    throw RuntimeError(fmt::format(
+        "--zero {}: only 0 (replicated optimizer) and 1 (moments sharded) "
+        "exist",
+        zero));
   const std::string &where = library.path();
   auto has = [&](const char *name) {
     for (int32_t f = 0; f < library.desc().numFunctions; ++f)
@@ -101,15 +106,14 @@ DistributedTrainer::DistributedTrainer(const runtime::Library &library,
       textGrad_ = i;
     else if (name == std::string(CLIP_GRAD_PREFIX) + CLIP_LOGIT_SCALE)
       scaleGrad_ = i;
-    else if (startsWith(name, CLIP_SAVED_PREFIX)) {
-      const int32_t o = outputIndex(e, name);
-      if (o < 0)
-        throw RuntimeError(fmt::format("{}: @{} reads `{}`, which @{} does "
-                                       "not write",
-                                       where, CLIP_TRAIN_BACKWARD, name,
-                                       CLIP_TRAIN_EMBED));
-      saved_.emplace_back(i, o);
-    } else if (const int32_t at = embed_->inputIndex(name); at >= 0) {
+    else if (const int32_t o = outputIndex(e, name); o >= 0)
+      saved_.emplace_back(i, o); // saved/<k>, or the features themselves
+    else if (startsWith(name, CLIP_SAVED_PREFIX))
+      throw RuntimeError(fmt::format("{}: @{} reads `{}`, which @{} does "
+                                     "not write",
+                                     where, CLIP_TRAIN_BACKWARD, name,
+                                     CLIP_TRAIN_EMBED));
+    else if (const int32_t at = embed_->inputIndex(name); at >= 0) {
       backward_->bindInput(i, embed_->input(at));
     } else {
       throw RuntimeError(fmt::format("{}: @{}'s input `{}` is neither a "
@@ -136,11 +140,136 @@ DistributedTrainer::DistributedTrainer(const runtime::Library &library,
   if (const int32_t at = params.paramIndex(CLIP_LOGIT_SCALE); at >= 0)
     logitScaleValue_ = static_cast<float *>(params.param(at));
   else
-    throw RuntimeError(fmt::format("{}: the model has no `{}`", where,
-                                   CLIP_LOGIT_SCALE));
+    throw RuntimeError(
+        fmt::format("{}: the model has no `{}`", where, CLIP_LOGIT_SCALE));
   sums_.resize(trained_.size());
   for (size_t t = 0; t < trained_.size(); ++t)
     sums_[t].assign(static_cast<size_t>(counts_[t]), 0.0f);
+
+  // Pieces and their owners: the largest first, each to the least loaded
+  // rank (ties to the lower rank): the same on every rank.
+  int64_t total = 0;
+  for (int64_t count : counts_)
+    total += count;
+  const int64_t largest =
+      zero_ == 1 ? std::max<int64_t>(1, (total + 4 * comm.size() - 1) /
+                                            (4 * comm.size()))
+                 : total;
+  for (size_t t = 0; t < trained_.size(); ++t) {
+    const int64_t parts =
+        std::max<int64_t>(1, (counts_[t] + largest - 1) / largest);
+    for (int64_t p = 0; p < parts; ++p) {
+      const int64_t begin = counts_[t] * p / parts,
+                    end = counts_[t] * (p + 1) / parts;
+      pieces_.push_back({t, begin, end - begin, comm.rank()});
+    }
+  }
+  if (zero_ == 1) {
+    std::vector<size_t> bySize(pieces_.size());
+    for (size_t k = 0; k < bySize.size(); ++k)
+      bySize[k] = k;
+    std::stable_sort(bySize.begin(), bySize.end(), [&](size_t a, size_t b) {
+      return pieces_[a].count > pieces_[b].count;
+    });
+    std::vector<int64_t> load(static_cast<size_t>(comm.size()), 0);
+    for (size_t k : bySize) {
+      const auto least = std::min_element(load.begin(), load.end());
+      pieces_[k].owner = static_cast<int>(least - load.begin());
+      *least += pieces_[k].count;
+    }
+  }
+  std::vector<train::AdamW::Param> mine;
+  for (size_t k = 0; k < pieces_.size(); ++k)
+    if (pieces_[k].owner == comm.rank()) {
+      const Piece &p = pieces_[k];
+      owned_.push_back(k);
+      train::AdamW::Param param = trained_[p.tensor];
+      param.value += p.offset;
+      param.count = p.count;
+      mine.push_back(param);
+    }
+  optimizer_ = std::make_unique<train::AdamW>(std::move(mine), config_);
+}
+
+int64_t DistributedTrainer::momentValues() const {
+  int64_t values = 0;
+  for (size_t k : owned_)
+    values += 2 * pieces_[k].count;
+  return values;
+}
+
+train::AdamW &DistributedTrainer::optimizer() {
+  if (zero_ == 0)
+    return *optimizer_;
+  if (!whole_) {
+    whole_ = std::make_unique<train::AdamW>(trained_, config_);
+    whole_->setSteps(optimizer_->steps());
+  }
+  return *whole_;
+}
+
+void DistributedTrainer::optimizerLoaded() {
+  if (zero_ == 0 || !whole_)
+    return;
+  // Every rank read the whole state: each keeps its own pieces'.
+  for (size_t j = 0; j < owned_.size(); ++j) {
+    const Piece &p = pieces_[owned_[j]];
+    for (int moment = 0; moment < 2; ++moment) {
+      const std::vector<float> &from =
+          moment == 0 ? whole_->expAvg(p.tensor) : whole_->expAvgSq(p.tensor);
+      std::vector<float> &to =
+          moment == 0 ? optimizer_->expAvg(j) : optimizer_->expAvgSq(j);
+      to.assign(from.begin() + p.offset, from.begin() + p.offset + p.count);
+    }
+  }
+  optimizer_->setSteps(whole_->steps());
+  whole_.reset();
+}
+
+void DistributedTrainer::prepareCheckpoint() {
+  if (zero_ == 0)
+    return;
+  // Rank 0 gathers every piece's moments from its owner (a broadcast: the
+  // other ranks receive into a scratch they drop).
+  const bool lead = comm_.rank() == 0;
+  if (lead)
+    optimizer();
+  std::vector<float> scratch;
+  size_t j = 0; // the next owned piece
+  for (size_t k = 0; k < pieces_.size(); ++k) {
+    const Piece &p = pieces_[k];
+    const bool mine = p.owner == comm_.rank();
+    for (int moment = 0; moment < 2; ++moment) {
+      float *data;
+      if (mine) {
+        data = (moment == 0 ? optimizer_->expAvg(j) : optimizer_->expAvgSq(j))
+                   .data();
+      } else if (lead) {
+        data = (moment == 0 ? whole_->expAvg(p.tensor)
+                            : whole_->expAvgSq(p.tensor))
+                   .data() +
+               p.offset;
+      } else {
+        scratch.resize(static_cast<size_t>(p.count));
+        data = scratch.data();
+      }
+      comm_.broadcast(data, p.count, p.owner);
+      if (mine && lead)
+        std::copy(data, data + p.count,
+                  (moment == 0 ? whole_->expAvg(p.tensor)
+                               : whole_->expAvgSq(p.tensor))
+                          .begin() +
+                      p.offset);
+    }
+    j += mine;
+  }
+  if (lead)
+    whole_->setSteps(optimizer_->steps());
+}
+
+void DistributedTrainer::checkpointWritten() {
+  if (zero_ == 1)
+    whole_.reset();
 }
 
 LossShare gatheredContrastiveLoss(Communicator &comm, int64_t batch,
@@ -207,31 +336,50 @@ float DistributedTrainer::gather(int64_t micro, int64_t accum) {
 }
 
 void DistributedTrainer::update(double lr, double maxNorm) {
-  // The backward's order is the reverse of the parameters'.
-  std::vector<std::pair<float *, int64_t>> tensors;
-  for (size_t t = trained_.size(); t-- > 0;)
-    tensors.emplace_back(sums_[t].data(), counts_[t]);
-  comm_.allReduceSum(tensors, bucketBytes_);
   const float inverse = 1.0f / static_cast<float>(comm_.size());
-  std::vector<const float *> grads;
-  for (size_t t = 0; t < trained_.size(); ++t) {
-    if (comm_.size() > 1)
-      for (float &g : sums_[t])
-        g *= inverse;
-    grads.push_back(sums_[t].data());
+  // The backward's order is the reverse of the parameters'.
+  if (zero_ == 0) {
+    std::vector<std::pair<float *, int64_t>> tensors;
+    for (size_t t = trained_.size(); t-- > 0;)
+      tensors.emplace_back(sums_[t].data(), counts_[t]);
+    comm_.allReduceSum(tensors, bucketBytes_);
+  } else {
+    for (size_t k = pieces_.size(); k-- > 0;)
+      comm_.reduceSum(sums_[pieces_[k].tensor].data() + pieces_[k].offset,
+                      pieces_[k].count, pieces_[k].owner);
   }
-  norm_ = train::globalNorm(grads, counts_);
+  // From here on, only the owned pieces' gradients are the sums.
+  double squares = 0.0;
+  std::vector<const float *> grads;
+  for (size_t k : owned_) {
+    float *g = sums_[pieces_[k].tensor].data() + pieces_[k].offset;
+    for (int64_t i = 0; i < pieces_[k].count; ++i) {
+      if (comm_.size() > 1)
+        g[i] *= inverse;
+      squares += static_cast<double>(g[i]) * static_cast<double>(g[i]);
+    }
+    grads.push_back(g);
+  }
+  if (zero_ == 1)
+    comm_.allReduceSum(&squares, 1);
+  norm_ = std::sqrt(squares);
   if (maxNorm > 0 && norm_ > maxNorm) {
     const float scale = static_cast<float>(maxNorm / norm_);
-    for (auto &s : sums_)
-      for (float &g : s)
-        g *= scale;
+    for (size_t k : owned_) {
+      float *g = sums_[pieces_[k].tensor].data() + pieces_[k].offset;
+      for (int64_t i = 0; i < pieces_[k].count; ++i)
+        g[i] *= scale;
+    }
   }
-  optimizer_.step(grads, lr);
-  if (logitScale_ >= 0) {
-    float &value = *trained_[logitScale_].value;
-    value = std::clamp(value, 0.0f, std::log(100.0f));
-  }
+  optimizer_->step(grads, lr);
+  for (size_t k : owned_)
+    if (static_cast<int32_t>(pieces_[k].tensor) == logitScale_) {
+      float &value = *trained_[logitScale_].value;
+      value = std::clamp(value, 0.0f, std::log(100.0f));
+    }
+  if (zero_ == 1)
+    for (const Piece &p : pieces_)
+      comm_.broadcast(trained_[p.tensor].value + p.offset, p.count, p.owner);
 }
 
 double DistributedTrainer::logitScale() {

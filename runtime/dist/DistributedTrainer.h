@@ -22,6 +22,7 @@
 #include "runtime/train/Trainer.h"
 
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace clip::dist {
@@ -49,10 +50,14 @@ public:
   /// whose parameters (initialized, loaded, saved and evaluated through it)
   /// the split functions read. Throws when the library was not compiled
   /// with `clipc --distributed`.
-  DistributedTrainer(const runtime::Library &library,
-                     runtime::Executor &params, Communicator &comm,
-                     const train::AdamWConfig &config,
-                     int64_t bucketBytes = 25 << 20);
+  /// `zero` 1 shards the AdamW moments (ZeRO stage 1): each piece of a
+  /// tensor has an owner rank (largest first, to the least loaded), which
+  /// alone keeps its moments and updates it: the gradients are reduced to
+  /// the owners, the updated parameters broadcast from them. 0: every rank
+  /// keeps every moment and applies the same update.
+  DistributedTrainer(const runtime::Library &library, runtime::Executor &params,
+                     Communicator &comm, const train::AdamWConfig &config,
+                     int zero = 0, int64_t bucketBytes = 25 << 20);
 
   /// Where a micro-batch's inputs go (image, text: this rank's pairs).
   runtime::Executor &inputs() { return *embed_; }
@@ -66,7 +71,15 @@ public:
   void update(double lr, double maxNorm) override;
   double gradNorm() override { return norm_; }
   double logitScale() override;
-  train::AdamW &optimizer() override { return optimizer_; }
+  /// With zero 1: the whole state, gathered on rank 0 by
+  /// prepareCheckpoint() (or read from a checkpoint before
+  /// optimizerLoaded() scatters it to the owners).
+  train::AdamW &optimizer() override;
+  void optimizerLoaded() override;
+  void prepareCheckpoint() override;
+  void checkpointWritten() override;
+  /// Moment values this rank keeps (both moments).
+  int64_t momentValues() const;
 
 private:
   /// The last run's gradient of trained_[t]; null where it is zero.
@@ -87,9 +100,26 @@ private:
   int32_t logitScale_ = -1;          ///< index in trained_
   float *logitScaleValue_ = nullptr;
   std::vector<std::vector<float>> sums_;
+  int zero_;
+  train::AdamWConfig config_;
+  /// A slice of a trained tensor and the rank that updates it (with zero 1
+  /// tensors are cut into pieces of at most a quarter of a rank's share,
+  /// so that one large tensor, the token embedding, does not unbalance the
+  /// ranks).
+  struct Piece {
+    size_t tensor;
+    int64_t offset, count;
+    int owner;
+  };
+  std::vector<Piece> pieces_; ///< in tensor order
+  std::vector<size_t> owned_; ///< pieces this rank updates, in order
   double loss_ = 0.0;
   float scaleGradient_ = 0.0f; ///< the last run's, of logit_scale
-  train::AdamW optimizer_;
+  /// Over owned_ (every tensor without sharding).
+  std::unique_ptr<train::AdamW> optimizer_;
+  /// With sharding: every tensor's state, while a checkpoint is read or
+  /// written.
+  std::unique_ptr<train::AdamW> whole_;
   double norm_ = 0.0;
 };
 

@@ -93,8 +93,7 @@ public:
     });
   }
 
-  void reduceScatterSum(const float *all, float *mine,
-                        int64_t count) override {
+  void reduceScatterSum(const float *all, float *mine, int64_t count) override {
     collective("MPI_Reduce_scatter_block", [&] {
       return MPI_Reduce_scatter_block(all, mine, intCount(count), MPI_FLOAT,
                                       MPI_SUM, MPI_COMM_WORLD);
@@ -142,9 +141,8 @@ public:
       buckets.push_back(std::move(b));
     }
     for (Bucket &b : buckets) {
-      collective("MPI_Wait (gradient all-reduce)", [&] {
-        return MPI_Wait(&b.request, MPI_STATUS_IGNORE);
-      });
+      collective("MPI_Wait (gradient all-reduce)",
+                 [&] { return MPI_Wait(&b.request, MPI_STATUS_IGNORE); });
       const float *at = b.data.data();
       for (size_t k = b.first; k < b.last; ++k) {
         std::memcpy(tensors[k].first, at,
@@ -152,6 +150,20 @@ public:
         at += tensors[k].second;
       }
     }
+  }
+
+  void reduceSum(float *data, int64_t count, int root) override {
+    collective("MPI_Reduce", [&] {
+      return MPI_Reduce(rank_ == root ? MPI_IN_PLACE : data, data,
+                        intCount(count), MPI_FLOAT, MPI_SUM, root,
+                        MPI_COMM_WORLD);
+    });
+  }
+
+  void broadcast(float *data, int64_t count, int root) override {
+    collective("MPI_Bcast", [&] {
+      return MPI_Bcast(data, intCount(count), MPI_FLOAT, root, MPI_COMM_WORLD);
+    });
   }
 
   std::vector<std::string> allGather(const std::string &value) override {
@@ -194,9 +206,9 @@ private:
     char text[MPI_MAX_ERROR_STRING];
     int length = 0;
     MPI_Error_string(rc, text, &length);
-    throw runtime::RuntimeError(fmt::format(
-        "rank {}: {} failed: {}", rank_, what,
-        std::string(text, static_cast<size_t>(length))));
+    throw runtime::RuntimeError(
+        fmt::format("rank {}: {} failed: {}", rank_, what,
+                    std::string(text, static_cast<size_t>(length))));
   }
 
   /// Runs a blocking MPI call under the watchdog's eye.

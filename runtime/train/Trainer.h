@@ -37,10 +37,15 @@ public:
   virtual double gradNorm() = 0;
   /// exp(logit_scale) now; NAN without one.
   virtual double logitScale() = 0;
-  /// The optimizer's state, current (checkpoints write it).
+  /// The optimizer's state, current (checkpoints write it; with the state
+  /// sharded over processes, after prepareCheckpoint()).
   virtual AdamW &optimizer() = 0;
   /// After optimizer() was loaded from a checkpoint.
   virtual void optimizerLoaded() {}
+  /// Before and after a checkpoint is written from optimizer(); every
+  /// process of a job calls both (collective where the state is sharded).
+  virtual void prepareCheckpoint() {}
+  virtual void checkpointWritten() {}
 };
 
 /// The update on the host, for any executor.

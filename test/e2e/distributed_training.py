@@ -12,7 +12,10 @@
    step-4 checkpoint ends the whole job (mpirun reports the rank) in bounded
    time; resumed with 2 ranks it ends bit-identical (parameters and moments)
    to an uninterrupted 2-rank run; resuming with another global batch is a
-   clear error.
+   clear error. With --zero 1 (AdamW moments sharded over the ranks,
+   gathered into the checkpoints, scattered from them), a run from the
+   start and one resumed from the replicated run's checkpoint end
+   bit-identical to the replicated run.
 3. Faults at start and on the way: ranks with different seeds stop at once
    naming the seed; a rank that stops (SIGSTOP) makes the other end the job
    after --collective-timeout, naming the collective it waited in.
@@ -168,6 +171,8 @@ def kill_and_resume(clip_run, one, two, common, work):
         raise SystemExit("FAIL: the job did not end with an error naming the killed rank")
     print("  mpirun: " + next(l.strip() for l in err.splitlines() if "signal 9" in l))
     step = load_file(part)  # whole: the writes are atomic
+    early = os.path.join(work, "early.safetensors")
+    shutil.copy(part, early)
     run(mpirun(2, clip_run, *common[:1], two, *common[1:], "--steps", "8", "--checkpoint", part,
                "--resume", part))
     a, b = load_file(full), load_file(part)
@@ -176,6 +181,20 @@ def kill_and_resume(clip_run, one, two, common, work):
         raise SystemExit(f"FAIL: {len(differ)} of {len(a)} tensors differ after the resume")
     print(f"resumed 2-rank run equals the uninterrupted one: {len(a)} tensors bit-identical "
           f"(checkpoint of {len(step)} tensors)")
+    # --zero 1 (moments sharded): from the start (checkpoints gathered every 3
+    # steps), and from the killed run's step-4 checkpoint (scattered to the
+    # owners), both equal the replicated run bit for bit.
+    for what, more in (("from the start", ["--save-every", "3"]),
+                       ("resumed from the replicated run's step 4", ["--resume", early])):
+        sharded = os.path.join(work, "zero.safetensors")
+        out = run(mpirun(2, clip_run, *common[:1], two, *common[1:], "--steps", "8",
+                         "--zero", "1", "--checkpoint", sharded, *more))
+        a, b = load_file(full), load_file(sharded)
+        differ = [k for k in a if k not in b or not np.array_equal(a[k], b[k])]
+        if differ or sorted(a) != sorted(b):
+            raise SystemExit(f"FAIL: --zero 1 {what}: {len(differ)} of {len(a)} tensors differ")
+        print(f"--zero 1 {what}: bit-identical to the replicated run; "
+              + next(l.strip() for l in out.splitlines() if "--zero 1" in l))
     # One process with a global batch of 8 cannot continue a batch-16 run.
     out = subprocess.run([clip_run, *common[:1], two, *common[1:], "--steps", "8",
                           "--resume", full], capture_output=True, text=True)
@@ -195,6 +214,14 @@ def faults(clip_run, two, common, work):
         raise SystemExit("FAIL: ranks with different seeds were not refused")
     print("ranks with different seeds: " + next(l.strip() for l in out.stderr.splitlines()
                                                 if "disagree" in l))
+    # A clip.so without the split functions cannot train on 2 ranks.
+    out = subprocess.run(mpirun(2, clip_run, "train", os.path.join(work, "b16.so"), *cmd[2:]),
+                         capture_output=True, text=True, timeout=120)
+    if out.returncode == 0 or "clipc --distributed" not in out.stderr:
+        print(out.stderr[-2000:])
+        raise SystemExit("FAIL: a clip.so without @train_embed was not refused on 2 ranks")
+    print("a clip.so without the split: " + next(l.strip() for l in out.stderr.splitlines()
+                                                 if "--distributed" in l))
     # A rank that stops: the other gives up after the timeout.
     log = os.path.join(work, "stall.jsonl")
     proc = subprocess.Popen(mpirun(2, clip_run, *cmd[:-1], "50", "--metrics", log,

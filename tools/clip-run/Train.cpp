@@ -91,6 +91,9 @@ int trainCommand(const std::vector<std::string> &args) {
       .value("metrics", "", "append step metrics here (JSONL)")
       .value("plot", "", "SVG plot of loss and accuracy")
       .value("log-every", "10", "steps between progress lines (non-tty)")
+      .value("zero", "0",
+             "under mpirun/srun: 1 shards the AdamW moments over the ranks "
+             "(ZeRO stage 1), 0 keeps them on every rank")
       .value("collective-timeout", "300",
              "under mpirun/srun: seconds a collective may wait for the other "
              "ranks before the job is ended (0: forever)")
@@ -138,10 +141,12 @@ int trainCommand(const std::vector<std::string> &args) {
   // and the update: on the host, or on the GPU beside the step.
   std::unique_ptr<train::Trainer> trainer;
   Executor *inputs = step.get(); // where the micro-batches go
+  int64_t momentBytes = -1;      // this rank's AdamW moments, when sharded
   if (distributed) {
-    auto split = std::make_unique<dist::DistributedTrainer>(library, *step,
-                                                            *comm, adam);
+    auto split = std::make_unique<dist::DistributedTrainer>(
+        library, *step, *comm, adam, static_cast<int>(flags.integer("zero")));
     inputs = &split->inputs();
+    momentBytes = split->momentValues() * static_cast<int64_t>(sizeof(float));
     trainer = std::move(split);
   } else if (auto *cuda = dynamic_cast<gpu::CudaExecutor *>(step.get()))
     trainer = std::make_unique<gpu::CudaTrainer>(*cuda, path, adam);
@@ -153,8 +158,8 @@ int trainCommand(const std::vector<std::string> &args) {
   if (flags.given("resume")) {
     auto meta = train::loadCheckpoint(flags.str("resume"), *step,
                                       &trainer->optimizer());
-    trainer->optimizerLoaded();
     startStep = trainer->optimizer().steps();
+    trainer->optimizerLoaded();
     if (auto it = meta.find("train/seed");
         it != meta.end() && std::stoull(it->second) != seed)
       throw RuntimeError(fmt::format(
@@ -163,9 +168,9 @@ int trainCommand(const std::vector<std::string> &args) {
     // The data order is the global batches': another rank count resumes
     // the same run only with the same global batch.
     const auto it = meta.find("train/global_batch");
-    const int64_t saved =
-        it != meta.end() ? std::stoll(it->second)
-                         : library.desc().batchSize; // one process
+    const int64_t saved = it != meta.end()
+                              ? std::stoll(it->second)
+                              : library.desc().batchSize; // one process
     if (saved != globalBatch)
       throw RuntimeError(fmt::format(
           "{}: checkpoint was trained with a global batch of {} pairs, this "
@@ -241,19 +246,29 @@ int trainCommand(const std::vector<std::string> &args) {
                globalBatch, accum, source->size(), loader.batchesPerEpoch(),
                startStep + 1, totalSteps, totalSteps, warmup, adam.lr,
                adam.weightDecay);
+    if (momentBytes >= 0 && flags.integer("zero") == 1)
+      fmt::print("  --zero 1: rank 0 keeps {:.1f} MiB of AdamW moments\n",
+                 momentBytes / 1048576.0);
     std::fflush(stdout);
   }
 
   auto save = [&](int64_t done) {
-    if (checkpoint.empty() || !lead)
+    if (checkpoint.empty())
       return;
-    train::saveCheckpoint(checkpoint, *step, &trainer->optimizer(),
-                          {{"train/step", std::to_string(done)},
-                           {"train/seed", std::to_string(seed)},
-                           {"train/model", library.desc().model},
-                           {"train/accum", std::to_string(accum)},
-                           {"train/world", std::to_string(comm->size())},
-                           {"train/global_batch", std::to_string(globalBatch)}});
+    trainer->prepareCheckpoint(); // every rank: gathers a sharded state
+    if (!lead) {
+      trainer->checkpointWritten();
+      return;
+    }
+    train::saveCheckpoint(
+        checkpoint, *step, &trainer->optimizer(),
+        {{"train/step", std::to_string(done)},
+         {"train/seed", std::to_string(seed)},
+         {"train/model", library.desc().model},
+         {"train/accum", std::to_string(accum)},
+         {"train/world", std::to_string(comm->size())},
+         {"train/global_batch", std::to_string(globalBatch)}});
+    trainer->checkpointWritten();
   };
 
   const bool tty = isatty(fileno(stdout)) && !distributed;

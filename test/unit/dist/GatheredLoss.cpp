@@ -26,7 +26,8 @@ using namespace clip;
 
 int main(int argc, char **argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: clip-gathered-loss IN.safetensors OUT_PREFIX\n");
+    std::fprintf(stderr,
+                 "usage: clip-gathered-loss IN.safetensors OUT_PREFIX\n");
     return 2;
   }
   try {

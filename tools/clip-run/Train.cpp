@@ -156,9 +156,11 @@ int trainCommand(const std::vector<std::string> &args) {
   const uint64_t seed = static_cast<uint64_t>(flags.integer("seed"));
   int64_t startStep = 0;
   if (flags.given("resume")) {
-    auto meta = train::loadCheckpoint(flags.str("resume"), *step,
-                                      &trainer->optimizer());
-    startStep = trainer->optimizer().steps();
+    // optimizer() once: on a GPU it downloads the device's state, which the
+    // checkpoint then replaces and optimizerLoaded() uploads.
+    train::AdamW &state = trainer->optimizer();
+    auto meta = train::loadCheckpoint(flags.str("resume"), *step, &state);
+    startStep = state.steps();
     trainer->optimizerLoaded();
     if (auto it = meta.find("train/seed");
         it != meta.end() && std::stoull(it->second) != seed)

@@ -43,9 +43,10 @@ DistributedTrainer::DistributedTrainer(const runtime::Library &library,
                                        runtime::Executor &params,
                                        Communicator &comm,
                                        const train::AdamWConfig &config,
-                                       int zero, int64_t bucketBytes)
+                                       int zero, int64_t chunks,
+                                       int64_t bucketBytes)
     : comm_(comm), params_(params), epsilon_(library.desc().lossEpsilon),
-      bucketBytes_(bucketBytes),
+      chunks_(chunks), bucketBytes_(bucketBytes),
       trained_(trainedParams(params, library.path())), zero_(zero),
       config_(config) {
   if (zero != 0 && zero != 1)
@@ -62,9 +63,12 @@ DistributedTrainer::DistributedTrainer(const runtime::Library &library,
   };
   if (!has(CLIP_TRAIN_EMBED) || !has(CLIP_TRAIN_BACKWARD) || epsilon_ <= 0)
     throw RuntimeError(fmt::format(
-        "{}: has no @{} and @{}, which training on {} ranks needs: compile "
-        "it with `clipc --distributed` (--batch is then each rank's share)",
-        where, CLIP_TRAIN_EMBED, CLIP_TRAIN_BACKWARD, comm.size()));
+        "{}: has no @{} and @{}, which training on {} ranks{} needs: "
+        "compile it with `clipc --distributed` (its --batch is then a rank's "
+        "share, or a chunk of it)",
+        where, CLIP_TRAIN_EMBED, CLIP_TRAIN_BACKWARD, comm.size(),
+        chunks > 1 ? fmt::format(" in chunks of {}", library.desc().batchSize)
+                   : ""));
   embed_ = std::make_unique<runtime::CpuExecutor>(library, CLIP_TRAIN_EMBED);
   backward_ =
       std::make_unique<runtime::CpuExecutor>(library, CLIP_TRAIN_BACKWARD);
@@ -95,6 +99,21 @@ DistributedTrainer::DistributedTrainer(const runtime::Library &library,
                                    CLIP_IMAGE_FEATURES));
   batch_ = features.shape[0];
   dim_ = features.shape[1];
+  imageInput_ = embed_->inputIndex("image");
+  textInput_ = embed_->inputIndex("text");
+  if (imageInput_ < 0 || textInput_ < 0)
+    throw RuntimeError(fmt::format("{}: @{} has no inputs `image` and `text`",
+                                   where, CLIP_TRAIN_EMBED));
+  imageFloats_ = runtime::elementCount(e.inputs[imageInput_]);
+  textTokens_ = runtime::elementCount(e.inputs[textInput_]);
+  if (chunks_ < 1)
+    throw RuntimeError(fmt::format("{} chunks: at least 1", chunks_));
+  if (chunks_ > 1) {
+    images_.resize(static_cast<size_t>(chunks_ * imageFloats_));
+    tokens_.resize(static_cast<size_t>(chunks_ * textTokens_));
+    features_.resize(static_cast<size_t>(2 * chunks_ * batch_ * dim_));
+    featureGrads_.resize(features_.size());
+  }
 
   // The backward's inputs: the loss's gradients (its own storage), the
   // saved values (the embed's outputs), the model's inputs (the embed's).
@@ -145,6 +164,10 @@ DistributedTrainer::DistributedTrainer(const runtime::Library &library,
   sums_.resize(trained_.size());
   for (size_t t = 0; t < trained_.size(); ++t)
     sums_[t].assign(static_cast<size_t>(counts_[t]), 0.0f);
+  if (chunks_ > 1)
+    for (size_t t = 0; t < trained_.size(); ++t)
+      chunkGrads_.emplace_back(
+          gradOutputs_[t] >= 0 ? static_cast<size_t>(counts_[t]) : 0);
 
   // Pieces and their owners: the largest first, each to the least loaded
   // rank (ties to the lower rank): the same on every rank.
@@ -294,17 +317,24 @@ LossShare gatheredContrastiveLoss(Communicator &comm, int64_t batch,
   return share;
 }
 
-void DistributedTrainer::run() {
-  embed_->run();
-  const LossShare share = gatheredContrastiveLoss(
-      comm_, batch_, dim_,
-      static_cast<const float *>(embed_->output(imageFeatures_)),
-      static_cast<const float *>(embed_->output(textFeatures_)),
-      *logitScaleValue_, static_cast<float>(epsilon_),
-      static_cast<float *>(backward_->input(imageGrad_)),
-      static_cast<float *>(backward_->input(textGrad_)));
-  loss_ = share.loss;
-  scaleGradient_ = static_cast<float>(share.logitScaleGrad);
+void DistributedTrainer::setBatch(const float *images, const int64_t *tokens) {
+  float *imageTo = chunks_ > 1
+                       ? images_.data()
+                       : static_cast<float *>(embed_->input(imageInput_));
+  int64_t *textTo = chunks_ > 1
+                        ? tokens_.data()
+                        : static_cast<int64_t *>(embed_->input(textInput_));
+  std::copy(images, images + chunks_ * imageFloats_, imageTo);
+  std::copy(tokens, tokens + chunks_ * textTokens_, textTo);
+}
+
+void DistributedTrainer::runBackward(const float *imageGrad,
+                                     const float *textGrad) {
+  const int64_t local = batch_ * dim_;
+  std::copy(imageGrad, imageGrad + local,
+            static_cast<float *>(backward_->input(imageGrad_)));
+  std::copy(textGrad, textGrad + local,
+            static_cast<float *>(backward_->input(textGrad_)));
   if (scaleGrad_ >= 0)
     *static_cast<float *>(backward_->input(scaleGrad_)) = scaleGradient_;
   for (auto [input, output] : saved_)
@@ -312,9 +342,66 @@ void DistributedTrainer::run() {
   backward_->run();
 }
 
+void DistributedTrainer::run() {
+  const int64_t local = batch_ * dim_, share = chunks_ * local;
+  auto features = [&](int32_t output) {
+    return static_cast<const float *>(embed_->output(output));
+  };
+  if (chunks_ == 1) {
+    embed_->run();
+    std::vector<float> grads(static_cast<size_t>(2 * local));
+    const LossShare loss = gatheredContrastiveLoss(
+        comm_, batch_, dim_, features(imageFeatures_), features(textFeatures_),
+        *logitScaleValue_, static_cast<float>(epsilon_), grads.data(),
+        grads.data() + local);
+    loss_ = loss.loss;
+    scaleGradient_ = static_cast<float>(loss.logitScaleGrad);
+    runBackward(grads.data(), grads.data() + local);
+    return;
+  }
+  // GradCache: the features of every chunk (their activations dropped as
+  // the next chunk runs), the loss over the whole share, then every chunk
+  // again with its rows of the features' gradients.
+  auto loadChunk = [&](int64_t k) {
+    std::copy_n(images_.data() + k * imageFloats_, imageFloats_,
+                static_cast<float *>(embed_->input(imageInput_)));
+    std::copy_n(tokens_.data() + k * textTokens_, textTokens_,
+                static_cast<int64_t *>(embed_->input(textInput_)));
+    embed_->run();
+  };
+  for (int64_t k = 0; k < chunks_; ++k) {
+    loadChunk(k);
+    std::copy_n(features(imageFeatures_), local, features_.data() + k * local);
+    std::copy_n(features(textFeatures_), local,
+                features_.data() + share + k * local);
+  }
+  const LossShare loss = gatheredContrastiveLoss(
+      comm_, chunks_ * batch_, dim_, features_.data(), features_.data() + share,
+      *logitScaleValue_, static_cast<float>(epsilon_), featureGrads_.data(),
+      featureGrads_.data() + share);
+  loss_ = loss.loss;
+  scaleGradient_ = static_cast<float>(loss.logitScaleGrad);
+  for (int64_t k = 0; k < chunks_; ++k) {
+    loadChunk(k); // recomputed: the same inputs give the same activations
+    runBackward(featureGrads_.data() + k * local,
+                featureGrads_.data() + share + k * local);
+    for (size_t t = 0; t < trained_.size(); ++t) {
+      if (gradOutputs_[t] < 0)
+        continue;
+      const auto *g =
+          static_cast<const float *>(backward_->output(gradOutputs_[t]));
+      float *sum = chunkGrads_[t].data();
+      for (int64_t i = 0; i < counts_[t]; ++i)
+        sum[i] = k == 0 ? g[i] : sum[i] + g[i];
+    }
+  }
+}
+
 const float *DistributedTrainer::gradient(size_t t) {
   if (gradOutputs_[t] >= 0)
-    return static_cast<const float *>(backward_->output(gradOutputs_[t]));
+    return chunks_ > 1
+               ? chunkGrads_[t].data()
+               : static_cast<const float *>(backward_->output(gradOutputs_[t]));
   // logit_scale's is the loss's own: no output of the backward.
   if (static_cast<int32_t>(t) == logitScale_)
     return &scaleGradient_;

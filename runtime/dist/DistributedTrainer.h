@@ -55,12 +55,18 @@ public:
   /// alone keeps its moments and updates it: the gradients are reduced to
   /// the owners, the updated parameters broadcast from them. 0: every rank
   /// keeps every moment and applies the same update.
+  /// `chunks` > 1 takes a rank's share of the batch as that many chunks of
+  /// the library's batch (GradCache): every chunk's features first, keeping
+  /// none of its activations, then the loss over all of them, then each
+  /// chunk again, recomputed, with its rows of the features' gradients.
   DistributedTrainer(const runtime::Library &library, runtime::Executor &params,
                      Communicator &comm, const train::AdamWConfig &config,
-                     int zero = 0, int64_t bucketBytes = 25 << 20);
+                     int zero = 0, int64_t chunks = 1,
+                     int64_t bucketBytes = 25 << 20);
 
-  /// Where a micro-batch's inputs go (image, text: this rank's pairs).
-  runtime::Executor &inputs() { return *embed_; }
+  /// This rank's share of a micro-batch: chunks x the library's batch of
+  /// images and token rows, copied (the chunks are read twice).
+  void setBatch(const float *images, const int64_t *tokens);
   /// One micro-batch: the towers, the loss over every rank's features, the
   /// backward.
   void run() override;
@@ -84,12 +90,22 @@ public:
 private:
   /// The last run's gradient of trained_[t]; null where it is zero.
   const float *gradient(size_t t);
+  /// @train_backward on the chunk whose features @train_embed holds, from
+  /// these gradients of them.
+  void runBackward(const float *imageGrad, const float *textGrad);
 
   Communicator &comm_;
   runtime::Executor &params_;
   std::unique_ptr<runtime::Executor> embed_, backward_;
   double epsilon_;
-  int64_t batch_ = 0, dim_ = 0, bucketBytes_;
+  int64_t batch_ = 0, dim_ = 0, chunks_, bucketBytes_;
+  int32_t imageInput_ = -1, textInput_ = -1;
+  int64_t imageFloats_ = 0, textTokens_ = 0; ///< a chunk's
+  /// With chunks: the share's inputs, features, their gradients, and the
+  /// gradients summed over the chunks.
+  std::vector<float> images_, features_, featureGrads_;
+  std::vector<int64_t> tokens_;
+  std::vector<std::vector<float>> chunkGrads_;
   int32_t imageFeatures_ = -1, textFeatures_ = -1;
   int32_t imageGrad_ = -1, textGrad_ = -1, scaleGrad_ = -1;
   /// (backward input, embed output) of each saved value.

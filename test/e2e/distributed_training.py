@@ -7,7 +7,8 @@
    over the ranks). The loss of every step, the final parameters (as one
    vector) and every AdamW moment agree to a relative error <= 1e-5
    (printed, with the worst single tensor); the same with 2 micro-batches
-   accumulated.
+   accumulated, and with each rank's share taken in chunks (--batch 16 on
+   1 process x 2 chunks of 8 and on 2 ranks x 2 chunks of 4: GradCache).
 2. Kill and resume: a 2-rank run killed with SIGKILL on one rank after its
    step-4 checkpoint ends the whole job (mpirun reports the rank) in bounded
    time; resumed with 2 ranks it ends bit-identical (parameters and moments)
@@ -158,6 +159,17 @@ def equivalence(clipc, clip_run, work):
                      logs[0], logs[1], ckpts[0], ckpts[1])
         print(f"  wall time (compile excluded, start-up included): 1 process {single:.1f} s, "
               f"2 ranks {double:.1f} s")
+    # Chunked (GradCache): a rank's share in chunks of the clip.so's batch,
+    # features first, then each chunk recomputed with its gradients.
+    four = os.path.join(work, "b4d.so")
+    run([clipc, model, "--batch", "4", "--distributed", "-o", four])
+    base = [os.path.join(work, f"accum1-1.{e}") for e in ("jsonl", "safetensors")]
+    for what, cmd in (("1 process x 2 chunks of 8", [clip_run, *common[:1], two]),
+                      ("2 ranks x 2 chunks of 4", mpirun(2, clip_run, *common[:1], four))):
+        log, ckpt = (os.path.join(work, f"chunks-{len(cmd)}.{e}") for e in ("jsonl", "safetensors"))
+        run(cmd + [*common[1:], "--steps", "20", "--batch", "16", "--metrics", log,
+                   "--checkpoint", ckpt])
+        compare_runs(f"1 process x batch 16 vs {what}", base[0], log, base[1], ckpt)
     return one, two, common
 
 

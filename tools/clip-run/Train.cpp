@@ -91,6 +91,10 @@ int trainCommand(const std::vector<std::string> &args) {
       .value("metrics", "", "append step metrics here (JSONL)")
       .value("plot", "", "SVG plot of loss and accuracy")
       .value("log-every", "10", "steps between progress lines (non-tty)")
+      .value("batch", "0",
+             "global batch (0: the clip.so's batch x ranks); a multiple of "
+             "that runs each rank's share in chunks of the clip.so's batch "
+             "(GradCache; needs clipc --distributed)")
       .value("zero", "0",
              "under mpirun/srun: 1 shards the AdamW moments over the ranks "
              "(ZeRO stage 1), 0 keeps them on every rank")
@@ -112,11 +116,7 @@ int trainCommand(const std::vector<std::string> &args) {
   // Under mpirun or srun: one rank of a data-parallel job.
   std::unique_ptr<dist::Communicator> comm =
       dist::connect(flags.number("collective-timeout"));
-  const bool distributed = comm->size() > 1;
   const bool lead = comm->rank() == 0;
-  if (distributed && flags.str("device") != "cpu")
-    throw RuntimeError("data-parallel training runs on the CPU for now "
-                       "(--device cpu); NCCL for GPUs is not built yet");
 
   runtime::Library library(path);
   std::unique_ptr<Executor> step =
@@ -126,8 +126,23 @@ int trainCommand(const std::vector<std::string> &args) {
   const int32_t textInput = inputIndex(*step, "text");
   const ClipTensorDesc &imageDesc = fn.inputs[imageInput];
   const ClipTensorDesc &textDesc = fn.inputs[textInput];
-  const int64_t batch = imageDesc.shape[0]; // this rank's share
-  const int64_t globalBatch = batch * comm->size();
+  const int64_t batch = imageDesc.shape[0]; // the compiled batch
+  // The global batch: ranks x chunks x the compiled batch.
+  const int64_t asked = flags.integer("batch");
+  if (asked % (batch * comm->size()) != 0)
+    throw RuntimeError(fmt::format(
+        "--batch {} is no multiple of the {} rank{} x the clip.so's batch {}",
+        asked, comm->size(), comm->size() == 1 ? "" : "s", batch));
+  const int64_t chunks = asked > 0 ? asked / (batch * comm->size()) : 1;
+  const int64_t share = chunks * batch; // a rank's pairs a micro-batch
+  const int64_t globalBatch = share * comm->size();
+  // The split step: ranks gather features between its halves, chunks
+  // recompute them.
+  const bool distributed = comm->size() > 1 || chunks > 1;
+  if (distributed && flags.str("device") != "cpu")
+    throw RuntimeError("data-parallel and chunked training run on the CPU "
+                       "for now (--device cpu); NCCL for GPUs is not built "
+                       "yet");
   const int64_t imageSize = imageDesc.shape[2];
   const int64_t contextLength = textDesc.shape[1];
 
@@ -140,14 +155,15 @@ int trainCommand(const std::vector<std::string> &args) {
   // The loss, each parameter's gradient, BatchNorm's updated statistics,
   // and the update: on the host, or on the GPU beside the step.
   std::unique_ptr<train::Trainer> trainer;
-  Executor *inputs = step.get(); // where the micro-batches go
-  int64_t momentBytes = -1;      // this rank's AdamW moments, when sharded
+  dist::DistributedTrainer *split = nullptr; // where batches go, if split
+  int64_t momentBytes = -1; // this rank's AdamW moments, when sharded
   if (distributed) {
-    auto split = std::make_unique<dist::DistributedTrainer>(
-        library, *step, *comm, adam, static_cast<int>(flags.integer("zero")));
-    inputs = &split->inputs();
+    auto owned = std::make_unique<dist::DistributedTrainer>(
+        library, *step, *comm, adam, static_cast<int>(flags.integer("zero")),
+        chunks);
+    split = owned.get();
     momentBytes = split->momentValues() * static_cast<int64_t>(sizeof(float));
-    trainer = std::move(split);
+    trainer = std::move(owned);
   } else if (auto *cuda = dynamic_cast<gpu::CudaExecutor *>(step.get()))
     trainer = std::make_unique<gpu::CudaTrainer>(*cuda, path, adam);
   else
@@ -190,7 +206,7 @@ int trainCommand(const std::vector<std::string> &args) {
   std::unique_ptr<data::SampleSource> source = openSource(flags, true);
   const int64_t accum = flags.integer("accum", 1);
   data::LoaderConfig loaderConfig;
-  loaderConfig.batchSize = batch;
+  loaderConfig.batchSize = share;
   loaderConfig.preprocess.size = imageSize;
   loaderConfig.preprocess.randomResizedCrop = flags.on("random-crop");
   loaderConfig.contextLength = contextLength;
@@ -242,12 +258,17 @@ int trainCommand(const std::vector<std::string> &args) {
                distributed ? CLIP_TRAIN_EMBED " + loss + @" CLIP_TRAIN_BACKWARD
                            : CLIP_TRAIN_STEP,
                step->deviceName(),
-               distributed ? fmt::format(" x {} ranks ({}), {} pairs a rank",
-                                         comm->size(), comm->describe(), batch)
-                           : "",
+               comm->size() > 1
+                   ? fmt::format(" x {} ranks ({}), {} pairs a rank",
+                                 comm->size(), comm->describe(), share)
+                   : "",
                globalBatch, accum, source->size(), loader.batchesPerEpoch(),
                startStep + 1, totalSteps, totalSteps, warmup, adam.lr,
                adam.weightDecay);
+    if (chunks > 1)
+      fmt::print("  each rank's {} pairs in {} chunks of {} (features first, "
+                 "then each chunk recomputed with its gradients)\n",
+                 share, chunks, batch);
     if (momentBytes >= 0 && flags.integer("zero") == 1)
       fmt::print("  --zero 1: rank 0 keeps {:.1f} MiB of AdamW moments\n",
                  momentBytes / 1048576.0);
@@ -281,9 +302,13 @@ int trainCommand(const std::vector<std::string> &args) {
   // GPU, run() returns once the step is queued and its upload started).
   auto fill = [&] {
     data::Batch b = loader.next();
-    std::memcpy(inputs->input(inputs->inputIndex("image")), b.images.data(),
+    if (split) {
+      split->setBatch(b.images.data(), b.tokens.data());
+      return;
+    }
+    std::memcpy(step->input(imageInput), b.images.data(),
                 b.images.size() * sizeof(float));
-    std::memcpy(inputs->input(inputs->inputIndex("text")), b.tokens.data(),
+    std::memcpy(step->input(textInput), b.tokens.data(),
                 b.tokens.size() * sizeof(int64_t));
   };
   if (startStep < totalSteps)

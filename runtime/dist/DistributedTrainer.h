@@ -11,7 +11,10 @@
 //   divided by the rank count.
 // The mean of the ranks' shares is the global batch's loss, so every rank
 // applies the same AdamW update to the same gradients as one process with
-// the whole batch would (the parameters stay replicated).
+// the whole batch would (the parameters stay replicated). A rank's share
+// may be taken in chunks of the library's batch (GradCache): the features
+// of every chunk, the loss over all, then each chunk recomputed; in one
+// process too, for a batch beyond activation memory.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CLIP_RUNTIME_DIST_DISTRIBUTEDTRAINER_H

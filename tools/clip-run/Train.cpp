@@ -294,7 +294,7 @@ int trainCommand(const std::vector<std::string> &args) {
     trainer->checkpointWritten();
   };
 
-  const bool tty = isatty(fileno(stdout)) && !distributed;
+  const bool tty = isatty(fileno(stdout)) && comm->size() == 1;
   const int64_t logEvery = flags.integer("log-every", 1);
   const auto start = std::chrono::steady_clock::now();
   double lossAverage = NAN;

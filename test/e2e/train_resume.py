@@ -12,6 +12,8 @@ bit-for-bit.
    moments - must be bit-identical: the data order, captions, kernels and
    optimizer are deterministic on the CPU, and a checkpoint holds all state.
 3. The checkpoint written during the kill is whole (atomic writes): it loads.
+   A run whose learning rate blows up stops at the first non-finite loss or
+   gradient norm, naming it, and its checkpoint keeps the last good step.
 4. With run 1's weights: `clip-run embed` writes L2-normalized rows for 100
    Fashion-MNIST test images and their captions, and `clip-run eval --csv`
    reports the retrieval recalls that numpy computes from those embeddings
@@ -90,6 +92,21 @@ def main():
                              f"(worst {worst}: {np.max(np.abs(a[worst] - b[worst]))})")
         print(f"resumed run equals the uninterrupted one: {len(a)} tensors bit-identical "
               f"(parameters and AdamW moments)")
+
+        # 3b. A learning rate that blows up: the run stops at the first
+        # non-finite loss or gradient norm with a clear message, and the
+        # checkpoint keeps the last good step.
+        blown = os.path.join(work, "blown.safetensors")
+        out = subprocess.run(common + ["--steps", "6", "--lr", "1e9", "--warmup", "1",
+                                       "--save-every", "1", "--checkpoint", blown],
+                             capture_output=True, text=True)
+        message = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else ""
+        kept = load_file(blown)
+        finite = all(np.isfinite(v).all() for v in kept.values())
+        print(f"lr 1e9: exit {out.returncode}: {message}")
+        if out.returncode == 0 or "not finite" not in message or not finite:
+            raise SystemExit("FAIL: a non-finite loss did not stop training cleanly, or the "
+                             "checkpoint was overwritten with non-finite values")
 
         # 4. embed and retrieval.
         check_embed_and_retrieval(clip_run, lib, trained, work)

@@ -275,9 +275,14 @@ int trainCommand(const std::vector<std::string> &args) {
     std::fflush(stdout);
   }
 
+  // The step the checkpoint file holds (-1: none written by this run).
+  int64_t lastSaved = flags.given("resume") && flags.str("resume") == checkpoint
+                          ? startStep
+                          : -1;
   auto save = [&](int64_t done) {
     if (checkpoint.empty())
       return;
+    lastSaved = done;
     trainer->prepareCheckpoint(); // every rank: gathers a sharded state
     if (!lead) {
       trainer->checkpointWritten();
@@ -325,6 +330,19 @@ int trainCommand(const std::vector<std::string> &args) {
     trainer->update(lr, clipNorm);
 
     const int64_t done = s + 1;
+    // A non-finite loss or gradient has already reached the parameters:
+    // stop before anything is saved, so the last checkpoint stays good.
+    if (const double norm = trainer->gradNorm();
+        !std::isfinite(loss) || !std::isfinite(norm))
+      throw RuntimeError(fmt::format(
+          "step {}: the loss is {} and the gradient norm {}: not finite; "
+          "stopping without saving{} (a lower --lr, --clip-grad or --warmup "
+          "may help)",
+          done, loss, norm,
+          checkpoint.empty() || lastSaved < 0
+              ? ""
+              : fmt::format(": {} still holds step {}", checkpoint,
+                            lastSaved)));
     lossAverage =
         std::isnan(lossAverage) ? loss : 0.95 * lossAverage + 0.05 * loss;
     const double elapsed =

@@ -181,30 +181,47 @@ void divideRows(int64_t n, int64_t d, const float *x, const float *norm,
 constexpr int64_t kLossRows = 256, kLossColumns = 512;
 
 /// Calls tile(i0, rows, j0, columns, S) for every tile of S = s x y^T (x
-/// [m, d], y [n, d]), work items (row blocks) spread over the OpenMP
-/// threads, columns in order. `begin(i0, rows)` / `end(i0, rows)` run around
-/// a row block's tiles.
+/// [m, d], y [n, d]), work items spread over the OpenMP threads: row blocks,
+/// each walking the column tiles in order, or with `byColumns` column
+/// blocks, each walking the row tiles in order (so that a work item owns
+/// the rows, or the columns, it writes). `begin(at, count)` / `end(at,
+/// count)` run around a work item's tiles (its rows, or its columns).
 template <typename Begin, typename Tile, typename End>
-void forEachLogitTile(int64_t m, int64_t n, int64_t d, float s, const float *x,
-                      const float *y, Begin begin, Tile tile, End end) {
-  const int64_t blocks = (m + kLossRows - 1) / kLossRows;
+void walkLogitTiles(bool byColumns, int64_t m, int64_t n, int64_t d, float s,
+                    const float *x, const float *y, Begin begin, Tile tile,
+                    End end) {
+  const int64_t outer = byColumns ? n : m, inner = byColumns ? m : n;
+  const int64_t outerStep = byColumns ? kLossColumns : kLossRows;
+  const int64_t innerStep = byColumns ? kLossRows : kLossColumns;
+  const int64_t blocks = (outer + outerStep - 1) / outerStep;
 #pragma omp parallel if (worthThreads(m * n))
   {
     std::vector<float> scores(static_cast<size_t>(kLossRows * kLossColumns));
 #pragma omp for schedule(dynamic)
     for (int64_t block = 0; block < blocks; ++block) {
-      const int64_t i0 = block * kLossRows;
-      const int64_t rows = std::min(kLossRows, m - i0);
-      begin(i0, rows);
-      for (int64_t j0 = 0; j0 < n; j0 += kLossColumns) {
-        const int64_t columns = std::min(kLossColumns, n - j0);
+      const int64_t o0 = block * outerStep;
+      const int64_t oCount = std::min(outerStep, outer - o0);
+      begin(o0, oCount);
+      for (int64_t k0 = 0; k0 < inner; k0 += innerStep) {
+        const int64_t kCount = std::min(innerStep, inner - k0);
+        const int64_t i0 = byColumns ? k0 : o0,
+                      rows = byColumns ? kCount : oCount;
+        const int64_t j0 = byColumns ? o0 : k0,
+                      columns = byColumns ? oCount : kCount;
         sgemm(false, true, rows, columns, d, s, x + i0 * d, d, y + j0 * d, d,
               0.0f, scores.data(), columns);
         tile(i0, rows, j0, columns, scores.data());
       }
-      end(i0, rows);
+      end(o0, oCount);
     }
   }
+}
+
+/// The row-block walk (each row's tiles by one work item, columns in order).
+template <typename Begin, typename Tile, typename End>
+void forEachLogitTile(int64_t m, int64_t n, int64_t d, float s, const float *x,
+                      const float *y, Begin begin, Tile tile, End end) {
+  walkLogitTiles(false, m, n, d, s, x, y, begin, tile, end);
 }
 
 /// lse[i] = log(sum_j exp(s x_i . y_j)) (x [m, d], y [n, d]) by an online
@@ -352,24 +369,14 @@ double shardDirection(int64_t m, int64_t n, int64_t d, int64_t first, float s,
   for (int64_t i = 0; i < m; ++i)
     *scale += partial[i];
   // dy by column blocks: the transposed walk of the same tiles.
-  const int64_t blocks = (n + kLossColumns - 1) / kLossColumns;
-#pragma omp parallel if (worthThreads(m * n))
-  {
-    std::vector<float> scores(static_cast<size_t>(kLossRows * kLossColumns));
-#pragma omp for schedule(dynamic)
-    for (int64_t block = 0; block < blocks; ++block) {
-      const int64_t j0 = block * kLossColumns;
-      const int64_t columns = std::min(kLossColumns, n - j0);
-      for (int64_t i0 = 0; i0 < m; i0 += kLossRows) {
-        const int64_t rows = std::min(kLossRows, m - i0);
-        sgemm(false, true, rows, columns, d, s, x + i0 * d, d, y + j0 * d, d,
-              0.0f, scores.data(), columns);
-        toGradient(i0, rows, j0, columns, scores.data(), nullptr);
-        sgemm(true, false, columns, d, rows, s, scores.data(), columns,
-              x + i0 * d, d, 1.0f, dy + j0 * d, d);
-      }
-    }
-  }
+  walkLogitTiles(
+      true, m, n, d, s, x, y, [](int64_t, int64_t) {},
+      [&](int64_t i0, int64_t rows, int64_t j0, int64_t columns, float *t) {
+        toGradient(i0, rows, j0, columns, t, nullptr);
+        sgemm(true, false, columns, d, rows, s, t, columns, x + i0 * d, d, 1.0f,
+              dy + j0 * d, d);
+      },
+      [](int64_t, int64_t) {});
   return term;
 }
 } // namespace

@@ -445,8 +445,8 @@ void SafetensorsWriter::write(const std::string &path) const {
   const std::string temp = fmt::format("{}.tmp.{}", path, ::getpid());
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0)
-    throw SafetensorsError(
-        fmt::format("{}: cannot create: {}", temp, std::strerror(errno)));
+    throw SafetensorsError(fmt::format("{}: cannot create: {}; {} is unchanged",
+                                       temp, std::strerror(errno), path));
   size_t written = 0;
   while (written < bytes.size()) {
     const ssize_t n =
@@ -455,16 +455,22 @@ void SafetensorsWriter::write(const std::string &path) const {
       const int err = errno;
       ::close(fd);
       ::unlink(temp.c_str());
-      throw SafetensorsError(
-          fmt::format("{}: write failed: {}", temp, std::strerror(err)));
+      // The target is untouched: only the temporary file existed.
+      throw SafetensorsError(fmt::format(
+          "{}: write failed after {} of {} bytes: {}{}; {} is unchanged", temp,
+          written, bytes.size(), std::strerror(err),
+          err == ENOSPC || err == EFBIG || err == EDQUOT
+              ? " (the disk is full or a size limit is reached)"
+              : "",
+          path));
     }
     written += static_cast<size_t>(n);
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     const int err = errno;
     ::unlink(temp.c_str());
-    throw SafetensorsError(
-        fmt::format("{}: flush failed: {}", temp, std::strerror(err)));
+    throw SafetensorsError(fmt::format("{}: flush failed: {}; {} is unchanged",
+                                       temp, std::strerror(err), path));
   }
   if (::rename(temp.c_str(), path.c_str()) != 0) {
     const int err = errno;

@@ -1,10 +1,9 @@
 //===- Gzip.h - gzip (RFC 1952) / DEFLATE (RFC 1951) decompression --------===//
 //
-// A small, self-contained inflater for the tokenizer's vocabulary file, so
-// that the runtime needs no zlib development package to build and no shared
-// library beyond libc/libstdc++ to run. Checks every member's CRC-32 and
-// length; concatenated members are decompressed one after another (as
-// Python's gzip module does).
+// The tokenizer's vocabulary file, through zlib (the Fashion-MNIST reader
+// links it already). Every member's CRC-32 and length are checked;
+// concatenated members are decompressed one after another (as Python's gzip
+// module does).
 //
 // Runtime code: plain C++17, no MLIR or LLVM.
 //

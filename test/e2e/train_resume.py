@@ -14,6 +14,11 @@ bit-for-bit.
 3. The checkpoint written during the kill is whole (atomic writes): it loads.
    A run whose learning rate blows up stops at the first non-finite loss or
    gradient norm, naming it, and its checkpoint keeps the last good step.
+   SIGINT saves after the step in progress and exits 130; resumed, the run
+   ends bit-identical to an uninterrupted one. A checkpoint write past a
+   1 MiB file-size limit (a full disk's stand-in) is a clear error and leaves
+   the previous checkpoint byte-identical; truncated and foreign
+   checkpoints on --resume are refused naming the file and the problem.
 4. With run 1's weights: `clip-run embed` writes L2-normalized rows for 100
    Fashion-MNIST test images and their captions, and `clip-run eval --csv`
    reports the retrieval recalls that numpy computes from those embeddings
@@ -108,9 +113,84 @@ def main():
             raise SystemExit("FAIL: a non-finite loss did not stop training cleanly, or the "
                              "checkpoint was overwritten with non-finite values")
 
+        # 3c. Ctrl-C: the run saves after the step in progress and exits 130;
+        # resumed, it ends bit-identical to an uninterrupted run.
+        check_interrupt(common, work)
+        # 3d. A checkpoint that cannot be written (the file-size limit
+        # stands in for a full disk) is a clear error and leaves the previous
+        # one as it was; truncated or foreign checkpoints are refused by name.
+        check_write_faults(common, trained, work)
+
         # 4. embed and retrieval.
         check_embed_and_retrieval(clip_run, lib, trained, work)
     return 0
+
+
+def check_interrupt(common, work):
+    full = os.path.join(work, "full40.safetensors")
+    run(common + ["--steps", "40", "--checkpoint", full])
+    part = os.path.join(work, "int40.safetensors")
+    log = os.path.join(work, "int40.jsonl")
+    proc = subprocess.Popen(common + ["--steps", "40", "--checkpoint", part, "--metrics", log],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 600
+    while steps_logged(log) < 3 and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    if proc.poll() is not None:
+        raise SystemExit("FAIL: the run to be interrupted ended before step 3")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=300)
+    line = out.strip().splitlines()[-1] if out.strip() else ""
+    print(f"SIGINT: exit {proc.returncode}: {line}")
+    if proc.returncode != 130 or "interrupted after step" not in line:
+        print(err[-2000:])
+        raise SystemExit("FAIL: SIGINT did not save and stop cleanly")
+    run(common + ["--steps", "40", "--checkpoint", part, "--resume", part])
+    a, b = load_file(full), load_file(part)
+    differ = [k for k in a if not np.array_equal(a[k], b[k])]
+    if differ or sorted(a) != sorted(b):
+        raise SystemExit(f"FAIL: after SIGINT and resume, {len(differ)} tensors differ")
+    print(f"  resumed: {len(a)} tensors bit-identical to the uninterrupted run")
+
+
+def check_write_faults(common, good, work):
+    import hashlib
+    import resource
+    import shutil
+    ckpt = os.path.join(work, "limited.safetensors")
+    shutil.copy(good, ckpt)
+    before = hashlib.sha256(open(ckpt, "rb").read()).hexdigest()
+    steps = str(int(dict(load_file_metadata(ckpt))["train/step"]) + 1)
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
+    out = subprocess.run(common + ["--steps", steps, "--resume", ckpt, "--checkpoint", ckpt],
+                         capture_output=True, text=True, preexec_fn=limit)
+    message = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else ""
+    print(f"checkpoint past a 1 MiB file-size limit: exit {out.returncode}: {message}")
+    after = hashlib.sha256(open(ckpt, "rb").read()).hexdigest()
+    leftovers = [f for f in os.listdir(work) if f.startswith("limited.safetensors.tmp")]
+    if (out.returncode == 0 or "File too large" not in message or "is unchanged" not in message
+            or before != after or leftovers):
+        raise SystemExit("FAIL: a failed checkpoint write was not a clear error, or it "
+                         "touched the previous checkpoint")
+    for name, data, expected in (("truncated", open(good, "rb").read()[:4096], "truncated"),
+                                 ("foreign", b"not a checkpoint", "not a valid safetensors")):
+        path = os.path.join(work, f"{name}.safetensors")
+        with open(path, "wb") as f:
+            f.write(data)
+        out = subprocess.run(common + ["--steps", steps, "--resume", path],
+                             capture_output=True, text=True)
+        message = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else ""
+        print(f"--resume {name} checkpoint: {message}")
+        if out.returncode == 0 or expected not in message or path not in message:
+            raise SystemExit(f"FAIL: a {name} checkpoint was not refused clearly")
+
+
+def load_file_metadata(path):
+    from safetensors import safe_open
+    with safe_open(path, "np") as f:
+        return f.metadata()
 
 
 def check_embed_and_retrieval(clip_run, lib, params, work):

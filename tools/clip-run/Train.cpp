@@ -33,6 +33,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -53,6 +54,17 @@ std::string duration(double seconds) {
   const int64_t s = static_cast<int64_t>(seconds + 0.5);
   return s >= 3600 ? fmt::format("{}h{:02}m", s / 3600, s / 60 % 60)
                    : fmt::format("{}m{:02}s", s / 60, s % 60);
+}
+
+// A signal handler reaches nothing but globals: this flag is the one
+// clip-run train keeps. The first SIGINT asks the loop to save and stop
+// after the step in progress; the handler then restores the default, so a
+// second SIGINT ends the process at once.
+volatile std::sig_atomic_t interrupted = 0;
+
+void onInterrupt(int) {
+  interrupted = 1;
+  std::signal(SIGINT, SIG_DFL);
 }
 
 /// FNV-1a of a file's bytes: ranks must load the same clip.so.
@@ -316,6 +328,8 @@ int trainCommand(const std::vector<std::string> &args) {
     std::memcpy(step->input(textInput), b.tokens.data(),
                 b.tokens.size() * sizeof(int64_t));
   };
+  interrupted = 0;
+  std::signal(SIGINT, onInterrupt);
   if (startStep < totalSteps)
     fill();
   for (int64_t s = startStep; s < totalSteps; ++s) {
@@ -377,7 +391,23 @@ int trainCommand(const std::vector<std::string> &args) {
                  tty && done < totalSteps ? "" : "\n");
       std::fflush(stdout);
     }
+    // Ctrl-C: every rank stops after the same step.
+    double stop = interrupted ? 1.0 : 0.0;
+    if (comm->size() > 1)
+      comm->allReduceSum(&stop, 1);
+    if (stop > 0 && done < totalSteps) {
+      save(done);
+      if (lead)
+        fmt::print("interrupted after step {}{}\n", done,
+                   checkpoint.empty()
+                       ? " (no --checkpoint: nothing saved)"
+                       : fmt::format("; {} holds it: continue with --resume {}",
+                                     checkpoint, checkpoint));
+      std::fflush(stdout);
+      return 130; // as a shell reports a process ended by SIGINT
+    }
   }
+  std::signal(SIGINT, SIG_DFL);
   save(totalSteps);
   if (!lead)
     return 0; // rank 0 reports and evaluates

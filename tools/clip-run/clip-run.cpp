@@ -23,6 +23,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -267,6 +268,9 @@ int step(const std::string &path, const StepOptions &options) {
 } // namespace
 
 int main(int argc, char **argv) {
+  // A write past the file-size limit then fails with EFBIG, reported like a
+  // full disk, instead of killing the process mid-checkpoint.
+  std::signal(SIGXFSZ, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     if (args.empty() || args[0] == "--help" || args[0] == "-h") {

@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /* Bumped on any change to the structs below. */
-#define CLIP_LIBRARY_ABI_VERSION 6
+#define CLIP_LIBRARY_ABI_VERSION 7
 #define CLIP_LIBRARY_MAGIC 0x434c4950u /* "CLIP" */
 
 /* The x86-64 level a clip.so's CPU code is compiled for (clipc's and the
@@ -87,11 +87,16 @@ typedef struct ClipKernelDesc {
 
 /* Runs the function on the CPU. `arena` has arenaBytes bytes (64-byte
  * aligned); params and inputs point at the bound tensors in descriptor
- * order. Returns 0, or non-zero with a message in `error` (e.g. a token id
- * out of range). */
+ * order; `options` is a set of CLIP_RUN_* flags. Returns 0, or non-zero with
+ * a message in `error` (e.g. a token id out of range). */
 typedef int32_t (*ClipCpuEntry)(void *arena, void *const *params,
-                                void *const *inputs, char *error,
-                                size_t errorSize);
+                                void *const *inputs, int32_t options,
+                                char *error, size_t errorSize);
+
+/* After every kernel, check that its float outputs are finite; the first
+ * NaN or Inf stops the function, naming the kernel, the model op it runs
+ * (file:line:column) and the element. */
+#define CLIP_RUN_CHECK_NUMERICS 1
 
 /* Where a buffer of a function lives: the arena (byte offset), or the
  * index-th bound parameter or input (plus a byte offset into it). */

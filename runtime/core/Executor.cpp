@@ -66,6 +66,13 @@ void Executor::bindInput(int32_t, void *) {
                                  function_.name, deviceName()));
 }
 
+void Executor::checkNumerics(bool on) {
+  if (on)
+    throw RuntimeError(fmt::format("--check-numerics is not available on {} "
+                                   "yet (the CPU has it)",
+                                   deviceName()));
+}
+
 void CpuExecutor::bindParam(int32_t index, void *data) {
   params_[index] = Buffer();
   paramPointers_[index] = data;
@@ -83,7 +90,8 @@ void CpuExecutor::run() {
     arena_ = Buffer(function_.arenaBytes);
   char error[512] = {0};
   if (function_.runCpu(arena_.data(), paramPointers_.data(),
-                       inputPointers_.data(), error, sizeof error) != 0)
+                       inputPointers_.data(), options_, error,
+                       sizeof error) != 0)
     throw RuntimeError(fmt::format("@{}: {}", function_.name, error));
 }
 

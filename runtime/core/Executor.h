@@ -55,6 +55,10 @@ public:
   /// Throws where the device cannot (the CPU can).
   virtual void bindParam(int32_t index, void *data);
   virtual void bindInput(int32_t index, void *data);
+  /// After every kernel, check that its float outputs are finite (run()
+  /// throws naming the first kernel, its model op and the element that is
+  /// not). Throws where the device cannot (the CPU can).
+  virtual void checkNumerics(bool on);
   /// Runs the function; throws RuntimeError with the kernel's message.
   virtual void run() = 0;
   /// An output's bytes in host memory (valid until the next run).
@@ -74,12 +78,16 @@ public:
   void *input(int32_t index) override { return inputPointers_[index]; }
   void bindParam(int32_t index, void *data) override;
   void bindInput(int32_t index, void *data) override;
+  void checkNumerics(bool on) override {
+    options_ = on ? CLIP_RUN_CHECK_NUMERICS : 0;
+  }
   void run() override;
   const void *output(int32_t index) override;
   std::string deviceName() const override;
 
 private:
   Buffer arena_;
+  int32_t options_ = 0; // CLIP_RUN_* flags
   std::vector<Buffer> params_, inputs_;
   std::vector<void *> paramPointers_, inputPointers_;
 };

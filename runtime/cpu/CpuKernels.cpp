@@ -14,6 +14,9 @@
 #include "runtime/cpu/CpuInternal.h"
 
 #include <cblas.h>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
 
 #include <algorithm>
 
@@ -126,6 +129,31 @@ Bf16Staging::Bf16Staging(bf16 *buffer, int64_t count, bool result)
 void Bf16Staging::store() const {
   if (target)
     narrow(values.data(), target, static_cast<int64_t>(values.size()));
+}
+
+bool reportNonFinite(const void *data, int64_t count, bool bf16,
+                     const char *what, char *error, size_t errorSize) {
+  auto at = [&](int64_t i) {
+    if (!bf16)
+      return static_cast<const float *>(data)[i];
+    const uint32_t bits =
+        static_cast<uint32_t>(static_cast<const uint16_t *>(data)[i]) << 16;
+    float value;
+    std::memcpy(&value, &bits, sizeof value);
+    return value;
+  };
+  for (int64_t i = 0; i < count; ++i) {
+    const float value = at(i);
+    if (std::isfinite(value))
+      continue;
+    std::snprintf(error, errorSize, "%s holds %s at element %lld of %lld", what,
+                  std::isnan(value) ? "NaN"
+                  : value > 0       ? "Inf"
+                                    : "-Inf",
+                  static_cast<long long>(i), static_cast<long long>(count));
+    return true;
+  }
+  return false;
 }
 
 } // namespace clip::cpu

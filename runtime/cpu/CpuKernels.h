@@ -47,6 +47,12 @@ struct GemmArgs {
 };
 void gemm(const GemmArgs &args);
 
+/// With CLIP_RUN_CHECK_NUMERICS, after every kernel: whether `count` values
+/// at `data` (f32, or bf16 when `bf16`) hold a NaN or an Inf; if so, writes
+/// "<what> holds <NaN|Inf|-Inf> at element <i> of <count>" to `error`.
+bool reportNonFinite(const void *data, int64_t count, bool bf16,
+                     const char *what, char *error, size_t errorSize);
+
 /// LayerNorm over the last `cols` elements of each of `rows` rows. When
 /// `residual` is non-null the input is `x + residual`, written to `stream`
 /// (clip.add_layer_norm); otherwise `stream` is unused. mean/rstd: [rows].

@@ -73,6 +73,11 @@ public:
   /// One micro-batch: the towers, the loss over every rank's features, the
   /// backward.
   void run() override;
+  /// Executor::checkNumerics for both halves of the step.
+  void checkNumerics(bool on) {
+    embed_->checkNumerics(on);
+    backward_->checkNumerics(on);
+  }
 
   /// The global batch's loss (the mean of the ranks' shares).
   float gather(int64_t micro, int64_t accum) override;

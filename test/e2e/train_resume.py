@@ -13,7 +13,9 @@ bit-for-bit.
    optimizer are deterministic on the CPU, and a checkpoint holds all state.
 3. The checkpoint written during the kill is whole (atomic writes): it loads.
    A run whose learning rate blows up stops at the first non-finite loss or
-   gradient norm, naming it, and its checkpoint keeps the last good step.
+   gradient norm, naming it, and its checkpoint keeps the last good step;
+   with --check-numerics it names the step, the first kernel that wrote a
+   NaN or Inf and its op's line in the model file.
    SIGINT saves after the step in progress and exits 130; resumed, the run
    ends bit-identical to an uninterrupted one. A checkpoint write past a
    1 MiB file-size limit (a full disk's stand-in) is a clear error and leaves
@@ -29,6 +31,7 @@ bit-for-bit.
 import argparse
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -112,6 +115,16 @@ def main():
         if out.returncode == 0 or "not finite" not in message or not finite:
             raise SystemExit("FAIL: a non-finite loss did not stop training cleanly, or the "
                              "checkpoint was overwritten with non-finite values")
+        # --check-numerics names the step, the first kernel that wrote a NaN
+        # or Inf and its op's place in the model file.
+        out = subprocess.run(common + ["--steps", "6", "--lr", "1e9", "--warmup", "1",
+                                       "--check-numerics"], capture_output=True, text=True)
+        message = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else ""
+        print(f"lr 1e9 --check-numerics: {message}")
+        if (out.returncode == 0 or not re.search(r"step 2: @train_step: kernel \w+ \(clip\.\w+ "
+                                                 r"at .*vit_tiny28\.mlir:\d+:\d+\), output \d+ "
+                                                 r"holds (NaN|Inf|-Inf) at element", message)):
+            raise SystemExit("FAIL: --check-numerics did not name the step, kernel and op")
 
         # 3c. Ctrl-C: the run saves after the step in progress and exits 130;
         # resumed, it ends bit-identical to an uninterrupted run.

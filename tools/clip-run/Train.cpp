@@ -107,6 +107,10 @@ int trainCommand(const std::vector<std::string> &args) {
              "global batch (0: the clip.so's batch x ranks); a multiple of "
              "that runs each rank's share in chunks of the clip.so's batch "
              "(GradCache; needs clipc --distributed)")
+      .toggle("check-numerics",
+              "after every kernel, check that its outputs are finite: the "
+              "first NaN or Inf stops training naming the step, the kernel "
+              "and its op in the model file (CPU)")
       .value("zero", "0",
              "under mpirun/srun: 1 shards the AdamW moments over the ranks "
              "(ZeRO stage 1), 0 keeps them on every rank")
@@ -174,12 +178,16 @@ int trainCommand(const std::vector<std::string> &args) {
         library, *step, *comm, adam, static_cast<int>(flags.integer("zero")),
         chunks);
     split = owned.get();
+    split->checkNumerics(flags.on("check-numerics"));
     momentBytes = split->momentValues() * static_cast<int64_t>(sizeof(float));
     trainer = std::move(owned);
-  } else if (auto *cuda = dynamic_cast<gpu::CudaExecutor *>(step.get()))
-    trainer = std::make_unique<gpu::CudaTrainer>(*cuda, path, adam);
-  else
-    trainer = std::make_unique<train::HostTrainer>(*step, path, adam);
+  } else {
+    step->checkNumerics(flags.on("check-numerics"));
+    if (auto *cuda = dynamic_cast<gpu::CudaExecutor *>(step.get()))
+      trainer = std::make_unique<gpu::CudaTrainer>(*cuda, path, adam);
+    else
+      trainer = std::make_unique<train::HostTrainer>(*step, path, adam);
+  }
 
   const uint64_t seed = static_cast<uint64_t>(flags.integer("seed"));
   int64_t startStep = 0;
@@ -336,7 +344,11 @@ int trainCommand(const std::vector<std::string> &args) {
     const double lr = train::cosineLr(adam.lr, warmup, totalSteps, s);
     double loss = 0;
     for (int64_t a = 0; a < accum; ++a) {
-      trainer->run();
+      try {
+        trainer->run();
+      } catch (const RuntimeError &e) {
+        throw RuntimeError(fmt::format("step {}: {}", s + 1, e.what()));
+      }
       if (s + 1 < totalSteps || a + 1 < accum)
         fill();
       loss += trainer->gather(a, accum) / accum;

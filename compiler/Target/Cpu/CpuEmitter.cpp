@@ -39,6 +39,7 @@ public:
 
 private:
   LogicalResult emitLaunch(kernel::LaunchOp launch);
+  void emitNumericsCheck(kernel::LaunchOp launch);
   LogicalResult emitStaged(kernel::LaunchOp launch);
   void emitCall(const LibraryCall &call);
   void emitGemm(const GemmCall &g);
@@ -60,13 +61,16 @@ LogicalResult CpuFunctionEmitter::emit() {
 
   os << fmt::format(
       "\nint32_t run_{}(void *arena, void *const *P, void *const *I, "
-      "char *error, size_t errorSize) {{\n",
+      "int32_t options, char *error, size_t errorSize) {{\n",
       func.getSymName().str());
   line("char *const A = static_cast<char *>(arena);");
-  line("(void)A; (void)P; (void)I; (void)error; (void)errorSize;");
-  for (auto launch : func.getOps<kernel::LaunchOp>())
+  line("(void)A; (void)P; (void)I; (void)options; (void)error; "
+       "(void)errorSize;");
+  for (auto launch : func.getOps<kernel::LaunchOp>()) {
     if (failed(emitLaunch(launch)))
       return failure();
+    emitNumericsCheck(launch);
+  }
   line("return 0;");
   os << "}\n\n";
   return success();
@@ -95,6 +99,52 @@ LogicalResult CpuFunctionEmitter::emitLaunch(kernel::LaunchOp launch) {
     return success();
   }
   llvm_unreachable("unknown kernel call kind");
+}
+
+/// Where a kernel's model op came from, as "file:line:column" (the first
+/// file location inside fused or named ones), or "" where none is known.
+static std::string sourceOf(Operation *op) {
+  if (auto file = op->getLoc()->findInstanceOf<FileLineColLoc>())
+    return fmt::format("{}:{}:{}", file.getFilename().str(), file.getLine(),
+                       file.getColumn());
+  return "";
+}
+
+/// A C string literal of `text`.
+static std::string quoted(StringRef text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += (c == '\n') ? ' ' : c;
+  }
+  return out + "\"";
+}
+
+/// With CLIP_RUN_CHECK_NUMERICS: every float buffer the launch wrote must be
+/// finite, or the function stops naming the launch, its op and the element.
+void CpuFunctionEmitter::emitNumericsCheck(kernel::LaunchOp launch) {
+  Operation *op = launch.getKernelOp();
+  const std::string source = sourceOf(op);
+  for (auto [k, buffer] : llvm::enumerate(launch.getOuts())) {
+    auto type = cast<MemRefType>(buffer.getType());
+    Type element = type.getElementType();
+    if (!element.isF32() && !element.isBF16())
+      continue;
+    FailureOr<std::string> pointer = names.pointer(buffer);
+    if (failed(pointer))
+      continue;
+    const std::string what =
+        fmt::format("kernel {} ({}{}{}), output {}", launch.getSymName().str(),
+                    op->getName().getStringRef().str(),
+                    source.empty() ? "" : " at ", source, k);
+    line(fmt::format("if ((options & CLIP_RUN_CHECK_NUMERICS) && "
+                     "clip::cpu::reportNonFinite({}, {}, {}, {}, error, "
+                     "errorSize))",
+                     *pointer, type.getNumElements(),
+                     element.isBF16() ? "true" : "false", quoted(what)));
+    line("  return 2;");
+  }
 }
 
 /// A library call on bf16 buffers: through f32 copies (Bf16Staging), the

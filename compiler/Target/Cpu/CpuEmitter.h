@@ -16,8 +16,9 @@
 namespace mlir::clip::codegen {
 
 /// Writes `func`'s constants and its entry point `run_<name>(arena, P, I,
-/// error, errorSize)`. Fails with an error at the first op the CPU library
-/// cannot run.
+/// options, error, errorSize)`; with CLIP_RUN_CHECK_NUMERICS in `options`
+/// every launch's float outputs are checked for NaN and Inf. Fails with an
+/// error at the first op the CPU library cannot run.
 LogicalResult emitCpuFunction(func::FuncOp func, const BufferNames &names,
                               llvm::raw_ostream &os);
 

@@ -24,6 +24,7 @@
 // CHECK-NEXT:      clip::cpu::gemm(g); }
 // CHECK-NEXT:      s2.store();
 // CHECK-NEXT:    }
+// CHECK-NEXT:    if ((options & CLIP_RUN_CHECK_NUMERICS) && clip::cpu::reportNonFinite(reinterpret_cast<clip::bf16*>(A + [[H]]), 64, true, "kernel gemm_0 (clip.gemm at {{.*}}:{{[0-9]+}}:{{[0-9]+}}), output 0", error, errorSize))
 // CHECK:         // exp_1
 // CHECK:           const float v0 = reinterpret_cast<clip::bf16*>(A + [[H]])[i];
 // CHECK-NEXT:      const float v1 = expf(v0);
@@ -36,6 +37,8 @@
 // CHECK:           g.c = reinterpret_cast<float*>(A + {{[0-9]+}}); g.strideC = 64;
 // CHECK-NEXT:      clip::cpu::gemm(g); }
 // CHECK-NEXT:    }
+// CHECK-NEXT:    if ((options & CLIP_RUN_CHECK_NUMERICS) && clip::cpu::reportNonFinite(reinterpret_cast<float*>(A + {{[0-9]+}}), 64, false,
+// CHECK-NEXT:      return 2;
 // CHECK-NEXT:    return 0;
 func.func @bf16() -> tensor<4x16xf32> {
   %x = clip.input "x" : tensor<4x8xf32>

@@ -4,8 +4,10 @@
 // A GEMM with its epilogue is one clip::cpu::gemm; arena buffers are byte
 // offsets into A, parameters and inputs slots of P and I. The activation is
 // the ABI's number (quick_gelu = 3); the tables give name, dtype (CLIP_F32
-// = 0), rank, shape and offset.
-// CHECK-LABEL: int32_t run_gemm(void *arena, void *const *P, void *const *I, char *error, size_t errorSize) {
+// = 0), rank, shape and offset. Under CLIP_RUN_CHECK_NUMERICS (clip-run
+// --check-numerics) the launch's output is checked for NaN and Inf, and a
+// bad value is reported with the launch and its op's place in the input (here clip-translate's, <stdin>).
+// CHECK-LABEL: int32_t run_gemm(void *arena, void *const *P, void *const *I, int32_t options, char *error, size_t errorSize) {
 // CHECK:         // gemm_0
 // CHECK-NEXT:    { clip::cpu::GemmArgs g;
 // CHECK-NEXT:      g.batch = 1; g.m = 4; g.n = 16; g.k = 8;
@@ -15,6 +17,8 @@
 // CHECK-NEXT:      g.bias = static_cast<float*>(P[1]);
 // CHECK-NEXT:      g.activation = clip::cpu::Activation(3);
 // CHECK-NEXT:      clip::cpu::gemm(g); }
+// CHECK-NEXT:    if ((options & CLIP_RUN_CHECK_NUMERICS) && clip::cpu::reportNonFinite(reinterpret_cast<float*>(A + 0), 64, false, "kernel gemm_0 (clip.gemm at {{.*}}:{{[0-9]+}}:{{[0-9]+}}), output 0", error, errorSize))
+// CHECK-NEXT:      return 2;
 // CHECK-NEXT:    return 0;
 // CHECK:       const ClipTensorDesc gemm_params[] = {
 // CHECK-NEXT:    {"w", 0, 2, gemm_params_shape0, -1},

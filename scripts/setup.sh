@@ -10,13 +10,15 @@ build_type=${CLIPC_BUILD_TYPE:-Release}
 
 # Toolchain, LLVM/MLIR 19 (libMLIR.so, mlir-tblgen, FileCheck, lit.py), fmt,
 # GoogleTest, the Fashion-MNIST data the training job uses, qemu-user
-# (a lit test runs clip-run as an older CPU), and Open MPI (data-parallel
-# training; clip-run builds without it).
+# (a lit test runs clip-run as an older CPU), Open MPI (data-parallel
+# training; clip-run builds without it), and clang with libFuzzer and its
+# OpenMP (the fuzzing build, scripts/fuzz.sh).
 apt_packages=(
   cmake ninja-build g++ ccache lld python3
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   libfmt-dev libgtest-dev libopenblas-dev libpng-dev libjpeg62-turbo-dev
   dataset-fashion-mnist qemu-user libopenmpi-dev openmpi-bin
+  clang libomp-dev
 )
 
 missing=()

@@ -37,6 +37,14 @@ else
   status=1
 fi
 
+# Every parser under libFuzzer with ASan and UBSan: the checked-in seeds
+# replayed, then 10 s of fuzzing each (scripts/fuzz.sh TARGET SECONDS for
+# longer runs by hand).
+echo "== fuzzing (libFuzzer, ASan + UBSan)"
+start=$(date +%s)
+"$root/scripts/fuzz.sh" all 10 || status=1
+echo "fuzzing: $(( $(date +%s) - start )) s"
+
 # The emulated device kernels (many threads a block, barriers, warp
 # collectives) once under ThreadSanitizer. OpenMP runs one thread: libgomp is
 # not instrumented, so its own barriers would read as races in the CPU

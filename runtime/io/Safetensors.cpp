@@ -240,7 +240,10 @@ SafetensorsFile SafetensorsFile::parse(std::vector<uint8_t> bytes,
     std::string name;
   };
   std::vector<Range> ranges;
-  for (const auto &[name, entry] : header.object) {
+  for (const auto &item : header.object) {
+    // Named, not a structured binding: the lambda below captures the name.
+    const std::string &name = item.first;
+    const auto &entry = item.second;
     if (name == "__metadata__") {
       if (!entry.isObject())
         throw fail("__metadata__ is not an object");

@@ -41,7 +41,7 @@ import numpy as np
 from safetensors.numpy import load_file, save_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from support import run, steps_logged  # noqa: E402
+from support import run, start_until, steps_logged  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOLERANCE = 1e-5
@@ -113,26 +113,23 @@ def rank_pids(mpirun_pid):
     return [int(p) for p in out.stdout.split()]
 
 
-def start_until(cmd, log, steps, what):
-    """Starts a 2-rank job and waits until rank 0 has logged `steps` steps;
-    returns the job and its ranks' pids."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 600
-    while steps_logged(log) < steps and proc.poll() is None and time.time() < deadline:
-        time.sleep(0.02)
+def start_job_until(cmd, log, steps, what):
+    """start_until for a 2-rank job; also returns its ranks' pids."""
+    proc = start_until(cmd, log, steps, what)
     pids = rank_pids(proc.pid)
-    if proc.poll() is not None or len(pids) != 2:
-        raise SystemExit(f"FAIL: {what} ended before step {steps} ({pids})")
+    if len(pids) != 2:
+        proc.kill()
+        raise SystemExit(f"FAIL: {what}: mpirun runs {len(pids)} ranks, not 2")
     return proc, pids
 
 
 def wait_ended(proc, seconds, what):
     try:
-        proc.wait(timeout=seconds)
+        _, err = proc.communicate(timeout=seconds)
     except subprocess.TimeoutExpired:
         proc.kill()
         raise SystemExit(f"FAIL: {what}: the job did not end within {seconds} s")
-    return proc.stderr.read() if proc.stderr else ""
+    return err
 
 
 def equivalence(clipc, clip_run, work):
@@ -178,7 +175,7 @@ def kill_and_resume(clip_run, one, two, common, work):
     run(mpirun(2, clip_run, *common[:1], two, *common[1:], "--steps", "8", "--checkpoint", full))
     part = os.path.join(work, "part.safetensors")
     log = os.path.join(work, "part.jsonl")
-    proc, pids = start_until(mpirun(2, clip_run, *common[:1], two, *common[1:], "--steps", "8",
+    proc, pids = start_job_until(mpirun(2, clip_run, *common[:1], two, *common[1:], "--steps", "8",
                                     "--checkpoint", part, "--save-every", "4", "--metrics", log),
                              log, 5, "the run to be killed")
     killed = time.time()
@@ -256,7 +253,7 @@ def faults(clip_run, two, common, work):
                                                  if "--distributed" in l))
     # A rank that stops: the other gives up after the timeout.
     log = os.path.join(work, "stall.jsonl")
-    proc, pids = start_until(mpirun(2, clip_run, *cmd[:-1], "50", "--metrics", log,
+    proc, pids = start_job_until(mpirun(2, clip_run, *cmd[:-1], "50", "--metrics", log,
                                     "--collective-timeout", "3"), log, 2, "the run to be stalled")
     stopped = time.time()
     os.kill(pids[-1], signal.SIGSTOP)

@@ -1,6 +1,7 @@
 """Helpers the end-to-end tests share: running a tool, reading a metrics log."""
 import os
 import subprocess
+import time
 
 
 def run(cmd, env=None):
@@ -18,3 +19,16 @@ def steps_logged(path):
         return 0
     with open(path) as f:
         return sum(1 for line in f if '"train"' in line)
+
+
+def start_until(cmd, log, steps, what):
+    """Starts `cmd` (a training run writing its metrics to `log`) and waits
+    until it has logged `steps` steps; fails the test if it ends first.
+    Returns the running process (stdout and stderr piped, as text)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 600
+    while steps_logged(log) < steps and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    if proc.poll() is not None:
+        raise SystemExit(f"FAIL: {what} ended before step {steps}")
+    return proc

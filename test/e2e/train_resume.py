@@ -36,13 +36,12 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 from safetensors.numpy import load_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from support import run, steps_logged  # noqa: E402
+from support import run, start_until, steps_logged  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -75,16 +74,10 @@ def main():
         run(common + ["--steps", "8", "--checkpoint", full])
         part = os.path.join(work, "part.safetensors")
         log = os.path.join(work, "part.jsonl")
-        proc = subprocess.Popen(common + ["--steps", "8", "--checkpoint", part,
-                                          "--save-every", "4", "--metrics", log],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 600
-        while steps_logged(log) < 5 and proc.poll() is None and time.time() < deadline:
-            time.sleep(0.05)
-        if proc.poll() is not None:
-            raise SystemExit("FAIL: the run to be killed ended before step 5")
+        proc = start_until(common + ["--steps", "8", "--checkpoint", part, "--save-every", "4",
+                                     "--metrics", log], log, 5, "the run to be killed")
         proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        proc.communicate()
         killed_at = steps_logged(log)
         saved = load_file(part)
         print(f"killed after step {killed_at}; checkpoint holds {len(saved)} tensors")
@@ -144,13 +137,8 @@ def check_interrupt(common, work):
     run(common + ["--steps", "40", "--checkpoint", full])
     part = os.path.join(work, "int40.safetensors")
     log = os.path.join(work, "int40.jsonl")
-    proc = subprocess.Popen(common + ["--steps", "40", "--checkpoint", part, "--metrics", log],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 600
-    while steps_logged(log) < 3 and proc.poll() is None and time.time() < deadline:
-        time.sleep(0.02)
-    if proc.poll() is not None:
-        raise SystemExit("FAIL: the run to be interrupted ended before step 3")
+    proc = start_until(common + ["--steps", "40", "--checkpoint", part, "--metrics", log], log, 3,
+                       "the run to be interrupted")
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=300)
     line = out.strip().splitlines()[-1] if out.strip() else ""

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # libFuzzer on the runtime's parsers (test/fuzz), ASan + UBSan.
 #   scripts/fuzz.sh TARGET SECONDS   fuzz one harness (safetensors, json, csv,
-#                                     idx, image, tar, tokenizer) for SECONDS
+#                                     idx, image, tar, tokenizer, library)
+#                                     for SECONDS
 #   scripts/fuzz.sh all SECONDS      each harness in turn: its seeds replayed,
 #                                     then SECONDS of fuzzing; a table at the end
+#   scripts/fuzz.sh model SECONDS    model files through clipc's front end; it
+#                                     links the compiler, so it builds in
+#                                     build-fuzz-mlir/ and is not part of `all`
 # The build is build-fuzz/ (clang, the runtime alone). New inputs go to
 # build-fuzz/corpus/TARGET beside the checked-in seeds; a crash leaves its
 # input in build-fuzz/ and fails (make it a unit test, then fix it).
@@ -11,21 +15,24 @@ set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=${CLIPC_FUZZ_BUILD_DIR:-$root/build-fuzz}
-targets=(safetensors json csv idx image tar tokenizer)
+targets=(safetensors json csv idx image tar tokenizer library)
 if [ $# -ne 2 ]; then
   echo "usage: scripts/fuzz.sh TARGET|all SECONDS (targets: ${targets[*]})" >&2
   exit 2
 fi
 what=$1 seconds=$2
-if [ "$what" != all ] && [[ ! " ${targets[*]} " =~ " $what " ]]; then
-  echo "fuzz.sh: no harness \`$what\` (targets: ${targets[*]})" >&2
+compiler=OFF
+if [ "$what" = model ]; then
+  targets=(model) compiler=ON dir=${CLIPC_FUZZ_MLIR_BUILD_DIR:-$root/build-fuzz-mlir}
+elif [ "$what" != all ] && [[ ! " ${targets[*]} " =~ " $what " ]]; then
+  echo "fuzz.sh: no harness \`$what\` (targets: ${targets[*]} model)" >&2
   exit 2
 fi
-[ "$what" = all ] || targets=("$what")
+[ "$what" = all ] || [ "$what" = model ] || targets=("$what")
 
 flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1"
 if [ ! -f "$dir/build.ninja" ]; then
-  CC=clang CXX=clang++ cmake -G Ninja -S "$root" -B "$dir" -DCLIPC_BUILD_COMPILER=OFF \
+  CC=clang CXX=clang++ cmake -G Ninja -S "$root" -B "$dir" -DCLIPC_BUILD_COMPILER=$compiler \
     -DCLIPC_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="$flags" \
     -DCMAKE_CXX_FLAGS="$flags" >/dev/null || exit 1
 fi

@@ -9,7 +9,7 @@ from lit.llvm import llvm_config
 config.name = "clipc"
 config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".mlir"]
-config.excludes = ["CMakeLists.txt", "unit", "Inputs"]
+config.excludes = ["CMakeLists.txt", "unit", "Inputs", "fuzz"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = config.clip_test_exec_root
 

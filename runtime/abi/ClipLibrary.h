@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /* Bumped on any change to the structs below. */
-#define CLIP_LIBRARY_ABI_VERSION 7
+#define CLIP_LIBRARY_ABI_VERSION 8
 #define CLIP_LIBRARY_MAGIC 0x434c4950u /* "CLIP" */
 
 /* The x86-64 level a clip.so's CPU code is compiled for (clipc's and the
@@ -151,6 +151,15 @@ typedef enum ClipCudaStepKind {
   CLIP_CUDA_GEMM = 1    /* run `gemm` with cuBLASLt */
 } ClipCudaStepKind;
 
+/* A float buffer a launch writes, which CLIP_RUN_CHECK_NUMERICS checks on
+ * the GPU once the launch's last step has run: `elements` values of `dtype`
+ * (CLIP_F32 or CLIP_BF16) at `buffer` (in the arena). */
+typedef struct ClipCudaWrite {
+  ClipBufferRef buffer;
+  int64_t elements;
+  int32_t dtype;
+} ClipCudaWrite;
+
 /* One step of a function on the GPU, in schedule order. Every kernel takes
  * (char *arena, void *const *params, void *const *inputs) and uses 1-D
  * grids of `grid` blocks of `block` threads with `sharedBytes` of dynamic
@@ -168,6 +177,11 @@ typedef struct ClipCudaStep {
   int64_t errorBound;
   ClipCudaGemm gemm;
   int32_t sharedBytes;
+  /* On the last step of a launch: what it is ("kernel gemm_3 (clip.matmul
+   * at vit.mlir:12:9)") and the float buffers it wrote; NULL / 0 elsewhere. */
+  const char *check;
+  int32_t numWrites;
+  const ClipCudaWrite *writes;
 } ClipCudaStep;
 
 typedef struct ClipFunctionDesc {

@@ -1,11 +1,14 @@
 //===- Library.cpp - A loaded clip.so -------------------------------------===//
 
 #include "runtime/core/Library.h"
+#include "runtime/core/LibraryCheck.h"
 
 #include <dlfcn.h>
-#include <elf.h>
+#include <cpuid.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -14,49 +17,41 @@ namespace clip::runtime {
 
 namespace {
 /// dlopen maps a file's segments as its headers describe them; a truncated
-/// file then faults (SIGBUS) on first touch instead of failing. So check
-/// first that the file is a 64-bit ELF whose segments and section table lie
-/// inside it.
-void checkElf(const std::string &path, int64_t fileSize) {
-  auto fail = [&](const std::string &why) {
+/// file then faults (SIGBUS) on first touch instead of failing.
+void checkElf(const std::string &path, uint64_t fileSize) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  std::string problem = "cannot open it";
+  if (fd >= 0) {
+    problem = elfLayoutProblem(fileSize, [&](uint64_t offset, void *out,
+                                             size_t size) {
+      return offset <= uint64_t(INT64_MAX) &&
+             ::pread(fd, out, size, off_t(offset)) == ssize_t(size);
+    });
+    ::close(fd);
+  }
+  if (!problem.empty())
     throw RuntimeError(fmt::format(
         "{}: not a loadable shared library (truncated or not built by "
         "clipc?): {}",
-        path, why));
-  };
-  FILE *file = std::fopen(path.c_str(), "rb");
-  if (!file)
-    fail("cannot open it");
-  Elf64_Ehdr header;
-  const bool complete = std::fread(&header, sizeof header, 1, file) == 1;
-  if (!complete || std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 ||
-      header.e_ident[EI_CLASS] != ELFCLASS64) {
-    std::fclose(file);
-    fail("no 64-bit ELF header");
-  }
-  int64_t needed = static_cast<int64_t>(header.e_shoff) +
-                   int64_t(header.e_shnum) * header.e_shentsize;
-  needed = std::max<int64_t>(needed, header.e_phoff + int64_t(header.e_phnum) *
-                                                          header.e_phentsize);
-  if (needed <= fileSize && header.e_phentsize == sizeof(Elf64_Phdr) &&
-      std::fseek(file, header.e_phoff, SEEK_SET) == 0)
-    for (int i = 0; i < header.e_phnum; ++i) {
-      Elf64_Phdr segment;
-      if (std::fread(&segment, sizeof segment, 1, file) != 1)
-        break;
-      needed = std::max<int64_t>(needed, segment.p_offset + segment.p_filesz);
-    }
-  std::fclose(file);
-  if (needed > fileSize)
-    fail(fmt::format("{} bytes, its headers describe {}", fileSize, needed));
+        path, problem));
 }
 /// A clip.so's code (the generated kernels and the CPU kernel library) is
 /// compiled for CLIP_CPU_ISA; on a CPU below it, it would die of SIGILL at
 /// the first such instruction, possibly mid-run. Refuse before dlopen.
 void checkCpu(const std::string &path) {
   __builtin_cpu_init();
+#if defined(__clang__) && __clang_major__ < 16
+  // clang before 16 (the fuzzing build's) knows neither the x86-64 levels
+  // nor F16C and MOVBE here: those two from CPUID, the level from the list.
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  const bool leaf1 = __get_cpuid(1, &eax, &ebx, &ecx, &edx);
+  const bool f16c = leaf1 && (ecx & bit_F16C), movbe = leaf1 && (ecx & bit_MOVBE);
+#else
   if (__builtin_cpu_supports(CLIP_CPU_ISA))
     return;
+  const bool f16c = __builtin_cpu_supports("f16c");
+  const bool movbe = __builtin_cpu_supports("movbe");
+#endif
   std::string missing;
   auto need = [&](bool has, const char *name) {
     if (!has)
@@ -67,8 +62,12 @@ void checkCpu(const std::string &path) {
   need(__builtin_cpu_supports("fma"), "FMA");
   need(__builtin_cpu_supports("bmi"), "BMI1");
   need(__builtin_cpu_supports("bmi2"), "BMI2");
-  need(__builtin_cpu_supports("f16c"), "F16C");
-  need(__builtin_cpu_supports("movbe"), "MOVBE");
+  need(f16c, "F16C");
+  need(movbe, "MOVBE");
+#if defined(__clang__) && __clang_major__ < 16
+  if (missing.empty())
+    return;
+#endif
   throw RuntimeError(fmt::format(
       "{}: its CPU code is built for {} (Intel Haswell, AMD Excavator or "
       "newer), which this CPU is not{}{}",
@@ -113,6 +112,13 @@ Library::Library(const std::string &path) : path_(path) {
         "{}: compiled for clip.so ABI version {}, this runtime reads version "
         "{}; recompile it with this clipc",
         path, version, CLIP_LIBRARY_ABI_VERSION));
+  }
+  if (std::string problem = descriptorProblem(*desc_); !problem.empty()) {
+    dlclose(handle_);
+    throw RuntimeError(fmt::format(
+        "{}: an inconsistent clip.so descriptor (not built by this clipc?): "
+        "{}",
+        path, problem));
   }
   // A stored cubin is an ELF image for a named architecture; anything else
   // would fail later, inside the driver, with less to go on.

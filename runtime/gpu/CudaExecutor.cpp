@@ -92,6 +92,10 @@ struct CudaExecutor::State {
   /// events and prints time per kernel kind, the 15 slowest steps and the
   /// host<->device copy time after each run.
   bool sync = false, poison = false, profile = false;
+  /// --check-numerics: after each launch's last step, wait and read the
+  /// float buffers it wrote (steps one by one, not as a graph).
+  bool checkNumerics = false;
+  void checkWrites(const ClipCudaStep &step);
   std::vector<CUevent> events; // profile: one before each step, one after
   double copySeconds = 0;
   void printProfile();
@@ -620,12 +624,52 @@ void CudaExecutor::State::enqueueSteps() {
     }
     if (profile)
       d.check(d.cuEventRecord(events[2 * i + 1], stream), "profiling");
+    if (checkNumerics && step.numWrites > 0)
+      checkWrites(step);
     if (sync)
       d.check(d.cuStreamSynchronize(stream),
               fmt::format(
                   "step {} of {}, {} {} (CLIPC_CUDA_SYNC)", i, fn.numCudaSteps,
                   step.kind == CLIP_CUDA_GEMM ? "cuBLASLt GEMM" : "kernel",
                   step.kind == CLIP_CUDA_GEMM ? step.launch : step.kernel));
+  }
+}
+
+void CudaExecutor::State::checkWrites(const ClipCudaStep &step) {
+  driver.check(driver.cuStreamSynchronize(stream),
+               fmt::format("@{}: {} (--check-numerics)", fn.name, step.check));
+  for (int32_t k = 0; k < step.numWrites; ++k) {
+    const ClipCudaWrite &w = step.writes[k];
+    const bool bf16 = w.dtype == CLIP_BF16;
+    std::vector<uint32_t> bits(static_cast<size_t>(w.elements));
+    std::vector<uint16_t> halves(bf16 ? bits.size() : 0);
+    void *host = bf16 ? static_cast<void *>(halves.data()) : bits.data();
+    driver.check(driver.cuMemcpyDtoH(host, address(w.buffer),
+                                     bits.size() * (bf16 ? 2 : 4)),
+                 fmt::format("@{}: reading what {} wrote (--check-numerics)",
+                             fn.name, step.check));
+    for (size_t i = 0; i < halves.size(); ++i)
+      bits[i] = uint32_t(halves[i]) << 16;
+    for (size_t i = 0; i < bits.size(); ++i) {
+      // Exponent all ones: Inf or NaN, in either storage.
+      if ((bits[i] & 0x7f800000u) != 0x7f800000u)
+        continue;
+      const char *what = (bits[i] & 0x7fffffu) ? "NaN"
+                         : (bits[i] >> 31)     ? "-Inf"
+                                               : "Inf";
+      throw RuntimeError(fmt::format("@{}: {}, output {} holds {} at element "
+                                     "{} of {}",
+                                     fn.name, step.check, k, what, i,
+                                     bits.size()));
+    }
+  }
+}
+
+void CudaExecutor::checkNumerics(bool on) {
+  state->checkNumerics = on;
+  if (on) {
+    // Steps one by one: a graph could not stop after the launch at fault.
+    state->useGraph = false;
   }
 }
 

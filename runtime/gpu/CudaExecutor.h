@@ -43,6 +43,7 @@ public:
 
   void *param(int32_t index) override;
   void *input(int32_t index) override;
+  void checkNumerics(bool on) override;
   void run() override;
   const void *output(int32_t index) override;
   std::string deviceName() const override;

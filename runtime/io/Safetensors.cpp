@@ -443,9 +443,26 @@ std::vector<uint8_t> SafetensorsWriter::serialize() const {
   return out;
 }
 
+namespace {
+std::string temporaryBeside(const std::string &path) {
+  return fmt::format("{}.tmp.{}", path, ::getpid());
+}
+} // namespace
+
+void SafetensorsWriter::checkWritable(const std::string &path) {
+  const std::string temp = temporaryBeside(path);
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+  if (fd < 0)
+    throw SafetensorsError(
+        fmt::format("{}: cannot be written: creating {} beside it fails: {}",
+                    path, temp, std::strerror(errno)));
+  ::close(fd);
+  ::unlink(temp.c_str());
+}
+
 void SafetensorsWriter::write(const std::string &path) const {
   const std::vector<uint8_t> bytes = serialize();
-  const std::string temp = fmt::format("{}.tmp.{}", path, ::getpid());
+  const std::string temp = temporaryBeside(path);
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0)
     throw SafetensorsError(fmt::format("{}: cannot create: {}; {} is unchanged",
@@ -478,8 +495,9 @@ void SafetensorsWriter::write(const std::string &path) const {
   if (::rename(temp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(temp.c_str());
-    throw SafetensorsError(fmt::format("cannot rename {} to {}: {}", temp, path,
-                                       std::strerror(err)));
+    throw SafetensorsError(fmt::format("cannot rename {} to {}: {}; {} is "
+                                       "unchanged",
+                                       temp, path, std::strerror(err), path));
   }
 }
 

@@ -86,6 +86,10 @@ public:
 
   std::vector<uint8_t> serialize() const;
   void write(const std::string &path) const;
+  /// Throws SafetensorsError unless write(path) could create its temporary
+  /// file (a read-only or missing folder), so that a long run can refuse
+  /// before its first step rather than at its first checkpoint.
+  static void checkWritable(const std::string &path);
 
 private:
   struct Entry {

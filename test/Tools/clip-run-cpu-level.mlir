@@ -8,4 +8,4 @@
 // RUN: not qemu-x86_64 -cpu SandyBridge clip-run step %t.so 2>&1 | FileCheck %s --check-prefix=AVX
 // AVX: which this CPU is not; it lacks AVX2, FMA, BMI1, BMI2, F16C, MOVBE
 // RUN: qemu-x86_64 -cpu Haswell clip-run info %t.so 2>/dev/null | FileCheck %s --check-prefix=HASWELL
-// HASWELL: clip.so ABI 7, model vit_tiny.mlir, batch 2, remat none, precision fp32, CPU code x86-64-v3
+// HASWELL: clip.so ABI 8, model vit_tiny.mlir, batch 2, remat none, precision fp32, CPU code x86-64-v3

@@ -1,7 +1,7 @@
 // Files that are not a usable clip.so are rejected with one clear message.
 // RUN: clipc %models/clip/vit_tiny.mlir --batch 2 -o %t.so
 // RUN: clip-run info %t.so | FileCheck %s --check-prefix=INFO
-// INFO: clip.so ABI 7, model vit_tiny.mlir, batch 2, remat none, precision fp32, CPU code x86-64-v3
+// INFO: clip.so ABI 8, model vit_tiny.mlir, batch 2, remat none, precision fp32, CPU code x86-64-v3
 // INFO: @train_step: {{[0-9]+}} kernels, arena {{.*}} MiB
 // INFO: kernels by kind: {{.*}}attention_grad 8{{.*}}gemm 40
 // INFO: parameters: 110 tensors, 7962625 values
@@ -28,13 +28,19 @@
 // RUN: printf '#include "runtime/abi/ClipLibrary.h"\nstatic const ClipLibraryDesc d = {CLIP_LIBRARY_MAGIC, 99, "m", "none", 1, 0, 0};\nextern "C" const ClipLibraryDesc *clip_library(void) { return &d; }\n' > %t.v99.cpp
 // RUN: c++ -shared -fPIC -I%clip_src -o %t.v99.so %t.v99.cpp
 // RUN: not clip-run info %t.v99.so 2>&1 | FileCheck %s --check-prefix=VERSION
-// VERSION: clip-run: {{.*}}v99.so: compiled for clip.so ABI version 99, this runtime reads version 7; recompile it with this clipc
+// VERSION: clip-run: {{.*}}v99.so: compiled for clip.so ABI version 99, this runtime reads version 8; recompile it with this clipc
 
 // A stored cubin that is not an ELF image (here four bytes "abcd").
-// RUN: printf '#include "runtime/abi/ClipLibrary.h"\nstatic const unsigned char c[] = "abcd";\nstatic const ClipFunctionDesc f[] = {{"step", 0, 0, 0, 0, 0, 0, 0, nullptr, nullptr, nullptr, nullptr, nullptr, "", 0, 0, nullptr, "sm_90", c, 4}};\nstatic const ClipLibraryDesc d = {CLIP_LIBRARY_MAGIC, CLIP_LIBRARY_ABI_VERSION, "m", "none", 1, 1, f};\nextern "C" const ClipLibraryDesc *clip_library(void) { return &d; }\n' > %t.cubin.cpp
+// RUN: printf '#include "runtime/abi/ClipLibrary.h"\nstatic const unsigned char c[] = "abcd";\nstatic const ClipFunctionDesc f[] = {{"step", 0, 0, 0, 0, 0, 0, 0, nullptr, nullptr, nullptr, nullptr, nullptr, "", 0, 0, nullptr, "sm_90", c, 4}};\nstatic const ClipLibraryDesc d = {CLIP_LIBRARY_MAGIC, CLIP_LIBRARY_ABI_VERSION, "m", "none", 1, 1, f, CLIP_CPU_ISA, nullptr, "fp32"};\nextern "C" const ClipLibraryDesc *clip_library(void) { return &d; }\n' > %t.cubin.cpp
 // RUN: c++ -shared -fPIC -I%clip_src -o %t.cubin.so %t.cubin.cpp
 // RUN: not clip-run info %t.cubin.so 2>&1 | FileCheck %s --check-prefix=CUBIN
 // CUBIN: clip-run: {{.*}}cubin.so: @step's stored cubin is not an ELF image for a named architecture; recompile it with this clipc
+
+// A descriptor that does not hold together: an output past the arena's end.
+// RUN: printf '#include "runtime/abi/ClipLibrary.h"\nstatic const int64_t s[] = {4, 8};\nstatic const ClipTensorDesc o[] = {{"x", CLIP_F32, 2, s, 64}};\nstatic const ClipFunctionDesc f[] = {{"step", 128, 128, 128, 0, 0, 1, 0, nullptr, nullptr, o}};\nstatic const ClipLibraryDesc d = {CLIP_LIBRARY_MAGIC, CLIP_LIBRARY_ABI_VERSION, "m", "none", 1, 1, f, CLIP_CPU_ISA, nullptr, "fp32"};\nextern "C" const ClipLibraryDesc *clip_library(void) { return &d; }\n' > %t.desc.cpp
+// RUN: c++ -shared -fPIC -I%clip_src -o %t.desc.so %t.desc.cpp
+// RUN: not clip-run info %t.desc.so 2>&1 | FileCheck %s --check-prefix=DESC
+// DESC: clip-run: {{.*}}desc.so: an inconsistent clip.so descriptor (not built by this clipc?): @step: output 0 `x`: 128 bytes at arena offset 64, outside the arena of 128 bytes
 
 // Missing file, unknown command, bad option value.
 // RUN: not clip-run info %t.missing.so 2>&1 | FileCheck %s --check-prefix=MISSING

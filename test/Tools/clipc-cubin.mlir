@@ -4,7 +4,7 @@
 // that a stored cubin is an ELF image.
 // RUN: clipc %models/clip/vit_tiny.mlir --target all --batch 2 -o %t.so
 // RUN: clip-run info %t.so | FileCheck %s
-// CHECK: clip.so ABI 7
+// CHECK: clip.so ABI 8
 // CHECK: @forward: {{.*}} targets: cpu cuda ({{[0-9]+}} steps, sm_90 cubin {{[0-9.]+}} MiB)
 // CHECK: @train_step: {{.*}} targets: cpu cuda ({{[0-9]+}} steps, sm_90 cubin {{[0-9.]+}} MiB)
 

@@ -20,7 +20,9 @@ micro-batches with clipping at norm 1 (it acts: the norm is about 15):
    (CLIPC_CUDA_GRAPH=0): identical checkpoints.
 3. A GPU run killed after its step-2 checkpoint and resumed equals the
    uninterrupted one bit for bit (parameters and moments).
-4. embed (texts) and eval (a CSV of 8 Fashion-MNIST pairs) with --device cuda
+4. lr 1e9 with --check-numerics: both stop at the same step, naming the
+   same first kernel that wrote a NaN or Inf and its op's line.
+5. embed (texts) and eval (a CSV of 8 Fashion-MNIST pairs) with --device cuda
    on the trained weights equal the CPU's (embeddings within 1e-5, the same
    recalls).
 """
@@ -107,6 +109,29 @@ def eval_csv(work):
     return csv, texts
 
 
+def check_numerics(clip_run, common, gpu_env):
+    """lr 1e9 with --check-numerics: the CPU and the emulated GPU stop at the
+    same step, naming the same kernel (the clip.so's one schedule) with its
+    op's place in the model file and the element."""
+    pattern = (r"step (\d+): @train_step: kernel (\w+) \(clip\.\w+ at .*vit_tiny\.mlir:\d+:\d+\), "
+               r"output \d+ holds (NaN|Inf|-Inf) at element \d+ of \d+")
+    found = {}
+    for device, env in (("cpu", None), ("cuda", gpu_env)):
+        out = subprocess.run([clip_run] + common + ["--lr", "1e9", "--device", device,
+                                                     "--check-numerics"],
+                             capture_output=True, text=True, env=env)
+        message = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else ""
+        print(f"lr 1e9 --check-numerics --device {device}: exit {out.returncode}: {message}")
+        match = re.search(pattern, message)
+        if out.returncode == 0 or not match:
+            return [f"--check-numerics on {device} did not name the step, kernel and op"]
+        found[device] = match.groups()[:2]
+    if found["cpu"] != found["cuda"]:
+        return [f"--check-numerics: the CPU stops at step/kernel {found['cpu']}, the GPU at "
+                f"{found['cuda']}"]
+    return []
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -168,6 +193,8 @@ def main():
             env=gpu_env)
         failures += identical(load_file(gpu), load_file(part),
                               "GPU run killed after step 2 and resumed vs uninterrupted")
+
+        failures += check_numerics(clip_run, common, gpu_env)
 
         csv, texts = eval_csv(work)
         embedded = {}

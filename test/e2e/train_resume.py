@@ -127,6 +127,11 @@ def main():
         # one as it was; truncated or foreign checkpoints are refused by name.
         check_write_faults(common, trained, work)
 
+        check_read_only_folder(common, trained, work)
+        # 3e. Image files that vanish mid-run: a clear error naming the row
+        # and file, or skipped with --skip-bad.
+        check_vanishing_data(common, work)
+
         # 4. embed and retrieval.
         check_embed_and_retrieval(clip_run, lib, trained, work)
     return 0
@@ -186,6 +191,88 @@ def check_write_faults(common, good, work):
         print(f"--resume {name} checkpoint: {message}")
         if out.returncode == 0 or expected not in message or path not in message:
             raise SystemExit(f"FAIL: a {name} checkpoint was not refused clearly")
+
+
+def check_read_only_folder(common, good, work):
+    """A checkpoint into a folder that cannot be written: refused before the
+    first step, the checkpoint there unchanged. Root ignores permissions, so
+    as root the run is made as user nobody."""
+    import hashlib
+    import shutil
+    folder = os.path.join(work, "read-only")
+    os.mkdir(folder)
+    ckpt = os.path.join(folder, "ckpt.safetensors")
+    shutil.copy(good, ckpt)
+    os.chmod(ckpt, 0o644)
+    os.chmod(folder, 0o555)
+    os.chmod(work, 0o755)  # nobody reads the clip.so in it
+    before = hashlib.sha256(open(ckpt, "rb").read()).hexdigest()
+    steps = str(int(dict(load_file_metadata(ckpt))["train/step"]) + 1)
+
+    def as_nobody():
+        if os.geteuid() == 0:
+            os.setgid(65534)
+            os.setuid(65534)
+    log = os.path.join(work, "read-only.jsonl")
+    with open(log, "w"):
+        os.chmod(log, 0o666)
+    out = subprocess.run(common + ["--steps", steps, "--resume", ckpt, "--checkpoint", ckpt,
+                                   "--metrics", log],
+                         capture_output=True, text=True, preexec_fn=as_nobody)
+    message = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else ""
+    print(f"checkpoint into a read-only folder: exit {out.returncode} after "
+          f"{steps_logged(log)} steps: {message}")
+    after = hashlib.sha256(open(ckpt, "rb").read()).hexdigest()
+    if (out.returncode == 0 or "Permission denied" not in message or ckpt not in message
+            or steps_logged(log) != 0 or before != after):
+        print(out.stdout[-2000:])
+        raise SystemExit("FAIL: a read-only checkpoint folder was not refused before "
+                         "training, or the checkpoint there changed")
+
+
+def check_vanishing_data(common, work):
+    """A CSV dataset whose image files are deleted after step 2 of 16 (two
+    epochs of 8 batches): the run stops naming the row and the missing file;
+    with --skip-bad it finishes, reporting the skipped samples."""
+    import gzip
+    import shutil
+    from PIL import Image
+    data = "/usr/share/datasets/fashion-mnist"
+    with gzip.open(f"{data}/train-images-idx3-ubyte.gz") as f:
+        images = np.frombuffer(f.read()[16:16 + 256 * 784], np.uint8).reshape(-1, 28, 28)
+    for skip in (False, True):
+        folder = os.path.join(work, f"vanishing-{int(skip)}")
+        os.mkdir(folder)
+        csv = os.path.join(folder, "pairs.csv")
+        with open(csv, "w") as c:
+            c.write("filepath\ttitle\n")
+            for i in range(256):
+                Image.fromarray(images[i]).save(os.path.join(folder, f"{i:03}.png"))
+                c.write(f"{i:03}.png\titem {i}\n")
+        log = os.path.join(folder, "log.jsonl")
+        cmd = common + ["--csv", csv, "--steps", "16", "--metrics", log]
+        proc = start_until(cmd + (["--skip-bad"] if skip else []), log, 2,
+                           "the run whose data vanishes")
+        for i in range(0, 256, 2):
+            os.unlink(os.path.join(folder, f"{i:03}.png"))
+        out, err = proc.communicate(timeout=300)
+        last = err.strip().splitlines()[-1] if err.strip() else ""
+        done = steps_logged(log)
+        if skip:
+            skipped = err.count("skipping a bad sample")
+            print(f"images deleted after step 2, --skip-bad: exit {proc.returncode}, "
+                  f"{done} steps, {skipped} skip line(s): {last}")
+            if proc.returncode != 0 or done != 16 or "skipping a bad sample" not in err:
+                print(err[-2000:])
+                raise SystemExit("FAIL: --skip-bad did not train on past vanished files")
+        else:
+            print(f"images deleted after step 2: exit {proc.returncode} after {done} steps: "
+                  f"{last}")
+            if (proc.returncode == 0 or not re.search(r"pairs\.csv line \d+.*\.png: cannot "
+                                                      r"open: No such file", last)):
+                print(err[-2000:])
+                raise SystemExit("FAIL: vanished image files were not a clear error")
+        shutil.rmtree(folder)
 
 
 def load_file_metadata(path):

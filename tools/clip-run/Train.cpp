@@ -265,6 +265,10 @@ int trainCommand(const std::vector<std::string> &args) {
     same["start step"] = std::to_string(startStep);
     comm->checkSame(same);
   }
+  // A folder the checkpoint cannot be written to is found now, not after
+  // the first --save-every steps of training.
+  if (lead && !checkpoint.empty())
+    io::SafetensorsWriter::checkWritable(checkpoint);
   std::unique_ptr<train::MetricsLog> metrics;
   if (flags.given("metrics") && lead)
     metrics = std::make_unique<train::MetricsLog>(flags.str("metrics"),

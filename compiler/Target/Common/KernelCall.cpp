@@ -845,4 +845,24 @@ std::string printArrays(const LibraryCall &call) {
   return text;
 }
 
+std::string launchOrigin(kernel::LaunchOp launch) {
+  Operation *op = launch.getKernelOp();
+  std::string source;
+  if (auto file = op->getLoc()->findInstanceOf<FileLineColLoc>())
+    source = fmt::format(" at {}:{}:{}", file.getFilename().str(),
+                         file.getLine(), file.getColumn());
+  return fmt::format("kernel {} ({}{})", launch.getSymName().str(),
+                     op->getName().getStringRef().str(), source);
+}
+
+std::string cStringLiteral(StringRef text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += (c == '\n') ? ' ' : c;
+  }
+  return out + "\"";
+}
+
 } // namespace mlir::clip::codegen

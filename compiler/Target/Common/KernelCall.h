@@ -120,6 +120,15 @@ std::string printCall(const LibraryCall &call, StringRef ns,
 /// `name[] = {...}, ...` of the call's arrays.
 std::string printArrays(const LibraryCall &call);
 
+/// What a launch is, for messages of the numerics check on either target:
+/// "kernel attention_11 (clip.attention at vit_tiny28.mlir:73:16)" (the
+/// model op's first file location; none when it has none).
+std::string launchOrigin(kernel::LaunchOp launch);
+
+/// `text` as a C string literal, quotes and backslashes escaped, newlines
+/// as spaces.
+std::string cStringLiteral(StringRef text);
+
 } // namespace mlir::clip::codegen
 
 #endif // CLIP_COMPILER_TARGET_COMMON_KERNELCALL_H

@@ -101,31 +101,10 @@ LogicalResult CpuFunctionEmitter::emitLaunch(kernel::LaunchOp launch) {
   llvm_unreachable("unknown kernel call kind");
 }
 
-/// Where a kernel's model op came from, as "file:line:column" (the first
-/// file location inside fused or named ones), or "" where none is known.
-static std::string sourceOf(Operation *op) {
-  if (auto file = op->getLoc()->findInstanceOf<FileLineColLoc>())
-    return fmt::format("{}:{}:{}", file.getFilename().str(), file.getLine(),
-                       file.getColumn());
-  return "";
-}
-
-/// A C string literal of `text`.
-static std::string quoted(StringRef text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    out += (c == '\n') ? ' ' : c;
-  }
-  return out + "\"";
-}
-
 /// With CLIP_RUN_CHECK_NUMERICS: every float buffer the launch wrote must be
 /// finite, or the function stops naming the launch, its op and the element.
 void CpuFunctionEmitter::emitNumericsCheck(kernel::LaunchOp launch) {
-  Operation *op = launch.getKernelOp();
-  const std::string source = sourceOf(op);
+  const std::string origin = launchOrigin(launch);
   for (auto [k, buffer] : llvm::enumerate(launch.getOuts())) {
     auto type = cast<MemRefType>(buffer.getType());
     Type element = type.getElementType();
@@ -134,15 +113,12 @@ void CpuFunctionEmitter::emitNumericsCheck(kernel::LaunchOp launch) {
     FailureOr<std::string> pointer = names.pointer(buffer);
     if (failed(pointer))
       continue;
-    const std::string what =
-        fmt::format("kernel {} ({}{}{}), output {}", launch.getSymName().str(),
-                    op->getName().getStringRef().str(),
-                    source.empty() ? "" : " at ", source, k);
+    const std::string what = fmt::format("{}, output {}", origin, k);
     line(fmt::format("if ((options & CLIP_RUN_CHECK_NUMERICS) && "
                      "clip::cpu::reportNonFinite({}, {}, {}, {}, error, "
                      "errorSize))",
                      *pointer, type.getNumElements(),
-                     element.isBF16() ? "true" : "false", quoted(what)));
+                     element.isBF16() ? "true" : "false", cStringLiteral(what)));
     line("  return 2;");
   }
 }

@@ -44,6 +44,7 @@ public:
 
 private:
   LogicalResult emitLaunch(kernel::LaunchOp launch);
+  void describeWrites(kernel::LaunchOp launch, CudaStep &last);
   LogicalResult emitStaged(kernel::LaunchOp launch);
   LogicalResult emitGemm(const GemmCall &g);
   void emitLoop(const ElementwiseLoop &loop);
@@ -96,9 +97,13 @@ void CudaFunctionEmitter::kernel(StringRef phase, int64_t units, Units spread,
 FailureOr<CudaFunction> CudaFunctionEmitter::emit() {
   auto arena = func->getAttrOfType<IntegerAttr>("kernel.arena_bytes");
   result.arenaBytes = arena ? arena.getInt() : 0;
-  for (auto launch : func.getOps<kernel::LaunchOp>())
+  for (auto launch : func.getOps<kernel::LaunchOp>()) {
+    const size_t first = result.steps.size();
     if (failed(emitLaunch(launch)))
       return failure();
+    if (result.steps.size() > first)
+      describeWrites(launch, result.steps.back());
+  }
   std::string constants;
   for (const BufferNames::Constant &constant : names.constants())
     constants +=
@@ -138,6 +143,23 @@ FailureOr<CudaFunction> CudaFunctionEmitter::emit() {
       func.getSymName().str(), cudaDeviceLibrary(),
       3 * std::max(result.errorSlots, 1), constants, kernels);
   return std::move(result);
+}
+
+/// What the numerics check reads after `launch`: its float results in the
+/// arena (f32, or the bf16 they are stored as).
+void CudaFunctionEmitter::describeWrites(kernel::LaunchOp launch,
+                                         CudaStep &last) {
+  last.check = launchOrigin(launch);
+  for (Value buffer : launch.getOuts()) {
+    auto type = cast<MemRefType>(buffer.getType());
+    Type element = type.getElementType();
+    FailureOr<BufferRef> ref = names.reference(buffer);
+    if ((!element.isF32() && !element.isBF16()) || failed(ref) ||
+        ref->space != BufferRef::Arena)
+      continue;
+    last.writes.push_back(
+        {*ref, type.getNumElements(), element.isBF16() ? CLIP_BF16 : CLIP_F32});
+  }
 }
 
 LogicalResult CudaFunctionEmitter::emitLaunch(kernel::LaunchOp launch) {

@@ -30,6 +30,13 @@ struct CudaGemm {
   int32_t typeA = 0, typeB = 0, typeC = 0; ///< ClipDType of the storage
 };
 
+/// A float buffer a launch writes (ClipCudaWrite).
+struct CudaWrite {
+  BufferRef buffer;
+  int64_t elements = 0;
+  int32_t dtype = 0; ///< CLIP_F32 or CLIP_BF16
+};
+
 struct CudaStep {
   enum Kind { Kernel = 0, Gemm = 1 } kind = Kernel;
   std::string launch; ///< the kernel.launch it implements
@@ -40,6 +47,10 @@ struct CudaStep {
   int64_t errorBound = 0;
   CudaGemm gemm;
   int sharedBytes = 0; ///< dynamic shared memory (none of today's kernels)
+  /// On a launch's last step: launchOrigin and the buffers the numerics
+  /// check reads (CLIP_RUN_CHECK_NUMERICS).
+  std::string check;
+  std::vector<CudaWrite> writes;
 };
 
 struct CudaFunction {

@@ -9,6 +9,7 @@
 
 #include "compiler/Target/Library/LibraryEmitter.h"
 #include "compiler/Target/Common/KernelArguments.h"
+#include "compiler/Target/Common/KernelCall.h"
 #include "compiler/Target/Cpu/CpuEmitter.h"
 
 #include "clip/IR/ClipOps.h"
@@ -113,19 +114,32 @@ void FunctionEmitter::emitCudaTables(const CudaFunction &cuda) {
     return fmt::format("{{{}, {}, {}}}", static_cast<int>(r.space), r.index,
                        r.byteOffset);
   };
-  std::string rows;
-  for (const CudaStep &step : cuda.steps) {
+  std::string rows, writes;
+  for (auto [i, step] : llvm::enumerate(cuda.steps)) {
     const CudaGemm &g = step.gemm;
+    std::string check = "nullptr", writeTable = "nullptr";
+    if (!step.check.empty())
+      check = cStringLiteral(step.check);
+    if (!step.writes.empty()) {
+      writeTable = fmt::format("{}_cuda_writes_{}", prefix, i);
+      std::string entries;
+      for (const CudaWrite &w : step.writes)
+        entries += fmt::format("{{{}, {}, {}}}, ", ref(w.buffer), w.elements,
+                               w.dtype);
+      writes += fmt::format("const ClipCudaWrite {}[] = {{{}}};\n",
+                            writeTable, entries);
+    }
     rows += fmt::format(
         "  {{{}, \"{}\", \"{}\", {}, {}, {}, {}, {{{}, {}, {}, {}, {}, {}, {}, "
-        "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}, {}}},\n",
+        "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}, {}, {}, {}, {}}},\n",
         static_cast<int>(step.kind), step.launch, step.kernel, step.grid,
         step.block, step.errorSlot, step.errorBound, g.shape.batch, g.shape.m,
         g.shape.n, g.shape.k, g.transposeA, g.transposeB, ref(g.a), ref(g.b),
         ref(g.c), ref(g.bias), ref(g.residual), g.shape.strideA,
         g.shape.strideB, g.shape.strideC, g.typeA, g.typeB, g.typeC,
-        step.sharedBytes);
+        step.sharedBytes, check, step.writes.size(), writeTable);
   }
+  os << writes;
   os << fmt::format("const ClipCudaStep {}_cuda_steps[] = {{\n{}  {{}}}};\n",
                     prefix, rows);
   if (!cuda.cubin.empty()) {

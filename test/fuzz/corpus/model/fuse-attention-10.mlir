@@ -1,0 +1,8 @@
+func.func @negative_scale(%q: tensor<2x8x16xf32>, %k: tensor<2x8x16xf32>) -> tensor<2x8x16xf32> {
+  %c = clip.constant dense<-2.5e-01> : tensor<f32>
+  %qs = clip.mul %q, %c : (tensor<2x8x16xf32>, tensor<f32>) -> tensor<2x8x16xf32>
+  %s = clip.matmul %qs, %k transpose_rhs : (tensor<2x8x16xf32>, tensor<2x8x16xf32>) -> tensor<2x8x8xf32>
+  %p = clip.softmax %s axis 2 : tensor<2x8x8xf32>
+  %o = clip.matmul %p, %k : (tensor<2x8x8xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  return %o : tensor<2x8x16xf32>
+}

@@ -1,0 +1,4 @@
+func.func @param_integer() {
+  %0 = clip.param "step" : tensor<i64>
+  return
+}

@@ -1,0 +1,4 @@
+func.func @conv2d_input_rank(%x: tensor<3x224x224xf32>, %w: tensor<768x3x16x16xf32>) {
+  %0 = clip.conv2d %x, %w stride [16, 16] padding [0, 0] : (tensor<3x224x224xf32>, tensor<768x3x16x16xf32>) -> tensor<768x14x14xf32>
+  return
+}

@@ -1,0 +1,4 @@
+func.func @avg_pool2d_rank(%x: tensor<64x56x56xf32>) {
+  %0 = clip.avg_pool2d %x kernel [2, 2] stride [2, 2] padding [0, 0] : tensor<64x56x56xf32> -> tensor<64x28x28xf32>
+  return
+}

@@ -1,0 +1,4 @@
+func.func @avg_pool2d_result_type(%x: tensor<2x64x56x56xf32>) {
+  %0 = clip.avg_pool2d %x kernel [2, 2] stride [2, 2] padding [0, 0] : tensor<2x64x56x56xf32> -> tensor<2x64x56x56xf32>
+  return
+}

@@ -1,0 +1,4 @@
+func.func @layer_norm_bias_type(%x: tensor<2x8xf32>, %w: tensor<8xf32>, %b: tensor<8xf16>) {
+  %y, %m, %s = clip.layer_norm %x, %w, %b epsilon 1.0e-05 : (tensor<2x8xf32>, tensor<8xf32>, tensor<8xf16>) -> (tensor<2x8xf32>, tensor<2x1xf32>, tensor<2x1xf32>)
+  return
+}

@@ -1,0 +1,4 @@
+func.func @reshape_not_divisible(%x: tensor<2x3x4xf32>) {
+  %0 = clip.reshape %x [-1, 5] : tensor<2x3x4xf32> -> tensor<5x5xf32>
+  return
+}

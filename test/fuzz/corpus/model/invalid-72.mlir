@@ -1,0 +1,4 @@
+func.func @reshape_dynamic_without_inferred(%x: tensor<?x77x512xf32>) {
+  %0 = clip.reshape %x [2, 77, 8, 64] : tensor<?x77x512xf32> -> tensor<2x77x8x64xf32>
+  return
+}

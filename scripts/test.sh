@@ -54,6 +54,9 @@ fi
 echo "== fuzzing (libFuzzer, ASan + UBSan)"
 start=$(date +%s)
 "$root/scripts/fuzz.sh" all 10 || status=1
+# Model files through the compiler's front end: its own build (clang, the
+# compiler's libraries instrumented, MLIR's header assertions on).
+"$root/scripts/fuzz.sh" model 10 || status=1
 echo "fuzzing: $(( $(date +%s) - start )) s"
 
 # The emulated device kernels (many threads a block, barriers, warp

@@ -184,7 +184,9 @@ public:
       types.push_back(v.getType());
     func.setFunctionType(
         FunctionType::get(func.getContext(), func.getArgumentTypes(), types));
-    func.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
+    // The old results' attributes go (setAllResultAttrs wants one per
+    // result; an empty list only passed where assertions are compiled out).
+    func.removeResAttrsAttr();
     for (auto [i, name] : llvm::enumerate(names))
       func.setResultAttr(i + 1, "clip.gradient",
                          StringAttr::get(func.getContext(), name));

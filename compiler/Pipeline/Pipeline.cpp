@@ -43,6 +43,8 @@ void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
   prepare.batchSize = options.batchSize;
   buildPreparePipeline(pm, prepare);
   buildFusePipeline(pm);
+  if (options.loss == "siglip")
+    pm.addPass(createUseSigmoidLoss());
   AutodiffOptions autodiff;
   autodiff.rematPolicy = options.remat;
   pm.addPass(createAutodiff(autodiff));

@@ -39,6 +39,11 @@ struct TrainOptions : PassPipelineOptions<TrainOptions> {
       *this, "train-batch-norm",
       llvm::cl::desc("BatchNorm with batch statistics (clip-train-batch-norm)"),
       llvm::cl::init(false)};
+  Option<std::string> loss{
+      *this, "loss",
+      llvm::cl::desc("the training loss: clip (as the model file writes it) "
+                     "or siglip (clip-use-sigmoid-loss)"),
+      llvm::cl::init("clip")};
   Option<bool> distributed{
       *this, "distributed",
       llvm::cl::desc("also split train_step at its loss into train_embed and "

@@ -475,6 +475,14 @@ LogicalResult FunctionEvaluator::evaluateOp(Operation *op) {
                                     &r.imageLse, &r.textLse});
         return success();
       })
+      .Case([&](SigmoidLossOp c) -> LogicalResult {
+        SigmoidLossResult r = sigmoidLoss(
+            valueOf(c.getImage()), valueOf(c.getText()),
+            valueOf(c.getLogitScale()).data[0],
+            valueOf(c.getLogitBias()).data[0], c.getEpsilon().convertToDouble());
+        defineAll(c->getResults(), {&r.loss, &r.imageNorm, &r.textNorm});
+        return success();
+      })
       .Case([&](GemmOp g) -> LogicalResult {
         // The epilogue works on the unrounded product, as a fused kernel does.
         Tensor out = matmul(valueOf(g.getLhs()), valueOf(g.getRhs()),
@@ -555,6 +563,16 @@ LogicalResult FunctionEvaluator::evaluateOp(Operation *op) {
             o.getEpsilon().convertToDouble());
         defineAll(o->getResults(),
                   {&r.imageGrad, &r.textGrad, &r.logitScaleGrad});
+        return success();
+      })
+      .Case([&](SigmoidLossGradOp o) -> LogicalResult {
+        SigmoidLossGradResult r = sigmoidLossGrad(
+            valueOf(o.getGrad()).data[0], valueOf(o.getImage()),
+            valueOf(o.getText()), valueOf(o.getLogitScale()).data[0],
+            valueOf(o.getLogitBias()).data[0], valueOf(o.getImageNorm()),
+            valueOf(o.getTextNorm()), o.getEpsilon().convertToDouble());
+        defineAll(o->getResults(), {&r.imageGrad, &r.textGrad,
+                                    &r.logitScaleGrad, &r.logitBiasGrad});
         return success();
       })
       .Case([&](Conv2DGradOp c) -> LogicalResult {

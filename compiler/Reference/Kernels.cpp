@@ -669,22 +669,56 @@ AttentionResult attention(const Tensor &q, const Tensor &k, const Tensor &v,
   return r;
 }
 
+/// max(||x_i||, epsilon) per row of x [N, D] (F.normalize's divisor).
+static void rowNorms(const Tensor &x, double epsilon, Tensor &out) {
+  const int64_t n = x.shape[0], d = x.shape[1];
+  for (int64_t i = 0; i < n; ++i) {
+    double squares = 0.0;
+    for (int64_t e = 0; e < d; ++e)
+      squares += x.data[i * d + e] * x.data[i * d + e];
+    out.data[i] = std::max(std::sqrt(squares), epsilon);
+  }
+}
+
+/// x_i / norm_i per row.
+static Tensor unitRows(const Tensor &x, const Tensor &norm) {
+  const int64_t n = x.shape[0], d = x.shape[1];
+  Tensor unit = Tensor::filled(x.shape);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t e = 0; e < d; ++e)
+      unit.data[i * d + e] = x.data[i * d + e] / norm.data[i];
+  return unit;
+}
+
+/// The gradient of x from that of x / max(||x||, epsilon), per row.
+static void throughNorm(const Tensor &unit, const Tensor &dUnit,
+                        const Tensor &x, const Tensor &norm, double epsilon,
+                        Tensor &dx) {
+  const int64_t n = x.shape[0], dim = x.shape[1];
+  for (int64_t i = 0; i < n; ++i) {
+    const double nrm = norm.data[i];
+    double sqNorm = 0.0, proj = 0.0;
+    for (int64_t e = 0; e < dim; ++e) {
+      sqNorm += x.data[i * dim + e] * x.data[i * dim + e];
+      proj += unit.data[i * dim + e] * dUnit.data[i * dim + e];
+    }
+    const bool clamped = std::sqrt(sqNorm) <= epsilon;
+    for (int64_t e = 0; e < dim; ++e)
+      dx.data[i * dim + e] =
+          clamped ? dUnit.data[i * dim + e] / nrm
+                  : (dUnit.data[i * dim + e] - unit.data[i * dim + e] * proj) /
+                        nrm;
+  }
+}
+
 ContrastiveLossResult contrastiveLoss(const Tensor &image, const Tensor &text,
                                       double logitScale, double epsilon) {
   const int64_t n = image.shape[0], d = image.shape[1];
   ContrastiveLossResult r{Tensor::filled({}), Tensor::filled({n, 1}),
                           Tensor::filled({n, 1}), Tensor::filled({n}),
                           Tensor::filled({n})};
-  auto norms = [&](const Tensor &x, Tensor &out) {
-    for (int64_t i = 0; i < n; ++i) {
-      double squares = 0.0;
-      for (int64_t e = 0; e < d; ++e)
-        squares += x.data[i * d + e] * x.data[i * d + e];
-      out.data[i] = std::max(std::sqrt(squares), epsilon);
-    }
-  };
-  norms(image, r.imageNorm);
-  norms(text, r.textNorm);
+  rowNorms(image, epsilon, r.imageNorm);
+  rowNorms(text, epsilon, r.textNorm);
   const double scale = std::exp(logitScale);
   Tensor logits = Tensor::filled({n, n});
   for (int64_t i = 0; i < n; ++i)
@@ -794,12 +828,7 @@ contrastiveLossGrad(double grad, const Tensor &image, const Tensor &text,
   const double scale = std::exp(logitScale);
   ContrastiveLossGradResult r{Tensor::filled(image.shape),
                               Tensor::filled(text.shape), Tensor::filled({})};
-  Tensor a = Tensor::filled(image.shape), b = Tensor::filled(text.shape);
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t e = 0; e < dim; ++e) {
-      a.data[i * dim + e] = image.data[i * dim + e] / imageNorm.data[i];
-      b.data[i * dim + e] = text.data[i * dim + e] / textNorm.data[i];
-    }
+  const Tensor a = unitRows(image, imageNorm), b = unitRows(text, textNorm);
   Tensor da = Tensor::filled(image.shape), db = Tensor::filled(text.shape);
   const double weight = grad / (2.0 * static_cast<double>(n));
   for (int64_t i = 0; i < n; ++i)
@@ -817,27 +846,70 @@ contrastiveLossGrad(double grad, const Tensor &image, const Tensor &text,
         db.data[j * dim + e] += scale * dl * a.data[i * dim + e];
       }
     }
-  // Back through x / max(||x||, eps).
-  auto throughNorm = [&](const Tensor &unit, const Tensor &dUnit,
-                         const Tensor &x, const Tensor &norm, Tensor &dx) {
-    for (int64_t i = 0; i < n; ++i) {
-      const double nrm = norm.data[i];
-      double sqNorm = 0.0, proj = 0.0;
-      for (int64_t e = 0; e < dim; ++e) {
-        sqNorm += x.data[i * dim + e] * x.data[i * dim + e];
-        proj += unit.data[i * dim + e] * dUnit.data[i * dim + e];
-      }
-      const bool clamped = std::sqrt(sqNorm) <= epsilon;
-      for (int64_t e = 0; e < dim; ++e)
-        dx.data[i * dim + e] =
-            clamped
-                ? dUnit.data[i * dim + e] / nrm
-                : (dUnit.data[i * dim + e] - unit.data[i * dim + e] * proj) /
-                      nrm;
+  throughNorm(a, da, image, imageNorm, epsilon, r.imageGrad);
+  throughNorm(b, db, text, textNorm, epsilon, r.textGrad);
+  return r;
+}
+
+/// log(sigmoid(x)) without overflow either way.
+static double logSigmoid(double x) {
+  return x >= 0 ? -std::log1p(std::exp(-x)) : x - std::log1p(std::exp(x));
+}
+
+SigmoidLossResult sigmoidLoss(const Tensor &image, const Tensor &text,
+                              double logitScale, double logitBias,
+                              double epsilon) {
+  const int64_t n = image.shape[0], d = image.shape[1];
+  SigmoidLossResult r{Tensor::filled({}), Tensor::filled({n, 1}),
+                      Tensor::filled({n, 1})};
+  rowNorms(image, epsilon, r.imageNorm);
+  rowNorms(text, epsilon, r.textNorm);
+  const Tensor a = unitRows(image, r.imageNorm), b = unitRows(text, r.textNorm);
+  const double scale = std::exp(logitScale);
+  double total = 0.0;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double dot = 0.0;
+      for (int64_t e = 0; e < d; ++e)
+        dot += a.data[i * d + e] * b.data[j * d + e];
+      const double z = i == j ? 1.0 : -1.0;
+      total -= logSigmoid(z * (scale * dot + logitBias));
     }
-  };
-  throughNorm(a, da, image, imageNorm, r.imageGrad);
-  throughNorm(b, db, text, textNorm, r.textGrad);
+  r.loss.data[0] = total / static_cast<double>(n);
+  return r;
+}
+
+SigmoidLossGradResult sigmoidLossGrad(double grad, const Tensor &image,
+                                      const Tensor &text, double logitScale,
+                                      double logitBias,
+                                      const Tensor &imageNorm,
+                                      const Tensor &textNorm, double epsilon) {
+  const int64_t n = image.shape[0], dim = image.shape[1];
+  const double scale = std::exp(logitScale);
+  SigmoidLossGradResult r{Tensor::filled(image.shape),
+                          Tensor::filled(text.shape), Tensor::filled({}),
+                          Tensor::filled({})};
+  const Tensor a = unitRows(image, imageNorm), b = unitRows(text, textNorm);
+  Tensor da = Tensor::filled(image.shape), db = Tensor::filled(text.shape);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double dot = 0.0;
+      for (int64_t e = 0; e < dim; ++e)
+        dot += a.data[i * dim + e] * b.data[j * dim + e];
+      const double z = i == j ? 1.0 : -1.0;
+      const double logit = scale * dot + logitBias;
+      // d/dx -log(sigmoid(z x)) = -z sigmoid(-z x).
+      const double dl = -grad / static_cast<double>(n) * z /
+                        (1.0 + std::exp(z * logit));
+      r.logitScaleGrad.data[0] += dl * scale * dot;
+      r.logitBiasGrad.data[0] += dl;
+      for (int64_t e = 0; e < dim; ++e) {
+        da.data[i * dim + e] += scale * dl * b.data[j * dim + e];
+        db.data[j * dim + e] += scale * dl * a.data[i * dim + e];
+      }
+    }
+  throughNorm(a, da, image, imageNorm, epsilon, r.imageGrad);
+  throughNorm(b, db, text, textNorm, epsilon, r.textGrad);
   return r;
 }
 

@@ -109,6 +109,24 @@ struct ContrastiveLossResult {
 ContrastiveLossResult contrastiveLoss(const Tensor &image, const Tensor &text,
                                       double logitScale, double epsilon);
 
+struct SigmoidLossResult {
+  Tensor loss, imageNorm, textNorm;
+};
+/// clip.sigmoid_loss on image and text [N, D], a log-scale and a bias.
+SigmoidLossResult sigmoidLoss(const Tensor &image, const Tensor &text,
+                              double logitScale, double logitBias,
+                              double epsilon);
+
+struct SigmoidLossGradResult {
+  Tensor imageGrad, textGrad, logitScaleGrad, logitBiasGrad;
+};
+/// clip.sigmoid_loss_grad from the forward's norms.
+SigmoidLossGradResult sigmoidLossGrad(double grad, const Tensor &image,
+                                      const Tensor &text, double logitScale,
+                                      double logitBias,
+                                      const Tensor &imageNorm,
+                                      const Tensor &textNorm, double epsilon);
+
 struct LayerNormGradResult {
   Tensor inputGrad, weightGrad, biasGrad;
 };

@@ -92,7 +92,7 @@ bool keeps(Remat policy, Operation *op) {
   case Remat::Attention:
     return !isa<AttentionOp>(op) && !isHeadReshape(op);
   case Remat::Block:
-    return isa<LayerNormOp, AddLayerNormOp, ContrastiveLossOp,
+    return isa<LayerNormOp, AddLayerNormOp, ContrastiveLossOp, SigmoidLossOp,
                BatchNormTrainOp>(op) ||
            llvm::none_of(op->getResultTypes(), [](Type t) {
              return isa<FloatType>(cast<ShapedType>(t).getElementType());

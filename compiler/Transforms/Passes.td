@@ -123,6 +123,21 @@ def FuseContrastiveLoss : Pass<"clip-fuse-contrastive-loss"> {
   let dependentDialects = ["::mlir::clip::ClipDialect"];
 }
 
+def UseSigmoidLoss : Pass<"clip-use-sigmoid-loss", "::mlir::ModuleOp"> {
+  let summary = "Train a CLIP model with SigLIP's sigmoid loss";
+  let description = [{
+    Replaces each `clip.contrastive_loss` (after `clip-fuse-contrastive-loss`)
+    by `clip.sigmoid_loss` on the same embeddings, `logit_scale` and epsilon,
+    with a new scalar parameter `logit_bias` beside `logit_scale` (the
+    runtime initializes a model that has one as OpenCLIP's SigLIP: scale
+    ln 10, bias -10). How `clipc --loss siglip` trains a model file written
+    with the CLIP loss: the file keeps one graph. Fails where the loss's
+    norms or log-sum-exps have other users, where there is no contrastive
+    loss, or where a `logit_bias` parameter exists already.
+  }];
+  let dependentDialects = ["::mlir::clip::ClipDialect"];
+}
+
 def PatchesAsMatmul : Pass<"clip-patches-as-matmul"> {
   let summary = "A convolution whose stride equals its kernel as one matmul";
   let description = [{

@@ -42,11 +42,49 @@ void eraseDeadOps(func::FuncOp func) {
       op.erase();
 }
 
+/// The loss the cut is made at, contrastive or sigmoid, and its gradient:
+/// what the splitter reads of either.
+struct Loss {
+  Operation *forward = nullptr, *backward = nullptr;
+  Value image, text, scale, bias; ///< bias: the sigmoid loss's only
+  Value value;                    ///< the scalar loss
+  SmallVector<Value> grads;       ///< image, text, scale (, bias)
+  FloatAttr epsilon;
+
+  static Loss of(ContrastiveLossOp l, ContrastiveLossGradOp g) {
+    if (!g)
+      return {l};
+    return {l,        g,
+            l.getImage(), l.getText(),
+            l.getLogitScale(), Value(),
+            l.getLoss(), {g.getImageGrad(), g.getTextGrad(), g.getLogitScaleGrad()},
+            l.getEpsilonAttr()};
+  }
+  static Loss of(SigmoidLossOp l, SigmoidLossGradOp g) {
+    if (!g)
+      return {l};
+    return {l,
+            g,
+            l.getImage(),
+            l.getText(),
+            l.getLogitScale(),
+            l.getLogitBias(),
+            l.getLoss(),
+            {g.getImageGrad(), g.getTextGrad(), g.getLogitScaleGrad(),
+             g.getLogitBiasGrad()},
+            l.getEpsilonAttr()};
+  }
+  /// Whether `g` is the gradient of this loss (the same operands).
+  bool matches() const {
+    OperandRange a = forward->getOperands(), b = backward->getOperands();
+    return b.size() > a.size() && llvm::equal(a, b.slice(1, a.size()));
+  }
+};
+
 class Splitter {
 public:
-  Splitter(ModuleOp module, func::FuncOp train, ContrastiveLossOp loss,
-           ContrastiveLossGradOp grad)
-      : module(module), train(train), loss(loss), grad(grad),
+  Splitter(ModuleOp module, func::FuncOp train, Loss loss)
+      : module(module), train(train), loss(std::move(loss)),
         ctx(module.getContext()) {}
 
   LogicalResult run() {
@@ -59,16 +97,16 @@ public:
             "clip-split-train-step: BatchNorm with batch statistics would "
             "normalize each process's batch, not the global one (no "
             "synchronized BatchNorm yet); train this model in one process");
-    if (ret.getNumOperands() == 0 || ret.getOperand(0) != loss.getLoss())
+    if (ret.getNumOperands() == 0 || ret.getOperand(0) != loss.value)
       return train.emitError("clip-split-train-step: @" CLIP_TRAIN_STEP
-                             "'s first result must be the contrastive loss");
-    for (Value result : loss->getResults())
+                             "'s first result must be the loss");
+    for (Value result : loss.forward->getResults())
       for (Operation *user : result.getUsers())
-        if (user != grad.getOperation() &&
-            !(isa<func::ReturnOp>(user) && result == loss.getLoss()))
+        if (user != loss.backward &&
+            !(isa<func::ReturnOp>(user) && result == loss.value))
           return user->emitError(
-              "clip-split-train-step: reads the contrastive loss's results; "
-              "only its gradient and the returned loss may");
+              "clip-split-train-step: reads the loss's results; only its "
+              "gradient and the returned loss may");
 
     OpBuilder builder(ctx);
     builder.setInsertionPointAfter(train);
@@ -84,20 +122,18 @@ public:
       if (embedOps.contains(&op))
         e.clone(op, embedMap);
     // The features leave @train_embed first, by name.
-    addEmbedResult(loss.getImage(), CLIP_IMAGE_FEATURES);
-    addEmbedResult(loss.getText(), CLIP_TEXT_FEATURES);
+    addEmbedResult(loss.image, CLIP_IMAGE_FEATURES);
+    addEmbedResult(loss.text, CLIP_TEXT_FEATURES);
 
     // The loss's gradients are @train_backward's inputs.
-    for (auto [result, name] :
-         {std::pair{grad.getImageGrad(), CLIP_IMAGE_FEATURES},
-          {grad.getTextGrad(), CLIP_TEXT_FEATURES},
-          {grad.getLogitScaleGrad(), CLIP_LOGIT_SCALE}})
+    const char *names[] = {CLIP_IMAGE_FEATURES, CLIP_TEXT_FEATURES,
+                           CLIP_LOGIT_SCALE, CLIP_LOGIT_BIAS};
+    for (auto [result, name] : llvm::zip(loss.grads, names))
       backMap.map(result,
                   b.create<InputOp>(loc, result.getType(),
                                     std::string(CLIP_GRAD_PREFIX) + name));
     for (Operation &op : body.without_terminator()) {
-      if (embedOps.contains(&op) || &op == loss.getOperation() ||
-          &op == grad.getOperation())
+      if (embedOps.contains(&op) || &op == loss.forward || &op == loss.backward)
         continue;
       for (Value operand : op.getOperands())
         if (failed(reach(operand, b)))
@@ -119,8 +155,8 @@ public:
       }
       if (failed(reach(v, b)))
         return failure();
-      // A gradient that is one of the inputs unchanged (logit_scale's: the
-      // loss's own) is the runtime's already; it is no output.
+      // A gradient that is one of the inputs unchanged (logit_scale's and
+      // logit_bias's: the loss's own) is the runtime's already; no output.
       if (backMap.lookup(v).getDefiningOp<InputOp>())
         continue;
       backResults.push_back(backMap.lookup(v));
@@ -133,14 +169,14 @@ public:
     }
     finish(embed, e, embedResults, embedAttrs);
     finish(backward, b, backResults, backAttrs);
-    module->setAttr("clip.loss_epsilon", loss.getEpsilonAttr());
+    module->setAttr("clip.loss_epsilon", loss.epsilon);
     return success();
   }
 
 private:
   /// The loss's features and everything they are computed from.
   void collectEmbedOps() {
-    SmallVector<Value> work{loss.getImage(), loss.getText()};
+    SmallVector<Value> work{loss.image, loss.text};
     while (!work.empty()) {
       Operation *def = work.pop_back_val().getDefiningOp();
       if (!def || !embedOps.insert(def).second)
@@ -193,8 +229,7 @@ private:
 
   ModuleOp module;
   func::FuncOp train;
-  ContrastiveLossOp loss;
-  ContrastiveLossGradOp grad;
+  Loss loss;
   MLIRContext *ctx;
   func::FuncOp embed, backward;
   llvm::DenseSet<Operation *> embedOps;
@@ -222,32 +257,40 @@ struct SplitTrainStepPass : clip::impl::SplitTrainStepBase<SplitTrainStepPass> {
             "clip-split-train-step: the module already has @{}", name));
         return signalPassFailure();
       }
-    SmallVector<ContrastiveLossOp> losses;
-    SmallVector<ContrastiveLossGradOp> grads;
+    SmallVector<Loss> losses;
+    SmallVector<Operation *> grads;
     train.walk([&](Operation *op) {
-      if (auto l = dyn_cast<ContrastiveLossOp>(op))
-        losses.push_back(l);
-      if (auto g = dyn_cast<ContrastiveLossGradOp>(op))
-        grads.push_back(g);
+      if (isa<ContrastiveLossGradOp, SigmoidLossGradOp>(op))
+        grads.push_back(op);
     });
-    if (losses.size() != 1 || grads.size() != 1) {
+    train.walk([&](Operation *op) {
+      // Each loss with the first gradient of its kind (checked below).
+      auto gradOf = [&](auto kind) {
+        for (Operation *g : grads)
+          if (auto typed = dyn_cast<decltype(kind)>(g))
+            return typed;
+        return decltype(kind)();
+      };
+      if (auto l = dyn_cast<ContrastiveLossOp>(op))
+        losses.push_back(Loss::of(l, gradOf(ContrastiveLossGradOp())));
+      if (auto l = dyn_cast<SigmoidLossOp>(op))
+        losses.push_back(Loss::of(l, gradOf(SigmoidLossGradOp())));
+    });
+    if (losses.size() != 1 || grads.size() != 1 || !losses[0].backward) {
       train.emitError(fmt::format(
-          "clip-split-train-step: @" CLIP_TRAIN_STEP " must have one "
-          "clip.contrastive_loss and its gradient to split at (found {} and "
-          "{})",
+          "clip-split-train-step: @" CLIP_TRAIN_STEP " must have one loss "
+          "(clip.contrastive_loss or clip.sigmoid_loss) and its gradient to "
+          "split at (found {} and {})",
           losses.size(), grads.size()));
       return signalPassFailure();
     }
-    ContrastiveLossOp loss = losses.front();
-    ContrastiveLossGradOp grad = grads.front();
-    if (grad.getImage() != loss.getImage() ||
-        grad.getText() != loss.getText() ||
-        grad.getLogitScale() != loss.getLogitScale()) {
-      grad.emitError("clip-split-train-step: this gradient is not the one of "
-                     "the function's contrastive loss");
+    Loss loss = losses.front();
+    if (!loss.matches()) {
+      loss.backward->emitError("clip-split-train-step: this gradient is not "
+                               "the one of the function's loss");
       return signalPassFailure();
     }
-    if (failed(Splitter(module, train, loss, grad).run()))
+    if (failed(Splitter(module, train, std::move(loss)).run()))
       signalPassFailure();
   }
 };

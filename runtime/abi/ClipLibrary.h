@@ -47,19 +47,22 @@ typedef int32_t (*ClipCpuSelfCheck)(char *error, size_t errorSize);
  *     BatchNorm updates, and every value the backward reads, named
  *     CLIP_SAVED_PREFIX<k>;
  *   CLIP_TRAIN_BACKWARD: the rest of the gradient; inputs the gradients of
- *     the features and of logit_scale (CLIP_GRAD_PREFIX + the name), the
+ *     the features and of logit_scale (and, for SigLIP's sigmoid loss, of
+ *     logit_bias) that it reads (CLIP_GRAD_PREFIX + the name), the
  *     saved values by name, and the model's own inputs it reads; outputs the
  *     parameters' gradients ("grad/P"), but for one that is one of its
- *     inputs unchanged (logit_scale's).
- * Between the two, the runtime takes the contrastive loss (OpenCLIP's
- * ClipLoss, F.normalize's clamp the descriptor's lossEpsilon) and the
- * features' gradients itself. */
+ *     inputs unchanged (logit_scale's, logit_bias's).
+ * Between the two, the runtime takes the loss (OpenCLIP's ClipLoss, or its
+ * SigLipLoss where the model has a CLIP_LOGIT_BIAS parameter;
+ * F.normalize's clamp the descriptor's lossEpsilon) and the features'
+ * gradients itself. */
 #define CLIP_TRAIN_STEP "train_step"
 #define CLIP_TRAIN_EMBED "train_embed"
 #define CLIP_TRAIN_BACKWARD "train_backward"
 #define CLIP_IMAGE_FEATURES "features/image"
 #define CLIP_TEXT_FEATURES "features/text"
 #define CLIP_LOGIT_SCALE "logit_scale"
+#define CLIP_LOGIT_BIAS "logit_bias"
 #define CLIP_SAVED_PREFIX "saved/"
 
 /* Parameters, inputs and outputs are f32, i64 or bool; CLIP_BF16 is the

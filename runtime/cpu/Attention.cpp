@@ -10,6 +10,8 @@
 // contrastiveLoss(Grad): in tiles of the logits by sgemm on the normalized
 // embeddings, online row / column log-sum-exps, then dL tile by tile and
 // sgemms back; the N x N logits never exist (batch 65,536 fits).
+// sigmoidLoss(Grad): the same tiles, each pair's term independent (no
+// log-sum-exp to carry), so only the norms are kept for the backward.
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/cpu/CpuInternal.h"
@@ -379,6 +381,101 @@ double shardDirection(int64_t m, int64_t n, int64_t d, int64_t first, float s,
       [](int64_t, int64_t) {});
   return term;
 }
+
+/// -log(sigmoid(x)) = log(1 + exp(-x)), without overflow either way.
+inline double softplusOfNegative(double x) {
+  return x >= 0 ? std::log1p(std::exp(-x)) : -x + std::log1p(std::exp(x));
+}
+
+/// The sigmoid loss of x [m, d] against y [n, d] (unit rows, x_i's positive
+/// y_{first + i}), L = s x y^T + bias: sum_ij -log(sigmoid(z_ij L_ij)),
+/// each row's terms summed in column order by the one work item that owns
+/// the row (so the result does not depend on the threads).
+double sigmoidLossSum(int64_t m, int64_t n, int64_t d, int64_t first, float s,
+                      float bias, const float *x, const float *y) {
+  std::vector<double> rowSum(static_cast<size_t>(m), 0.0);
+  forEachLogitTile(
+      m, n, d, s, x, y, [](int64_t, int64_t) {},
+      [&](int64_t i0, int64_t rows, int64_t j0, int64_t columns, float *t) {
+        for (int64_t r = 0; r < rows; ++r) {
+          const float *row = t + r * columns;
+          const int64_t i = i0 + r;
+          double sum = 0.0;
+          for (int64_t c = 0; c < columns; ++c) {
+            const double logit = static_cast<double>(row[c]) + bias;
+            sum += softplusOfNegative(first + i == j0 + c ? logit : -logit);
+          }
+          rowSum[i] += sum;
+        }
+      },
+      [](int64_t, int64_t) {});
+  double total = 0.0;
+  for (double v : rowSum)
+    total += v;
+  return total;
+}
+
+/// The sigmoid loss's logit gradients, a tile at a time: a tile of
+/// S = s x y^T becomes G = weight * -z / (1 + exp(z (S + bias))) in place
+/// (the derivative of -log(sigmoid(z L)) times weight); with `partials`,
+/// row i's sum(G * S) (the log-scale's gradient) and sum(G) (the bias's)
+/// are added to partials[2 i], partials[2 i + 1].
+void toSigmoidGradient(int64_t i0, int64_t rows, int64_t j0, int64_t columns,
+                       int64_t first, float bias, float weight, float *t,
+                       double *partials) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float *row = t + r * columns;
+    const int64_t i = i0 + r;
+    double scaleSum = 0.0, biasSum = 0.0;
+    for (int64_t c = 0; c < columns; ++c) {
+      const double z = first + i == j0 + c ? 1.0 : -1.0;
+      const double logit = static_cast<double>(row[c]) + bias;
+      const double g = weight * -z / (1.0 + std::exp(z * logit));
+      scaleSum += g * static_cast<double>(row[c]);
+      biasSum += g;
+      row[c] = static_cast<float>(g);
+    }
+    if (partials) {
+      partials[2 * i] += scaleSum;
+      partials[2 * i + 1] += biasSum;
+    }
+  }
+}
+
+/// dx = s G y (x's own rows, by row blocks) and dy += s G^T x (by column
+/// blocks) for the sigmoid loss of x [m, d] against y [n, d]; the scale's
+/// and bias's gradients added to *dscale, *dbias.
+void sigmoidLossGradients(int64_t m, int64_t n, int64_t d, int64_t first,
+                          float s, float bias, float weight, const float *x,
+                          const float *y, float *dx, float *dy, double *dscale,
+                          double *dbias) {
+  std::vector<double> partials(static_cast<size_t>(2 * m), 0.0);
+  forEachLogitTile(
+      m, n, d, s, x, y,
+      [&](int64_t i0, int64_t rows) {
+        std::fill_n(dx + i0 * d, rows * d, 0.0f);
+      },
+      [&](int64_t i0, int64_t rows, int64_t j0, int64_t columns, float *t) {
+        toSigmoidGradient(i0, rows, j0, columns, first, bias, weight, t,
+                          partials.data());
+        sgemm(false, false, rows, d, columns, s, t, columns, y + j0 * d, d,
+              1.0f, dx + i0 * d, d);
+      },
+      [](int64_t, int64_t) {});
+  for (int64_t i = 0; i < m; ++i) {
+    *dscale += partials[2 * i];
+    *dbias += partials[2 * i + 1];
+  }
+  walkLogitTiles(
+      true, m, n, d, s, x, y, [](int64_t, int64_t) {},
+      [&](int64_t i0, int64_t rows, int64_t j0, int64_t columns, float *t) {
+        toSigmoidGradient(i0, rows, j0, columns, first, bias, weight, t,
+                          nullptr);
+        sgemm(true, false, columns, d, rows, s, t, columns, x + i0 * d, d, 1.0f,
+              dy + j0 * d, d);
+      },
+      [](int64_t, int64_t) {});
+}
 } // namespace
 
 void contrastiveLoss(int64_t n, int64_t d, const float *image,
@@ -470,6 +567,80 @@ void contrastiveLossShard(int64_t n, int64_t d, int64_t first, int64_t m,
   *loss = term / (2.0 * static_cast<double>(m));
   throughNormalization(n, d, image, a.data(), imageNorm.data(), epsilon,
                        dimage);
+  throughNormalization(n, d, text, b.data(), textNorm.data(), epsilon, dtext);
+}
+
+
+void sigmoidLoss(int64_t n, int64_t d, const float *image, const float *text,
+                 const float *logitScale, const float *logitBias,
+                 float epsilon, float *loss, float *imageNorm,
+                 float *textNorm) {
+  if (n <= 0) {
+    *loss = std::numeric_limits<float>::quiet_NaN(); // a mean over nothing
+    return;
+  }
+  const float s =
+      static_cast<float>(std::exp(static_cast<double>(*logitScale)));
+  std::vector<float> a(static_cast<size_t>(n * d)),
+      b(static_cast<size_t>(n * d));
+  normalizeRows(n, d, image, epsilon, imageNorm, a.data());
+  normalizeRows(n, d, text, epsilon, textNorm, b.data());
+  *loss = static_cast<float>(
+      sigmoidLossSum(n, n, d, 0, s, *logitBias, a.data(), b.data()) /
+      static_cast<double>(n));
+}
+
+void sigmoidLossGrad(int64_t n, int64_t d, const float *grad,
+                     const float *image, const float *text,
+                     const float *logitScale, const float *logitBias,
+                     const float *imageNorm, const float *textNorm,
+                     float epsilon, float *dimage, float *dtext,
+                     float *dlogitScale, float *dlogitBias) {
+  if (n <= 0) {
+    *dlogitScale = *dlogitBias = 0.0f;
+    return;
+  }
+  const float s =
+      static_cast<float>(std::exp(static_cast<double>(*logitScale)));
+  std::vector<float> a(static_cast<size_t>(n * d)),
+      b(static_cast<size_t>(n * d));
+  divideRows(n, d, image, imageNorm, a.data());
+  divideRows(n, d, text, textNorm, b.data());
+  std::fill_n(dtext, n * d, 0.0f);
+  double dscale = 0.0, dbias = 0.0;
+  sigmoidLossGradients(n, n, d, 0, s, *logitBias,
+                       static_cast<float>(static_cast<double>(*grad) /
+                                          static_cast<double>(n)),
+                       a.data(), b.data(), dimage, dtext, &dscale, &dbias);
+  *dlogitScale = static_cast<float>(dscale);
+  *dlogitBias = static_cast<float>(dbias);
+  throughNormalization(n, d, image, a.data(), imageNorm, epsilon, dimage);
+  throughNormalization(n, d, text, b.data(), textNorm, epsilon, dtext);
+}
+
+void sigmoidLossShard(int64_t n, int64_t d, int64_t first, int64_t m,
+                      const float *image, const float *text, float logitScale,
+                      float logitBias, float epsilon, double *loss,
+                      float *dimage, float *dtext, double *dlogitScale,
+                      double *dlogitBias) {
+  const float s = static_cast<float>(std::exp(static_cast<double>(logitScale)));
+  std::vector<float> a(static_cast<size_t>(n * d)),
+      b(static_cast<size_t>(n * d)), imageNorm(static_cast<size_t>(n)),
+      textNorm(static_cast<size_t>(n));
+  normalizeRows(n, d, image, epsilon, imageNorm.data(), a.data());
+  normalizeRows(n, d, text, epsilon, textNorm.data(), b.data());
+  std::fill_n(dimage, n * d, 0.0f);
+  std::fill_n(dtext, n * d, 0.0f);
+  *dlogitScale = *dlogitBias = 0.0;
+  const float *own = a.data() + first * d;
+  *loss = sigmoidLossSum(m, n, d, first, s, logitBias, own, b.data()) /
+          static_cast<double>(m);
+  sigmoidLossGradients(m, n, d, first, s, logitBias,
+                       static_cast<float>(1.0 / static_cast<double>(m)), own,
+                       b.data(), dimage + first * d, dtext, dlogitScale,
+                       dlogitBias);
+  throughNormalization(m, d, image + first * d, own, imageNorm.data() + first,
+                       epsilon, dimage + first * d);
   throughNormalization(n, d, text, b.data(), textNorm.data(), epsilon, dtext);
 }
 

@@ -104,6 +104,31 @@ void contrastiveLossShard(int64_t n, int64_t d, int64_t first, int64_t m,
                           float logitScale, float epsilon, double *loss,
                           float *dimage, float *dtext, double *dlogitScale);
 
+/// clip.sigmoid_loss on image, text [n, d], the scalar log-scale and bias:
+/// loss (scalar), imageNorm/textNorm [n] (L2 norms, clamped to epsilon).
+void sigmoidLoss(int64_t n, int64_t d, const float *image, const float *text,
+                 const float *logitScale, const float *logitBias,
+                 float epsilon, float *loss, float *imageNorm,
+                 float *textNorm);
+/// clip.sigmoid_loss_grad; `grad` is the scalar loss gradient.
+void sigmoidLossGrad(int64_t n, int64_t d, const float *grad,
+                     const float *image, const float *text,
+                     const float *logitScale, const float *logitBias,
+                     const float *imageNorm, const float *textNorm,
+                     float epsilon, float *dimage, float *dtext,
+                     float *dlogitScale, float *dlogitBias);
+/// One process's share of the sigmoid loss over a batch gathered from every
+/// process: its images, rows [first, first + m) of image [n, d], against
+/// every text [n, d] (OpenCLIP's SigLipLoss, whose neighbour exchange visits
+/// the same pairs). loss: their sum over m (the processes' mean is the whole
+/// batch's loss); dimage, dtext [n, d] (through the normalization; dimage
+/// zero outside the own rows), and the scale's and bias's gradients.
+void sigmoidLossShard(int64_t n, int64_t d, int64_t first, int64_t m,
+                      const float *image, const float *text, float logitScale,
+                      float logitBias, float epsilon, double *loss,
+                      float *dimage, float *dtext, double *dlogitScale,
+                      double *dlogitBias);
+
 /// NCHW convolution geometry (weight [outChannels, channels/groups, kh, kw]):
 /// runtime/kernels/KernelAbi.h.
 using Conv2DShape = kernels::Conv2DShape;

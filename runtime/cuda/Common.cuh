@@ -77,6 +77,7 @@ __device__ inline float quietNan() { return __int_as_float(0x7fc00000); }
 __device__ inline double logD(double x) { return log(x); }
 __device__ inline double expD(double x) { return exp(x); }
 __device__ inline double sqrtD(double x) { return sqrt(x); }
+__device__ inline double log1pD(double x) { return log1p(x); }
 
 /// The block reductions' shape: the upper half of the n live values is
 /// folded onto the lower half (`fold(t, t + half)`; ceil(n / 2) remain)

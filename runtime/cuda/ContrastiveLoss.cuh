@@ -82,6 +82,26 @@ contrastiveLossTotal(i64 n, i64 d, const float *image, const float *text,
   }
 }
 
+namespace detail {
+/// A row's gradient `dx` [d] of unit = x / norm turned into x's, by the
+/// block: (dx - unit (unit . dx)) / norm, or dx / norm where the norm was
+/// clamped to epsilon.
+__device__ inline void throughNormalization(i64 d, const float *x, float norm,
+                                            float epsilon, float *dx) {
+  const i64 t = tid(), nt = nthreads();
+  double squares = 0.0, projection = 0.0;
+  for (i64 e = t; e < d; e += nt) {
+    squares += static_cast<double>(x[e]) * static_cast<double>(x[e]);
+    projection += static_cast<double>(x[e] / norm) * static_cast<double>(dx[e]);
+  }
+  blockSum2(squares, projection);
+  const bool clamped = sqrtD(squares) <= static_cast<double>(epsilon);
+  const float proj = clamped ? 0.0f : static_cast<float>(projection);
+  for (i64 e = t; e < d; e += nt)
+    dx[e] = (dx[e] - (x[e] / norm) * proj) / norm;
+}
+} // namespace detail
+
 /// dimage and dtext of clip::cpu::contrastiveLossGrad. Unit u < n is image
 /// row u: da = s sum_j G_uj b_j accumulated chunk by chunk in dimage's row,
 /// then back through the normalization; the others are text rows (columns
@@ -120,21 +140,8 @@ __device__ inline void contrastiveLossGradEmbeddings(
           },
           d, dx, c == 0, c == chunks - 1, s);
     }
-    // Through the normalization: (g - x^ (x^ . g)) / norm, or g / norm
-    // where the norm was clamped.
-    const float *x = (rowSide ? image : text) + fixed * d;
-    const float norm = (rowSide ? imageNorm : textNorm)[fixed];
-    double squares = 0.0, projection = 0.0;
-    for (i64 e = t; e < d; e += nt) {
-      squares += static_cast<double>(x[e]) * static_cast<double>(x[e]);
-      projection +=
-          static_cast<double>(x[e] / norm) * static_cast<double>(dx[e]);
-    }
-    blockSum2(squares, projection);
-    const bool clamped = sqrtD(squares) <= static_cast<double>(epsilon);
-    const float proj = clamped ? 0.0f : static_cast<float>(projection);
-    for (i64 e = t; e < d; e += nt)
-      dx[e] = (dx[e] - (x[e] / norm) * proj) / norm;
+    throughNormalization(d, (rowSide ? image : text) + fixed * d,
+                         (rowSide ? imageNorm : textNorm)[fixed], epsilon, dx);
   }
 }
 

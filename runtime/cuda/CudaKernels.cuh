@@ -22,6 +22,7 @@
 #include "runtime/cuda/FlashAttention.cuh"
 #include "runtime/cuda/ContrastiveLoss.cuh"
 #include "runtime/cuda/TiledContrastiveLoss.cuh"
+#include "runtime/cuda/SigmoidLoss.cuh"
 #include "runtime/cuda/Convolution.cuh"
 #include "runtime/cuda/BatchNorm.cuh"
 #include "runtime/cuda/DataMovement.cuh"

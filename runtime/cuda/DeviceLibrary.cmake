@@ -16,6 +16,7 @@ set(CLIP_CUDA_DEVICE_SOURCES
   ${PROJECT_SOURCE_DIR}/runtime/cuda/FlashAttention.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/ContrastiveLoss.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/TiledContrastiveLoss.cuh
+  ${PROJECT_SOURCE_DIR}/runtime/cuda/SigmoidLoss.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/Convolution.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/BatchNorm.cuh
   ${PROJECT_SOURCE_DIR}/runtime/cuda/DataMovement.cuh

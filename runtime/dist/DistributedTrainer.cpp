@@ -125,6 +125,8 @@ DistributedTrainer::DistributedTrainer(const runtime::Library &library,
       textGrad_ = i;
     else if (name == std::string(CLIP_GRAD_PREFIX) + CLIP_LOGIT_SCALE)
       scaleGrad_ = i;
+    else if (name == std::string(CLIP_GRAD_PREFIX) + CLIP_LOGIT_BIAS)
+      biasGrad_ = i;
     else if (const int32_t o = outputIndex(e, name); o >= 0)
       saved_.emplace_back(i, o); // saved/<k>, or the features themselves
     else if (startsWith(name, CLIP_SAVED_PREFIX))
@@ -155,6 +157,16 @@ DistributedTrainer::DistributedTrainer(const runtime::Library &library,
     counts_.push_back(trained_[t].count);
     if (trained_[t].name == CLIP_LOGIT_SCALE)
       logitScale_ = static_cast<int32_t>(t);
+    if (trained_[t].name == CLIP_LOGIT_BIAS)
+      logitBias_ = static_cast<int32_t>(t);
+  }
+  // A model with a logit bias was compiled with SigLIP's sigmoid loss
+  // (clipc --loss siglip): the runtime takes that loss between the halves.
+  if (const int32_t at = params.paramIndex(CLIP_LOGIT_BIAS); at >= 0) {
+    if (logitBias_ < 0)
+      throw RuntimeError(fmt::format("{}: `{}` is not trained", where,
+                                     CLIP_LOGIT_BIAS));
+    logitBiasValue_ = static_cast<float *>(params.param(at));
   }
   if (const int32_t at = params.paramIndex(CLIP_LOGIT_SCALE); at >= 0)
     logitScaleValue_ = static_cast<float *>(params.param(at));
@@ -317,6 +329,45 @@ LossShare gatheredContrastiveLoss(Communicator &comm, int64_t batch,
   return share;
 }
 
+LossShare gatheredSigmoidLoss(Communicator &comm, int64_t batch, int64_t dim,
+                              const float *image, const float *text,
+                              float logitScale, float logitBias,
+                              float epsilon, float *imageGrad,
+                              float *textGrad) {
+  const int64_t local = batch * dim;
+  const size_t all = static_cast<size_t>(local * comm.size());
+  std::vector<float> allImage(all), allText(all), dImage(all), dText(all);
+  comm.allGather(image, allImage.data(), local);
+  comm.allGather(text, allText.data(), local);
+  LossShare share;
+  cpu::sigmoidLossShard(batch * comm.size(), dim, batch * comm.rank(), batch,
+                        allImage.data(), allText.data(), logitScale, logitBias,
+                        epsilon, &share.loss, dImage.data(), dText.data(),
+                        &share.logitScaleGrad, &share.logitBiasGrad);
+  comm.reduceScatterSum(dImage.data(), imageGrad, local);
+  comm.reduceScatterSum(dText.data(), textGrad, local);
+  return share;
+}
+
+LossShare DistributedTrainer::loss(int64_t batch, const float *image,
+                                   const float *text, float *imageGrad,
+                                   float *textGrad) {
+  const LossShare share =
+      logitBiasValue_
+          ? gatheredSigmoidLoss(comm_, batch, dim_, image, text,
+                                *logitScaleValue_, *logitBiasValue_,
+                                static_cast<float>(epsilon_), imageGrad,
+                                textGrad)
+          : gatheredContrastiveLoss(comm_, batch, dim_, image, text,
+                                    *logitScaleValue_,
+                                    static_cast<float>(epsilon_), imageGrad,
+                                    textGrad);
+  loss_ = share.loss;
+  scaleGradient_ = static_cast<float>(share.logitScaleGrad);
+  biasGradient_ = static_cast<float>(share.logitBiasGrad);
+  return share;
+}
+
 void DistributedTrainer::setBatch(const float *images, const int64_t *tokens) {
   float *imageTo = chunks_ > 1
                        ? images_.data()
@@ -337,6 +388,8 @@ void DistributedTrainer::runBackward(const float *imageGrad,
             static_cast<float *>(backward_->input(textGrad_)));
   if (scaleGrad_ >= 0)
     *static_cast<float *>(backward_->input(scaleGrad_)) = scaleGradient_;
+  if (biasGrad_ >= 0)
+    *static_cast<float *>(backward_->input(biasGrad_)) = biasGradient_;
   for (auto [input, output] : saved_)
     backward_->bindInput(input, const_cast<void *>(embed_->output(output)));
   backward_->run();
@@ -350,12 +403,8 @@ void DistributedTrainer::run() {
   if (chunks_ == 1) {
     embed_->run();
     std::vector<float> grads(static_cast<size_t>(2 * local));
-    const LossShare loss = gatheredContrastiveLoss(
-        comm_, batch_, dim_, features(imageFeatures_), features(textFeatures_),
-        *logitScaleValue_, static_cast<float>(epsilon_), grads.data(),
-        grads.data() + local);
-    loss_ = loss.loss;
-    scaleGradient_ = static_cast<float>(loss.logitScaleGrad);
+    loss(batch_, features(imageFeatures_), features(textFeatures_),
+         grads.data(), grads.data() + local);
     runBackward(grads.data(), grads.data() + local);
     return;
   }
@@ -375,12 +424,8 @@ void DistributedTrainer::run() {
     std::copy_n(features(textFeatures_), local,
                 features_.data() + share + k * local);
   }
-  const LossShare loss = gatheredContrastiveLoss(
-      comm_, chunks_ * batch_, dim_, features_.data(), features_.data() + share,
-      *logitScaleValue_, static_cast<float>(epsilon_), featureGrads_.data(),
-      featureGrads_.data() + share);
-  loss_ = loss.loss;
-  scaleGradient_ = static_cast<float>(loss.logitScaleGrad);
+  loss(chunks_ * batch_, features_.data(), features_.data() + share,
+       featureGrads_.data(), featureGrads_.data() + share);
   for (int64_t k = 0; k < chunks_; ++k) {
     loadChunk(k); // recomputed: the same inputs give the same activations
     runBackward(featureGrads_.data() + k * local,
@@ -402,9 +447,12 @@ const float *DistributedTrainer::gradient(size_t t) {
     return chunks_ > 1
                ? chunkGrads_[t].data()
                : static_cast<const float *>(backward_->output(gradOutputs_[t]));
-  // logit_scale's is the loss's own: no output of the backward.
+  // logit_scale's (and logit_bias's) are the loss's own: no outputs of the
+  // backward.
   if (static_cast<int32_t>(t) == logitScale_)
     return &scaleGradient_;
+  if (static_cast<int32_t>(t) == logitBias_ && logitBiasValue_)
+    return &biasGradient_;
   return nullptr; // the parameter does not reach the loss
 }
 

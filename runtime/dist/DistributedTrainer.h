@@ -39,13 +39,21 @@ namespace clip::dist {
 /// them) and returns this rank's share and the gradient of that share with
 /// respect to the log-scale. Collective.
 struct LossShare {
-  double loss = 0.0, logitScaleGrad = 0.0;
+  double loss = 0.0, logitScaleGrad = 0.0, logitBiasGrad = 0.0;
 };
 LossShare gatheredContrastiveLoss(Communicator &comm, int64_t batch,
                                   int64_t dim, const float *image,
                                   const float *text, float logitScale,
                                   float epsilon, float *imageGrad,
                                   float *textGrad);
+/// The same for SigLIP's sigmoid loss (OpenCLIP's SigLipLoss, whose
+/// neighbour exchange visits the same pairs): this rank's images against
+/// every rank's texts, summed over its batch; the bias's gradient too.
+LossShare gatheredSigmoidLoss(Communicator &comm, int64_t batch, int64_t dim,
+                              const float *image, const float *text,
+                              float logitScale, float logitBias,
+                              float epsilon, float *imageGrad,
+                              float *textGrad);
 
 class DistributedTrainer final : public train::Trainer {
 public:
@@ -115,7 +123,7 @@ private:
   std::vector<int64_t> tokens_;
   std::vector<std::vector<float>> chunkGrads_;
   int32_t imageFeatures_ = -1, textFeatures_ = -1;
-  int32_t imageGrad_ = -1, textGrad_ = -1, scaleGrad_ = -1;
+  int32_t imageGrad_ = -1, textGrad_ = -1, scaleGrad_ = -1, biasGrad_ = -1;
   /// (backward input, embed output) of each saved value.
   std::vector<std::pair<int32_t, int32_t>> saved_;
   std::vector<train::AdamW::Param> trained_;
@@ -123,6 +131,9 @@ private:
   std::vector<int32_t> gradOutputs_; ///< backward output of trained_[t]
   int32_t logitScale_ = -1;          ///< index in trained_
   float *logitScaleValue_ = nullptr;
+  /// SigLIP's (a model with a logit_bias): -1 / null for CLIP's.
+  int32_t logitBias_ = -1;
+  float *logitBiasValue_ = nullptr;
   std::vector<std::vector<float>> sums_;
   int zero_;
   train::AdamWConfig config_;
@@ -139,6 +150,10 @@ private:
   std::vector<size_t> owned_; ///< pieces this rank updates, in order
   double loss_ = 0.0;
   float scaleGradient_ = 0.0f; ///< the last run's, of logit_scale
+  float biasGradient_ = 0.0f;  ///< and of logit_bias (SigLIP)
+  /// The loss over every rank's features (gathered*Loss for this model's).
+  LossShare loss(int64_t batch, const float *image, const float *text,
+                 float *imageGrad, float *textGrad);
   /// Over owned_ (every tensor without sharding).
   std::unique_ptr<train::AdamW> optimizer_;
   /// With sharding: every tensor's state, while a checkpoint is read or

@@ -51,6 +51,8 @@ void initializeParameter(const std::string &name,
   const double width = shape.empty() ? 1.0 : static_cast<double>(shape.back());
   if (name == "logit_scale")
     return fill(std::log(1.0f / 0.07f));
+  if (name == "logit_bias") // SigLIP's (initializeParameters)
+    return fill(-10.0f);
   if (endsWith(name, "running_var"))
     return fill(1.0f);
   if (endsWith(name, "running_mean") || endsWith(name, "bias") ||
@@ -96,12 +98,22 @@ void initializeParameters(runtime::Executor &executor, std::mt19937_64 &rng) {
   std::vector<std::string> names;
   for (int32_t i = 0; i < fn.numParams; ++i)
     names.push_back(fn.params[i].name);
+  // A model with a logit bias is trained with SigLIP's sigmoid loss, whose
+  // scale OpenCLIP starts at ln 10 (the bias at -10).
+  const bool sigmoid =
+      std::find(names.begin(), names.end(), "logit_bias") != names.end();
   for (int32_t i = 0; i < fn.numParams; ++i) {
     const ClipTensorDesc &param = fn.params[i];
     if (param.dtype != CLIP_F32)
       throw runtime::RuntimeError(fmt::format(
           "@{}: parameter `{}` is {}; only f32 parameters can be initialized",
           fn.name, names[i], runtime::dtypeName(param.dtype)));
+    if (sigmoid && names[i] == "logit_scale") {
+      float *data = static_cast<float *>(executor.param(i));
+      std::fill(data, data + runtime::elementCount(param),
+                std::log(10.0f));
+      continue;
+    }
     initializeParameter(
         names[i], std::vector<int64_t>(param.shape, param.shape + param.rank),
         towerDepth(names[i], names), static_cast<float *>(executor.param(i)),

@@ -7,7 +7,8 @@
 // mlp.c_fc N(0, (2w)^-1/2); projections N(0, w^-1/2); the vision tower's
 // class and positional embeddings w^-1/2 N(0, 1); convolutions PyTorch's
 // default (uniform in +-1/sqrt(fan_in)); norms' gains 1, biases and running
-// means 0, running variances 1; logit_scale ln(1/0.07). (OpenCLIP leaves
+// means 0, running variances 1; logit_scale ln(1/0.07), or for a SigLIP
+// model (one with a logit_bias) ln 10 and the bias -10. (OpenCLIP leaves
 // the vision transformer's linears at PyTorch's default init; we use the
 // text tower's rule for both, which trains at least as well.)
 //

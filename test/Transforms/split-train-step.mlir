@@ -71,11 +71,38 @@ func.func @forward() -> (tensor<f32>) {
 // -----
 
 // A loss the runtime cannot take between the halves: nothing to split at.
-// expected-error @+1 {{must have one clip.contrastive_loss and its gradient to split at (found 0 and 0)}}
+// expected-error @+1 {{must have one loss (clip.contrastive_loss or clip.sigmoid_loss) and its gradient to split at (found 0 and 0)}}
 func.func @forward() -> (tensor<f32>) {
   %x = clip.input "x" : tensor<2x4xf32>
   %w = clip.param "w" : tensor<3x4xf32>
   %mm = clip.matmul %x, %w transpose_rhs : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
   %l = clip.reduce_mean %mm axes [0, 1] : tensor<2x3xf32> -> tensor<f32>
   return %l : tensor<f32>
+}
+
+// -----
+
+// SigLIP's loss: the bias's gradient is the loss's own too, an input of
+// @train_backward beside the scale's, and neither is an output.
+// CHECK-LABEL: func.func @forward()
+// CHECK-LABEL: func.func @train_step()
+// CHECK: clip.sigmoid_loss_grad
+// CHECK-LABEL: func.func @train_embed()
+// CHECK-SAME: -> (tensor<4x8xf32> {clip.output = "features/image"}, tensor<4x8xf32> {clip.output = "features/text"})
+// CHECK-NOT:  sigmoid_loss
+// CHECK-LABEL: func.func @train_backward()
+// CHECK-SAME: -> (tensor<8x6xf32> {clip.gradient = "wi"}, tensor<8x5xf32> {clip.gradient = "wt"})
+// CHECK-NOT:  sigmoid_loss
+// CHECK-NOT:  logit_
+func.func @forward() -> (tensor<f32>) {
+  %image = clip.input "image" : tensor<4x6xf32>
+  %text = clip.input "text" : tensor<4x5xf32>
+  %wi = clip.param "wi" : tensor<8x6xf32>
+  %wt = clip.param "wt" : tensor<8x5xf32>
+  %s = clip.param "logit_scale" : tensor<f32>
+  %b = clip.param "logit_bias" : tensor<f32>
+  %fi = clip.matmul %image, %wi transpose_rhs : (tensor<4x6xf32>, tensor<8x6xf32>) -> tensor<4x8xf32>
+  %ft = clip.matmul %text, %wt transpose_rhs : (tensor<4x5xf32>, tensor<8x5xf32>) -> tensor<4x8xf32>
+  %loss, %in, %tn = clip.sigmoid_loss %fi, %ft, %s, %b epsilon 1.0e-12 : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<4x1xf32>, tensor<4x1xf32>)
+  return %loss : tensor<f32>
 }

@@ -10,7 +10,8 @@ agree: relative L2 error ||ours - ref|| / ||ref|| <= 1e-5 (f32 arithmetic
 against exact; measured ~2e-6). A gradient that is zero by symmetry (the
 attention pool's key bias) is checked against the largest gradient norm.
 
-Cases: tiny (the small ViT, batch 4, clip-run's random parameters, which
+Cases: tiny-siglip (the small ViT at batch 8 with `--loss siglip`: the
+tiled sigmoid loss and its gradient, logit_bias's too), tiny (the small ViT, batch 4, clip-run's random parameters, which
 runtime/train/Initialize draws as OpenCLIP initializes, and random data),
 rn50 (RN50 at 64x64, batch 2, BatchNorm with batch statistics). RN50 runs on
 the parity tests' seeded OpenCLIP model and inputs: under clip-run's former
@@ -43,6 +44,7 @@ CASES = {
     #        OpenCLIP config whose seeded model gives the parameters, bound)
     "tiny": ("models/clip/vit_tiny.mlir", None, 4, [], None, 1e-5),
     "rn50": ("models/clip/configs/RN50.json", 64, 2, ["--train-batch-norm"], "RN50", 2e-5),
+    "tiny-siglip": ("models/clip/vit_tiny.mlir", None, 8, ["--loss", "siglip"], None, 1e-5),
 }
 
 

@@ -21,6 +21,8 @@ to end on the CPU. Checks:
         difference travels through the backward, so the two bf16 answers
         differ from each other about as much as each differs from fp32; a
         wrong kernel, offset or staging is off by far more.
+The same again with `--loss siglip` (the sigmoid loss's device phases and,
+under bf16, their scratch past the staged copies).
 The update on the device is checked by cuda_emulated_train.py (and the AdamW
 kernel against the host's, bit for bit, by test/unit/cuda/OptimizerTest).
 """
@@ -53,12 +55,13 @@ def run(cmd, env=None):
     return result.stdout
 
 
-def outputs(build, work, precision):
+def outputs(build, work, precision, loss):
     bin_dir = os.path.join(build, "bin")
-    lib = os.path.join(work, f"tiny-{precision}.so")
+    lib = os.path.join(work, f"tiny-{precision}-{loss}.so")
     run([os.path.join(bin_dir, "clipc"), os.path.join(ROOT, "models/clip/vit_tiny.mlir"),
-         "--batch", "4", "--target", "all", "--precision", precision, "-o", lib])
-    params, inputs, cpu, emulated = (os.path.join(work, f"{precision}-{k}.safetensors")
+         "--batch", "4", "--target", "all", "--precision", precision, "--loss", loss,
+         "-o", lib])
+    params, inputs, cpu, emulated = (os.path.join(work, f"{precision}-{loss}-{k}.safetensors")
                                      for k in ("params", "inputs", "cpu", "emulated"))
     run([os.path.join(bin_dir, "clip-run"), "step", lib, "--function", FUNCTION,
          "--seed", "11", "--save-params", params, "--save-inputs", inputs, "--out", cpu])
@@ -70,8 +73,32 @@ def outputs(build, work, precision):
                   "--out", emulated], env=env).strip()
     if "clipc host emulator" not in output:
         sys.exit(f"{precision}: not run on the emulated driver:\n{output}")
-    print(f"{precision}: {output.splitlines()[0]}")
+    print(f"{precision}, {loss} loss: {output.splitlines()[0]}")
     return load_file(cpu), load_file(emulated)
+
+
+def compare(cpu32, emu32, cpu16, emu16, loss):
+    failures = []
+    e32 = errors(emu32, cpu32)
+    med, worst, key = summary(e32)
+    print(f"{loss} fp32: emulated vs CPU over {len(e32)} outputs: median {med:.2e}, worst "
+          f"{worst:.2e} ({key}); bound {F32_BOUND}")
+    failures += [f"{loss} fp32 {k}: {v:.3e}" for k, v in e32.items() if not v <= F32_BOUND]
+
+    cpu_err, emu_err, mutual = errors(cpu16, cpu32), errors(emu16, cpu32), errors(emu16, cpu16)
+    (c_med, c_worst, c_key), (e_med, e_worst, e_key) = summary(cpu_err), summary(emu_err)
+    m_med, m_worst, m_key = summary(mutual)
+    print(f"{loss} bf16 vs the CPU's fp32: CPU median {c_med:.2e} worst {c_worst:.2e} "
+          f"({c_key}); emulated median {e_med:.2e} worst {e_worst:.2e} ({e_key}); emulated "
+          f"vs CPU bf16: median {m_med:.2e} worst {m_worst:.2e} ({m_key})")
+    failures += [f"{loss} bf16 {k}: not finite" for k, v in emu_err.items()
+                 if v == float("inf")]
+    if not e_med <= RATIO * c_med:
+        failures.append(f"{loss} bf16 median {e_med:.2e} > {RATIO} x the CPU's {c_med:.2e}")
+    if not e_worst <= RATIO * c_worst:
+        failures.append(f"{loss} bf16 worst {e_worst:.2e} ({e_key}) > {RATIO} x the CPU's "
+                        f"{c_worst:.2e}")
+    return failures
 
 
 def main():
@@ -83,26 +110,9 @@ def main():
     with tempfile.TemporaryDirectory() as temp:
         work = args.work or temp
         os.makedirs(work, exist_ok=True)
-        cpu32, emu32 = outputs(args.build, work, "fp32")
-        cpu16, emu16 = outputs(args.build, work, "bf16")
-
-    e32 = errors(emu32, cpu32)
-    med, worst, key = summary(e32)
-    print(f"fp32: emulated vs CPU over {len(e32)} outputs: median {med:.2e}, worst "
-          f"{worst:.2e} ({key}); bound {F32_BOUND}")
-    failures += [f"fp32 {k}: {v:.3e}" for k, v in e32.items() if not v <= F32_BOUND]
-
-    cpu_err, emu_err, mutual = errors(cpu16, cpu32), errors(emu16, cpu32), errors(emu16, cpu16)
-    (c_med, c_worst, c_key), (e_med, e_worst, e_key) = summary(cpu_err), summary(emu_err)
-    m_med, m_worst, m_key = summary(mutual)
-    print(f"bf16 vs the CPU's fp32: CPU median {c_med:.2e} worst {c_worst:.2e} ({c_key}); "
-          f"emulated median {e_med:.2e} worst {e_worst:.2e} ({e_key}); emulated vs CPU "
-          f"bf16: median {m_med:.2e} worst {m_worst:.2e} ({m_key})")
-    failures += [f"bf16 {k}: not finite" for k, v in emu_err.items() if v == float("inf")]
-    if not e_med <= RATIO * c_med:
-        failures.append(f"bf16 median {e_med:.2e} > {RATIO} x the CPU's {c_med:.2e}")
-    if not e_worst <= RATIO * c_worst:
-        failures.append(f"bf16 worst {e_worst:.2e} ({e_key}) > {RATIO} x the CPU's {c_worst:.2e}")
+        for loss in ("clip", "siglip"):
+            failures += compare(*outputs(args.build, work, "fp32", loss),
+                                *outputs(args.build, work, "bf16", loss), loss)
     for f in failures:
         print(f"FAIL {f}")
     sys.exit(1 if failures else 0)

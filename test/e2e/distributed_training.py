@@ -25,7 +25,11 @@
    (the exchange the trainer runs) against ClipLoss(local_loss=True,
    gather_with_grad=True) run by torch.distributed with the gloo backend in
    2 processes (float64): each rank's loss, its features' gradients and the
-   log-scale's gradient, relative error <= 1e-5.
+   log-scale's gradient, relative error <= 1e-5; the same for SigLIP's
+   sigmoid loss against SigLipLoss (its neighbour exchange, 'bidir') with
+   the bias's gradient, 2 and 3 ranks.
+5. SigLIP (clipc --loss siglip): 1 process x batch 16 against 2 ranks x 8
+   and against 1 process x 2 chunks of 8, as in 1.
 """
 import argparse
 import json
@@ -275,7 +279,7 @@ def openclip_worker(rank, world, path, port, out):
     import torch
     import torch.distributed as dist
     import torch.nn.functional as F
-    from open_clip.loss import ClipLoss
+    from open_clip.loss import ClipLoss, SigLipLoss
     os.environ["MASTER_ADDR"], os.environ["MASTER_PORT"] = "127.0.0.1", str(port)
     dist.init_process_group("gloo", rank=rank, world_size=world)
     data = load_file(path)
@@ -286,12 +290,21 @@ def openclip_worker(rank, world, path, port, out):
     text = torch.tensor(data["text"][rank * b:(rank + 1) * b], dtype=torch.float64,
                         requires_grad=True)
     log_scale = torch.tensor(float(data["logit_scale"]), dtype=torch.float64, requires_grad=True)
-    loss_fn = ClipLoss(local_loss=True, gather_with_grad=True, rank=rank, world_size=world)
-    loss = loss_fn(F.normalize(image, dim=-1), F.normalize(text, dim=-1), log_scale.exp())
-    loss.backward()
-    save_file({"loss": np.array(loss.item()), "image_grad": image.grad.numpy(),
-               "text_grad": text.grad.numpy(), "logit_scale_grad": np.array(log_scale.grad.item())},
-              f"{out}{rank}.safetensors")
+    a, b = F.normalize(image, dim=-1), F.normalize(text, dim=-1)
+    result = {}
+    if "logit_bias" in data:
+        bias = torch.tensor(float(data["logit_bias"]), dtype=torch.float64, requires_grad=True)
+        loss = SigLipLoss(rank=rank, world_size=world)(a, b, log_scale.exp(), bias)
+        loss.backward()
+        result["logit_bias_grad"] = np.array(bias.grad.item())
+    else:
+        loss_fn = ClipLoss(local_loss=True, gather_with_grad=True, rank=rank, world_size=world)
+        loss = loss_fn(a, b, log_scale.exp())
+        loss.backward()
+    result.update({"loss": np.array(loss.item()), "image_grad": image.grad.numpy(),
+                   "text_grad": text.grad.numpy(),
+                   "logit_scale_grad": np.array(log_scale.grad.item())})
+    save_file(result, f"{out}{rank}.safetensors")
     dist.destroy_process_group()
 
 
@@ -300,26 +313,57 @@ def against_openclip(build, work):
     import torch.multiprocessing as mp
     rng = np.random.default_rng(11)
     n, d = 48, 64
-    path = os.path.join(work, "features.safetensors")
-    save_file({"image": rng.standard_normal((n, d)).astype(np.float32),
-               "text": rng.standard_normal((n, d)).astype(np.float32),
-               "logit_scale": np.array(np.log(1 / 0.07), np.float32)}, path)
-    ours, theirs = os.path.join(work, "ours"), os.path.join(work, "openclip")
-    run(mpirun(2, os.path.join(build, "bin", "clip-gathered-loss"), path, ours))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    mp.spawn(openclip_worker, args=(2, path, port, theirs), nprocs=2, join=True)
-    worst = 0.0
-    for r in range(2):
-        a, b = load_file(f"{ours}{r}.safetensors"), load_file(f"{theirs}{r}.safetensors")
-        errs = {k: rel(a[k], b[k]) for k in ("loss", "image_grad", "text_grad",
-                                            "logit_scale_grad")}
-        print(f"rank {r}: loss {float(a['loss']):.8f} (OpenCLIP {float(b['loss']):.8f}); "
-              + ", ".join(f"{k} {e:.2e}" for k, e in errs.items()))
-        worst = max(worst, *errs.values())
-    if worst > TOLERANCE:
-        raise SystemExit(f"FAIL: the gathered loss differs from OpenCLIP's by {worst:.2e}")
+    features = {"image": rng.standard_normal((n, d)).astype(np.float32),
+                "text": rng.standard_normal((n, d)).astype(np.float32)}
+    cases = (("CLIP loss", 2, {"logit_scale": np.array(np.log(1 / 0.07), np.float32)}),
+             ("SigLIP loss", 2, {"logit_scale": np.array(np.log(10.0), np.float32),
+                                 "logit_bias": np.array(-10.0, np.float32)}),
+             ("SigLIP loss", 3, {"logit_scale": np.array(2.0, np.float32),
+                                 "logit_bias": np.array(-3.0, np.float32)}))
+    for k, (what, ranks, scalars) in enumerate(cases):
+        path = os.path.join(work, f"features{k}.safetensors")
+        save_file({**features, **scalars}, path)
+        ours, theirs = os.path.join(work, f"ours{k}-"), os.path.join(work, f"openclip{k}-")
+        run(mpirun(ranks, os.path.join(build, "bin", "clip-gathered-loss"), path, ours))
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        mp.spawn(openclip_worker, args=(ranks, path, port, theirs), nprocs=ranks, join=True)
+        worst = 0.0
+        keys = ["loss", "image_grad", "text_grad", "logit_scale_grad"]
+        if "logit_bias" in scalars:
+            keys.append("logit_bias_grad")
+        for r in range(ranks):
+            a, b = load_file(f"{ours}{r}.safetensors"), load_file(f"{theirs}{r}.safetensors")
+            errs = {key: rel(a[key], b[key]) for key in keys}
+            print(f"{what}, {ranks} ranks, rank {r}: loss {float(a['loss']):.8f} (OpenCLIP "
+                  f"{float(b['loss']):.8f}); " + ", ".join(f"{key} {e:.2e}"
+                                                         for key, e in errs.items()))
+            worst = max(worst, *errs.values())
+        if worst > TOLERANCE:
+            raise SystemExit(f"FAIL: the gathered {what} differs from OpenCLIP's by {worst:.2e}")
+
+
+def siglip_equivalence(clipc, clip_run, common, work):
+    """clipc --loss siglip: the unsplit step, 2 ranks and 2 chunks agree."""
+    model = os.path.join(ROOT, "models/clip/vit_tiny28.mlir")
+    one, two = os.path.join(work, "siglip-b16.so"), os.path.join(work, "siglip-b8d.so")
+    run([clipc, model, "--batch", "16", "--loss", "siglip", "-o", one])
+    run([clipc, model, "--batch", "8", "--loss", "siglip", "--distributed", "-o", two])
+    flags = ["--steps", "10", "--loss", "siglip"]
+    runs = {}
+    for what, cmd in (("1 process x batch 16", [clip_run, *common[:1], one]),
+                      ("2 ranks x 8", mpirun(2, clip_run, *common[:1], two)),
+                      ("1 process x 2 chunks of 8",
+                       [clip_run, *common[:1], two, "--batch", "16"])):
+        log, ckpt = (os.path.join(work, f"siglip-{len(runs)}.{e}")
+                     for e in ("jsonl", "safetensors"))
+        run(cmd + [*common[1:], *flags, "--metrics", log, "--checkpoint", ckpt])
+        runs[what] = (log, ckpt)
+    base = runs["1 process x batch 16"]
+    for what in ("2 ranks x 8", "1 process x 2 chunks of 8"):
+        compare_runs(f"SigLIP: 1 process x batch 16 vs {what}", base[0], runs[what][0],
+                     base[1], runs[what][1])
 
 
 def main():
@@ -336,6 +380,7 @@ def main():
         one, two, common = equivalence(clipc, clip_run, work)
         kill_and_resume(clip_run, one, two, common, work)
         faults(clip_run, two, common, work)
+        siglip_equivalence(clipc, clip_run, common, work)
     return 0
 
 

@@ -16,7 +16,10 @@ openclip_parity.py).
 Cases: tiny (the small ViT, batch 4), rn50-train (RN50 at 64x64, batch 2,
 BatchNorm with batch statistics as in training; the step's updated running
 statistics are compared too; its ReLU inputs are moved away from 0 by
-clear_relu_kinks).
+clear_relu_kinks), tiny-siglip (the small ViT at batch 8 trained with
+SigLIP's loss: `clip-use-sigmoid-loss` after fusion against OpenCLIP's
+SigLipLoss, logit_scale ln 10 and a logit_bias of -10 as OpenCLIP
+initializes them, whose gradient is compared too).
 """
 import argparse
 import os
@@ -28,7 +31,7 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
-from open_clip.loss import ClipLoss
+from open_clip.loss import ClipLoss, SigLipLoss
 from safetensors.torch import load_file, save_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -36,9 +39,11 @@ from openclip_parity import (ROOT, build_model, clear_relu_kinks,  # noqa: E402
                              random_tokens, rel_error, state_dict_for_clipc)
 
 CASES = {
-    # name: (config, image size (None: the config's), batch, BatchNorm in training mode)
-    "tiny": ("ViT-Tiny-32", None, 4, False),
-    "rn50-train": ("RN50", 64, 2, True),
+    # name: (config, image size (None: the config's), batch, BatchNorm in
+    # training mode, loss)
+    "tiny": ("ViT-Tiny-32", None, 4, False, "clip"),
+    "rn50-train": ("RN50", 64, 2, True, "clip"),
+    "tiny-siglip": ("ViT-Tiny-32", None, 8, False, "siglip"),
 }
 F32_COSINE, F32_BOUND, F64_BOUND = 0.99999, 1e-4, 1e-8
 # A reference gradient below ZERO times the largest gradient norm is zero in
@@ -46,18 +51,25 @@ F32_COSINE, F32_BOUND, F64_BOUND = 0.99999, 1e-4, 1e-8
 ZERO = 1e-6
 
 
-def torch_gradients(model, image, text, train_bn):
+def torch_gradients(model, image, text, train_bn, logit_bias=None):
+    """ClipLoss, or with `logit_bias` (a parameter) SigLipLoss."""
     model.train(train_bn)
     model.zero_grad()
     image_n = F.normalize(model.encode_image(image), dim=-1)
     text_n = F.normalize(model.encode_text(text), dim=-1)
-    loss = ClipLoss()(image_n, text_n, model.logit_scale.exp())
+    if logit_bias is None:
+        loss = ClipLoss()(image_n, text_n, model.logit_scale.exp())
+    else:
+        logit_bias.grad = None
+        loss = SigLipLoss()(image_n, text_n, model.logit_scale.exp(), logit_bias)
     loss.backward()
-    return loss.detach(), {name: p.grad.detach().clone()
-                           for name, p in model.named_parameters()}
+    grads = {name: p.grad.detach().clone() for name, p in model.named_parameters()}
+    if logit_bias is not None:
+        grads["logit_bias"] = logit_bias.grad.detach().clone()
+    return loss.detach(), grads
 
 
-def train_module(build, work, config, image_size, batch, train_bn):
+def train_module(build, work, config, image_size, batch, train_bn, loss="clip"):
     source = os.path.join(work, f"{config}-{image_size}.mlir")
     subprocess.run([os.path.join(build, "bin/clip-modelgen"),
                     os.path.join(ROOT, "models/clip/configs", config + ".json")]
@@ -67,16 +79,26 @@ def train_module(build, work, config, image_size, batch, train_bn):
     passes = [f"--clip-prepare=batch-size={batch}"]
     if train_bn:
         passes.append("--clip-train-batch-norm")
-    passes += ["--clip-fuse", "--clip-autodiff"]
+    passes += ["--clip-fuse"]
+    if loss == "siglip":
+        passes.append("--clip-use-sigmoid-loss")
+    passes += ["--clip-autodiff"]
+    train = train.replace(".mlir", f"-{loss}.mlir")
     subprocess.run([os.path.join(build, "bin/clip-opt"), source, *passes, "-o", train],
                    check=True)
     return train
 
 
 def run_case(name, build, work, precisions):
-    config, image_size, batch, train_bn = CASES[name]
-    train = train_module(build, work, config, image_size, batch, train_bn)
+    config, image_size, batch, train_bn, loss_kind = CASES[name]
+    train = train_module(build, work, config, image_size, batch, train_bn, loss_kind)
     model, cfg = build_model(config, image_size, seed=1234)
+    siglip = loss_kind == "siglip"
+    if siglip:
+        # OpenCLIP's SigLIP initialization (init_logit_scale=log(10),
+        # init_logit_bias=-10).
+        with torch.no_grad():
+            model.logit_scale.fill_(float(np.log(10.0)))
     size = cfg["vision_cfg"].get("image_size", 224)
     generator = torch.Generator().manual_seed(99)
     image = torch.randn(batch, 3, size, size, generator=generator)
@@ -90,9 +112,14 @@ def run_case(name, build, work, precisions):
         m = model.to(dtype)
         params = os.path.join(work, f"{name}-{precision}-params.safetensors")
         inputs = os.path.join(work, f"{name}-{precision}-inputs.safetensors")
-        save_file(state_dict_for_clipc(m, dtype), params)
+        state = state_dict_for_clipc(m, dtype)
+        bias = None
+        if siglip:
+            bias = torch.nn.Parameter(torch.tensor(-10.0, dtype=dtype))
+            state["logit_bias"] = bias.detach().clone()
+        save_file(state, params)
         save_file({"image": image.to(dtype).contiguous(), "text": text}, inputs)
-        loss, grads = torch_gradients(m, image.to(dtype), text, train_bn)
+        loss, grads = torch_gradients(m, image.to(dtype), text, train_bn, bias)
         out = os.path.join(work, f"{name}-{precision}-grads.safetensors")
         cmd = [os.path.join(build, "bin/clip-ref"), train, "--function", "train_step",
                "--batch", str(batch), "--params", params, "--inputs", inputs, "-o", out]

@@ -623,6 +623,90 @@ TEST(CpuKernelsContrastiveLoss, ShardsAverageToTheWholeBatch) {
   }
 }
 
+// SigLIP's sigmoid loss on the same data, bias -10 and scale ln 10 as
+// OpenCLIP starts them, and a trained-looking scale and bias.
+TEST(CpuKernelsSigmoidLoss, LossAndGradMatchReference) {
+  for (auto [n, d, clamp, scale, bias] :
+       {std::tuple<int64_t, int64_t, bool, float, float>{
+            13, 24, true, std::log(10.0f), -10.0f},
+        {64, 32, false, 3.0f, -4.0f},
+        // several row blocks and column tiles, ragged
+        {600, 40, true, std::log(10.0f), -10.0f}}) {
+    ContrastiveData c = runContrastive(n, d, clamp, 900 + n);
+    float loss = NAN;
+    std::vector<float> imageNorm(n), textNorm(n);
+    cpu::sigmoidLoss(n, d, c.image.data(), c.text.data(), &scale, &bias,
+                     c.epsilon, &loss, imageNorm.data(), textNorm.data());
+    auto r = ref::sigmoidLoss(tensor({n, d}, c.image), tensor({n, d}, c.text),
+                              scale, bias, c.epsilon);
+    const std::string what =
+        "n " + std::to_string(n) + " clamp " + std::to_string(clamp);
+    expectClose("loss " + what, &loss, r.loss);
+    expectClose("imageNorm " + what, imageNorm, r.imageNorm);
+    expectClose("textNorm " + what, textNorm, r.textNorm);
+
+    const float grad = 0.7f;
+    std::vector<float> dimage(n * d, std::nanf("")),
+        dtext(n * d, std::nanf(""));
+    float dscale = std::nanf(""), dbias = std::nanf("");
+    cpu::sigmoidLossGrad(n, d, &grad, c.image.data(), c.text.data(), &scale,
+                         &bias, imageNorm.data(), textNorm.data(), c.epsilon,
+                         dimage.data(), dtext.data(), &dscale, &dbias);
+    auto g = ref::sigmoidLossGrad(grad, tensor({n, d}, c.image),
+                                  tensor({n, d}, c.text), scale, bias,
+                                  r.imageNorm, r.textNorm, c.epsilon);
+    expectClose("dimage " + what, dimage, g.imageGrad);
+    expectClose("dtext " + what, dtext, g.textGrad);
+    expectClose("dlogitScale " + what, &dscale, g.logitScaleGrad);
+    expectClose("dlogitBias " + what, &dbias, g.logitBiasGrad);
+  }
+}
+
+// The data-parallel shares: their mean (loss and every gradient) is the
+// whole batch's.
+TEST(CpuKernelsSigmoidLoss, ShardsAverageToTheWholeBatch) {
+  for (auto [n, d, shards] :
+       {std::tuple<int64_t, int64_t, int64_t>{13, 24, 1},
+        {64, 32, 2},
+        {600, 40, 3}}) {
+    ContrastiveData c = runContrastive(n, d, true, 1000 + n);
+    const float scale = 2.5f, bias = -6.0f;
+    auto r = ref::sigmoidLoss(tensor({n, d}, c.image), tensor({n, d}, c.text),
+                              scale, bias, c.epsilon);
+    auto g = ref::sigmoidLossGrad(1.0, tensor({n, d}, c.image),
+                                  tensor({n, d}, c.text), scale, bias,
+                                  r.imageNorm, r.textNorm, c.epsilon);
+    const int64_t m = n / shards;
+    double loss = 0.0, dscale = 0.0, dbias = 0.0;
+    std::vector<double> dimage(n * d, 0.0), dtext(n * d, 0.0);
+    for (int64_t k = 0; k < shards; ++k) {
+      double shardLoss = NAN, shardScale = NAN, shardBias = NAN;
+      std::vector<float> di(n * d, std::nanf("")), dt(n * d, std::nanf(""));
+      cpu::sigmoidLossShard(n, d, k * m, m, c.image.data(), c.text.data(),
+                            scale, bias, c.epsilon, &shardLoss, di.data(),
+                            dt.data(), &shardScale, &shardBias);
+      loss += shardLoss / shards;
+      dscale += shardScale / shards;
+      dbias += shardBias / shards;
+      for (int64_t e = 0; e < n * d; ++e) {
+        dimage[e] += di[e] / shards;
+        dtext[e] += dt[e] / shards;
+      }
+    }
+    const std::string what =
+        "n " + std::to_string(n) + " shards " + std::to_string(shards);
+    std::vector<float> lossF{static_cast<float>(loss)},
+        scaleF{static_cast<float>(dscale)}, biasF{static_cast<float>(dbias)};
+    std::vector<float> dimageF(dimage.begin(), dimage.end()),
+        dtextF(dtext.begin(), dtext.end());
+    expectClose("loss " + what, lossF.data(), r.loss);
+    expectClose("dimage " + what, dimageF, g.imageGrad);
+    expectClose("dtext " + what, dtextF, g.textGrad);
+    expectClose("dlogitScale " + what, scaleF.data(), g.logitScaleGrad);
+    expectClose("dlogitBias " + what, biasF.data(), g.logitBiasGrad);
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // Convolution and pooling.
 //===----------------------------------------------------------------------===//

@@ -373,6 +373,12 @@ const GradientCase cases[] = {
      "(tensor<f64>, tensor<4x1xf64>, tensor<4x1xf64>, tensor<4xf64>, "
      "tensor<4xf64>)\n",
      ""},
+    {"sigmoid_loss",
+     {{"i", "4x3"}, {"t", "4x3"}, {"s", ""}, {"b", ""}},
+     "  %y, %in, %tn = clip.sigmoid_loss %i, %t, %s, %b epsilon 1.0e-12 : "
+     "(tensor<4x3xf64>, tensor<4x3xf64>, tensor<f64>, tensor<f64>) -> "
+     "(tensor<f64>, tensor<4x1xf64>, tensor<4x1xf64>)\n",
+     ""},
     {"gemm_epilogue",
      {{"a", "2x3x4"}, {"w", "5x4"}, {"b", "5"}, {"r", "2x3x5"}},
      "  %y = clip.gemm %a, %w transpose_rhs bias %b activation gelu residual "

@@ -107,10 +107,13 @@ int trainCommand(const std::vector<std::string> &args) {
              "global batch (0: the clip.so's batch x ranks); a multiple of "
              "that runs each rank's share in chunks of the clip.so's batch "
              "(GradCache; needs clipc --distributed)")
+      .value("loss", "",
+             "clip or siglip: which the clip.so was compiled with (clipc "
+             "--loss), checked; the model file keeps one graph")
       .toggle("check-numerics",
               "after every kernel, check that its outputs are finite: the "
               "first NaN or Inf stops training naming the step, the kernel "
-              "and its op in the model file (CPU)")
+              "and its op in the model file (CPU and GPU)")
       .value("zero", "0",
              "under mpirun/srun: 1 shards the AdamW moments over the ranks "
              "(ZeRO stage 1), 0 keeps them on every rank")
@@ -138,6 +141,18 @@ int trainCommand(const std::vector<std::string> &args) {
   std::unique_ptr<Executor> step =
       makeExecutor(library, CLIP_TRAIN_STEP, flags.str("device"));
   const ClipFunctionDesc &fn = step->function();
+  // The loss is compiled in: a model with a logit_bias has SigLIP's.
+  const std::string compiledLoss =
+      step->paramIndex(CLIP_LOGIT_BIAS) >= 0 ? "siglip" : "clip";
+  if (flags.given("loss") && flags.str("loss") != compiledLoss) {
+    if (flags.str("loss") != "clip" && flags.str("loss") != "siglip")
+      throw RuntimeError(fmt::format("--loss must be clip or siglip, got `{}`",
+                                     flags.str("loss")));
+    throw RuntimeError(fmt::format(
+        "--loss {}: {} was compiled with the {} loss; the loss is chosen when "
+        "compiling (clipc --loss {})",
+        flags.str("loss"), path, compiledLoss, flags.str("loss")));
+  }
   const int32_t imageInput = inputIndex(*step, "image");
   const int32_t textInput = inputIndex(*step, "text");
   const ClipTensorDesc &imageDesc = fn.inputs[imageInput];
@@ -275,9 +290,9 @@ int trainCommand(const std::vector<std::string> &args) {
                                                   startStep > 0);
 
   if (lead) {
-    fmt::print("train {}: @{} on {}{}, batch {} x {} accumulation, {} "
-               "image-text pairs ({} batches an epoch), steps {}..{} of {}, "
-               "warmup {}, lr {:g}, wd {:g}\n",
+    fmt::print("train {}: @{} on {}{}, {} loss, batch {} x {} accumulation, "
+               "{} image-text pairs ({} batches an epoch), steps {}..{} of "
+               "{}, warmup {}, lr {:g}, wd {:g}\n",
                path,
                distributed ? CLIP_TRAIN_EMBED " + loss + @" CLIP_TRAIN_BACKWARD
                            : CLIP_TRAIN_STEP,
@@ -286,6 +301,7 @@ int trainCommand(const std::vector<std::string> &args) {
                    ? fmt::format(" x {} ranks ({}), {} pairs a rank",
                                  comm->size(), comm->describe(), share)
                    : "",
+               compiledLoss == "siglip" ? "SigLIP's sigmoid" : "CLIP's contrastive",
                globalBatch, accum, source->size(), loader.batchesPerEpoch(),
                startStep + 1, totalSteps, totalSteps, warmup, adam.lr,
                adam.weightDecay);

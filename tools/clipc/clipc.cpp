@@ -138,6 +138,13 @@ int main(int argc, char **argv) {
   cl::opt<bool> trainBatchNorm(
       "train-batch-norm",
       cl::desc("BatchNorm with batch statistics (training RN50)"));
+  cl::opt<std::string> loss(
+      "loss",
+      cl::desc("training loss: clip (OpenCLIP's ClipLoss, as model files "
+               "write it) or siglip (SigLIP's sigmoid loss with a learned "
+               "logit_bias, initialized as OpenCLIP's: scale ln 10, bias "
+               "-10)"),
+      cl::init("clip"));
   cl::opt<bool> distributed(
       "distributed",
       cl::desc("also emit train_embed and train_backward, the training "
@@ -161,6 +168,9 @@ int main(int argc, char **argv) {
     return fail(fmt::format("--remat must be none, attention or block (got "
                             "`{}`)",
                             remat.getValue()));
+  if (loss != "clip" && loss != "siglip")
+    return fail(fmt::format("--loss must be clip or siglip (got `{}`)",
+                            loss.getValue()));
   if (precision != "fp32" && precision != "bf16")
     return fail(fmt::format("--precision must be fp32 or bf16 (got `{}`)",
                             precision.getValue()));
@@ -200,6 +210,7 @@ int main(int argc, char **argv) {
   train.remat = remat.getValue();
   train.trainBatchNorm = trainBatchNorm.getValue();
   train.distributed = distributed.getValue();
+  train.loss = loss.getValue();
   mlir::clip::buildTrainPipeline(pm, train);
   if (failed(pm.run(*module)))
     return 1;

@@ -692,6 +692,71 @@ FailureOr<KernelCall> Describer::describe(Operation *op) {
                        .call("contrastiveLossGradEmbeddings"));
             return success();
           })
+          .Case([&](SigmoidLossOp c) {
+            Shape s = shapeOf(c.getImage());
+            const int64_t n = s[0];
+            Args embeddings = args().i(n).i(s[1]).p(c.getImage()).p(c.getText());
+            host(Args(embeddings)
+                     .ptrs(c.getLogitScale(), c.getLogitBias())
+                     .f(c.getEpsilon())
+                     .ptrs(c.getLoss(), c.getImageNorm(), c.getTextNorm())
+                     .call("sigmoidLoss"));
+            // Norms, each row's sum of terms (in scratch), their mean.
+            ScratchLayout scratch;
+            const int64_t rows = scratch.add(n * 8);
+            device("norms", 2 * n, Units::PerBlock,
+                   Args(embeddings)
+                       .f(c.getEpsilon())
+                       .ptrs(c.getImageNorm(), c.getTextNorm())
+                       .call("contrastiveLossNorms"));
+            device("rows", n, Units::PerBlock,
+                   Args(embeddings)
+                       .ptrs(c.getLogitScale(), c.getLogitBias(),
+                             c.getImageNorm(), c.getTextNorm())
+                       .scratch("double", rows)
+                       .call("sigmoidLossRows"));
+            device("total", 1, Units::PerBlock,
+                   args()
+                       .i(n)
+                       .scratch("double", rows)
+                       .p(c.getLoss())
+                       .call("sigmoidLossTotal"));
+            result.deviceScratchBytes = scratch.bytes;
+            return success();
+          })
+          .Case([&](SigmoidLossGradOp c) {
+            Shape s = shapeOf(c.getImage());
+            const int64_t n = s[0];
+            Args common =
+                args().ints(n, s[1]).ptrs(c.getGrad(), c.getImage(),
+                                          c.getText(), c.getLogitScale(),
+                                          c.getLogitBias(), c.getImageNorm(),
+                                          c.getTextNorm());
+            host(Args(common)
+                     .f(c.getEpsilon())
+                     .ptrs(c.getImageGrad(), c.getTextGrad(),
+                           c.getLogitScaleGrad(), c.getLogitBiasGrad())
+                     .call("sigmoidLossGrad"));
+            ScratchLayout scratch;
+            const int64_t partial = scratch.add(2 * n * 8);
+            device("scale_rows", n, Units::PerBlock,
+                   Args(common)
+                       .scratch("double", partial)
+                       .call("sigmoidLossGradScaleRows"));
+            device("scale", 1, Units::PerBlock,
+                   args()
+                       .i(n)
+                       .scratch("double", partial)
+                       .ptrs(c.getLogitScaleGrad(), c.getLogitBiasGrad())
+                       .call("sigmoidLossGradScaleSum"));
+            device("embeddings", 2 * n, Units::PerBlock,
+                   Args(common)
+                       .f(c.getEpsilon())
+                       .ptrs(c.getImageGrad(), c.getTextGrad())
+                       .call("sigmoidLossGradEmbeddings"));
+            result.deviceScratchBytes = scratch.bytes;
+            return success();
+          })
           .Case([&](Conv2DOp c) {
             Args a = args()
                          .conv2d(c.getInput(), c.getWeight(), c.getResult(),

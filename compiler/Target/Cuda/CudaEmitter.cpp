@@ -211,10 +211,16 @@ LogicalResult CudaFunctionEmitter::emitStaged(kernel::LaunchOp launch) {
                              return pointer;
                            },
                            stagings);
-  result.arenaBytes = std::max(result.arenaBytes, next);
   FailureOr<KernelCall> call = describeKernel(launch.getKernelOp(), binding);
   if (failed(call))
     return failure();
+  // The call's device scratch, past the copies.
+  scratch.clear();
+  if (call->deviceScratchBytes > 0) {
+    scratch = fmt::format("(A + {})", next);
+    next += aligned256(call->deviceScratchBytes);
+  }
+  result.arenaBytes = std::max(result.arenaBytes, next);
   for (const LaunchBinding::Staging &s : stagings)
     if (!s.result)
       kernel("widen" + s.name, s.count, Units::PerThread,

@@ -96,6 +96,17 @@ ContrastiveLossOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
   });
 }
 
+LogicalResult
+SigmoidLossOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                              SmallVectorImpl<Value> &operandGradients) {
+  return viaBackwardOp(*this, resultGradients, operandGradients, [&](Value g) {
+    return b.create<SigmoidLossGradOp>(getLoc(), g, getImage(), getText(),
+                                       getLogitScale(), getLogitBias(),
+                                       getImageNorm(), getTextNorm(),
+                                       getEpsilonAttr());
+  });
+}
+
 LogicalResult GemmOp::buildGradients(OpBuilder &b,
                                      ArrayRef<Value> resultGradients,
                                      SmallVectorImpl<Value> &operandGradients) {

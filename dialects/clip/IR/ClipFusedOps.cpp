@@ -144,13 +144,15 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
 // clip.contrastive_loss
 //===----------------------------------------------------------------------===//
 
-LogicalResult ContrastiveLossOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
-  ShapeErrors errors{location, getOperationName()};
-  auto image = rankedTensor(errors, adaptor.getImage(), "image");
-  auto text = rankedTensor(errors, adaptor.getText(), "text");
-  auto scale = rankedTensor(errors, adaptor.getLogitScale(), "logit_scale");
+/// The two losses' operands: image and text [N, D] of one type, a scalar
+/// log-scale of their element type. Returns the norms' type [N, 1].
+static FailureOr<RankedTensorType> inferLossOperands(ShapeErrors &errors,
+                                                    Value imageValue,
+                                                    Value textValue,
+                                                    Value scaleValue) {
+  auto image = rankedTensor(errors, imageValue, "image");
+  auto text = rankedTensor(errors, textValue, "text");
+  auto scale = rankedTensor(errors, scaleValue, "logit_scale");
   if (failed(image) || failed(text) || failed(scale))
     return failure();
   if (image->getRank() != 2 || *image != *text)
@@ -161,12 +163,44 @@ LogicalResult ContrastiveLossOp::inferReturnTypes(
     return errors.fail("logit_scale must be a scalar of the embeddings' "
                        "element type, got ",
                        *scale);
-  Type element = image->getElementType();
-  Type stats = statisticsType(element);
-  const int64_t n = image->getDimSize(0);
-  auto norm = RankedTensorType::get({n, 1}, stats);
-  auto lse = RankedTensorType::get({n}, stats);
-  inferred.append({RankedTensorType::get({}, element), norm, norm, lse, lse});
+  return RankedTensorType::get({image->getDimSize(0), 1},
+                               statisticsType(image->getElementType()));
+}
+
+LogicalResult ContrastiveLossOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  ShapeErrors errors{location, getOperationName()};
+  FailureOr<RankedTensorType> norm = inferLossOperands(
+      errors, adaptor.getImage(), adaptor.getText(), adaptor.getLogitScale());
+  if (failed(norm))
+    return failure();
+  auto lse = RankedTensorType::get({norm->getDimSize(0)},
+                                   norm->getElementType());
+  auto loss = RankedTensorType::get(
+      {}, cast<RankedTensorType>(adaptor.getImage().getType()).getElementType());
+  inferred.append({loss, *norm, *norm, lse, lse});
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// clip.sigmoid_loss
+//===----------------------------------------------------------------------===//
+
+LogicalResult SigmoidLossOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  ShapeErrors errors{location, getOperationName()};
+  FailureOr<RankedTensorType> norm = inferLossOperands(
+      errors, adaptor.getImage(), adaptor.getText(), adaptor.getLogitScale());
+  if (failed(norm))
+    return failure();
+  if (adaptor.getLogitBias().getType() != adaptor.getLogitScale().getType())
+    return errors.fail("logit_bias must be a scalar like logit_scale, got ",
+                       adaptor.getLogitBias().getType());
+  auto loss = RankedTensorType::get(
+      {}, cast<RankedTensorType>(adaptor.getImage().getType()).getElementType());
+  inferred.append({loss, *norm, *norm});
   return success();
 }
 

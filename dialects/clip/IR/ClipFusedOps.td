@@ -135,6 +135,38 @@ def Clip_ContrastiveLossOp : Clip_Op<"contrastive_loss",
   }];
 }
 
+def Clip_SigmoidLossOp : Clip_Op<"sigmoid_loss",
+    [Pure, Clip_InferredShape, Clip_Differentiable]> {
+  let summary = "SigLIP's pairwise sigmoid loss, without an N x N result";
+  let description = [{
+    `image [N, D]` and `text [N, D]` (same type), `logit_scale` and
+    `logit_bias` scalars of their element type. With the unit rows `a_i =
+    image_i / max(||image_i||, epsilon)` and `b_j` likewise (`F.normalize`),
+    `logits[i, j] = exp(logit_scale) * dot(a_i, b_j) + logit_bias` and
+    `z[i, j] = 1` on the diagonal, `-1` off it:
+    `loss = -sum_ij log(sigmoid(z[i, j] * logits[i, j])) / N`,
+    OpenCLIP's `SigLipLoss` (one device; its `logit_scale` is our
+    `exp(logit_scale)`). Every pair is independent, so a tile of logits is
+    formed, summed and dropped; only the norms (`[N, 1]`) are kept for the
+    backward. Formed from the unfused graph by `clip-fuse-contrastive-loss`,
+    or chosen for a CLIP model by `clipc --loss siglip`
+    (`clip-use-sigmoid-loss`).
+
+    ```mlir
+    %loss, %image_norm, %text_norm = clip.sigmoid_loss %img, %txt, %scale, %bias epsilon 9.9999999999999998E-13 : (tensor<256x512xf32>, tensor<256x512xf32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<256x1xf32>, tensor<256x1xf32>)
+    ```
+  }];
+  let arguments = (ins Clip_FloatTensor:$image, Clip_FloatTensor:$text,
+                   Clip_FloatTensor:$logit_scale, Clip_FloatTensor:$logit_bias,
+                   ConfinedAttr<F64Attr, [Clip_PositiveF64]>:$epsilon);
+  let results = (outs Clip_FloatTensor:$loss, Clip_FloatTensor:$image_norm,
+                      Clip_FloatTensor:$text_norm);
+  let assemblyFormat = [{
+    $image `,` $text `,` $logit_scale `,` $logit_bias `epsilon` $epsilon
+    attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 def Clip_GemmOp : Clip_Op<"gemm",
     [Pure, AttrSizedOperandSegments, Clip_InferredShape,
      Clip_ReadableResults, Clip_Differentiable]> {

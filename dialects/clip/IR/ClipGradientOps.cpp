@@ -90,9 +90,9 @@ LogicalResult AttentionGradOp::inferReturnTypes(
   AttentionOp::Properties properties;
   properties.causal = adaptor.getProperties().causal;
   properties.scale = adaptor.getProperties().scale;
-  AttentionOp::Adaptor fwd(
-      ValueRange{adaptor.getQuery(), adaptor.getKey(), adaptor.getValue()},
-      nullptr, properties);
+  Value operands[] = {adaptor.getQuery(), adaptor.getKey(),
+                      adaptor.getValue()};
+  AttentionOp::Adaptor fwd(ValueRange(operands), nullptr, properties);
   if (failed(AttentionOp::inferReturnTypes(nullptr, location, fwd, forward)))
     return failure();
   if (adaptor.getOutput().getType() != forward[0] ||
@@ -112,14 +112,13 @@ LogicalResult ContrastiveLossGradOp::inferReturnTypes(
   SmallVector<Type> forward;
   ContrastiveLossOp::Properties properties;
   properties.epsilon = adaptor.getProperties().epsilon;
-  ContrastiveLossOp::Adaptor fwd(ValueRange{adaptor.getImage(),
-                                            adaptor.getText(),
-                                            adaptor.getLogitScale()},
-                                 nullptr, properties);
+  Value operands[] = {adaptor.getImage(), adaptor.getText(),
+                      adaptor.getLogitScale()};
+  ContrastiveLossOp::Adaptor fwd(ValueRange(operands), nullptr, properties);
   if (failed(
           ContrastiveLossOp::inferReturnTypes(nullptr, location, fwd, forward)))
     return failure();
-  ValueRange saved{adaptor.getGrad(), adaptor.getImageNorm(),
+  Value saved[] = {adaptor.getGrad(), adaptor.getImageNorm(),
                    adaptor.getTextNorm(), adaptor.getImageLse(),
                    adaptor.getTextLse()};
   for (auto [value, expected] : llvm::zip(saved, forward))
@@ -128,6 +127,30 @@ LogicalResult ContrastiveLossGradOp::inferReturnTypes(
                          expected);
   inferred.append({adaptor.getImage().getType(), adaptor.getText().getType(),
                    adaptor.getLogitScale().getType()});
+  return success();
+}
+
+LogicalResult SigmoidLossGradOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  ShapeErrors errors{location, getOperationName()};
+  SmallVector<Type> forward;
+  SigmoidLossOp::Properties properties;
+  properties.epsilon = adaptor.getProperties().epsilon;
+  Value operands[] = {adaptor.getImage(), adaptor.getText(),
+                      adaptor.getLogitScale(), adaptor.getLogitBias()};
+  SigmoidLossOp::Adaptor fwd(ValueRange(operands), nullptr, properties);
+  if (failed(SigmoidLossOp::inferReturnTypes(nullptr, location, fwd, forward)))
+    return failure();
+  Value saved[] = {adaptor.getGrad(), adaptor.getImageNorm(),
+                   adaptor.getTextNorm()};
+  for (auto [value, expected] : llvm::zip(saved, forward))
+    if (value.getType() != expected)
+      return errors.fail("saved value ", value.getType(), " must be ",
+                         expected);
+  inferred.append({adaptor.getImage().getType(), adaptor.getText().getType(),
+                   adaptor.getLogitScale().getType(),
+                   adaptor.getLogitBias().getType()});
   return success();
 }
 
@@ -143,8 +166,8 @@ LogicalResult Conv2DGradOp::inferReturnTypes(MLIRContext *,
   properties.dilation = adaptor.getProperties().dilation;
   properties.groups = adaptor.getProperties().groups;
   SmallVector<Type> forward;
-  Conv2DOp::Adaptor fwd(ValueRange{adaptor.getInput(), adaptor.getWeight()},
-                        nullptr, properties);
+  Value operands[] = {adaptor.getInput(), adaptor.getWeight()};
+  Conv2DOp::Adaptor fwd(ValueRange(operands), nullptr, properties);
   if (failed(Conv2DOp::inferReturnTypes(nullptr, location, fwd, forward)))
     return failure();
   if (adaptor.getGrad().getType() != forward[0])
@@ -162,7 +185,8 @@ LogicalResult AvgPool2DGradOp::verify() {
   properties.stride = getStrideAttr();
   properties.padding = getPaddingAttr();
   // A value of the result type stands in for the pooled input.
-  AvgPool2DOp::Adaptor fwd(ValueRange{getResult()}, nullptr, properties);
+  Value operands[] = {getResult()};
+  AvgPool2DOp::Adaptor fwd(ValueRange(operands), nullptr, properties);
   if (failed(
           AvgPool2DOp::inferReturnTypes(getContext(), getLoc(), fwd, forward)))
     return failure();

@@ -166,6 +166,36 @@ def Clip_ContrastiveLossGradOp : Clip_Op<"contrastive_loss_grad",
   }];
 }
 
+def Clip_SigmoidLossGradOp : Clip_Op<"sigmoid_loss_grad",
+    [Pure, Clip_InferredShape]> {
+  let summary = "backward of clip.sigmoid_loss, tile by tile";
+  let description = [{
+    With `a`, `b`, `s = exp(logit_scale)`, `logits` and `z` as in
+    clip.sigmoid_loss (formed a tile at a time from the saved norms):
+    `dL = -grad / N * z * sigmoid(-z * logits)`, `da = s dL b`,
+    `db = s dL^T a`, `logit_scale_grad = sum(dL * (logits - logit_bias))`,
+    `logit_bias_grad = sum(dL)`; the embedding gradients go back through the
+    normalization as in clip.contrastive_loss_grad.
+
+    ```mlir
+    %di, %dt, %ds, %db = clip.sigmoid_loss_grad %dl, %i, %t, %s, %b, %in, %tn epsilon 9.9999999999999998E-13 : (...) -> (...)
+    ```
+  }];
+  let arguments = (ins Clip_FloatTensor:$grad, Clip_FloatTensor:$image,
+                   Clip_FloatTensor:$text, Clip_FloatTensor:$logit_scale,
+                   Clip_FloatTensor:$logit_bias, Clip_FloatTensor:$image_norm,
+                   Clip_FloatTensor:$text_norm,
+                   ConfinedAttr<F64Attr, [Clip_PositiveF64]>:$epsilon);
+  let results = (outs Clip_FloatTensor:$image_grad, Clip_FloatTensor:$text_grad,
+                      Clip_FloatTensor:$logit_scale_grad,
+                      Clip_FloatTensor:$logit_bias_grad);
+  let assemblyFormat = [{
+    $grad `,` $image `,` $text `,` $logit_scale `,` $logit_bias `,`
+    $image_norm `,` $text_norm `epsilon` $epsilon attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
 def Clip_Conv2DGradOp : Clip_Op<"conv2d_grad", [Pure, Clip_InferredShape]> {
   let summary = "backward of clip.conv2d: input and weight gradients";
   let description = [{

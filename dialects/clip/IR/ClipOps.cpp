@@ -772,7 +772,8 @@ bool mlir::clip::keepsFullPrecision(OpResult result) {
       .Case([&](BatchNormTrainOp) { return n >= 1; }) // statistics
       .Case([&](LayerNormGradOp) { return n >= 1; })  // weight, bias grads
       .Case([&](Conv2DGradOp) { return n == 1; })     // weight grad
-      .Case<ContrastiveLossOp, ContrastiveLossGradOp, ReduceSumOp, ReduceMeanOp,
+      .Case<ContrastiveLossOp, ContrastiveLossGradOp, SigmoidLossOp,
+            SigmoidLossGradOp, ReduceSumOp, ReduceMeanOp,
             ReduceMaxOp, SoftmaxOp, LogSoftmaxOp, GatherGradOp>(
           [](Operation *) { return true; })
       .Default([](Operation *) { return false; });

@@ -21,6 +21,13 @@ func.func @contrastive_loss(%i: tensor<?x512xf32>, %t: tensor<?x512xf32>, %s: te
   return %loss : tensor<f32>
 }
 
+// CHECK-LABEL: func.func @sigmoid_loss
+// CHECK-NEXT: %loss, %image_norm, %text_norm = clip.sigmoid_loss %arg0, %arg1, %arg2, %arg3 epsilon 9.9999999999999998E-13 : (tensor<?x512xf32>, tensor<?x512xf32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<?x1xf32>, tensor<?x1xf32>)
+func.func @sigmoid_loss(%i: tensor<?x512xf32>, %t: tensor<?x512xf32>, %s: tensor<f32>, %b: tensor<f32>) -> tensor<f32> {
+  %loss, %in, %tn = clip.sigmoid_loss %i, %t, %s, %b epsilon 1.0e-12 : (tensor<?x512xf32>, tensor<?x512xf32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<?x1xf32>, tensor<?x1xf32>)
+  return %loss : tensor<f32>
+}
+
 // CHECK-LABEL: func.func @gemm
 // CHECK-NEXT: %gemm = clip.gemm %arg0, %arg1 : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
 // CHECK-NEXT: clip.gemm %arg0, %arg2 transpose_rhs bias %arg3 activation quick_gelu : (tensor<4x8xf32>, tensor<16x8xf32>, tensor<16xf32>) -> tensor<4x16xf32>

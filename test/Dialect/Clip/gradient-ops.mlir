@@ -18,3 +18,10 @@ func.func @gradient_ops(%x: tensor<2x8xf32>, %dy: tensor<2x8xf32>, %ds: tensor<2
   %4 = clip.gather_grad %dy, %eos axis 1 batch_dims 1 : (tensor<2x8xf32>, tensor<2xi64>) -> tensor<2x5x8xf32>
   return
 }
+
+// CHECK-LABEL: func.func @sigmoid_loss_grad
+// CHECK-NEXT: %image_grad, %text_grad, %logit_scale_grad, %logit_bias_grad = clip.sigmoid_loss_grad %arg0, %arg1, %arg1, %arg2, %arg2, %arg3, %arg3 epsilon 9.9999999999999998E-13 : (tensor<f32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<f32>, tensor<f32>, tensor<4x1xf32>, tensor<4x1xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<f32>, tensor<f32>)
+func.func @sigmoid_loss_grad(%g: tensor<f32>, %x: tensor<4x8xf32>, %s: tensor<f32>, %n: tensor<4x1xf32>) {
+  %di, %dt, %ds, %db = clip.sigmoid_loss_grad %g, %x, %x, %s, %s, %n, %n epsilon 1.0e-12 : (tensor<f32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<f32>, tensor<f32>, tensor<4x1xf32>, tensor<4x1xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<f32>, tensor<f32>)
+  return
+}

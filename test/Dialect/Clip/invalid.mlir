@@ -1306,6 +1306,30 @@ func.func @contrastive_loss_scale(%i: tensor<4x8xf32>, %s: tensor<1xf32>) {
 
 // -----
 
+func.func @sigmoid_loss_bias(%i: tensor<4x8xf32>, %s: tensor<f32>, %b: tensor<1xf32>) {
+  // expected-error @+1 {{'clip.sigmoid_loss' op logit_bias must be a scalar like logit_scale, got 'tensor<1xf32>'}}
+  %l, %a, %c = clip.sigmoid_loss %i, %i, %s, %b epsilon 1.0e-12 : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<f32>, tensor<1xf32>) -> (tensor<f32>, tensor<4x1xf32>, tensor<4x1xf32>)
+  return
+}
+
+// -----
+
+func.func @sigmoid_loss_batches(%i: tensor<4x8xf32>, %t: tensor<5x8xf32>, %s: tensor<f32>) {
+  // expected-error @+1 {{'clip.sigmoid_loss' op image and text must be [N, D] of one type, got 'tensor<4x8xf32>' and 'tensor<5x8xf32>'}}
+  %l, %a, %c = clip.sigmoid_loss %i, %t, %s, %s epsilon 1.0e-12 : (tensor<4x8xf32>, tensor<5x8xf32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<4x1xf32>, tensor<4x1xf32>)
+  return
+}
+
+// -----
+
+func.func @sigmoid_loss_grad_norm(%g: tensor<f32>, %x: tensor<4x8xf32>, %s: tensor<f32>, %n: tensor<4xf32>) {
+  // expected-error @+1 {{'clip.sigmoid_loss_grad' op saved value 'tensor<4xf32>' must be 'tensor<4x1xf32>'}}
+  %di, %dt, %ds, %db = clip.sigmoid_loss_grad %g, %x, %x, %s, %s, %n, %n epsilon 1.0e-12 : (tensor<f32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<f32>, tensor<f32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<f32>, tensor<f32>)
+  return
+}
+
+// -----
+
 func.func @gemm_bias(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %bias: tensor<8xf32>) {
   // expected-error @+1 {{'clip.gemm' op bias must be [16] of 'f32' (the result's last dim), got 'tensor<8xf32>'}}
   %0 = clip.gemm %a, %b bias %bias : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<8xf32>) -> tensor<4x16xf32>

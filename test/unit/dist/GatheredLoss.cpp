@@ -6,8 +6,10 @@
 // distributed trainer does (dist::gatheredContrastiveLoss: all-gather, its
 // share of the loss, reduce-scatter) and writes OUT_PREFIX<r>.safetensors:
 // `loss` (its share), `image_grad`, `text_grad` [n/N, d] and
-// `logit_scale_grad`. test/e2e/distributed_training.py compares them with
-// OpenCLIP's ClipLoss(local_loss=True, gather_with_grad=True) under
+// `logit_scale_grad`. With a `logit_bias` in IN, SigLIP's sigmoid loss
+// instead (dist::gatheredSigmoidLoss), and `logit_bias_grad` too.
+// test/e2e/distributed_training.py compares them with OpenCLIP's
+// ClipLoss(local_loss=True, gather_with_grad=True), and SigLipLoss, under
 // torch.distributed.
 //
 //===----------------------------------------------------------------------===//
@@ -55,10 +57,20 @@ int main(int argc, char **argv) {
         static_cast<float>(tensor("logit_scale")->toDoubles().at(0));
     std::vector<float> imageGrad(static_cast<size_t>(batch * d)),
         textGrad(static_cast<size_t>(batch * d));
-    const dist::LossShare share = dist::gatheredContrastiveLoss(
-        *comm, batch, d, myImage.data(), myText.data(), logitScale, 1e-12f,
-        imageGrad.data(), textGrad.data());
+    const bool sigmoid = in.find("logit_bias") != nullptr;
+    const dist::LossShare share =
+        sigmoid ? dist::gatheredSigmoidLoss(
+                      *comm, batch, d, myImage.data(), myText.data(),
+                      logitScale,
+                      static_cast<float>(tensor("logit_bias")->toDoubles().at(0)),
+                      1e-12f, imageGrad.data(), textGrad.data())
+                : dist::gatheredContrastiveLoss(
+                      *comm, batch, d, myImage.data(), myText.data(),
+                      logitScale, 1e-12f, imageGrad.data(), textGrad.data());
     io::SafetensorsWriter out;
+    if (sigmoid)
+      out.addDoubles("logit_bias_grad", io::DType::F64, {},
+                     {share.logitBiasGrad});
     out.addDoubles("loss", io::DType::F64, {}, {share.loss});
     out.addDoubles("logit_scale_grad", io::DType::F64, {},
                    {share.logitScaleGrad});

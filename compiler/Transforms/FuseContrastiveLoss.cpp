@@ -15,6 +15,12 @@
 // The logits may have other users (the model returns them); the loss
 // intermediates must not.
 //
+// SigLIP's loss (OpenCLIP's SigLipLoss) likewise becomes clip.sigmoid_loss:
+//
+//   loss = -sum(log(sigmoid(labels * (logits + bias)))) / N
+//
+// with labels 2 I - 1 (a constant, or select(iota(0) == iota(1), 1, -1)).
+//
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Transforms/FusionMatchers.h"
@@ -198,12 +204,108 @@ struct FormContrastiveLoss : OpRewritePattern<RootOp> {
   }
 };
 
+/// Whether `labels` [n, n] is SigLIP's 2 I - 1: a constant, or
+/// `select(cmp eq (iota dim 0, iota dim 1), 1, -1)` (in either order of the
+/// iotas).
+bool isSigLipLabels(Value labels) {
+  auto type = dyn_cast<RankedTensorType>(labels.getType());
+  if (!type || type.getRank() != 2 || type.getDimSize(0) != type.getDimSize(1))
+    return false;
+  const int64_t n = type.getDimSize(0);
+  DenseFPElementsAttr constant;
+  if (matchPattern(labels, m_Constant(&constant))) {
+    int64_t k = 0;
+    for (const APFloat &v : constant.getValues<APFloat>()) {
+      if (v.convertToDouble() != (k / n == k % n ? 1.0 : -1.0))
+        return false;
+      ++k;
+    }
+    return true;
+  }
+  auto select = labels.getDefiningOp<SelectOp>();
+  if (!select || splatScalar(select.getOnTrue()) != 1.0 ||
+      splatScalar(select.getOnFalse()) != -1.0)
+    return false;
+  auto cmp = select.getCondition().getDefiningOp<CmpOp>();
+  if (!cmp || cmp.getPredicate() != ComparePredicate::eq)
+    return false;
+  auto lhs = cmp.getLhs().getDefiningOp<IotaOp>();
+  auto rhs = cmp.getRhs().getDefiningOp<IotaOp>();
+  return lhs && rhs && lhs.getType() == rhs.getType() &&
+         cast<RankedTensorType>(lhs.getType()).getShape() == type.getShape() &&
+         lhs.getDim() + rhs.getDim() == 1;
+}
+
+/// The logits plus a scalar bias, `matchLogits(x) + bias` in either order.
+std::optional<std::pair<Logits, Value>> matchBiasedLogits(Value value,
+                                                          Operation *user) {
+  auto add = soleUseOp<AddOp>(value, user);
+  if (!add)
+    return std::nullopt;
+  for (int i = 0; i < 2; ++i) {
+    Value bias = add->getOperand(i);
+    if (cast<RankedTensorType>(bias.getType()).getRank() != 0)
+      continue;
+    if (std::optional<Logits> logits = matchLogits(add->getOperand(1 - i)))
+      return std::make_pair(*logits, bias);
+  }
+  return std::nullopt;
+}
+
+template <typename RootOp>
+struct FormSigmoidLoss : OpRewritePattern<RootOp> {
+  using OpRewritePattern<RootOp>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(RootOp root,
+                                PatternRewriter &rewriter) const override {
+    double factor = 1.0;
+    Value total = peelScalarFactors(root.getResult(), factor);
+    auto sum = total.getDefiningOp<ReduceSumOp>();
+    if (total == root.getResult() || !sum || !total.hasOneUse() ||
+        sum.getKeepdims() || sum.getAxes().size() != 2 ||
+        sum.getAxes()[0] == sum.getAxes()[1])
+      return rewriter.notifyMatchFailure(root, "not a factor times a sum");
+    auto log = soleUseOp<LogOp>(sum.getInput(), sum);
+    auto sigmoid = log ? soleUseOp<SigmoidOp>(log.getInput(), log) : nullptr;
+    auto signs = sigmoid ? soleUseOp<MulOp>(sigmoid.getInput(), sigmoid)
+                         : nullptr;
+    if (!signs)
+      return rewriter.notifyMatchFailure(root, "no log(sigmoid(z * x))");
+    std::optional<std::pair<Logits, Value>> biased;
+    for (int i = 0; i < 2 && !biased; ++i)
+      if (isSigLipLabels(signs->getOperand(i)))
+        biased = matchBiasedLogits(signs->getOperand(1 - i), signs);
+    if (!biased)
+      return rewriter.notifyMatchFailure(root, "no labels * (logits + bias)");
+    auto [logits, bias] = *biased;
+    auto image = cast<RankedTensorType>(logits.a.getType());
+    const double n = static_cast<double>(image.getDimSize(0));
+    // -1 / N as written (a division by N, or a product with a rounded
+    // constant).
+    if (std::abs(factor * n + 1.0) > 1e-6)
+      return rewriter.notifyMatchFailure(root, "not divided by -N");
+    if (image != logits.b.getType() ||
+        logits.logScale.getType() !=
+            RankedTensorType::get({}, image.getElementType()) ||
+        bias.getType() != logits.logScale.getType() ||
+        root.getType() != logits.logScale.getType())
+      return rewriter.notifyMatchFailure(root, "shapes do not fit");
+    auto fused = rewriter.create<SigmoidLossOp>(
+        root.getLoc(), logits.a, logits.b, logits.logScale, bias,
+        rewriter.getF64FloatAttr(logits.epsilon));
+    rewriter.replaceOp(root, fused.getLoss());
+    return success();
+  }
+};
+
 struct FuseContrastiveLossPass
     : clip::impl::FuseContrastiveLossBase<FuseContrastiveLossPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FormContrastiveLoss<MulOp>, FormContrastiveLoss<DivOp>,
-                 FormContrastiveLoss<NegOp>>(&getContext());
+                 FormContrastiveLoss<NegOp>, FormSigmoidLoss<MulOp>,
+                 FormSigmoidLoss<DivOp>, FormSigmoidLoss<NegOp>>(
+        &getContext());
     if (failed(
             applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

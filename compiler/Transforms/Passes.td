@@ -105,7 +105,7 @@ def FuseAttention : Pass<"clip-fuse-attention"> {
 }
 
 def FuseContrastiveLoss : Pass<"clip-fuse-contrastive-loss"> {
-  let summary = "Fuse CLIP's normalize-similarity-cross-entropy loss";
+  let summary = "Fuse CLIP's and SigLIP's losses written as ops";
   let description = [{
     Finds OpenCLIP's `ClipLoss` written as ops,
 
@@ -118,7 +118,12 @@ def FuseContrastiveLoss : Pass<"clip-fuse-contrastive-loss"> {
     matmul; `-0.5` in any spelling of neg/mul/div) and replaces the loss by
     `clip.contrastive_loss %image, %text, %logit_scale epsilon E`. The logits
     may have other users (a model returns them); the loss intermediates must
-    not.
+    not. Likewise SigLIP's loss (OpenCLIP's `SigLipLoss`),
+
+        loss = -sum(log(sigmoid(labels * (logits + logit_bias)))) / N
+
+    with `labels = 2 I - 1` (a constant, or `select(iota(0) == iota(1), 1,
+    -1)`), becomes `clip.sigmoid_loss`.
   }];
   let dependentDialects = ["::mlir::clip::ClipDialect"];
 }

@@ -228,3 +228,94 @@ func.func @term_returned(%image: tensor<4x8xf32>, %text: tensor<4x8xf32>, %logit
   %loss = clip.mul %total, %neg_half : tensor<f32>
   return %loss, %ic : tensor<f32>, tensor<4xf32>
 }
+
+// -----
+
+// SigLIP's loss as OpenCLIP's SigLipLoss writes it: labels 2 I - 1 from two
+// iotas, -sum(log(sigmoid(labels * (logits + bias)))) / N.
+// CHECK-LABEL: func.func @siglip_form
+// CHECK-SAME: (%[[I:.*]]: tensor<4x8xf32>, %[[T:.*]]: tensor<4x8xf32>, %[[S:.*]]: tensor<f32>, %[[B:.*]]: tensor<f32>)
+// CHECK-NOT: clip.sigmoid %
+// CHECK: %[[LOSS:.*]], %{{.*}}, %{{.*}} = clip.sigmoid_loss %[[I]], %[[T]], %[[S]], %[[B]] epsilon 9.999999960041972E-13
+// CHECK-NEXT: return %[[LOSS]]
+func.func @siglip_form(%image: tensor<4x8xf32>, %text: tensor<4x8xf32>, %logit_scale: tensor<f32>, %logit_bias: tensor<f32>) -> tensor<f32> {
+  %eps = clip.constant dense<1.0e-12> : tensor<f32>
+  %isq = clip.mul %image, %image : tensor<4x8xf32>
+  %iss = clip.reduce_sum %isq axes [1] keepdims : tensor<4x8xf32> -> tensor<4x1xf32>
+  %inorm = clip.sqrt %iss : tensor<4x1xf32>
+  %iclamp = clip.max %inorm, %eps : (tensor<4x1xf32>, tensor<f32>) -> tensor<4x1xf32>
+  %in = clip.div %image, %iclamp : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  %tsq = clip.mul %text, %text : tensor<4x8xf32>
+  %tss = clip.reduce_sum %tsq axes [1] keepdims : tensor<4x8xf32> -> tensor<4x1xf32>
+  %tnorm = clip.sqrt %tss : tensor<4x1xf32>
+  %tclamp = clip.max %tnorm, %eps : (tensor<4x1xf32>, tensor<f32>) -> tensor<4x1xf32>
+  %tn = clip.div %text, %tclamp : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  %scale = clip.exp %logit_scale : tensor<f32>
+  %sim = clip.matmul %in, %tn transpose_rhs : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x4xf32>
+  %scaled = clip.mul %scale, %sim : (tensor<f32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  %logits = clip.add %scaled, %logit_bias : (tensor<4x4xf32>, tensor<f32>) -> tensor<4x4xf32>
+  %rows = clip.iota dim 0 : tensor<4x4xi64>
+  %cols = clip.iota dim 1 : tensor<4x4xi64>
+  %eye = clip.cmp eq, %rows, %cols : (tensor<4x4xi64>, tensor<4x4xi64>) -> tensor<4x4xi1>
+  %one = clip.constant dense<1.0> : tensor<f32>
+  %minus_one = clip.constant dense<-1.0> : tensor<f32>
+  %labels = clip.select %eye, %one, %minus_one : (tensor<4x4xi1>, tensor<f32>, tensor<f32>) -> tensor<4x4xf32>
+  %z = clip.mul %labels, %logits : tensor<4x4xf32>
+  %p = clip.sigmoid %z : tensor<4x4xf32>
+  %lp = clip.log %p : tensor<4x4xf32>
+  %sum = clip.reduce_sum %lp axes [0, 1] : tensor<4x4xf32> -> tensor<f32>
+  %neg = clip.neg %sum : tensor<f32>
+  %n = clip.constant dense<4.0> : tensor<f32>
+  %loss = clip.div %neg, %n : tensor<f32>
+  return %loss : tensor<f32>
+}
+
+// -----
+
+// Labels as a constant, and a mean where SigLIP sums (divided by N^2, not
+// N): the first is SigLIP's, the second a different loss, left alone.
+// CHECK-LABEL: func.func @siglip_constant_labels
+// CHECK: clip.sigmoid_loss
+// CHECK-LABEL: func.func @not_siglip
+// CHECK-NOT: clip.sigmoid_loss
+// CHECK: clip.reduce_sum
+func.func @siglip_constant_labels(%a: tensor<2x3xf32>, %s: tensor<f32>, %b: tensor<f32>) -> tensor<f32> {
+  %eps = clip.constant dense<1.0e-12> : tensor<f32>
+  %sq = clip.mul %a, %a : tensor<2x3xf32>
+  %ss = clip.reduce_sum %sq axes [1] keepdims : tensor<2x3xf32> -> tensor<2x1xf32>
+  %norm = clip.sqrt %ss : tensor<2x1xf32>
+  %clamp = clip.max %norm, %eps : (tensor<2x1xf32>, tensor<f32>) -> tensor<2x1xf32>
+  %an = clip.div %a, %clamp : (tensor<2x3xf32>, tensor<2x1xf32>) -> tensor<2x3xf32>
+  %scale = clip.exp %s : tensor<f32>
+  %sim = clip.matmul %an, %an transpose_rhs : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x2xf32>
+  %scaled = clip.mul %sim, %scale : (tensor<2x2xf32>, tensor<f32>) -> tensor<2x2xf32>
+  %logits = clip.add %b, %scaled : (tensor<f32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+  %labels = clip.constant dense<[[1.0, -1.0], [-1.0, 1.0]]> : tensor<2x2xf32>
+  %z = clip.mul %logits, %labels : tensor<2x2xf32>
+  %p = clip.sigmoid %z : tensor<2x2xf32>
+  %lp = clip.log %p : tensor<2x2xf32>
+  %sum = clip.reduce_sum %lp axes [1, 0] : tensor<2x2xf32> -> tensor<f32>
+  %factor = clip.constant dense<-0.5> : tensor<f32>
+  %loss = clip.mul %sum, %factor : tensor<f32>
+  return %loss : tensor<f32>
+}
+func.func @not_siglip(%a: tensor<2x3xf32>, %s: tensor<f32>, %b: tensor<f32>) -> tensor<f32> {
+  %eps = clip.constant dense<1.0e-12> : tensor<f32>
+  %sq = clip.mul %a, %a : tensor<2x3xf32>
+  %ss = clip.reduce_sum %sq axes [1] keepdims : tensor<2x3xf32> -> tensor<2x1xf32>
+  %norm = clip.sqrt %ss : tensor<2x1xf32>
+  %clamp = clip.max %norm, %eps : (tensor<2x1xf32>, tensor<f32>) -> tensor<2x1xf32>
+  %an = clip.div %a, %clamp : (tensor<2x3xf32>, tensor<2x1xf32>) -> tensor<2x3xf32>
+  %scale = clip.exp %s : tensor<f32>
+  %sim = clip.matmul %an, %an transpose_rhs : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x2xf32>
+  %scaled = clip.mul %sim, %scale : (tensor<2x2xf32>, tensor<f32>) -> tensor<2x2xf32>
+  %logits = clip.add %b, %scaled : (tensor<f32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+  %labels = clip.constant dense<[[1.0, -1.0], [-1.0, 1.0]]> : tensor<2x2xf32>
+  %z = clip.mul %logits, %labels : tensor<2x2xf32>
+  %p = clip.sigmoid %z : tensor<2x2xf32>
+  %lp = clip.log %p : tensor<2x2xf32>
+  %sum = clip.reduce_sum %lp axes [1, 0] : tensor<2x2xf32> -> tensor<f32>
+  %factor = clip.constant dense<-0.25> : tensor<f32>
+  %loss = clip.mul %sum, %factor : tensor<f32>
+  return %loss : tensor<f32>
+}

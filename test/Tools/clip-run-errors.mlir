@@ -68,6 +68,10 @@
 // LR: clip-run: --lr wants a number, got `fast`
 // RUN: not clip-run train %t.so --steps -3 2>&1 | FileCheck %s --check-prefix=TSTEPS
 // TSTEPS: clip-run: --steps wants an integer >= 0, got `-3`
+// RUN: not clip-run train %t.so --loss siglip 2>&1 | FileCheck %s --check-prefix=LOSS
+// LOSS: clip-run: --loss siglip: {{.*}}.so was compiled with the clip loss; the loss is chosen when compiling (clipc --loss siglip)
+// RUN: not clip-run train %t.so --loss hinge 2>&1 | FileCheck %s --check-prefix=LOSSNAME
+// LOSSNAME: clip-run: --loss must be clip or siglip, got `hinge`
 // RUN: not clip-run train %t.so --bogus 2>&1 | FileCheck %s --check-prefix=BOGUS
 // BOGUS: clip-run: unknown option `--bogus` (see --help)
 // RUN: not clip-run train %t.so --data imagenet --steps 1 2>&1 | FileCheck %s --check-prefix=DATA

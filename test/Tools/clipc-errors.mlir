@@ -13,6 +13,8 @@
 // ARCH: clipc: --cuda-arch must name a real architecture such as sm_90 (got `compute_90`)
 // RUN: not clipc %models/clip/vit_tiny.mlir --precision fp16 2>&1 | FileCheck %s --check-prefix=PRECISION
 // PRECISION: clipc: --precision must be fp32 or bf16 (got `fp16`)
+// RUN: not clipc %models/clip/vit_tiny.mlir --loss hinge 2>&1 | FileCheck %s --check-prefix=LOSS
+// LOSS: clipc: --loss must be clip or siglip (got `hinge`)
 
 // A parse error is reported at its line and column.
 // RUN: printf 'func.func @forward() -> tensor<f32> {\n  %%%%x = clip.bogus\n}\n' > %t.bad.mlir

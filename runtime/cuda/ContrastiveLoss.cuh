@@ -100,24 +100,20 @@ __device__ inline void throughNormalization(i64 d, const float *x, float norm,
   for (i64 e = t; e < d; e += nt)
     dx[e] = (dx[e] - (x[e] / norm) * proj) / norm;
 }
-} // namespace detail
 
-/// dimage and dtext of clip::cpu::contrastiveLossGrad. Unit u < n is image
-/// row u: da = s sum_j G_uj b_j accumulated chunk by chunk in dimage's row,
-/// then back through the normalization; the others are text rows (columns
-/// of G). `grad` is the scalar loss gradient.
+/// The embeddings' gradients of either loss from its logits' gradient
+/// `gradOf(i, j)` (G_ij): unit u < n is image row u, da = s sum_j G_uj b_j
+/// accumulated chunk by chunk in dimage's row, then back through the
+/// normalization; the others are text rows (G's columns).
 /// units: 2 * n, block-per-unit.
-__device__ inline void contrastiveLossGradEmbeddings(
-    i64 n, i64 d, const float *grad, const float *image, const float *text,
-    const float *logitScale, const float *imageNorm, const float *textNorm,
-    const float *imageLse, const float *textLse, float epsilon, float *dimage,
-    float *dtext) {
-  using namespace detail;
+template <typename LogitGrad>
+__device__ void embeddingGradients(i64 n, i64 d, const float *image,
+                                   const float *text, const float *imageNorm,
+                                   const float *textNorm, float s,
+                                   float epsilon, float *dimage, float *dtext,
+                                   LogitGrad gradOf) {
   __shared__ float g[kBlock];
   const i64 t = tid(), nt = nthreads();
-  const float s = expScale(logitScale);
-  const float weight = static_cast<float>(static_cast<double>(*grad) /
-                                          (2.0 * static_cast<double>(n)));
   for (i64 u = blockIdx.x; u < 2 * n; u += gridDim.x) {
     const bool rowSide = u < n;
     const i64 fixed = rowSide ? u : u - n;
@@ -128,11 +124,8 @@ __device__ inline void contrastiveLossGradEmbeddings(
     const i64 chunks = maxI(1, ceilDiv(n, nt));
     for (i64 c = 0; c < chunks; ++c) {
       const i64 o0 = c * nt, o = o0 + t;
-      if (o < n) {
-        const i64 i = rowSide ? fixed : o, j = rowSide ? o : fixed;
-        const float l = logit(d, image, text, imageNorm, textNorm, s, i, j);
-        g[t] = logitGrad(l, imageLse[i], textLse[j], i == j, weight);
-      }
+      if (o < n)
+        g[t] = rowSide ? gradOf(fixed, o) : gradOf(o, fixed);
       accumulateRows(
           g, maxI(0, minI(nt, n - o0)),
           [=](i64 r, i64 e) {
@@ -143,6 +136,29 @@ __device__ inline void contrastiveLossGradEmbeddings(
     throughNormalization(d, (rowSide ? image : text) + fixed * d,
                          (rowSide ? imageNorm : textNorm)[fixed], epsilon, dx);
   }
+}
+} // namespace detail
+
+/// dimage and dtext of clip::cpu::contrastiveLossGrad (embeddingGradients
+/// of G_ij = grad / 2n (softmax_rows + softmax_cols - 2 I)). `grad` is the
+/// scalar loss gradient.
+/// units: 2 * n, block-per-unit.
+__device__ inline void contrastiveLossGradEmbeddings(
+    i64 n, i64 d, const float *grad, const float *image, const float *text,
+    const float *logitScale, const float *imageNorm, const float *textNorm,
+    const float *imageLse, const float *textLse, float epsilon, float *dimage,
+    float *dtext) {
+  using namespace detail;
+  const float s = expScale(logitScale);
+  const float weight = static_cast<float>(static_cast<double>(*grad) /
+                                          (2.0 * static_cast<double>(n)));
+  embeddingGradients(n, d, image, text, imageNorm, textNorm, s, epsilon,
+                     dimage, dtext, [=](i64 i, i64 j) {
+                       const float l = logit(d, image, text, imageNorm,
+                                             textNorm, s, i, j);
+                       return logitGrad(l, imageLse[i], textLse[j], i == j,
+                                        weight);
+                     });
 }
 
 /// dlogitScale of clip::cpu::contrastiveLossGrad: sum over all (i, j) of

@@ -118,45 +118,24 @@ __device__ inline void sigmoidLossGradScaleSum(i64 n, const double *partial,
   }
 }
 
-/// dimage and dtext of clip::cpu::sigmoidLossGrad. Unit u < n is image row
-/// u: da = s sum_j G_uj b_j, chunk by chunk in dimage's row, then back
-/// through the normalization; the others are text rows (G's columns).
+/// dimage and dtext of clip::cpu::sigmoidLossGrad (embeddingGradients of
+/// G_ij = -grad / n z_ij sigmoid(-z_ij L_ij)).
 /// units: 2 * n, block-per-unit.
 __device__ inline void sigmoidLossGradEmbeddings(
     i64 n, i64 d, const float *grad, const float *image, const float *text,
     const float *logitScale, const float *logitBias, const float *imageNorm,
     const float *textNorm, float epsilon, float *dimage, float *dtext) {
   using namespace detail;
-  __shared__ float g[kBlock];
-  const i64 t = tid(), nt = nthreads();
   const float s = expScale(logitScale), bias = *logitBias;
   const float weight =
       static_cast<float>(static_cast<double>(*grad) / static_cast<double>(n));
-  for (i64 u = blockIdx.x; u < 2 * n; u += gridDim.x) {
-    const bool rowSide = u < n;
-    const i64 fixed = rowSide ? u : u - n;
-    const float *other = rowSide ? text : image;
-    const float *otherNorm = rowSide ? textNorm : imageNorm;
-    float *dx = (rowSide ? dimage : dtext) + fixed * d;
-    const i64 chunks = maxI(1, ceilDiv(n, nt));
-    for (i64 c = 0; c < chunks; ++c) {
-      const i64 o0 = c * nt, o = o0 + t;
-      if (o < n) {
-        const i64 i = rowSide ? fixed : o, j = rowSide ? o : fixed;
-        g[t] = sigmoidLogitGrad(
-            logit(d, image, text, imageNorm, textNorm, s, i, j) + bias, i == j,
-            weight);
-      }
-      accumulateRows(
-          g, maxI(0, minI(nt, n - o0)),
-          [=](i64 r, i64 e) {
-            return other[(o0 + r) * d + e] / otherNorm[o0 + r];
-          },
-          d, dx, c == 0, c == chunks - 1, s);
-    }
-    throughNormalization(d, (rowSide ? image : text) + fixed * d,
-                         (rowSide ? imageNorm : textNorm)[fixed], epsilon, dx);
-  }
+  embeddingGradients(n, d, image, text, imageNorm, textNorm, s, epsilon,
+                     dimage, dtext, [=](i64 i, i64 j) {
+                       return sigmoidLogitGrad(logit(d, image, text, imageNorm,
+                                                     textNorm, s, i, j) +
+                                                   bias,
+                                               i == j, weight);
+                     });
 }
 
 } // namespace clip::cuda

@@ -307,26 +307,42 @@ void DistributedTrainer::checkpointWritten() {
     whole_.reset();
 }
 
-LossShare gatheredContrastiveLoss(Communicator &comm, int64_t batch,
-                                  int64_t dim, const float *image,
-                                  const float *text, float logitScale,
-                                  float epsilon, float *imageGrad,
-                                  float *textGrad) {
+namespace {
+/// The exchange both losses share: every rank's features all-gathered,
+/// `shard` (this rank's share over the whole batch: n rows, this rank's
+/// first row, its count, the gathered features, their gradients) run, and
+/// each rank's gradient of its share with respect to every rank's features
+/// reduce-scattered to the owners, who sum them.
+template <typename Shard>
+LossShare exchange(Communicator &comm, int64_t batch, int64_t dim,
+                   const float *image, const float *text, float *imageGrad,
+                   float *textGrad, Shard shard) {
   const int64_t local = batch * dim;
   const size_t all = static_cast<size_t>(local * comm.size());
   std::vector<float> allImage(all), allText(all), dImage(all), dText(all);
   comm.allGather(image, allImage.data(), local);
   comm.allGather(text, allText.data(), local);
   LossShare share;
-  cpu::contrastiveLossShard(batch * comm.size(), dim, batch * comm.rank(),
-                            batch, allImage.data(), allText.data(), logitScale,
-                            epsilon, &share.loss, dImage.data(), dText.data(),
-                            &share.logitScaleGrad);
-  // Each rank's gradient of its share with respect to every rank's
-  // features: the owners sum them.
+  shard(batch * comm.size(), batch * comm.rank(), allImage.data(),
+        allText.data(), dImage.data(), dText.data(), share);
   comm.reduceScatterSum(dImage.data(), imageGrad, local);
   comm.reduceScatterSum(dText.data(), textGrad, local);
   return share;
+}
+} // namespace
+
+LossShare gatheredContrastiveLoss(Communicator &comm, int64_t batch,
+                                  int64_t dim, const float *image,
+                                  const float *text, float logitScale,
+                                  float epsilon, float *imageGrad,
+                                  float *textGrad) {
+  return exchange(comm, batch, dim, image, text, imageGrad, textGrad,
+                  [&](int64_t n, int64_t first, const float *a, const float *b,
+                      float *da, float *db, LossShare &share) {
+                    cpu::contrastiveLossShard(n, dim, first, batch, a, b,
+                                              logitScale, epsilon, &share.loss,
+                                              da, db, &share.logitScaleGrad);
+                  });
 }
 
 LossShare gatheredSigmoidLoss(Communicator &comm, int64_t batch, int64_t dim,
@@ -334,19 +350,15 @@ LossShare gatheredSigmoidLoss(Communicator &comm, int64_t batch, int64_t dim,
                               float logitScale, float logitBias,
                               float epsilon, float *imageGrad,
                               float *textGrad) {
-  const int64_t local = batch * dim;
-  const size_t all = static_cast<size_t>(local * comm.size());
-  std::vector<float> allImage(all), allText(all), dImage(all), dText(all);
-  comm.allGather(image, allImage.data(), local);
-  comm.allGather(text, allText.data(), local);
-  LossShare share;
-  cpu::sigmoidLossShard(batch * comm.size(), dim, batch * comm.rank(), batch,
-                        allImage.data(), allText.data(), logitScale, logitBias,
-                        epsilon, &share.loss, dImage.data(), dText.data(),
-                        &share.logitScaleGrad, &share.logitBiasGrad);
-  comm.reduceScatterSum(dImage.data(), imageGrad, local);
-  comm.reduceScatterSum(dText.data(), textGrad, local);
-  return share;
+  return exchange(comm, batch, dim, image, text, imageGrad, textGrad,
+                  [&](int64_t n, int64_t first, const float *a, const float *b,
+                      float *da, float *db, LossShare &share) {
+                    cpu::sigmoidLossShard(n, dim, first, batch, a, b,
+                                          logitScale, logitBias, epsilon,
+                                          &share.loss, da, db,
+                                          &share.logitScaleGrad,
+                                          &share.logitBiasGrad);
+                  });
 }
 
 LossShare DistributedTrainer::loss(int64_t batch, const float *image,

@@ -145,11 +145,12 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
 //===----------------------------------------------------------------------===//
 
 /// The two losses' operands: image and text [N, D] of one type, a scalar
-/// log-scale of their element type. Returns the norms' type [N, 1].
-static FailureOr<RankedTensorType> inferLossOperands(ShapeErrors &errors,
-                                                    Value imageValue,
-                                                    Value textValue,
-                                                    Value scaleValue) {
+/// log-scale of their element type. Appends the results both losses start
+/// with (the scalar loss, the image and text norms [N, 1]) and returns the
+/// norms' type.
+static FailureOr<RankedTensorType>
+inferLossOperands(ShapeErrors &errors, Value imageValue, Value textValue,
+                  Value scaleValue, SmallVectorImpl<Type> &inferred) {
   auto image = rankedTensor(errors, imageValue, "image");
   auto text = rankedTensor(errors, textValue, "text");
   auto scale = rankedTensor(errors, scaleValue, "logit_scale");
@@ -163,23 +164,25 @@ static FailureOr<RankedTensorType> inferLossOperands(ShapeErrors &errors,
     return errors.fail("logit_scale must be a scalar of the embeddings' "
                        "element type, got ",
                        *scale);
-  return RankedTensorType::get({image->getDimSize(0), 1},
-                               statisticsType(image->getElementType()));
+  auto norm = RankedTensorType::get({image->getDimSize(0), 1},
+                                    statisticsType(image->getElementType()));
+  inferred.append({RankedTensorType::get({}, image->getElementType()), norm,
+                   norm});
+  return norm;
 }
 
 LogicalResult ContrastiveLossOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> location, Adaptor adaptor,
     SmallVectorImpl<Type> &inferred) {
   ShapeErrors errors{location, getOperationName()};
-  FailureOr<RankedTensorType> norm = inferLossOperands(
-      errors, adaptor.getImage(), adaptor.getText(), adaptor.getLogitScale());
+  FailureOr<RankedTensorType> norm =
+      inferLossOperands(errors, adaptor.getImage(), adaptor.getText(),
+                        adaptor.getLogitScale(), inferred);
   if (failed(norm))
     return failure();
   auto lse = RankedTensorType::get({norm->getDimSize(0)},
                                    norm->getElementType());
-  auto loss = RankedTensorType::get(
-      {}, cast<RankedTensorType>(adaptor.getImage().getType()).getElementType());
-  inferred.append({loss, *norm, *norm, lse, lse});
+  inferred.append({lse, lse});
   return success();
 }
 
@@ -191,16 +194,12 @@ LogicalResult SigmoidLossOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> location, Adaptor adaptor,
     SmallVectorImpl<Type> &inferred) {
   ShapeErrors errors{location, getOperationName()};
-  FailureOr<RankedTensorType> norm = inferLossOperands(
-      errors, adaptor.getImage(), adaptor.getText(), adaptor.getLogitScale());
-  if (failed(norm))
+  if (failed(inferLossOperands(errors, adaptor.getImage(), adaptor.getText(),
+                               adaptor.getLogitScale(), inferred)))
     return failure();
   if (adaptor.getLogitBias().getType() != adaptor.getLogitScale().getType())
     return errors.fail("logit_bias must be a scalar like logit_scale, got ",
                        adaptor.getLogitBias().getType());
-  auto loss = RankedTensorType::get(
-      {}, cast<RankedTensorType>(adaptor.getImage().getType()).getElementType());
-  inferred.append({loss, *norm, *norm});
   return success();
 }
 

@@ -36,11 +36,11 @@ if ((${#missing[@]})); then
     --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The parity tests compare with PyTorch and OpenCLIP (never used by the
-# product itself). PyPI's torch wheel for Linux is the CUDA build (~1.5 min to
-# install); the tests run it on the CPU.
-pip_packages=(torch open_clip_torch safetensors numpy pillow torchvision)
-if ! python3 -c 'import torch, open_clip, safetensors, numpy, PIL, torchvision' 2>/dev/null; then
+# The parity tests compare with PyTorch, OpenCLIP and Hugging Face
+# transformers (never used by the product itself). PyPI's torch wheel for
+# Linux is the CUDA build (~1.5 min to install); the tests run it on the CPU.
+pip_packages=(torch open_clip_torch safetensors numpy pillow torchvision transformers)
+if ! python3 -c 'import torch, open_clip, safetensors, numpy, PIL, torchvision, transformers' 2>/dev/null; then
   echo "setup: installing ${pip_packages[*]} (pip)"
   python3 -m pip install --quiet --disable-pip-version-check "${pip_packages[@]}"
 fi

@@ -192,7 +192,7 @@ std::vector<double> TensorView::toDoubles() const {
   return out;
 }
 
-SafetensorsFile SafetensorsFile::read(const std::string &path) {
+std::vector<uint8_t> readBinaryFile(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw SafetensorsError(
@@ -201,7 +201,11 @@ SafetensorsFile SafetensorsFile::read(const std::string &path) {
                              std::istreambuf_iterator<char>());
   if (in.bad())
     throw SafetensorsError(fmt::format("{}: read error", path));
-  return parse(std::move(bytes), path);
+  return bytes;
+}
+
+SafetensorsFile SafetensorsFile::read(const std::string &path) {
+  return parse(readBinaryFile(path), path);
 }
 
 SafetensorsFile SafetensorsFile::parse(std::vector<uint8_t> bytes,

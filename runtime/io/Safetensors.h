@@ -49,6 +49,18 @@ struct TensorView {
   std::vector<double> toDoubles() const;
 };
 
+/// The bytes of a file; throws SafetensorsError naming it when it cannot be
+/// read.
+std::vector<uint8_t> readBinaryFile(const std::string &path);
+
+/// A tensor held in memory, contiguous and little-endian: what the
+/// checkpoint converters produce.
+struct HostTensor {
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+  std::vector<uint8_t> bytes;
+};
+
 /// A whole file held in memory.
 class SafetensorsFile {
 public:

@@ -2,6 +2,8 @@
 
 #include "runtime/train/Checkpoint.h"
 
+#include "runtime/io/Pretrained.h"
+
 #include "fmt/format.h"
 
 #include <cstring>
@@ -38,10 +40,9 @@ void saveCheckpoint(const std::string &path, runtime::Executor &executor,
   writer.write(path);
 }
 
-std::map<std::string, std::string> loadCheckpoint(const std::string &path,
-                                                  runtime::Executor &executor,
-                                                  AdamW *optimizer) {
-  const io::SafetensorsFile file = io::SafetensorsFile::read(path);
+void bindParameters(const io::SafetensorsFile &file,
+                    runtime::Executor &executor) {
+  const std::string &path = file.origin();
   const ClipFunctionDesc &fn = executor.function();
   std::vector<io::ExpectedTensor> expected;
   for (int32_t i = 0; i < fn.numParams; ++i)
@@ -61,6 +62,17 @@ std::map<std::string, std::string> loadCheckpoint(const std::string &path,
           io::dtypeName(view->dtype), runtime::dtypeName(fn.params[i].dtype)));
     std::memcpy(executor.param(i), view->data, view->byteSize);
   }
+}
+
+std::map<std::string, std::string> loadCheckpoint(const std::string &path,
+                                                  runtime::Executor &executor,
+                                                  AdamW *optimizer) {
+  // Parameters alone may come from any checkpoint users have (Hugging
+  // Face, torch.save, sharded); a resumed run reads our own format only.
+  const io::SafetensorsFile file = optimizer
+                                       ? io::SafetensorsFile::read(path)
+                                       : io::readParameters(path);
+  bindParameters(file, executor);
   if (optimizer)
     optimizer->load(file);
   return file.metadata();

@@ -11,6 +11,7 @@
 #define CLIP_RUNTIME_TRAIN_CHECKPOINT_H
 
 #include "runtime/core/Executor.h"
+#include "runtime/io/Safetensors.h"
 #include "runtime/train/Optimizer.h"
 
 #include <map>
@@ -24,11 +25,17 @@ void saveCheckpoint(const std::string &path, runtime::Executor &executor,
                     const std::map<std::string, std::string> &metadata);
 
 /// Reads parameters (every one the executor's function has; extra keys
-/// allowed) and, when `optimizer` is given, its state. Returns the
+/// allowed) and, when `optimizer` is given, its state. Without an
+/// optimizer, `path` may be any checkpoint io::readParameters reads. Returns the
 /// metadata. Throws naming the file and what is missing or wrong.
 std::map<std::string, std::string> loadCheckpoint(const std::string &path,
                                                   runtime::Executor &executor,
                                                   AdamW *optimizer);
+
+/// Copies every parameter the executor's function has from `file` (extra
+/// keys allowed); throws naming the file and what is missing or wrong.
+void bindParameters(const io::SafetensorsFile &file,
+                    runtime::Executor &executor);
 
 } // namespace clip::train
 

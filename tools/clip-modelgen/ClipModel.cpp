@@ -10,6 +10,10 @@
 
 #include "GraphWriter.h"
 
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -233,7 +237,7 @@ void Generator::visionTransformer() {
   const VisionConfig &v = config.vision;
   const int64_t grid = v.imageSize / v.patchSize, tokens = grid * grid + 1;
   const int64_t width = v.width, heads = width / v.headWidth;
-  const int64_t hidden = static_cast<int64_t>(width * v.mlpRatio);
+  const int64_t hidden = v.mlpHidden();
   const std::string lnPooled = layerNorm("visual", {kBatch, width}, "_pooled");
   const std::string lnTokens = layerNorm("visual", {kBatch, tokens, width}, "");
   const std::string blocks =
@@ -506,7 +510,7 @@ void Generator::modifiedResNet() {
 
 void Generator::textTransformer() {
   const TextConfig &t = config.text;
-  const int64_t hidden = static_cast<int64_t>(t.width * t.mlpRatio);
+  const int64_t hidden = t.mlpHidden();
   const std::string lnPooled = layerNorm("text", {kBatch, t.width}, "_pooled");
   const std::string blocks =
       transformer("text", "transformer.", t.contextLength, t.width, t.heads,
@@ -644,6 +648,32 @@ std::string generateClipModel(const ModelConfig &config,
   ModuleWriter module(header);
   Generator(config, module).generate();
   return module.str();
+}
+
+std::string generateClipModelFile(const std::string &path, int64_t imageSize) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    throw std::runtime_error(fmt::format("cannot read {}: {}", path,
+                                         buffer.getError().message()));
+  std::string name = llvm::sys::path::stem(path).str();
+  if (name == "config") {
+    llvm::SmallString<256> absolute(path);
+    llvm::sys::fs::make_absolute(absolute);
+    llvm::StringRef folder =
+        llvm::sys::path::filename(llvm::sys::path::parent_path(absolute));
+    if (!folder.empty())
+      name = folder.str();
+  }
+  ModelConfig config =
+      parseModelConfig((*buffer)->getBuffer().str(), name, imageSize);
+  // Name the config by its path relative to the repository, as the
+  // checked-in files do, so regenerating gives identical bytes.
+  std::string source = path;
+  if (size_t at = source.find("models/clip/"); at != std::string::npos)
+    source = source.substr(at);
+  if (imageSize > 0)
+    source += " --image-size " + std::to_string(imageSize);
+  return generateClipModel(config, source);
 }
 
 } // namespace clip::modelgen

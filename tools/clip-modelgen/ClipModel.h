@@ -14,6 +14,12 @@ namespace clip::modelgen {
 std::string generateClipModel(const ModelConfig &config,
                               const std::string &source);
 
+/// Reads the config at `path` (OpenCLIP's or Hugging Face's) and generates
+/// its model; a Hugging Face config.json is named after its folder (the hub
+/// repository). Throws std::runtime_error naming the file.
+std::string generateClipModelFile(const std::string &path,
+                                  int64_t imageSize = 0);
+
 } // namespace clip::modelgen
 
 #endif // CLIP_TOOLS_MODELGEN_CLIPMODEL_H

@@ -23,7 +23,13 @@ struct VisionConfig {
   std::vector<int64_t> resnetLayers;
   int64_t headWidth = 64;
   double mlpRatio = 4.0;
+  /// The MLP's hidden width when a config gives it (Hugging Face's
+  /// intermediate_size), else 0: int(width * mlpRatio), as OpenCLIP has it.
+  int64_t mlpWidth = 0;
   bool isResNet() const { return !resnetLayers.empty(); }
+  int64_t mlpHidden() const {
+    return mlpWidth ? mlpWidth : static_cast<int64_t>(width * mlpRatio);
+  }
 };
 
 struct TextConfig {
@@ -33,6 +39,10 @@ struct TextConfig {
   int64_t heads = 8;
   int64_t layers = 12;
   double mlpRatio = 4.0;
+  int64_t mlpWidth = 0; // as VisionConfig's
+  int64_t mlpHidden() const {
+    return mlpWidth ? mlpWidth : static_cast<int64_t>(width * mlpRatio);
+  }
 };
 
 struct ModelConfig {
@@ -43,8 +53,11 @@ struct ModelConfig {
   TextConfig text;
 };
 
-/// Parses OpenCLIP's config JSON; throws std::runtime_error naming the field.
-/// A positive `imageSize` replaces vision_cfg.image_size before validation.
+/// Parses OpenCLIP's config JSON (open_clip/model_configs/*.json) or a
+/// Hugging Face CLIPModel config.json (it has "vision_config" and
+/// "text_config"; absent fields take transformers' CLIPConfig defaults, as
+/// save_pretrained omits them); throws std::runtime_error naming the field.
+/// A positive `imageSize` replaces the image size before validation.
 ModelConfig parseModelConfig(const std::string &json, const std::string &name,
                              int64_t imageSize = 0);
 

@@ -31,7 +31,7 @@ namespace cl = llvm::cl;
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::opt<std::string> configPath(cl::Positional, cl::Required,
-                                  cl::desc("<OpenCLIP model config .json>"));
+                                  cl::desc("<OpenCLIP model config .json, or a Hugging Face CLIPModel config.json>"));
   cl::opt<std::string> outputPath("o", cl::desc("output file (default stdout)"),
                                   cl::value_desc("file"), cl::init("-"));
   cl::opt<int64_t> imageSize(
@@ -41,25 +41,9 @@ int main(int argc, char **argv) {
                               "clip-modelgen: CLIP model files in the clip "
                               "dialect from OpenCLIP-style configs\n");
 
-  auto buffer = llvm::MemoryBuffer::getFile(configPath);
-  if (!buffer) {
-    llvm::errs() << "clip-modelgen: cannot read " << configPath << ": "
-                 << buffer.getError().message() << "\n";
-    return 1;
-  }
   std::string text;
   try {
-    const std::string name = llvm::sys::path::stem(configPath).str();
-    clip::modelgen::ModelConfig config = clip::modelgen::parseModelConfig(
-        (*buffer)->getBuffer().str(), name, imageSize);
-    // Name the config by its path relative to the repository, as the
-    // checked-in files do, so regenerating gives identical bytes.
-    std::string source = configPath;
-    if (size_t at = source.find("models/clip/"); at != std::string::npos)
-      source = source.substr(at);
-    if (imageSize > 0)
-      source += " --image-size " + std::to_string(imageSize);
-    text = clip::modelgen::generateClipModel(config, source);
+    text = clip::modelgen::generateClipModelFile(configPath, imageSize);
   } catch (const std::exception &e) {
     llvm::errs() << "clip-modelgen: " << e.what() << "\n";
     return 1;

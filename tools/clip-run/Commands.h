@@ -14,6 +14,13 @@ int evalCommand(const std::vector<std::string> &args);
 /// `clip-run embed FILE.so [flags]`.
 int embedCommand(const std::vector<std::string> &args);
 
+/// `clip-run convert CHECKPOINT -o OUT.safetensors`.
+int convertCommand(const std::vector<std::string> &args);
+/// `clip-run classify FILE.so --params F IMAGES... --labels ...`.
+int classifyCommand(const std::vector<std::string> &args);
+/// `clip-run search FILE.so --params F --index EMB (--text|--image) ...`.
+int searchCommand(const std::vector<std::string> &args);
+
 } // namespace clip::run
 
 #endif // CLIP_TOOLS_CLIP_RUN_COMMANDS_H

@@ -29,42 +29,6 @@ using runtime::RuntimeError;
 
 namespace {
 
-/// Images from a folder (sorted) or a list file (one path a line).
-class ImageFiles final : public data::SampleSource {
-public:
-  explicit ImageFiles(const std::string &where) {
-    namespace fs = std::filesystem;
-    if (fs::is_directory(where)) {
-      for (const auto &entry : fs::directory_iterator(where)) {
-        const std::string ext = entry.path().extension().string();
-        if (ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".PNG" ||
-            ext == ".JPG" || ext == ".JPEG")
-          paths.push_back(entry.path().string());
-      }
-      std::sort(paths.begin(), paths.end());
-    } else {
-      std::ifstream in(where);
-      if (!in)
-        throw RuntimeError(
-            fmt::format("{}: no such folder or list file", where));
-      for (std::string line; std::getline(in, line);)
-        if (!line.empty())
-          paths.push_back(line);
-    }
-    if (paths.empty())
-      throw RuntimeError(fmt::format("{}: no images (.png, .jpg)", where));
-  }
-  size_t size() const override { return paths.size(); }
-  data::Sample get(size_t index) const override {
-    return {data::readImageFile(paths[index]), "", paths[index]};
-  }
-  std::string where(size_t index) const override { return paths[index]; }
-  const std::vector<std::string> &files() const { return paths; }
-
-private:
-  std::vector<std::string> paths;
-};
-
 /// [rows, dim] f32 as .npy (version 1.0, little-endian, C order).
 void writeNpy(const std::string &path, const std::vector<float> &values,
               int64_t rows, int64_t dim) {

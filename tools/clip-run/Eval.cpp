@@ -10,6 +10,7 @@
 #include "ZeroShot.h"
 
 #include "runtime/data/Data.h"
+#include "runtime/io/Pretrained.h"
 #include "runtime/text/Tokenizer.h"
 #include "runtime/train/Checkpoint.h"
 
@@ -22,14 +23,53 @@ namespace clip::run {
 using runtime::Executor;
 using runtime::RuntimeError;
 
+namespace {
+
+/// Zero-shot top-1/top-5 on a folder of class folders.
+int imageFolderZeroShot(const runtime::Library &library, const Flags &flags) {
+  std::vector<std::string> classNames;
+  std::vector<int64_t> labels;
+  const ImageFiles images = ImageFiles::labelledFolder(
+      flags.str("image-folder"), classNames, labels);
+  const std::vector<std::string> templates =
+      promptTemplates(flags.str("templates"));
+  const io::SafetensorsFile params = io::readParameters(flags.str("params"));
+  std::unique_ptr<Executor> textEncoder =
+      makeExecutor(library, "encode_text", flags.str("device"));
+  std::unique_ptr<Executor> imageEncoder =
+      makeExecutor(library, "encode_image", flags.str("device"));
+  train::bindParameters(params, *textEncoder);
+  train::bindParameters(params, *imageEncoder);
+  text::Tokenizer tokenizer(vocabularyPath(flags));
+  const ZeroShotResult result = zeroShot(
+      {*textEncoder, *imageEncoder}, tokenizer,
+      classPrompts(classNames, templates), images, labels,
+      imageEncoder->function().inputs[0].shape[2],
+      static_cast<int>(flags.integer("workers", 1)));
+  printZeroShot(result, flags.str("image-folder"), classNames,
+                templates.size());
+  return 0;
+}
+
+} // namespace
+
 int evalCommand(const std::vector<std::string> &args) {
   Flags flags = commonFlags();
-  flags.value("params", "", "parameters or checkpoint (safetensors)");
+  flags.value("params", "",
+              "parameters: safetensors (ours, OpenCLIP's or Hugging Face's), "
+              "a sharded index, a torch.save .bin, or a folder of one")
+      .value("image-folder", "",
+             "zero-shot on a labelled folder: one sub-folder a class, its "
+             "name the class name")
+      .value("templates", "imagenet",
+             "with --image-folder: simple, imagenet (OpenAI's 80) or a file "
+             "of templates with {}");
   const std::vector<std::string> positionals = flags.parse(args);
   if (flags.on("help")) {
     fmt::print("usage: clip-run eval FILE.so --params CHECKPOINT [options]\n"
-               "Zero-shot classification of Fashion-MNIST's test split, or\n"
-               "image-text retrieval (R@1/5/10) on --csv or --tar pairs.\n\n{}",
+               "Zero-shot classification of Fashion-MNIST's test split or of\n"
+               "--image-folder, or image-text retrieval (R@1/5/10) on --csv\n"
+               "or --tar pairs.\n\n{}",
                flags.help());
     return 0;
   }
@@ -38,6 +78,8 @@ int evalCommand(const std::vector<std::string> &args) {
   if (const int64_t threads = flags.integer("threads"); threads > 0)
     omp_set_num_threads(static_cast<int>(threads));
   runtime::Library library(positionals[0]);
+  if (flags.given("image-folder"))
+    return imageFolderZeroShot(library, flags);
   std::unique_ptr<Executor> holder =
       makeExecutor(library, "train_step", flags.str("device"));
   train::loadCheckpoint(flags.str("params"), *holder, nullptr);
@@ -75,7 +117,8 @@ int evalCommand(const std::vector<std::string> &args) {
   ZeroShotResult result =
       fashionMnistZeroShot(library, *holder, tokenizer, flags,
                            holder->function().inputs[image].shape[2]);
-  printZeroShot(result);
+  printZeroShot(result, "Fashion-MNIST test", data::fashionMnistClasses(),
+                data::captionTemplates().size());
   return 0;
 }
 

@@ -29,11 +29,15 @@ std::vector<std::string> Flags::parse(const std::vector<std::string> &args) {
   std::vector<std::string> positionals;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string &arg = args[i];
-    if (arg.rfind("--", 0) != 0) {
+    // One-letter flags are spelled with one dash (-k 10), the rest with two.
+    const bool shortFlag = arg.size() == 2 && arg[0] == '-' && arg[1] != '-';
+    if (arg.rfind("--", 0) != 0 && !shortFlag) {
       positionals.push_back(arg);
       continue;
     }
-    auto it = flags.find(arg.substr(2));
+    auto it = flags.find(arg.substr(shortFlag ? 1 : 2));
+    if (it != flags.end() && (it->first.size() == 1) != shortFlag)
+      it = flags.end();
     if (it == flags.end())
       throw RuntimeError(fmt::format("unknown option `{}` (see --help)", arg));
     Flag &flag = it->second;
@@ -85,8 +89,10 @@ std::string Flags::help() const {
   std::string text;
   for (const std::string &name : order) {
     const Flag &flag = flags.at(name);
-    const std::string left =
-        flag.isToggle ? "--" + name : fmt::format("--{} X", name);
+    const std::string dashes = name.size() == 1 ? "-" : "--";
+    const std::string left = flag.isToggle
+                                 ? dashes + name
+                                 : fmt::format("{}{} X", dashes, name);
     text += fmt::format("  {:<24}{}{}\n", left, flag.help,
                         flag.isToggle || flag.value.empty()
                             ? ""

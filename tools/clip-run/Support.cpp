@@ -8,6 +8,11 @@
 
 #include "fmt/format.h"
 
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+
 namespace clip::run {
 
 using runtime::CpuExecutor;
@@ -51,6 +56,13 @@ std::unique_ptr<data::SampleSource> openSource(const Flags &flags, bool train) {
                                 static_cast<uint64_t>(flags.integer("seed")));
 }
 
+std::string trimmed(const std::string &s) {
+  const size_t begin = s.find_first_not_of(" \t\r");
+  if (begin == std::string::npos)
+    return "";
+  return s.substr(begin, s.find_last_not_of(" \t\r") - begin + 1);
+}
+
 std::string vocabularyPath(const Flags &flags) {
   return flags.given("vocab") ? flags.str("vocab")
                               : text::defaultVocabularyPath();
@@ -74,6 +86,90 @@ Flags commonFlags() {
       .toggle("skip-bad", "report and skip corrupt images or rows")
       .toggle("help", "this help");
   return flags;
+}
+
+namespace {
+
+bool isImageFile(const std::filesystem::path &p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return ext == ".png" || ext == ".jpg" || ext == ".jpeg";
+}
+
+std::vector<std::string> imagesIn(const std::filesystem::path &folder) {
+  std::vector<std::string> paths;
+  for (const auto &entry : std::filesystem::directory_iterator(folder))
+    if (entry.is_regular_file() && isImageFile(entry.path()))
+      paths.push_back(entry.path().string());
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+} // namespace
+
+ImageFiles::ImageFiles(const std::string &where) {
+  namespace fs = std::filesystem;
+  if (fs::is_directory(where)) {
+    paths = imagesIn(where);
+  } else {
+    std::ifstream in(where);
+    if (!in)
+      throw RuntimeError(fmt::format("{}: no such folder or list file", where));
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty())
+        paths.push_back(line);
+  }
+  if (paths.empty())
+    throw RuntimeError(fmt::format("{}: no images (.png, .jpg)", where));
+}
+
+ImageFiles::ImageFiles(std::vector<std::string> files) : paths(std::move(files)) {
+  for (const std::string &p : paths)
+    if (!std::filesystem::is_regular_file(p))
+      throw RuntimeError(fmt::format("{}: no such image file", p));
+  if (paths.empty())
+    throw RuntimeError("no image files given");
+}
+
+ImageFiles ImageFiles::labelledFolder(const std::string &folder,
+                                      std::vector<std::string> &classNames,
+                                      std::vector<int64_t> &labels) {
+  namespace fs = std::filesystem;
+  if (!fs::is_directory(folder))
+    throw RuntimeError(fmt::format("{}: no such folder", folder));
+  std::vector<fs::path> classes;
+  for (const auto &entry : fs::directory_iterator(folder))
+    if (entry.is_directory())
+      classes.push_back(entry.path());
+  std::sort(classes.begin(), classes.end());
+  ImageFiles files;
+  classNames.clear();
+  labels.clear();
+  for (const fs::path &c : classes) {
+    std::vector<std::string> images = imagesIn(c);
+    if (images.empty())
+      throw RuntimeError(fmt::format(
+          "{}: class folder `{}` holds no images (.png, .jpg)", folder,
+          c.filename().string()));
+    std::string name = c.filename().string();
+    std::replace(name.begin(), name.end(), '_', ' ');
+    for (std::string &p : images) {
+      files.paths.push_back(std::move(p));
+      labels.push_back(static_cast<int64_t>(classNames.size()));
+    }
+    classNames.push_back(std::move(name));
+  }
+  if (classNames.size() < 2)
+    throw RuntimeError(fmt::format(
+        "{}: zero-shot evaluation needs at least two class folders (one "
+        "folder a class, its images inside); found {}",
+        folder, classNames.size()));
+  return files;
+}
+
+data::Sample ImageFiles::get(size_t index) const {
+  return {data::readImageFile(paths[index]), "", paths[index]};
 }
 
 } // namespace clip::run

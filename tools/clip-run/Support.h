@@ -7,8 +7,10 @@
 #include "runtime/core/Executor.h"
 #include "runtime/data/Sample.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace clip::run {
 
@@ -22,6 +24,32 @@ int32_t inputIndex(const runtime::Executor &executor, const char *name);
 Flags commonFlags();
 /// The image-text source the flags name (--csv, --tar or --data).
 std::unique_ptr<data::SampleSource> openSource(const Flags &flags, bool train);
+/// Image files as a sample source (no captions).
+class ImageFiles final : public data::SampleSource {
+public:
+  /// The images of a folder (sorted by name) or of a list file (one path a
+  /// line).
+  explicit ImageFiles(const std::string &where);
+  /// The given files, in order; each must exist.
+  explicit ImageFiles(std::vector<std::string> paths);
+  /// A labelled folder: one sub-folder a class (sorted; its name is the
+  /// class name, `_` read as a space), its images the class's.
+  static ImageFiles labelledFolder(const std::string &folder,
+                                   std::vector<std::string> &classNames,
+                                   std::vector<int64_t> &labels);
+
+  size_t size() const override { return paths.size(); }
+  data::Sample get(size_t index) const override;
+  std::string where(size_t index) const override { return paths[index]; }
+  const std::vector<std::string> &files() const { return paths; }
+
+private:
+  ImageFiles() = default;
+  std::vector<std::string> paths;
+};
+
+/// `s` without leading and trailing blanks.
+std::string trimmed(const std::string &s);
 /// --vocab, or where set-up put the BPE vocabulary.
 std::string vocabularyPath(const Flags &flags);
 

@@ -458,7 +458,8 @@ int trainCommand(const std::vector<std::string> &args) {
     const auto evalStart = std::chrono::steady_clock::now();
     ZeroShotResult result =
         fashionMnistZeroShot(library, *step, tokenizer, flags, imageSize);
-    printZeroShot(result);
+    printZeroShot(result, "Fashion-MNIST test", data::fashionMnistClasses(),
+                data::captionTemplates().size());
     fmt::print("  evaluated in {:.1f} s\n",
                std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                              evalStart)

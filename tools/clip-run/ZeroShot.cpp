@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 
 namespace clip::run {
 
@@ -152,14 +153,97 @@ Retrieval retrieval(const std::vector<float> &images,
   return result;
 }
 
-ZeroShotResult zeroShot(const Encoders &encoders,
-                        const text::Tokenizer &tokenizer,
-                        const std::vector<std::vector<std::string>> &prompts,
-                        const data::SampleSource &images,
-                        const std::vector<int64_t> &labels, int64_t imageSize,
-                        int threads) {
+/// OpenAI's 80 ImageNet prompt templates (CLIP's notebook; OpenCLIP's
+/// OPENAI_IMAGENET_TEMPLATES), "{}" standing for the class name.
+static const std::vector<std::string> &imagenetTemplates() {
+  static const std::vector<std::string> templates = {
+      "a bad photo of a {}.", "a photo of many {}.", "a sculpture of a {}.",
+      "a photo of the hard to see {}.", "a low resolution photo of the {}.",
+      "a rendering of a {}.", "graffiti of a {}.", "a bad photo of the {}.",
+      "a cropped photo of the {}.", "a tattoo of a {}.", "the embroidered {}.",
+      "a photo of a hard to see {}.", "a bright photo of a {}.",
+      "a photo of a clean {}.", "a photo of a dirty {}.",
+      "a dark photo of the {}.", "a drawing of a {}.", "a photo of my {}.",
+      "the plastic {}.", "a photo of the cool {}.",
+      "a close-up photo of a {}.", "a black and white photo of the {}.",
+      "a painting of the {}.", "a painting of a {}.",
+      "a pixelated photo of the {}.", "a sculpture of the {}.",
+      "a bright photo of the {}.", "a cropped photo of a {}.",
+      "a plastic {}.", "a photo of the dirty {}.",
+      "a jpeg corrupted photo of a {}.", "a blurry photo of the {}.",
+      "a photo of the {}.", "a good photo of the {}.",
+      "a rendering of the {}.", "a {} in a video game.",
+      "a photo of one {}.", "a doodle of a {}.",
+      "a close-up photo of the {}.", "a photo of a {}.", "the origami {}.",
+      "the {} in a video game.", "a sketch of a {}.", "a doodle of the {}.",
+      "a origami {}.", "a low resolution photo of a {}.", "the toy {}.",
+      "a rendition of the {}.", "a photo of the clean {}.",
+      "a photo of a large {}.", "a rendition of a {}.",
+      "a photo of a nice {}.", "a photo of a weird {}.",
+      "a blurry photo of a {}.", "a cartoon {}.", "art of a {}.",
+      "a sketch of the {}.", "a embroidered {}.",
+      "a pixelated photo of a {}.", "itap of the {}.",
+      "a jpeg corrupted photo of the {}.", "a good photo of a {}.",
+      "a plushie {}.", "a photo of the nice {}.", "a photo of the small {}.",
+      "a photo of the weird {}.", "the cartoon {}.", "art of the {}.",
+      "a drawing of the {}.", "a photo of the large {}.",
+      "a black and white photo of a {}.", "the plushie {}.",
+      "a dark photo of a {}.", "itap of a {}.", "graffiti of the {}.",
+      "a toy {}.", "itap of my {}.", "a photo of a cool {}.",
+      "a photo of a small {}.", "a tattoo of the {}.",
+  };
+  return templates;
+}
+
+std::vector<std::string> promptTemplates(const std::string &spec) {
+  if (spec == "simple")
+    return {"a photo of a {}."};
+  if (spec == "imagenet")
+    return imagenetTemplates();
+  std::ifstream in(spec);
+  if (!in)
+    throw RuntimeError(fmt::format(
+        "--templates: `{}` is neither simple, imagenet nor a readable file",
+        spec));
+  std::vector<std::string> templates;
+  int line = 0;
+  for (std::string text; std::getline(in, text);) {
+    ++line;
+    text = trimmed(text);
+    if (text.empty())
+      continue;
+    if (text.find("{}") == std::string::npos)
+      throw RuntimeError(fmt::format(
+          "{}:{}: a template needs `{{}}` where the label goes: `{}`", spec,
+          line, text));
+    templates.push_back(text);
+  }
+  if (templates.empty())
+    throw RuntimeError(fmt::format("{}: no templates", spec));
+  return templates;
+}
+
+std::vector<std::vector<std::string>>
+classPrompts(const std::vector<std::string> &labels,
+           const std::vector<std::string> &templates) {
+  std::vector<std::vector<std::string>> prompts;
+  for (const std::string &label : labels) {
+    prompts.emplace_back();
+    for (const std::string &t : templates) {
+      std::string p = t;
+      for (size_t at; (at = p.find("{}")) != std::string::npos;)
+        p.replace(at, 2, label);
+      prompts.back().push_back(p);
+    }
+  }
+  return prompts;
+}
+
+std::vector<float>
+classEmbeddings(runtime::Executor &encodeText, const text::Tokenizer &tokenizer,
+                const std::vector<std::vector<std::string>> &prompts,
+                int64_t &dim) {
   const int64_t classes = static_cast<int64_t>(prompts.size());
-  // Class embeddings: normalized mean of the normalized prompt embeddings.
   std::vector<std::string> texts;
   std::vector<int64_t> classOf;
   for (int64_t c = 0; c < classes; ++c)
@@ -167,14 +251,26 @@ ZeroShotResult zeroShot(const Encoders &encoders,
       texts.push_back(prompt);
       classOf.push_back(c);
     }
-  int64_t dim = 0;
   const std::vector<float> promptEmb =
-      embedTexts(encoders.text, tokenizer, texts, dim);
+      embedTexts(encodeText, tokenizer, texts, dim);
   std::vector<float> classEmb(classes * dim, 0.0f);
   for (size_t t = 0; t < texts.size(); ++t)
     for (int64_t d = 0; d < dim; ++d)
       classEmb[classOf[t] * dim + d] += promptEmb[t * dim + d];
   normalizeRows(classEmb.data(), classes, dim);
+  return classEmb;
+}
+
+ZeroShotResult zeroShot(const Encoders &encoders,
+                        const text::Tokenizer &tokenizer,
+                        const std::vector<std::vector<std::string>> &prompts,
+                        const data::SampleSource &images,
+                        const std::vector<int64_t> &labels, int64_t imageSize,
+                        int threads) {
+  const int64_t classes = static_cast<int64_t>(prompts.size());
+  int64_t dim = 0;
+  const std::vector<float> classEmb =
+      classEmbeddings(encoders.text, tokenizer, prompts, dim);
 
   int64_t imageDim = 0;
   const std::vector<float> emb =
@@ -238,15 +334,16 @@ ZeroShotResult fashionMnistZeroShot(const runtime::Library &library,
                   static_cast<int>(flags.integer("workers", 1)));
 }
 
-void printZeroShot(const ZeroShotResult &result) {
-  fmt::print("zero-shot Fashion-MNIST test ({} images, {} templates): top-1 "
+void printZeroShot(const ZeroShotResult &result, const std::string &what,
+                   const std::vector<std::string> &classNames,
+                   size_t templates) {
+  fmt::print("zero-shot {} ({} images, {} classes, {} templates): top-1 "
              "{:.2f}%  top-5 {:.2f}%\n",
-             result.count, data::captionTemplates().size(), 100 * result.top1,
-             100 * result.top5);
-  const auto &names = data::fashionMnistClasses();
+             what, result.count, classNames.size(), templates,
+             100 * result.top1, 100 * result.top5);
   std::string perClass;
-  for (size_t c = 0; c < names.size(); ++c)
-    perClass += fmt::format("{}{} {:.0f}%", c ? ", " : "", names[c],
+  for (size_t c = 0; c < classNames.size(); ++c)
+    perClass += fmt::format("{}{} {:.0f}%", c ? ", " : "", classNames[c],
                             100.0 * result.perClassCorrect[c] /
                                 std::max<int64_t>(result.perClassCount[c], 1));
   fmt::print("  per class: {}\n", perClass);

@@ -52,6 +52,22 @@ Retrieval retrieval(const std::vector<float> &images,
                     const std::vector<float> &texts, int64_t count,
                     int64_t dim);
 
+/// --templates: "simple" ("a photo of a {}."), "imagenet" (OpenAI's 80
+/// ImageNet templates, OpenCLIP's OPENAI_IMAGENET_TEMPLATES) or a file of
+/// templates, one a line, each with "{}" where the class name goes.
+std::vector<std::string> promptTemplates(const std::string &spec);
+/// The prompts of each class: every template with "{}" replaced.
+std::vector<std::vector<std::string>>
+classPrompts(const std::vector<std::string> &classNames,
+             const std::vector<std::string> &templates);
+
+/// Each class's embedding: the normalized mean of the normalized
+/// embeddings of its prompts ([classes x dim]).
+std::vector<float>
+classEmbeddings(runtime::Executor &encodeText, const text::Tokenizer &tokenizer,
+                const std::vector<std::vector<std::string>> &prompts,
+                int64_t &dim);
+
 struct ZeroShotResult {
   int64_t count = 0;
   double top1 = 0, top5 = 0; // fractions
@@ -73,7 +89,10 @@ ZeroShotResult fashionMnistZeroShot(const runtime::Library &library,
                                     runtime::Executor &trained,
                                     const text::Tokenizer &tokenizer,
                                     const Flags &flags, int64_t imageSize);
-void printZeroShot(const ZeroShotResult &result);
+/// Prints top-1/top-5 and the per-class accuracy.
+void printZeroShot(const ZeroShotResult &result, const std::string &what,
+                   const std::vector<std::string> &classNames,
+                   size_t templates);
 
 } // namespace clip::run
 

@@ -15,6 +15,7 @@
 #include "runtime/core/Executor.h"
 #include "runtime/core/Library.h"
 #include "runtime/gpu/CudaExecutor.h"
+#include "runtime/io/Pretrained.h"
 #include "runtime/io/Safetensors.h"
 #include "runtime/train/Initialize.h"
 #include "runtime/train/TrainStep.h"
@@ -46,7 +47,17 @@ const char *usage = R"(usage:
                                          data; see clip-run train --help)
   clip-run eval FILE.so --params F       zero-shot accuracy, or retrieval
                                          R@1/5/10 with --csv/--tar
+  clip-run eval FILE.so --params F --image-folder DIR
+                                         zero-shot top-1/top-5 on one folder
+                                         a class
   clip-run embed FILE.so --params F      embeddings of --images or --texts
+  clip-run classify FILE.so --params F IMAGES... --labels "a,b,c"
+                                         each image's top labels
+  clip-run search FILE.so --params F --index EMB.safetensors --text "q"
+                                         rank an index written by embed
+  clip-run convert CHECKPOINT -o F       Hugging Face / torch.save / sharded
+                                         checkpoints to our safetensors
+  (--params takes any checkpoint convert reads; COMMAND --help for more)
 
 step options:
   --device cpu|cuda     where to run (default cpu; cuda needs the NVIDIA
@@ -112,7 +123,7 @@ io::DType ioType(int32_t dtype) {
 void bindFromFile(const std::string &path, const ClipTensorDesc *descs,
                   int32_t count, const std::function<void *(int32_t)> &storage,
                   const char *what) {
-  io::SafetensorsFile file = io::SafetensorsFile::read(path);
+  io::SafetensorsFile file = io::readParameters(path);
   std::vector<io::ExpectedTensor> expected;
   for (int32_t i = 0; i < count; ++i)
     expected.push_back(
@@ -293,6 +304,12 @@ int main(int argc, char **argv) {
       return clip::run::evalCommand({args.begin() + 1, args.end()});
     if (command == "embed")
       return clip::run::embedCommand({args.begin() + 1, args.end()});
+    if (command == "convert")
+      return clip::run::convertCommand({args.begin() + 1, args.end()});
+    if (command == "classify")
+      return clip::run::classifyCommand({args.begin() + 1, args.end()});
+    if (command == "search")
+      return clip::run::searchCommand({args.begin() + 1, args.end()});
     if (command != "step")
       throw RuntimeError(
           fmt::format("unknown command `{}`\n{}", command, usage));

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ClipModel.h"
 #include "clip/IR/ClipDialect.h"
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Pipeline/Pipeline.h"
@@ -28,6 +29,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
@@ -112,7 +114,8 @@ int compileLibrary(const std::string &source, const std::string &output,
 
 int main(int argc, char **argv) {
   cl::opt<std::string> modelPath(cl::Positional, cl::Required,
-                                 cl::desc("<model.mlir>"));
+                                 cl::desc("<model.mlir, or a model config .json (OpenCLIP's or a "
+                                          "Hugging Face config.json)>"));
   cl::opt<std::string> outputPath("o", cl::desc("output (default clip.so)"),
                                   cl::init("clip.so"));
   cl::opt<int64_t> batch("batch", cl::desc("batch size (default 16)"),
@@ -199,8 +202,22 @@ int main(int argc, char **argv) {
   context.loadAllAvailableDialects();
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(modelPath, sourceMgr, &context);
+  OwningOpRef<ModuleOp> module;
+  if (llvm::StringRef(modelPath).ends_with(".json")) {
+    // A config (OpenCLIP's, or a Hugging Face config.json): the model file
+    // clip-modelgen would write, generated in memory.
+    std::string text;
+    try {
+      text = ::clip::modelgen::generateClipModelFile(modelPath);
+    } catch (const std::exception &e) {
+      return fail(e.what());
+    }
+    sourceMgr.AddNewSourceBuffer(
+        llvm::MemoryBuffer::getMemBufferCopy(text, modelPath), llvm::SMLoc());
+    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  } else {
+    module = parseSourceFile<ModuleOp>(modelPath, sourceMgr, &context);
+  }
   if (!module)
     return 1;
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # libFuzzer on the runtime's parsers (test/fuzz), ASan + UBSan.
 #   scripts/fuzz.sh TARGET SECONDS   fuzz one harness (safetensors, json, csv,
-#                                     idx, image, tar, tokenizer, library)
+#                                     idx, image, tar, tokenizer, torch,
+#                                     library)
 #                                     for SECONDS
 #   scripts/fuzz.sh all SECONDS      each harness in turn: its seeds replayed,
 #                                     then SECONDS of fuzzing; a table at the end
@@ -15,7 +16,7 @@ set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=${CLIPC_FUZZ_BUILD_DIR:-$root/build-fuzz}
-targets=(safetensors json csv idx image tar tokenizer library)
+targets=(safetensors json csv idx image tar tokenizer torch library)
 if [ $# -ne 2 ]; then
   echo "usage: scripts/fuzz.sh TARGET|all SECONDS (targets: ${targets[*]})" >&2
   exit 2

@@ -91,9 +91,15 @@ int64_t imageSizeOf(const Executor &encodeImage) {
   return encodeImage.function().inputs[0].shape[2];
 }
 
+/// The flags of a command that runs a model on given inputs (no data set).
 Flags modelFlags() {
-  Flags flags = commonFlags();
-  flags.value("params", "",
+  Flags flags;
+  flags.value("device", "cpu", "cpu or cuda")
+      .value("threads", "0", "CPU threads for the kernels (0: all cores)")
+      .value("workers", "1", "image decoding threads")
+      .value("vocab", "", "BPE vocabulary (default: found at set-up)")
+      .toggle("help", "this help")
+      .value("params", "",
               "parameters: safetensors (OpenCLIP's or Hugging Face's names), "
               "a sharded index, a torch.save .bin, or a folder of one");
   return flags;

@@ -337,9 +337,10 @@ ZeroShotResult fashionMnistZeroShot(const runtime::Library &library,
 void printZeroShot(const ZeroShotResult &result, const std::string &what,
                    const std::vector<std::string> &classNames,
                    size_t templates) {
-  fmt::print("zero-shot {} ({} images, {} classes, {} templates): top-1 "
+  fmt::print("zero-shot {} ({} images, {} classes, {} template{}): top-1 "
              "{:.2f}%  top-5 {:.2f}%\n",
              what, result.count, classNames.size(), templates,
+             templates == 1 ? "" : "s",
              100 * result.top1, 100 * result.top5);
   std::string perClass;
   for (size_t c = 0; c < classNames.size(); ++c)

@@ -289,6 +289,8 @@ int main(int argc, char **argv) {
       return args.empty() ? 1 : 0;
     }
     const std::string command = args[0];
+    if (command == "convert")
+      return clip::run::convertCommand({args.begin() + 1, args.end()});
     if (args.size() < 2)
       throw RuntimeError(
           fmt::format("{} needs a clip.so file\n{}", command, usage));
@@ -304,8 +306,6 @@ int main(int argc, char **argv) {
       return clip::run::evalCommand({args.begin() + 1, args.end()});
     if (command == "embed")
       return clip::run::embedCommand({args.begin() + 1, args.end()});
-    if (command == "convert")
-      return clip::run::convertCommand({args.begin() + 1, args.end()});
     if (command == "classify")
       return clip::run::classifyCommand({args.begin() + 1, args.end()});
     if (command == "search")

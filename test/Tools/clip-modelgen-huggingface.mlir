@@ -23,6 +23,13 @@
 // DEFAULTS: // CLIP defaults: ViT image 224, patch 32, width 768, 12 layers, 12 heads;
 // DEFAULTS-NEXT: // text context 77, vocab 49408, width 512, 12 layers, 8 heads; embed dim 512; QuickGELU.
 //
+// OpenCLIP's hub repositories hold open_clip_config.json: the model config
+// under "model_cfg".
+// RUN: echo '{"model_cfg": {"embed_dim": 64, "quick_gelu": true, "vision_cfg": {"image_size": 32, "patch_size": 8, "width": 64, "layers": 1}, "text_cfg": {"context_length": 16, "width": 64, "heads": 2, "layers": 1}}, "preprocess_cfg": {"mean": [0.5, 0.5, 0.5]}}' > %t/open_clip_config.json
+// RUN: clip-modelgen %t/open_clip_config.json | FileCheck %s --check-prefix=OPENCLIP
+// OPENCLIP: // CLIP open_clip_config: ViT image 32, patch 8, width 64, 1 layers, 1 heads;
+// OPENCLIP-NEXT: // text context 16, vocab 49408, width 64, 1 layers, 2 heads; embed dim 64; QuickGELU.
+//
 // clipc compiles the config directly.
 // RUN: clipc %t/clip-vit-test/config.json --batch 2 --emit mlir | FileCheck %s --check-prefix=CLIPC
 // CLIPC: func.func @train_step

@@ -146,6 +146,10 @@ ModelConfig parseModelConfig(const std::string &json, const std::string &name,
     fail(name, "the config is not a JSON object");
   if (root->get("vision_config") || root->get("text_config"))
     return parseHuggingFaceConfig(*root, name, imageSize);
+  // OpenCLIP's hub repositories: open_clip_config.json holds the model
+  // config under "model_cfg" (beside "preprocess_cfg").
+  if (const llvm::json::Object *inner = root->getObject("model_cfg"))
+    root = inner;
 
   ModelConfig config;
   config.name = name;

@@ -96,7 +96,8 @@ int trainCommand(const std::vector<std::string> &args) {
       .value("accum", "1", "micro-batches per optimizer step")
       .value("clip-grad", "0", "clip the global gradient norm (0: off)")
       .toggle("random-crop", "RandomResizedCrop(scale 0.9-1) for training")
-      .value("init", "", "start from these parameters (safetensors)")
+      .value("init", "", "start from these parameters (any checkpoint --params "
+                         "takes: ours, Hugging Face, torch.save, sharded)")
       .value("checkpoint", "", "checkpoint file, rewritten atomically")
       .value("save-every", "0", "steps between checkpoints (0: at the end)")
       .value("resume", "", "continue from this checkpoint")

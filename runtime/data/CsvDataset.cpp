@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <unordered_map>
+
 namespace clip::data {
 
 namespace {
@@ -15,31 +17,34 @@ std::string describeSeparator(char c) {
   return fmt::format("'{}'", c);
 }
 
+/// One image and every caption the file gives it: rows that name the same
+/// image (Flickr30k and COCO list 5 captions an image) are one sample, in
+/// the order the image first appears.
 class CsvSource final : public SampleSource {
 public:
-  struct Row {
+  struct Item {
     std::string imagePath; // resolved
-    std::string caption;
-    int64_t line;
+    std::vector<std::string> captions;
+    int64_t line; // of the image's first row
   };
 
-  CsvSource(std::string path, std::vector<Row> rows)
-      : path_(std::move(path)), rows_(std::move(rows)) {}
+  CsvSource(std::string path, std::vector<Item> items)
+      : path_(std::move(path)), items_(std::move(items)) {}
 
-  size_t size() const override { return rows_.size(); }
+  size_t size() const override { return items_.size(); }
 
   std::string where(size_t index) const override {
-    if (index >= rows_.size())
+    if (index >= items_.size())
       return fmt::format("{}: sample {}", path_, index);
-    return fmt::format("{} line {}", path_, rows_[index].line);
+    return fmt::format("{} line {}", path_, items_[index].line);
+  }
+
+  std::vector<std::string> captionsOf(size_t index) const override {
+    return item(index).captions;
   }
 
   Sample get(size_t index) const override {
-    if (index >= rows_.size())
-      throw DataError(fmt::format("{}: sample {} out of range (the file has "
-                                  "{} rows)",
-                                  path_, index, rows_.size()));
-    const Row &row = rows_[index];
+    const Item &row = item(index);
     Sample sample;
     sample.where =
         fmt::format("{} line {} ({})", path_, row.line, row.imagePath);
@@ -52,13 +57,23 @@ public:
     }
     sample.image = decodeImage(
         bytes, fmt::format("{} line {}: {}", path_, row.line, row.imagePath));
-    sample.caption = row.caption;
+    sample.caption = row.captions.front();
+    if (row.captions.size() > 1)
+      sample.captions = row.captions;
     return sample;
   }
 
 private:
+  const Item &item(size_t index) const {
+    if (index >= items_.size())
+      throw DataError(fmt::format("{}: sample {} out of range (the file has "
+                                  "{} images)",
+                                  path_, index, items_.size()));
+    return items_[index];
+  }
+
   std::string path_;
-  std::vector<Row> rows_;
+  std::vector<Item> items_;
 };
 
 } // namespace
@@ -179,8 +194,8 @@ std::unique_ptr<SampleSource> openCsv(const std::string &path,
   std::string directory;
   if (const size_t slash = path.find_last_of('/'); slash != std::string::npos)
     directory = path.substr(0, slash + 1);
-  std::vector<CsvSource::Row> rows;
-  rows.reserve(records.size() - 1);
+  std::vector<CsvSource::Item> items;
+  std::unordered_map<std::string, size_t> itemOf; // image path -> item
   for (size_t r = 1; r < records.size(); ++r) {
     const CsvRecord &record = records[r];
     if (record.fields.size() != header.fields.size())
@@ -193,13 +208,14 @@ std::unique_ptr<SampleSource> openCsv(const std::string &path,
     if (image.empty())
       throw DataError(fmt::format("{} line {}: empty '{}' (image path)", path,
                                   record.line, imageKey));
-    CsvSource::Row row;
-    row.imagePath = image.front() == '/' ? image : directory + image;
-    row.caption = record.fields[captionColumn];
-    row.line = record.line;
-    rows.push_back(std::move(row));
+    const std::string resolved =
+        image.front() == '/' ? image : directory + image;
+    auto [it, fresh] = itemOf.emplace(resolved, items.size());
+    if (fresh)
+      items.push_back({resolved, {}, record.line});
+    items[it->second].captions.push_back(record.fields[captionColumn]);
   }
-  return std::make_unique<CsvSource>(path, std::move(rows));
+  return std::make_unique<CsvSource>(path, std::move(items));
 }
 
 } // namespace clip::data

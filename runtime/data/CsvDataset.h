@@ -10,8 +10,10 @@
 // accepted. Image paths are relative to the CSV file's directory unless
 // absolute. The whole file is parsed on open: a row with the wrong number of
 // fields, an unterminated quote, text after a closing quote, a missing
-// column or an empty image path is a DataError with the line number. Images
-// are read and decoded on get().
+// column or an empty image path is a DataError with the line number. Rows
+// that name the same image are one sample with several captions (Flickr30k
+// and COCO give 5 an image, one a row): training picks one per step
+// (Loader), evaluation uses all. Images are read and decoded on get().
 //
 //===----------------------------------------------------------------------===//
 #ifndef CLIP_RUNTIME_DATA_CSVDATASET_H

@@ -173,6 +173,12 @@ struct Loader::Impl {
         } catch (const DataError &error) {
           throw DataError(fmt::format("{}: {}", sample.where, error.what()));
         }
+        // Several captions: one per step, drawn from its own stream of the
+        // pair's seed so that the crop's random numbers stay as they were.
+        if (sample.captions.size() > 1) {
+          std::mt19937_64 pick(rng() ^ 0x63617074696f6e73ULL); // "captions"
+          sample.caption = sample.captions[below(pick, sample.captions.size())];
+        }
         if (tokenize)
           tokenize(sample.caption,
                    slot.data.tokens.data() + position * config.contextLength);

@@ -15,7 +15,10 @@
 //     epoch g / batchesPerEpoch; the loader starts at g = startBatch, so a
 //     run resumed with startBatch = k yields what the first run's (k+1)-th
 //     next() and later ones yielded;
-//   - a random crop draws from an RNG seeded by (seed, g, position).
+//   - a random crop draws from an RNG seeded by (seed, g, position);
+//   - a sample with several captions (Sample::captions) gets one drawn from
+//     that RNG's next number, so each step sees one caption of the image,
+//     the same on a resumed run.
 // A sample whose get() or preprocessing throws DataError:
 //   skipBad = false: next() throws a DataError naming it, when the batch
 //     holding it is reached (the lowest such position of that batch);

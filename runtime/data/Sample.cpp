@@ -11,4 +11,11 @@ std::string SampleSource::where(size_t index) const {
   return "sample " + std::to_string(index);
 }
 
+std::vector<std::string> SampleSource::captionsOf(size_t index) const {
+  Sample sample = get(index);
+  if (sample.captions.empty())
+    return {sample.caption};
+  return sample.captions;
+}
+
 } // namespace clip::data

@@ -21,9 +21,15 @@ namespace clip::data {
 
 struct Sample {
   Image image;
+  /// The caption: the sample's first; the Loader puts the one it picked
+  /// here when there are several.
   std::string caption;
   /// Where the sample comes from, for messages: "data.csv line 12 (img/a.jpg)".
   std::string where;
+  /// Every caption of the image (Flickr30k and COCO have 5): CSV rows that
+  /// share an image path, or a tar sample's .json "captions" list. Empty
+  /// means just `caption`.
+  std::vector<std::string> captions;
 };
 
 class SampleSource {
@@ -35,6 +41,9 @@ public:
   /// Where sample `index` comes from, without decoding it ("sample N"
   /// unless a source says better).
   virtual std::string where(size_t index) const;
+  /// Every caption of sample `index` (at least one), without decoding its
+  /// image where the source can (the default decodes).
+  virtual std::vector<std::string> captionsOf(size_t index) const;
 };
 
 } // namespace clip::data

@@ -1,6 +1,8 @@
 //===- TarDataset.cpp - Tar index, WebDataset grouping, shard patterns ----===//
 #include "runtime/data/TarDataset.h"
 
+#include "runtime/io/Json.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -187,7 +189,8 @@ struct MemberRef {
 struct TarSample {
   size_t shard = 0;
   std::string key;
-  MemberRef image, text;
+  MemberRef image, text, json;
+  bool hasJson = false;
   std::string imageExt;
 };
 
@@ -227,13 +230,72 @@ public:
                                     member.offset));
       return bytes;
     };
-    const std::vector<uint8_t> text = read(s.text);
-    sample.caption.assign(text.begin(), text.end());
+    sample.captions = captions(s, read);
+    sample.caption = sample.captions.front();
+    if (sample.captions.size() == 1)
+      sample.captions.clear();
     sample.image = decodeImage(read(s.image), sample.where);
     return sample;
   }
 
+  std::vector<std::string> captionsOf(size_t index) const override {
+    if (index >= samples_.size())
+      throw DataError(fmt::format("tar sample {} out of range ({} samples)",
+                                  index, samples_.size()));
+    const TarSample &s = samples_[index];
+    const File file(shards_[s.shard]);
+    return captions(s, [&](const MemberRef &member) {
+      std::vector<uint8_t> bytes(member.size);
+      if (!file.read(member.offset, bytes.data(), bytes.size()))
+        throw DataError(fmt::format("{}: member '{}' at offset {}: the shard "
+                                    "is shorter than when it was indexed",
+                                    shards_[s.shard], member.name,
+                                    member.offset));
+      return bytes;
+    });
+  }
+
 private:
+  /// The .json member's "captions" list (or a top-level list of strings)
+  /// when the sample has one, else the .txt caption.
+  template <typename Read>
+  std::vector<std::string> captions(const TarSample &s, Read read) const {
+    if (s.hasJson) {
+      const std::vector<uint8_t> bytes = read(s.json);
+      const std::string where = fmt::format(
+          "{}: member '{}'", shards_[s.shard], s.json.name);
+      io::JsonValue json;
+      try {
+        json = io::parseJson(std::string_view(
+            reinterpret_cast<const char *>(bytes.data()), bytes.size()));
+      } catch (const io::JsonError &e) {
+        throw DataError(fmt::format("{}: {}", where, e.what()));
+      }
+      const io::JsonValue *list =
+          json.isArray() ? &json : json.isObject() ? json.get("captions")
+                                                   : nullptr;
+      if (list) {
+        std::vector<std::string> out;
+        if (!list->isArray() || list->array.empty())
+          throw DataError(fmt::format(
+              "{}: \"captions\" must be a non-empty list of strings", where));
+        for (const io::JsonValue &c : list->array) {
+          if (!c.isString())
+            throw DataError(fmt::format(
+                "{}: \"captions\" must be a non-empty list of strings",
+                where));
+          out.push_back(c.text);
+        }
+        return out;
+      }
+      if (s.text.size == 0 && s.text.name.empty())
+        throw DataError(fmt::format(
+            "{}: no \"captions\" list and no .txt caption", where));
+    }
+    const std::vector<uint8_t> text = read(s.text);
+    return {std::string(text.begin(), text.end())};
+  }
+
   std::vector<std::string> shards_;
   std::vector<TarSample> samples_;
 };
@@ -506,6 +568,11 @@ openTarShards(const std::vector<std::string> &paths) {
       for (const auto &[ext, member] : current->parts)
         if (ext == "txt") {
           sample.text = member;
+          hasText = true;
+        } else if (ext == "json") {
+          // May hold a "captions" list (read on get()).
+          sample.json = member;
+          sample.hasJson = true;
           hasText = true;
         }
       for (const char *imageExt : kImageExts) {

@@ -7,7 +7,9 @@
 // changes, as WebDataset's group_by_keys). As OpenCLIP's pipeline, the image
 // is the first of jpg, png, jpeg, webp present, the caption is txt, and
 // samples lacking either are left out; WebP is refused on get() with a clear
-// message. Names like "__meta__" and non-regular members (directories, links)
+// message. Several captions: a json member holding a "captions" list of
+// strings (or being one) gives them all, ahead of txt (a json without the
+// list, such as LAION's metadata, leaves txt the caption). Names like "__meta__" and non-regular members (directories, links)
 // are skipped.
 //
 // Formats: POSIX ustar (with its name prefix), GNU (long names in 'L'

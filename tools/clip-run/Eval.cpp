@@ -86,7 +86,7 @@ int evalCommand(const std::vector<std::string> &args) {
   text::Tokenizer tokenizer(vocabularyPath(flags));
   const int32_t image = inputIndex(*holder, "image");
   if (flags.given("csv") || flags.given("tar")) {
-    // Retrieval on image-caption pairs: caption i belongs to image i.
+    // Retrieval, the Flickr30k/COCO protocol: captions grouped by image.
     std::unique_ptr<data::SampleSource> pairs = openSource(flags, false);
     std::unique_ptr<Executor> textEncoder =
         makeExecutor(library, "encode_text", flags.str("device"));
@@ -94,9 +94,15 @@ int evalCommand(const std::vector<std::string> &args) {
         makeExecutor(library, "encode_image", flags.str("device"));
     copyParameters(*holder, *textEncoder);
     copyParameters(*holder, *imageEncoder);
+    // Every caption of every image (several per image on Flickr30k/COCO-
+    // style data), each remembering its image.
     std::vector<std::string> captions;
+    std::vector<int64_t> owner;
     for (size_t i = 0; i < pairs->size(); ++i)
-      captions.push_back(pairs->get(i).caption);
+      for (std::string &c : pairs->captionsOf(i)) {
+        captions.push_back(std::move(c));
+        owner.push_back(static_cast<int64_t>(i));
+      }
     int64_t dim = 0;
     const std::vector<float> images = embedImages(
         *imageEncoder, *pairs, holder->function().inputs[image].shape[2],
@@ -104,14 +110,15 @@ int evalCommand(const std::vector<std::string> &args) {
         dim);
     const std::vector<float> texts =
         embedTexts(*textEncoder, tokenizer, captions, dim);
-    const Retrieval r =
-        retrieval(images, texts, static_cast<int64_t>(captions.size()), dim);
-    fmt::print("retrieval on {} pairs: image->text R@1 {:.2f}% R@5 {:.2f}% "
-               "R@10 {:.2f}%; text->image R@1 {:.2f}% R@5 {:.2f}% R@10 "
-               "{:.2f}%\n",
-               captions.size(), 100 * r.imageToText[0], 100 * r.imageToText[1],
-               100 * r.imageToText[2], 100 * r.textToImage[0],
-               100 * r.textToImage[1], 100 * r.textToImage[2]);
+    const Retrieval r = retrieval(
+        images, static_cast<int64_t>(pairs->size()), texts, owner, dim);
+    fmt::print("retrieval on {} images, {} captions: image->text R@1 {:.2f}% "
+               "R@5 {:.2f}% R@10 {:.2f}%; text->image R@1 {:.2f}% R@5 "
+               "{:.2f}% R@10 {:.2f}%; mean recall {:.2f}%, RSUM {:.2f}\n",
+               pairs->size(), captions.size(), 100 * r.imageToText[0],
+               100 * r.imageToText[1], 100 * r.imageToText[2],
+               100 * r.textToImage[0], 100 * r.textToImage[1],
+               100 * r.textToImage[2], 100 * r.mean(), r.rsum());
     return 0;
   }
   ZeroShotResult result =

@@ -120,36 +120,57 @@ std::vector<float> embedImages(runtime::Executor &encodeImage,
   return out;
 }
 
-Retrieval retrieval(const std::vector<float> &images,
-                    const std::vector<float> &texts, int64_t count,
-                    int64_t dim) {
-  // rank[i] = how many candidates score above the true pair.
-  auto ranks = [&](const std::vector<float> &queries,
-                   const std::vector<float> &keys) {
-    std::vector<int64_t> rank(count, 0);
-#pragma omp parallel for schedule(static)
-    for (int64_t q = 0; q < count; ++q) {
-      auto dot = [&](int64_t k) {
-        float s = 0;
-        for (int64_t d = 0; d < dim; ++d)
-          s += queries[q * dim + d] * keys[k * dim + d];
-        return s;
-      };
-      const float truth = dot(q);
-      for (int64_t k = 0; k < count; ++k)
-        rank[q] += k != q && dot(k) > truth;
-    }
-    return rank;
+double Retrieval::mean() const {
+  double sum = 0;
+  for (int k = 0; k < 3; ++k)
+    sum += imageToText[k] + textToImage[k];
+  return sum / 6;
+}
+
+Retrieval retrieval(const std::vector<float> &images, int64_t imageCount,
+                    const std::vector<float> &texts,
+                    const std::vector<int64_t> &owner, int64_t dim) {
+  const int64_t textCount = static_cast<int64_t>(owner.size());
+  auto dot = [&](int64_t image, int64_t text) {
+    float s = 0;
+    for (int64_t d = 0; d < dim; ++d)
+      s += images[image * dim + d] * texts[text * dim + d];
+    return s;
   };
+  // Rank = how many candidates score strictly above the best true one.
+  std::vector<int64_t> imageRank(imageCount), textRank(textCount);
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < imageCount; ++i) {
+    std::vector<float> scores(textCount);
+    float best = -INFINITY;
+    for (int64_t t = 0; t < textCount; ++t) {
+      scores[t] = dot(i, t);
+      if (owner[t] == i)
+        best = std::max(best, scores[t]);
+    }
+    imageRank[i] = std::count_if(scores.begin(), scores.end(),
+                                 [&](float s) { return s > best; });
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t t = 0; t < textCount; ++t) {
+    const float truth = dot(owner[t], t);
+    int64_t above = 0;
+    for (int64_t i = 0; i < imageCount; ++i)
+      above += i != owner[t] && dot(i, t) > truth;
+    textRank[t] = above;
+  }
   Retrieval result{};
   const int64_t ks[3] = {1, 5, 10};
-  for (auto [rank, recall] :
-       {std::pair{ranks(images, texts), result.imageToText},
-        std::pair{ranks(texts, images), result.textToImage}})
-    for (int k = 0; k < 3; ++k)
-      recall[k] = double(std::count_if(rank.begin(), rank.end(),
-                                       [&](int64_t r) { return r < ks[k]; })) /
-                  std::max<int64_t>(count, 1);
+  for (int k = 0; k < 3; ++k) {
+    result.imageToText[k] =
+        double(std::count_if(imageRank.begin(), imageRank.end(),
+                             [&](int64_t r) { return r < ks[k]; })) /
+        std::max<int64_t>(imageCount, 1);
+    result.textToImage[k] =
+        double(std::count_if(textRank.begin(), textRank.end(),
+                             [&](int64_t r) { return r < ks[k]; })) /
+        std::max<int64_t>(textCount, 1);
+  }
   return result;
 }
 

@@ -43,14 +43,21 @@ std::vector<float> embedImages(runtime::Executor &encodeImage,
                                int64_t imageSize, int threads, bool skipBad,
                                int64_t &dim);
 
-/// Image-to-text and text-to-image recall at 1, 5 and 10 for paired,
-/// normalized embeddings (row i of each is a pair).
+/// Recall at 1, 5 and 10 both ways, as Flickr30k/COCO papers report it,
+/// for normalized embeddings of `imageCount` images and of captions, caption
+/// t describing image owner[t] (an image may have several): image->text
+/// counts a hit when any of the image's captions is in the top K of all
+/// captions; text->image ranks the caption's image among the images.
 struct Retrieval {
   double imageToText[3], textToImage[3];
+  /// The mean of the six recalls (a fraction), and their sum in percent
+  /// ("RSUM", 0..600).
+  double mean() const;
+  double rsum() const { return 600 * mean(); }
 };
-Retrieval retrieval(const std::vector<float> &images,
-                    const std::vector<float> &texts, int64_t count,
-                    int64_t dim);
+Retrieval retrieval(const std::vector<float> &images, int64_t imageCount,
+                    const std::vector<float> &texts,
+                    const std::vector<int64_t> &owner, int64_t dim);
 
 /// --templates: "simple" ("a photo of a {}."), "imagenet" (OpenAI's 80
 /// ImageNet templates, OpenCLIP's OPENAI_IMAGENET_TEMPLATES) or a file of

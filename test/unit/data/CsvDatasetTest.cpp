@@ -136,3 +136,26 @@ TEST(Csv, BadImagesNameTheRow) {
   EXPECT_NE(e.find("data.csv line 3: "), std::string::npos) << e;
   EXPECT_NE(e.find("truncated PNG"), std::string::npos) << e;
 }
+
+// Flickr30k/COCO style: one row a caption, 5 rows an image. Rows naming the
+// same image are one sample with every caption, in file order; images keep
+// the order of their first row.
+TEST(Csv, RowsOfOneImageAreOneSampleWithEveryCaption) {
+  ScratchDir dir;
+  dir.write("a.png", grayPng(10));
+  dir.write("b.png", grayPng(20));
+  const std::string csv =
+      dir.write("captions.csv", "filepath\ttitle\n"
+                                "b.png\tb one\na.png\ta one\nb.png\tb two\n"
+                                "a.png\ta two\nb.png\tb three\n");
+  const auto source = openCsv(csv);
+  ASSERT_EQ(source->size(), 2u);
+  EXPECT_EQ(source->captionsOf(0),
+            (std::vector<std::string>{"b one", "b two", "b three"}));
+  EXPECT_EQ(source->captionsOf(1), (std::vector<std::string>{"a one", "a two"}));
+  const Sample b = source->get(0);
+  EXPECT_EQ(b.image.pixels, std::vector<uint8_t>(6, 20));
+  EXPECT_EQ(b.caption, "b one");
+  EXPECT_EQ(b.captions.size(), 3u);
+  EXPECT_NE(source->where(1).find("captions.csv line 3"), std::string::npos);
+}

@@ -175,6 +175,74 @@ TEST(Loader, SequenceIsTheSameWithOneOrManyThreads) {
   EXPECT_NE(take(source, config, 1)[0].indices, one[0].indices);
 }
 
+/// SyntheticSource whose sample i has i % 4 + 1 captions "caption i.k".
+class ManyCaptions final : public SampleSource {
+public:
+  explicit ManyCaptions(size_t n) : inner(n) {}
+  size_t size() const override { return inner.size(); }
+  Sample get(size_t i) const override {
+    Sample s = inner.get(i);
+    for (size_t k = 0; k <= i % 4; ++k)
+      s.captions.push_back("caption " + std::to_string(i) + "." +
+                           std::to_string(k));
+    s.caption = s.captions.front();
+    if (s.captions.size() == 1)
+      s.captions.clear();
+    return s;
+  }
+
+private:
+  SyntheticSource inner;
+};
+
+void tokenizeCaption(const std::string &caption, int64_t *tokens) {
+  const size_t dot = caption.find('.');
+  tokens[0] = std::stoll(caption.substr(8, dot - 8));
+  tokens[1] = dot == std::string::npos ? -1 : std::stoll(caption.substr(dot + 1));
+}
+
+// Several captions an image: each step takes one, drawn from the pair's
+// seed: the same on another run, thread count or resume; spread over the
+// captions across epochs; and the crops of single-caption sources are
+// what they were (the draw has its own stream).
+TEST(Loader, PicksOneCaptionPerStepDeterministically) {
+  const ManyCaptions source(24);
+  LoaderConfig config = smallConfig();
+  config.batchSize = 4;
+  config.preprocess.randomResizedCrop = true;
+  auto run = [&](int threads, int64_t start, int count) {
+    LoaderConfig c = config;
+    c.threads = threads;
+    c.startBatch = start;
+    Loader loader(source, c, tokenizeCaption);
+    std::vector<Batch> out;
+    for (int i = 0; i < count; ++i)
+      out.push_back(loader.next());
+    return out;
+  };
+  const std::vector<Batch> first = run(2, 0, 180); // 30 epochs of 6 batches
+  expectSame(first, run(1, 0, 180));
+  expectSame(first, run(3, 13, 47), 13);
+  std::map<size_t, std::set<std::string>> seen;
+  for (const Batch &b : first)
+    for (int64_t r = 0; r < b.size; ++r) {
+      const size_t i = b.indices[r];
+      EXPECT_EQ(b.captions[r].rfind("caption " + std::to_string(i) + ".", 0),
+                0u)
+          << b.captions[r];
+      EXPECT_EQ(b.tokens[r * config.contextLength], static_cast<int64_t>(i));
+      seen[i].insert(b.captions[r]);
+    }
+  for (const auto &[i, captions] : seen)
+    EXPECT_EQ(captions.size(), i % 4 + 1)
+        << "sample " << i << " kept to " << captions.size() << " captions";
+  // The images (crops) equal those of the same source with one caption.
+  const SyntheticSource single(24);
+  Loader plain(single, config, tokenize);
+  for (int i = 0; i < 12; ++i)
+    ASSERT_TRUE(plain.next().images == first[i].images) << "batch " << i;
+}
+
 TEST(Loader, ResumeWithStartBatchContinuesTheSequence) {
   const SyntheticSource source(37);
   LoaderConfig config = smallConfig();

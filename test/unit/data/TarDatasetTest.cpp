@@ -208,3 +208,43 @@ TEST(Tar, ExpandShardsAsWebDataset) {
             std::string::npos);
   EXPECT_THROW(expandShards(""), DataError);
 }
+
+// A json member's "captions" list (or a top-level list) gives a sample
+// several captions, ahead of its txt; a json without the list (LAION's
+// metadata) leaves txt the caption; a malformed list is an error naming
+// the member.
+TEST(Tar, JsonCaptionLists) {
+  ScratchDir dir;
+  std::vector<uint8_t> tar;
+  PngSpec spec;
+  spec.width = 2;
+  spec.height = 2;
+  spec.colorType = PNG_COLOR_TYPE_GRAY;
+  spec.rows.assign(4, 9);
+  const std::vector<uint8_t> png = encodePng(spec);
+  append(tar, tarMember("a.png", png));
+  append(tar, tarMember("a.txt", bytesOf("the txt")));
+  append(tar, tarMember("a.json", bytesOf(R"({"captions": ["one", "two"]})")));
+  append(tar, tarMember("b.png", png));
+  append(tar, tarMember("b.json", bytesOf(R"(["only", "list"])")));
+  append(tar, tarMember("c.png", png));
+  append(tar, tarMember("c.txt", bytesOf("plain")));
+  append(tar, tarMember("c.json", bytesOf(R"({"url": "http://x", "width": 2})")));
+  append(tar, tarMember("d.png", png));
+  append(tar, tarMember("d.json", bytesOf(R"({"captions": [1]})")));
+  append(tar, tarEnd());
+  const auto source = openTarShards({dir.write("s.tar", tar)});
+  ASSERT_EQ(source->size(), 4u);
+  EXPECT_EQ(source->captionsOf(0), (std::vector<std::string>{"one", "two"}));
+  const Sample a = source->get(0);
+  EXPECT_EQ(a.caption, "one");
+  EXPECT_EQ(a.captions, (std::vector<std::string>{"one", "two"}));
+  EXPECT_EQ(source->captionsOf(1), (std::vector<std::string>{"only", "list"}));
+  EXPECT_EQ(source->get(2).caption, "plain");
+  EXPECT_TRUE(source->get(2).captions.empty());
+  const std::string e = errorOf([&] { source->get(3); });
+  EXPECT_NE(e.find("s.tar: member 'd.json': \"captions\" must be a non-empty "
+                   "list of strings"),
+            std::string::npos)
+      << e;
+}

@@ -43,6 +43,25 @@ public:
     return item(index).captions;
   }
 
+  StoredSample stored(size_t index) const override {
+    const Item &row = item(index);
+    StoredSample out;
+    out.where = fmt::format("{} line {} ({})", path_, row.line, row.imagePath);
+    try {
+      out.image = readFileBytes(row.imagePath);
+    } catch (const DataError &error) {
+      throw DataError(
+          fmt::format("{} line {}: {}", path_, row.line, error.what()));
+    }
+    const size_t dot = row.imagePath.find_last_of('.');
+    const size_t slash = row.imagePath.find_last_of('/');
+    if (dot != std::string::npos && (slash == std::string::npos || dot > slash))
+      out.imageExt = row.imagePath.substr(dot + 1);
+    out.name = row.imagePath;
+    out.captions = row.captions;
+    return out;
+  }
+
   Sample get(size_t index) const override {
     const Item &row = item(index);
     Sample sample;

@@ -1,6 +1,8 @@
 //===- Sample.cpp - SampleSource's out-of-line members --------------------===//
 #include "runtime/data/Sample.h"
 
+#include "runtime/data/DataError.h"
+
 #include <string>
 
 namespace clip::data {
@@ -16,6 +18,10 @@ std::vector<std::string> SampleSource::captionsOf(size_t index) const {
   if (sample.captions.empty())
     return {sample.caption};
   return sample.captions;
+}
+
+StoredSample SampleSource::stored(size_t index) const {
+  throw DataError(where(index) + ": this source keeps no image files to copy");
 }
 
 } // namespace clip::data

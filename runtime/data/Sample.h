@@ -32,6 +32,15 @@ struct Sample {
   std::vector<std::string> captions;
 };
 
+/// A sample as stored, undecoded: what `clip-run filter` scores and copies.
+struct StoredSample {
+  std::vector<uint8_t> image; // the encoded file (PNG, JPEG)
+  std::string imageExt;       // "png", "jpg", ...
+  std::string name;           // the image's path (CSV) or the sample's key (tar)
+  std::vector<std::string> captions;
+  std::string where;
+};
+
 class SampleSource {
 public:
   virtual ~SampleSource();
@@ -44,6 +53,9 @@ public:
   /// Every caption of sample `index` (at least one), without decoding its
   /// image where the source can (the default decodes).
   virtual std::vector<std::string> captionsOf(size_t index) const;
+  /// Sample `index` as stored; throws DataError naming it when it cannot be
+  /// read, or when the source keeps no files (Fashion-MNIST).
+  virtual StoredSample stored(size_t index) const;
 };
 
 } // namespace clip::data

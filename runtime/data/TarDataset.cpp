@@ -222,13 +222,7 @@ public:
                                   sample.where));
     const File file(shards_[s.shard]);
     auto read = [&](const MemberRef &member) {
-      std::vector<uint8_t> bytes(member.size);
-      if (!file.read(member.offset, bytes.data(), bytes.size()))
-        throw DataError(fmt::format("{}: member '{}' at offset {}: the shard "
-                                    "is shorter than when it was indexed",
-                                    shards_[s.shard], member.name,
-                                    member.offset));
-      return bytes;
+      return readMember(file, s, member);
     };
     sample.captions = captions(s, read);
     sample.caption = sample.captions.front();
@@ -238,24 +232,45 @@ public:
     return sample;
   }
 
+  StoredSample stored(size_t index) const override {
+    if (index >= samples_.size())
+      throw DataError(fmt::format("tar sample {} out of range ({} samples)",
+                                  index, samples_.size()));
+    const TarSample &s = samples_[index];
+    const File file(shards_[s.shard]);
+    auto read = [&](const MemberRef &member) {
+      return readMember(file, s, member);
+    };
+    StoredSample out;
+    out.where = where(index);
+    out.image = read(s.image);
+    out.imageExt = s.imageExt;
+    out.name = s.key;
+    out.captions = captions(s, read);
+    return out;
+  }
+
   std::vector<std::string> captionsOf(size_t index) const override {
     if (index >= samples_.size())
       throw DataError(fmt::format("tar sample {} out of range ({} samples)",
                                   index, samples_.size()));
     const TarSample &s = samples_[index];
     const File file(shards_[s.shard]);
-    return captions(s, [&](const MemberRef &member) {
-      std::vector<uint8_t> bytes(member.size);
-      if (!file.read(member.offset, bytes.data(), bytes.size()))
-        throw DataError(fmt::format("{}: member '{}' at offset {}: the shard "
-                                    "is shorter than when it was indexed",
-                                    shards_[s.shard], member.name,
-                                    member.offset));
-      return bytes;
-    });
+    return captions(
+        s, [&](const MemberRef &member) { return readMember(file, s, member); });
   }
 
 private:
+  std::vector<uint8_t> readMember(const File &file, const TarSample &s,
+                                  const MemberRef &member) const {
+    std::vector<uint8_t> bytes(member.size);
+    if (!file.read(member.offset, bytes.data(), bytes.size()))
+      throw DataError(fmt::format("{}: member '{}' at offset {}: the shard is "
+                                  "shorter than when it was indexed",
+                                  shards_[s.shard], member.name, member.offset));
+    return bytes;
+  }
+
   /// The .json member's "captions" list (or a top-level list of strings)
   /// when the sample has one, else the .txt caption.
   template <typename Read>

@@ -21,6 +21,9 @@ int classifyCommand(const std::vector<std::string> &args);
 /// `clip-run search FILE.so --params F --index EMB (--text|--image) ...`.
 int searchCommand(const std::vector<std::string> &args);
 
+/// `clip-run filter FILE.so --params F (--csv|--tar) --min-score S ...`.
+int filterCommand(const std::vector<std::string> &args);
+
 } // namespace clip::run
 
 #endif // CLIP_TOOLS_CLIP_RUN_COMMANDS_H

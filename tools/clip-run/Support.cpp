@@ -169,7 +169,10 @@ ImageFiles ImageFiles::labelledFolder(const std::string &folder,
 }
 
 data::Sample ImageFiles::get(size_t index) const {
-  return {data::readImageFile(paths[index]), "", paths[index]};
+  data::Sample sample;
+  sample.image = data::readImageFile(paths[index]);
+  sample.where = paths[index];
+  return sample;
 }
 
 } // namespace clip::run

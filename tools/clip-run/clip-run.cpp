@@ -55,6 +55,8 @@ const char *usage = R"(usage:
                                          each image's top labels
   clip-run search FILE.so --params F --index EMB.safetensors --text "q"
                                          rank an index written by embed
+  clip-run filter FILE.so --params F --csv|--tar D --min-score 0.3
+                                         keep the pairs a model scores highly
   clip-run convert CHECKPOINT -o F       Hugging Face / torch.save / sharded
                                          checkpoints to our safetensors
   (--params takes any checkpoint convert reads; COMMAND --help for more)
@@ -310,6 +312,8 @@ int main(int argc, char **argv) {
       return clip::run::classifyCommand({args.begin() + 1, args.end()});
     if (command == "search")
       return clip::run::searchCommand({args.begin() + 1, args.end()});
+    if (command == "filter")
+      return clip::run::filterCommand({args.begin() + 1, args.end()});
     if (command != "step")
       throw RuntimeError(
           fmt::format("unknown command `{}`\n{}", command, usage));

@@ -17,13 +17,6 @@ namespace clip::data {
 
 namespace {
 
-uint64_t splitMix(uint64_t z) {
-  z += 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
 /// Uniform in [0, bound), without modulo bias.
 uint64_t below(std::mt19937_64 &rng, uint64_t bound) {
   const uint64_t limit = UINT64_MAX - UINT64_MAX % bound;

@@ -13,6 +13,7 @@
 #include "runtime/data/ImageDecode.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,6 +58,21 @@ public:
   /// read, or when the source keeps no files (Fashion-MNIST).
   virtual StoredSample stored(size_t index) const;
 };
+
+/// splitmix64's output function: a well-mixed 64-bit hash of `z` (seeds the
+/// loader's per-pair generators, picks the held-out split).
+uint64_t splitMix(uint64_t z);
+
+/// Samples `indices` of `base` (which must outlive it), in that order.
+std::unique_ptr<SampleSource> subsetOf(const SampleSource &base,
+                                       std::vector<size_t> indices);
+
+/// A held-out split that depends on nothing but the sample's index: sample
+/// i is held out when a hash of i (splitmix64) falls below `fraction` of
+/// its range, so every run, seed and rank count holds out the same samples.
+/// Throws DataError when either side would be empty.
+void splitHeldOut(size_t size, double fraction, std::vector<size_t> &kept,
+                  std::vector<size_t> &heldOut);
 
 } // namespace clip::data
 

@@ -91,9 +91,18 @@ void writeSvgPlot(const std::string &path, const std::string &title,
                          "</text>\n",
                          left - 6, y0 + h - h * t / 4 + 4, value);
     }
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">step {}"
-                       "</text>\n",
-                       left + w, y0 + h + 16, static_cast<int64_t>(maxStep));
+    // Step ticks under every panel: 0, a quarter, ..., the last step.
+    for (int t = 0; t <= 4; ++t) {
+      const double x = left + w * t / 4;
+      svg += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" "
+                         "y2=\"{}\" stroke=\"#888\"/>\n",
+                         x, y0 + h, x, y0 + h + 4);
+      svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"{}\">"
+                         "{}{}</text>\n",
+                         x, y0 + h + 16, t == 0 ? "start" : t == 4 ? "end" : "middle",
+                         t == 4 ? "step " : "",
+                         static_cast<int64_t>(std::llround(maxStep * t / 4)));
+    }
     std::string points;
     for (auto [x, y] : s.points)
       points += fmt::format("{:.1f},{:.1f} ", left + w * x / maxStep,
@@ -101,6 +110,14 @@ void writeSvgPlot(const std::string &path, const std::string &title,
     svg += fmt::format("<polyline fill=\"none\" stroke=\"{}\" "
                        "stroke-width=\"1.5\" points=\"{}\"/>\n",
                        colors[p % 4], points);
+    // Sparse series (validation, evaluation) get a marker per point, so
+    // that a single point is drawn too.
+    if (s.points.size() <= 64)
+      for (auto [x, y] : s.points)
+        svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" "
+                           "fill=\"{}\"/>\n",
+                           left + w * x / maxStep,
+                           y0 + h - h * (y - lo) / (hi - lo), colors[p % 4]);
   }
   svg += "</svg>\n";
   const std::string partial = path + ".partial";

@@ -38,14 +38,19 @@ int32_t inputIndex(const Executor &executor, const char *name) {
   return index;
 }
 
+std::unique_ptr<data::SampleSource> openCsv(const Flags &flags,
+                                            const std::string &path) {
+  return data::openCsv(path, flags.str("csv-img-key"),
+                       flags.str("csv-caption-key"),
+                       flags.str("csv-separator") == "\\t"
+                           ? '\t'
+                           : flags.str("csv-separator").at(0));
+}
+
 /// The image-text source the flags name.
 std::unique_ptr<data::SampleSource> openSource(const Flags &flags, bool train) {
   if (flags.given("csv"))
-    return data::openCsv(flags.str("csv"), flags.str("csv-img-key"),
-                         flags.str("csv-caption-key"),
-                         flags.str("csv-separator") == "\\t"
-                             ? '\t'
-                             : flags.str("csv-separator").at(0));
+    return openCsv(flags, flags.str("csv"));
   if (flags.given("tar"))
     return data::openTarShards(data::expandShards(flags.str("tar")));
   const std::string data = flags.str("data");

@@ -22,6 +22,9 @@ std::unique_ptr<runtime::Executor> makeExecutor(const runtime::Library &library,
 int32_t inputIndex(const runtime::Executor &executor, const char *name);
 /// The flags of every data-reading command: device, threads, data sources.
 Flags commonFlags();
+/// The CSV at `path`, read with the --csv-* flags' columns and separator.
+std::unique_ptr<data::SampleSource> openCsv(const Flags &flags,
+                                            const std::string &path);
 /// The image-text source the flags name (--csv, --tar or --data).
 std::unique_ptr<data::SampleSource> openSource(const Flags &flags, bool train);
 /// Image files as a sample source (no captions).

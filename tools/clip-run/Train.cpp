@@ -121,7 +121,14 @@ int trainCommand(const std::vector<std::string> &args) {
       .value("collective-timeout", "300",
              "under mpirun/srun: seconds a collective may wait for the other "
              "ranks before the job is ended (0: forever)")
-      .toggle("no-eval", "skip the final zero-shot evaluation");
+      .toggle("no-eval", "skip the final zero-shot evaluation")
+      .value("val-csv", "", "validation pairs: a CSV (as --csv)")
+      .value("val-tar", "", "validation pairs: WebDataset shards (as --tar)")
+      .value("val-split", "0",
+             "hold out this fraction of the training data for validation "
+             "(the same samples in every run)")
+      .value("val-every", "0",
+             "steps between validations (0: every epoch, and at the end)");
   const std::vector<std::string> positionals = flags.parse(args);
   if (flags.on("help")) {
     fmt::print("usage: clip-run train FILE.so [options]\n\n{}", flags.help());
@@ -239,7 +246,26 @@ int trainCommand(const std::vector<std::string> &args) {
   }
 
   text::Tokenizer tokenizer(vocabularyPath(flags));
-  std::unique_ptr<data::SampleSource> source = openSource(flags, true);
+  std::unique_ptr<data::SampleSource> all = openSource(flags, true);
+  // Validation: its own data, or a held-out fraction of the training data.
+  std::unique_ptr<data::SampleSource> source, validation;
+  const int valSources = flags.given("val-csv") + flags.given("val-tar") +
+                         flags.given("val-split");
+  if (valSources > 1)
+    throw RuntimeError("give validation data with one of --val-csv, --val-tar "
+                       "or --val-split");
+  if (flags.given("val-split")) {
+    std::vector<size_t> kept, heldOut;
+    data::splitHeldOut(all->size(), flags.number("val-split"), kept, heldOut);
+    source = data::subsetOf(*all, std::move(kept));
+    validation = data::subsetOf(*all, std::move(heldOut));
+  } else {
+    source = std::move(all);
+    if (flags.given("val-csv"))
+      validation = openCsv(flags, flags.str("val-csv"));
+    else if (flags.given("val-tar"))
+      validation = data::openTarShards(data::expandShards(flags.str("val-tar")));
+  }
   const int64_t accum = flags.integer("accum", 1);
   data::LoaderConfig loaderConfig;
   loaderConfig.batchSize = share;
@@ -289,6 +315,57 @@ int trainCommand(const std::vector<std::string> &args) {
   if (flags.given("metrics") && lead)
     metrics = std::make_unique<train::MetricsLog>(flags.str("metrics"),
                                                   startStep > 0);
+
+  // Validation on rank 0 with the parameters as they are: the encoders get
+  // a copy each time.
+  std::unique_ptr<Executor> valText, valImage;
+  if (validation && lead) {
+    valText = makeExecutor(library, "encode_text", flags.str("device"));
+    valImage = makeExecutor(library, "encode_image", flags.str("device"));
+  }
+  auto validate = [&](int64_t done) {
+    if (!valText)
+      return;
+    const auto began = std::chrono::steady_clock::now();
+    copyParameters(*step, *valText);
+    copyParameters(*step, *valImage);
+    double bias = 0;
+    const int32_t biasIndex = step->paramIndex(CLIP_LOGIT_BIAS);
+    if (biasIndex >= 0)
+      bias = *static_cast<const float *>(step->param(biasIndex));
+    const Validation v = clip::run::validate(
+        {*valText, *valImage}, tokenizer, *validation, globalBatch,
+        trainer->logitScale(), biasIndex >= 0 ? &bias : nullptr,
+        static_cast<int>(flags.integer("workers", 1)), flags.on("skip-bad"));
+    const Retrieval &r = v.retrieval;
+    fmt::print("validation at step {}: loss {:.4f} ({} batch{} of {}), "
+               "image->text R@1/5/10 {:.1f}/{:.1f}/{:.1f}%, text->image "
+               "{:.1f}/{:.1f}/{:.1f}% ({} images, {} captions; {:.1f} s)\n",
+               done, v.loss, v.batches, v.batches == 1 ? "" : "es",
+               std::min<int64_t>(globalBatch, v.images), 100 * r.imageToText[0],
+               100 * r.imageToText[1], 100 * r.imageToText[2],
+               100 * r.textToImage[0], 100 * r.textToImage[1],
+               100 * r.textToImage[2], v.images, v.captions,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                             began)
+                   .count());
+    std::fflush(stdout);
+    if (metrics)
+      metrics->write({{"step", double(done)},
+                      {"val_loss", v.loss},
+                      {"val_i2t_r1", r.imageToText[0]},
+                      {"val_i2t_r5", r.imageToText[1]},
+                      {"val_i2t_r10", r.imageToText[2]},
+                      {"val_t2i_r1", r.textToImage[0]},
+                      {"val_t2i_r5", r.textToImage[1]},
+                      {"val_t2i_r10", r.textToImage[2]},
+                      {"val_mean_recall", r.mean()}},
+                     "val");
+  };
+  const int64_t valEvery =
+      flags.integer("val-every") > 0
+          ? flags.integer("val-every")
+          : std::max<int64_t>(1, loader.batchesPerEpoch() / accum);
 
   if (lead) {
     fmt::print("train {}: @{} on {}{}, {} loss, batch {} x {} accumulation, "
@@ -412,6 +489,8 @@ int trainCommand(const std::vector<std::string> &args) {
                      "train");
     if (saveEvery > 0 && done % saveEvery == 0 && done < totalSteps)
       save(done);
+    if (done % valEvery == 0 || done == totalSteps)
+      validate(done);
     if (show) {
       const double eta = (totalSteps - done) / stepsPerSecond;
       const int width = 24;
@@ -477,8 +556,20 @@ int trainCommand(const std::vector<std::string> &args) {
     train::writeSvgPlot(
         flags.str("plot"),
         fmt::format("clip-run train {}", library.desc().model),
-        train::readSeries(flags.str("metrics"),
-                          {"loss", "lr", "grad_norm", "zero_shot_top1"}));
+        [&] {
+          // Panels that have points: validation's and evaluation's appear
+          // when they ran.
+          std::vector<train::Series> series = train::readSeries(
+              flags.str("metrics"),
+              {"loss", "val_loss", "val_mean_recall", "lr", "grad_norm",
+               "zero_shot_top1"});
+          series.erase(std::remove_if(series.begin() + 1, series.end(),
+                                      [](const train::Series &s) {
+                                        return s.points.empty();
+                                      }),
+                       series.end());
+          return series;
+        }());
     fmt::print("plot: {}\n", flags.str("plot"));
   }
   return 0;

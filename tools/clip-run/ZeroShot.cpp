@@ -282,6 +282,88 @@ classEmbeddings(runtime::Executor &encodeText, const text::Tokenizer &tokenizer,
   return classEmb;
 }
 
+namespace {
+
+/// The loss of one batch of normalized embeddings (rows [first, first + n)
+/// of `images`, and the texts `captionOf` those rows), in double.
+double batchLoss(const std::vector<float> &images,
+                 const std::vector<float> &texts,
+                 const std::vector<int64_t> &captionOf, int64_t first,
+                 int64_t n, int64_t dim, double scale, const double *bias) {
+  std::vector<double> logits(n * n);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double s = 0;
+      for (int64_t d = 0; d < dim; ++d)
+        s += double(images[(first + i) * dim + d]) *
+             texts[captionOf[first + j] * dim + d];
+      logits[i * n + j] = scale * s + (bias ? *bias : 0.0);
+    }
+  if (bias) {
+    double sum = 0;
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        const double z = (i == j ? 1.0 : -1.0) * logits[i * n + j];
+        sum += z >= 0 ? std::log1p(std::exp(-z)) : -z + std::log1p(std::exp(z));
+      }
+    return sum / n;
+  }
+  // Cross-entropy of each row and each column against the diagonal.
+  double rows = 0, cols = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    double rowMax = -INFINITY, colMax = -INFINITY;
+    for (int64_t j = 0; j < n; ++j) {
+      rowMax = std::max(rowMax, logits[i * n + j]);
+      colMax = std::max(colMax, logits[j * n + i]);
+    }
+    double rowSum = 0, colSum = 0;
+    for (int64_t j = 0; j < n; ++j) {
+      rowSum += std::exp(logits[i * n + j] - rowMax);
+      colSum += std::exp(logits[j * n + i] - colMax);
+    }
+    rows += rowMax + std::log(rowSum) - logits[i * n + i];
+    cols += colMax + std::log(colSum) - logits[i * n + i];
+  }
+  return (rows + cols) / (2.0 * n);
+}
+
+} // namespace
+
+Validation validate(const Encoders &encoders, const text::Tokenizer &tokenizer,
+                    const data::SampleSource &source, int64_t batch,
+                    double logitScale, const double *logitBias, int threads,
+                    bool skipBad) {
+  Validation v;
+  v.images = static_cast<int64_t>(source.size());
+  std::vector<std::string> captions;
+  std::vector<int64_t> owner, firstCaption;
+  for (int64_t i = 0; i < v.images; ++i) {
+    firstCaption.push_back(static_cast<int64_t>(captions.size()));
+    for (std::string &c : source.captionsOf(i)) {
+      captions.push_back(std::move(c));
+      owner.push_back(i);
+    }
+  }
+  v.captions = static_cast<int64_t>(captions.size());
+  int64_t dim = 0;
+  const int64_t imageSize =
+      encoders.image.function().inputs[0].shape[2];
+  const std::vector<float> images =
+      embedImages(encoders.image, source, imageSize, threads, skipBad, dim);
+  const std::vector<float> texts =
+      embedTexts(encoders.text, tokenizer, captions, dim);
+  const int64_t n = std::min(batch, v.images);
+  double sum = 0;
+  for (int64_t first = 0; n > 0 && first + n <= v.images; first += n) {
+    sum += batchLoss(images, texts, firstCaption, first, n, dim, logitScale,
+                     logitBias);
+    ++v.batches;
+  }
+  v.loss = v.batches ? sum / v.batches : NAN;
+  v.retrieval = retrieval(images, v.images, texts, owner, dim);
+  return v;
+}
+
 ZeroShotResult zeroShot(const Encoders &encoders,
                         const text::Tokenizer &tokenizer,
                         const std::vector<std::vector<std::string>> &prompts,

@@ -75,6 +75,23 @@ classEmbeddings(runtime::Executor &encodeText, const text::Tokenizer &tokenizer,
                 const std::vector<std::vector<std::string>> &prompts,
                 int64_t &dim);
 
+/// A held-out split's loss and retrieval, with the model as it is (no
+/// update): the loss of consecutive batches of `batch` pairs (each image's
+/// first caption; one batch of all when the split is smaller), averaged;
+/// retrieval over every caption (the protocol above).
+struct Validation {
+  double loss = 0;
+  int64_t batches = 0, images = 0, captions = 0;
+  Retrieval retrieval{};
+};
+/// `logitScale` is exp(logit_scale); `logitBias` is set for SigLIP's loss
+/// (-sum log sigmoid(label * (scale * cos + bias)) / n), else CLIP's
+/// (the two cross-entropies' mean).
+Validation validate(const Encoders &encoders, const text::Tokenizer &tokenizer,
+                    const data::SampleSource &source, int64_t batch,
+                    double logitScale, const double *logitBias, int threads,
+                    bool skipBad);
+
 struct ZeroShotResult {
   int64_t count = 0;
   double top1 = 0, top5 = 0; // fractions

@@ -45,6 +45,15 @@ void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
   buildFusePipeline(pm);
   if (options.loss == "siglip")
     pm.addPass(createUseSigmoidLoss());
+  if (options.lockImage || options.lockText ||
+      options.lockImageUnlockedGroups || options.lockTextUnlockedGroups) {
+    LockTowersOptions lock;
+    lock.lockImage = options.lockImage;
+    lock.imageUnlockedGroups = options.lockImageUnlockedGroups;
+    lock.lockText = options.lockText;
+    lock.textUnlockedGroups = options.lockTextUnlockedGroups;
+    pm.addPass(createLockTowers(lock));
+  }
   AutodiffOptions autodiff;
   autodiff.rematPolicy = options.remat;
   pm.addPass(createAutodiff(autodiff));

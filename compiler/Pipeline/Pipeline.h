@@ -44,6 +44,23 @@ struct TrainOptions : PassPipelineOptions<TrainOptions> {
       llvm::cl::desc("the training loss: clip (as the model file writes it) "
                      "or siglip (clip-use-sigmoid-loss)"),
       llvm::cl::init("clip")};
+  Option<bool> lockImage{
+      *this, "lock-image",
+      llvm::cl::desc("freeze the image tower (clip-lock-towers)"),
+      llvm::cl::init(false)};
+  Option<int64_t> lockImageUnlockedGroups{
+      *this, "lock-image-unlocked-groups",
+      llvm::cl::desc("of a locked image tower, the last groups left "
+                     "trainable"),
+      llvm::cl::init(0)};
+  Option<bool> lockText{
+      *this, "lock-text",
+      llvm::cl::desc("freeze the text tower (clip-lock-towers)"),
+      llvm::cl::init(false)};
+  Option<int64_t> lockTextUnlockedGroups{
+      *this, "lock-text-unlocked-groups",
+      llvm::cl::desc("of a locked text tower, the last groups left trainable"),
+      llvm::cl::init(0)};
   Option<bool> distributed{
       *this, "distributed",
       llvm::cl::desc("also split train_step at its loss into train_embed and "
@@ -51,7 +68,8 @@ struct TrainOptions : PassPipelineOptions<TrainOptions> {
       llvm::cl::init(false)};
 };
 
-/// clip-prepare, clip-fuse, clip-autodiff (forward -> train_step), then
+/// clip-prepare, clip-fuse, clip-lock-towers when a tower is locked,
+/// clip-autodiff (forward -> train_step), then
 /// canonicalize, CSE and elementwise grouping of the backward's ops; with
 /// `distributed`, clip-split-train-step last.
 void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options);

@@ -128,6 +128,35 @@ def FuseContrastiveLoss : Pass<"clip-fuse-contrastive-loss"> {
   let dependentDialects = ["::mlir::clip::ClipDialect"];
 }
 
+def LockTowers : Pass<"clip-lock-towers", "::mlir::ModuleOp"> {
+  let summary = "Freeze a tower's parameters (LiT: OpenCLIP's --lock-image, --lock-text)";
+  let description = [{
+    Marks the parameters of a locked tower `frozen`, so that clip-autodiff
+    computes no gradient for them (and the memory plan keeps nothing for
+    it). With N unlocked groups, the last N of OpenCLIP's groups stay
+    trainable: for a ViT image tower [conv1, class_embedding,
+    positional_embedding, ln_pre], each resblock but the last, [the last
+    resblock, ln_post], [proj]; for the text tower [token_embedding,
+    positional_embedding], each resblock but the last, [the last resblock,
+    ln_final], [text_projection]. Parameters are told apart by their
+    OpenCLIP names ("visual." is the image tower; logit_scale and
+    logit_bias belong to neither and stay trainable). A ResNet image tower
+    locks whole (as OpenCLIP's), and its BatchNorm keeps its running
+    statistics: locking it after clip-train-batch-norm is an error.
+  }];
+  let options = [
+    Option<"lockImage", "lock-image", "bool", /*default=*/"false",
+           "freeze the image tower">,
+    Option<"imageUnlockedGroups", "image-unlocked-groups", "int64_t",
+           /*default=*/"0", "of a locked image tower, the last groups that stay trainable">,
+    Option<"lockText", "lock-text", "bool", /*default=*/"false",
+           "freeze the text tower">,
+    Option<"textUnlockedGroups", "text-unlocked-groups", "int64_t",
+           /*default=*/"0", "of a locked text tower, the last groups that stay trainable">
+  ];
+  let dependentDialects = ["::mlir::clip::ClipDialect"];
+}
+
 def UseSigmoidLoss : Pass<"clip-use-sigmoid-loss", "::mlir::ModuleOp"> {
   let summary = "Train a CLIP model with SigLIP's sigmoid loss";
   let description = [{

@@ -148,6 +148,20 @@ int main(int argc, char **argv) {
                "logit_bias, initialized as OpenCLIP's: scale ln 10, bias "
                "-10)"),
       cl::init("clip"));
+  cl::opt<bool> lockImage(
+      "lock-image",
+      cl::desc("freeze the image tower (LiT; OpenCLIP's --lock-image): no "
+               "gradient, no update for its parameters"));
+  cl::opt<int64_t> lockImageUnlocked(
+      "lock-image-unlocked-groups",
+      cl::desc("of a locked image tower, leave the last N of OpenCLIP's "
+               "groups trainable"),
+      cl::init(0));
+  cl::opt<bool> lockText("lock-text", cl::desc("freeze the text tower"));
+  cl::opt<int64_t> lockTextUnlocked(
+      "lock-text-unlocked-groups",
+      cl::desc("of a locked text tower, leave the last N groups trainable"),
+      cl::init(0));
   cl::opt<bool> distributed(
       "distributed",
       cl::desc("also emit train_embed and train_backward, the training "
@@ -228,6 +242,10 @@ int main(int argc, char **argv) {
   train.trainBatchNorm = trainBatchNorm.getValue();
   train.distributed = distributed.getValue();
   train.loss = loss.getValue();
+  train.lockImage = lockImage.getValue();
+  train.lockImageUnlockedGroups = lockImageUnlocked.getValue();
+  train.lockText = lockText.getValue();
+  train.lockTextUnlockedGroups = lockTextUnlocked.getValue();
   mlir::clip::buildTrainPipeline(pm, train);
   if (failed(pm.run(*module)))
     return 1;

@@ -64,6 +64,11 @@ typedef int32_t (*ClipCpuSelfCheck)(char *error, size_t errorSize);
 #define CLIP_LOGIT_SCALE "logit_scale"
 #define CLIP_LOGIT_BIAS "logit_bias"
 #define CLIP_SAVED_PREFIX "saved/"
+/* Patch dropout (OpenCLIP's PatchDropout, FLIP): a training function of a
+ * model generated with it takes an i64 input [batch, kept] naming, for each
+ * image, the patches (0-based, class token excluded) that go on; the
+ * runtime draws them (distinct, from the pair's random numbers). */
+#define CLIP_PATCH_KEEP "patch_keep"
 
 /* Parameters, inputs and outputs are f32, i64 or bool; CLIP_BF16 is the
  * storage of arena buffers under `--precision bf16` (GEMM operands). */

@@ -3,11 +3,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <exception>
 #include <map>
+#include <numeric>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -172,6 +174,18 @@ struct Loader::Impl {
           std::mt19937_64 pick(rng() ^ 0x63617074696f6e73ULL); // "captions"
           sample.caption = sample.captions[below(pick, sample.captions.size())];
         }
+        if (config.patchesKept > 0) {
+          // A uniform subset: the first `kept` of a partial Fisher-Yates.
+          std::vector<int64_t> order(config.patches);
+          std::iota(order.begin(), order.end(), int64_t{0});
+          for (int64_t k = 0; k < config.patchesKept; ++k)
+            std::swap(order[k],
+                      order[k + below(rng, config.patches - k)]);
+          std::sort(order.begin(), order.begin() + config.patchesKept);
+          std::copy(order.begin(), order.begin() + config.patchesKept,
+                    slot.data.patchKeep.begin() +
+                        position * config.patchesKept);
+        }
         if (tokenize)
           tokenize(sample.caption,
                    slot.data.tokens.data() + position * config.contextLength);
@@ -226,6 +240,7 @@ struct Loader::Impl {
           fresh.tokens.resize(size * config.contextLength);
           fresh.indices.resize(size);
           fresh.captions.resize(size);
+          fresh.patchKeep.resize(size * config.patchesKept);
           fresh.globalBatch = global;
           fresh.epoch = global / perEpoch;
           fresh.batchInEpoch = global % perEpoch;
@@ -289,6 +304,11 @@ Loader::Loader(const SampleSource &source, LoaderConfig config,
   if (config.shards > 1 && !config.dropLast)
     throw std::invalid_argument(
         "loader: sharded batches need dropLast (every shard a full batch)");
+  if (config.patchesKept < 0 || config.patchesKept > config.patches ||
+      (config.patchesKept > 0 && config.patches <= 0))
+    throw std::invalid_argument(fmt::format(
+        "loader: keeping {} of {} patches", config.patchesKept,
+        config.patches));
   impl_ =
       std::make_unique<Impl>(source, std::move(config), std::move(tokenize));
   if (impl_->perEpoch == 0)

@@ -18,7 +18,7 @@
 //   - a random crop draws from an RNG seeded by (seed, g, position);
 //   - a sample with several captions (Sample::captions) gets one drawn from
 //     that RNG's next number, so each step sees one caption of the image,
-//     the same on a resumed run.
+//     the same on a resumed run; so are patch dropout's kept patches.
 // A sample whose get() or preprocessing throws DataError:
 //   skipBad = false: next() throws a DataError naming it, when the batch
 //     holding it is reached (the lowest such position of that batch);
@@ -48,6 +48,9 @@ struct Batch {
   std::vector<int64_t> tokens; // [size, contextLength]
   std::vector<size_t> indices; // source index of each row
   std::vector<std::string> captions;
+  /// Patch dropout: [size, patchesKept] distinct patch indices in [0,
+  /// patches), ascending, per image (empty without).
+  std::vector<int64_t> patchKeep;
   int64_t epoch = 0, batchInEpoch = 0, globalBatch = 0;
 };
 
@@ -67,6 +70,9 @@ struct LoaderConfig {
   // same pairs, crops included, as one loader with the global batch). Needs
   // dropLast.
   int64_t shards = 1, shard = 0;
+  // Patch dropout: each image keeps `patchesKept` of its `patches` patches,
+  // drawn from the pair's random numbers (after its crop and caption).
+  int64_t patches = 0, patchesKept = 0;
 };
 
 /// Writes contextLength token ids for `caption`; called concurrently. An

@@ -53,6 +53,29 @@ StepOutputs findStepOutputs(const ClipFunctionDesc &fn) {
   return found;
 }
 
+PatchDropout findPatchDropout(const ClipFunctionDesc &fn) {
+  PatchDropout found;
+  for (int32_t i = 0; i < fn.numInputs; ++i)
+    if (std::string(fn.inputs[i].name) == CLIP_PATCH_KEEP)
+      found.input = i;
+  if (found.input < 0)
+    return found;
+  const ClipTensorDesc &keep = fn.inputs[found.input];
+  for (int32_t i = 0; i < fn.numParams; ++i)
+    if (std::string(fn.params[i].name) == "visual.positional_embedding" &&
+        fn.params[i].rank == 2)
+      found.patches = fn.params[i].shape[0] - 1;
+  if (keep.rank != 2 || keep.dtype != CLIP_I64 || found.patches <= 0 ||
+      keep.shape[1] > found.patches)
+    throw RuntimeError(fmt::format(
+        "@{}: input `{}` must be i64 [batch, kept] with kept at most the "
+        "image's patches ({}), and the model needs a "
+        "visual.positional_embedding",
+        fn.name, CLIP_PATCH_KEEP, found.patches));
+  found.kept = keep.shape[1];
+  return found;
+}
+
 TrainStep::TrainStep(runtime::Executor &executor, const std::string &where)
     : executor_(executor), outputs_(findStepOutputs(executor.function())) {
   const ClipFunctionDesc &fn = executor.function();

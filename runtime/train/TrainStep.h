@@ -32,6 +32,17 @@ struct StepOutputs {
 /// no training function comes back without loss or gradients.
 StepOutputs findStepOutputs(const ClipFunctionDesc &fn);
 
+/// A training function's patch dropout: its CLIP_PATCH_KEEP input, the
+/// image's patches (from visual.positional_embedding's rows, less the class
+/// token's) and how many each image keeps; input -1 without patch dropout.
+struct PatchDropout {
+  int32_t input = -1;
+  int64_t patches = 0, kept = 0;
+};
+/// Throws RuntimeError when the input is there but its shape or the
+/// positional embedding does not fit.
+PatchDropout findPatchDropout(const ClipFunctionDesc &fn);
+
 class TrainStep {
 public:
   /// Binds the function of `executor` (which must outlive this); `where`

@@ -10,6 +10,8 @@
 
 #include "GraphWriter.h"
 
+#include "runtime/abi/ClipLibrary.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -42,6 +44,9 @@ private:
                           int64_t layers, int64_t hidden, bool causal);
   // Towers and loss.
   void visionTransformer();
+  /// @encode_image (kept 0), or @encode_image_train keeping the class token
+  /// and `kept` patches named by its `keep` argument.
+  void visionTower(const std::string &name, int64_t kept);
   void modifiedResNet();
   void textTransformer();
   void l2Normalize();
@@ -234,24 +239,44 @@ std::string Generator::transformer(const std::string &tower,
 }
 
 void Generator::visionTransformer() {
+  visionTower("encode_image", 0);
+  if (const int64_t kept = config.vision.patchesKept())
+    visionTower("encode_image_train", kept);
+}
+
+void Generator::visionTower(const std::string &name, int64_t kept) {
   const VisionConfig &v = config.vision;
   const int64_t grid = v.imageSize / v.patchSize, tokens = grid * grid + 1;
+  // With patch dropout the blocks see the class token and `kept` patches;
+  // their functions get their own names (their shapes differ).
+  const std::string tower = kept ? "visual_kept" : "visual";
+  const int64_t seqLen = kept ? kept + 1 : tokens;
   const int64_t width = v.width, heads = width / v.headWidth;
   const int64_t hidden = v.mlpHidden();
-  const std::string lnPooled = layerNorm("visual", {kBatch, width}, "_pooled");
-  const std::string lnTokens = layerNorm("visual", {kBatch, tokens, width}, "");
+  const std::string lnPooled = layerNorm(tower, {kBatch, width}, "_pooled");
+  const std::string lnTokens = layerNorm(tower, {kBatch, seqLen, width}, "");
   const std::string blocks =
-      transformer("visual", "visual.transformer.", tokens, width, heads,
+      transformer(tower, "visual.transformer.", seqLen, width, heads,
                   v.layers, hidden, false);
 
   FunctionWriter f(
-      "encode_image", true,
+      name, true,
       fmt::format("VisionTransformer: {0}x{0} patches of {1}x{1}, "
                   "class token, {2} blocks of width {3}; the class "
                   "token is pooled\nbefore ln_post (LayerNorm is "
-                  "per token, so this equals OpenCLIP's order).",
-                  grid, v.patchSize, v.layers, width));
+                  "per token, so this equals OpenCLIP's order).{4}",
+                  grid, v.patchSize, v.layers, width,
+                  kept ? fmt::format("\nPatch dropout (training only, "
+                                     "OpenCLIP's PatchDropout): after the "
+                                     "positional embedding, the\nclass token "
+                                     "and the {} patches `keep` names go on "
+                                     "(of {}).",
+                                     kept, grid * grid)
+                       : ""));
   Value image = f.argument("image", {kBatch, 3, v.imageSize, v.imageSize});
+  Value keep;
+  if (kept)
+    keep = f.argument("keep", {kBatch, kept}, "i64");
   Value convW = f.param("conv1_w", "visual.conv1.weight",
                         {width, 3, v.patchSize, v.patchSize});
   Value cls = f.param("class_embedding", "visual.class_embedding", {width});
@@ -270,6 +295,12 @@ void Generator::visionTransformer() {
   Value clsTokens = f.broadcast("class_tokens", clsRow, {kBatch, 1, width});
   Value seq = f.concat("tokens", {clsTokens, patchTokens}, 1);
   Value x = f.binary("add", "embedded", seq, pos);
+  if (kept) {
+    Value clsKept = f.slice("class_kept", x, 1, 0, 1);
+    Value all = f.slice("patches_embedded", x, 1, 1, tokens);
+    Value chosen = f.gather("patches_kept", all, keep, 1, 1);
+    x = f.concat("kept", {clsKept, chosen}, 1);
+  }
   x = f.call("x_pre", lnTokens, {x, lnPreW, lnPreB}, x);
   x = f.call("x_out", blocks, {x}, x);
   f.blank();
@@ -598,7 +629,14 @@ void Generator::forward() {
       f.input("image", "image", {kBatch, 3, v.imageSize, v.imageSize}, "f32");
   Value text =
       f.input("text", "text", {kBatch, config.text.contextLength}, "i64");
-  Value imageF = f.call("image_features", "encode_image", {image}, features);
+  // Patch dropout: the trainer names the patches each image keeps.
+  Value imageF =
+      v.patchesKept()
+          ? f.call("image_features", "encode_image_train",
+                   {image, f.input("patch_keep", CLIP_PATCH_KEEP,
+                                   {kBatch, v.patchesKept()}, "i64")},
+                   features)
+          : f.call("image_features", "encode_image", {image}, features);
   Value textF = f.call("text_features", "encode_text", {text}, features);
   std::vector<Value> lossAndLogits =
       f.call({"loss", "logits_per_image"}, "contrastive_loss", {imageF, textF},
@@ -645,12 +683,18 @@ std::string generateClipModel(const ModelConfig &config,
       source, source, config.name, vision, t.contextLength, t.vocabSize,
       t.width, t.layers, t.heads, config.embedDim,
       config.quickGelu ? "QuickGELU" : "GELU (erf)");
+  if (const int64_t kept = v.patchesKept())
+    header += fmt::format(
+        "// Patch dropout {}: training keeps the class token and {} of the "
+        "{} patches\n// (input `patch_keep`); @encode_image keeps all.\n\n",
+        v.patchDropout, kept, (v.imageSize / v.patchSize) * (v.imageSize / v.patchSize));
   ModuleWriter module(header);
   Generator(config, module).generate();
   return module.str();
 }
 
-std::string generateClipModelFile(const std::string &path, int64_t imageSize) {
+std::string generateClipModelFile(const std::string &path, int64_t imageSize,
+                                  double patchDropout) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer)
     throw std::runtime_error(fmt::format("cannot read {}: {}", path,
@@ -666,6 +710,17 @@ std::string generateClipModelFile(const std::string &path, int64_t imageSize) {
   }
   ModelConfig config =
       parseModelConfig((*buffer)->getBuffer().str(), name, imageSize);
+  if (patchDropout >= 0) {
+    if (patchDropout >= 1)
+      throw std::runtime_error(fmt::format(
+          "--patch-dropout is the fraction of patches dropped, in [0, 1) "
+          "(got {})",
+          patchDropout));
+    if (config.vision.isResNet() && patchDropout > 0)
+      throw std::runtime_error(
+          "--patch-dropout needs a ViT image tower (a ResNet has no patches)");
+    config.vision.patchDropout = patchDropout;
+  }
   // Name the config by its path relative to the repository, as the
   // checked-in files do, so regenerating gives identical bytes.
   std::string source = path;
@@ -673,6 +728,8 @@ std::string generateClipModelFile(const std::string &path, int64_t imageSize) {
     source = source.substr(at);
   if (imageSize > 0)
     source += " --image-size " + std::to_string(imageSize);
+  if (patchDropout >= 0)
+    source += fmt::format(" --patch-dropout {}", patchDropout);
   return generateClipModel(config, source);
 }
 

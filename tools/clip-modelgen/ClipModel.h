@@ -17,8 +17,11 @@ std::string generateClipModel(const ModelConfig &config,
 /// Reads the config at `path` (OpenCLIP's or Hugging Face's) and generates
 /// its model; a Hugging Face config.json is named after its folder (the hub
 /// repository). Throws std::runtime_error naming the file.
+/// A positive `imageSize` replaces the config's; a non-negative
+/// `patchDropout` replaces vision patch_dropout.
 std::string generateClipModelFile(const std::string &path,
-                                  int64_t imageSize = 0);
+                                  int64_t imageSize = 0,
+                                  double patchDropout = -1);
 
 } // namespace clip::modelgen
 

@@ -167,6 +167,12 @@ ModelConfig parseModelConfig(const std::string &json, const std::string &name,
   v.width = integer(vision, "width", 768, visionWhere);
   v.headWidth = integer(vision, "head_width", 64, visionWhere);
   v.mlpRatio = number(vision, "mlp_ratio", 4.0, visionWhere);
+  if (const llvm::json::Value *p = vision.get("patch_dropout")) {
+    std::optional<double> d = p->getAsNumber();
+    if (!d || *d < 0 || *d >= 1)
+      fail(visionWhere, "\"patch_dropout\" must be a fraction in [0, 1)");
+    v.patchDropout = *d;
+  }
   if (const llvm::json::Array *layers = vision.getArray("layers")) {
     for (const llvm::json::Value &l : *layers) {
       std::optional<int64_t> n = l.getAsInteger();

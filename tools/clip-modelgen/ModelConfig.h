@@ -7,6 +7,7 @@
 #ifndef CLIP_TOOLS_MODELGEN_MODELCONFIG_H
 #define CLIP_TOOLS_MODELGEN_MODELCONFIG_H
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,7 +27,17 @@ struct VisionConfig {
   /// The MLP's hidden width when a config gives it (Hugging Face's
   /// intermediate_size), else 0: int(width * mlpRatio), as OpenCLIP has it.
   int64_t mlpWidth = 0;
+  /// OpenCLIP's patch_dropout: the fraction of patches dropped in training.
+  double patchDropout = 0;
   bool isResNet() const { return !resnetLayers.empty(); }
+  /// Patches kept in training, as OpenCLIP's PatchDropout: max(1,
+  /// int(patches * (1 - patchDropout))); 0 without patch dropout.
+  int64_t patchesKept() const {
+    if (patchDropout <= 0 || isResNet())
+      return 0;
+    const int64_t patches = (imageSize / patchSize) * (imageSize / patchSize);
+    return std::max<int64_t>(1, static_cast<int64_t>(patches * (1 - patchDropout)));
+  }
   int64_t mlpHidden() const {
     return mlpWidth ? mlpWidth : static_cast<int64_t>(width * mlpRatio);
   }

@@ -37,13 +37,20 @@ int main(int argc, char **argv) {
   cl::opt<int64_t> imageSize(
       "image-size", cl::desc("override vision_cfg.image_size (small tests)"),
       cl::init(0));
+  cl::opt<double> patchDropout(
+      "patch-dropout",
+      cl::desc("drop this fraction of the patches in training (OpenCLIP's "
+               "patch_dropout; FLIP): @forward takes the kept patches' "
+               "indices as input `patch_keep`"),
+      cl::init(-1));
   cl::ParseCommandLineOptions(argc, argv,
                               "clip-modelgen: CLIP model files in the clip "
                               "dialect from OpenCLIP-style configs\n");
 
   std::string text;
   try {
-    text = clip::modelgen::generateClipModelFile(configPath, imageSize);
+    text = clip::modelgen::generateClipModelFile(configPath, imageSize,
+                                                 patchDropout);
   } catch (const std::exception &e) {
     llvm::errs() << "clip-modelgen: " << e.what() << "\n";
     return 1;

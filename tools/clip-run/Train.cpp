@@ -163,6 +163,7 @@ int trainCommand(const std::vector<std::string> &args) {
   }
   const int32_t imageInput = inputIndex(*step, "image");
   const int32_t textInput = inputIndex(*step, "text");
+  const train::PatchDropout patchDropout = train::findPatchDropout(fn);
   const ClipTensorDesc &imageDesc = fn.inputs[imageInput];
   const ClipTensorDesc &textDesc = fn.inputs[textInput];
   const int64_t batch = imageDesc.shape[0]; // the compiled batch
@@ -182,6 +183,9 @@ int trainCommand(const std::vector<std::string> &args) {
     throw RuntimeError("data-parallel and chunked training run on the CPU "
                        "for now (--device cpu); NCCL for GPUs is not built "
                        "yet");
+  if (distributed && patchDropout.input >= 0)
+    throw RuntimeError("patch dropout with data-parallel or chunked training "
+                       "is not built yet: train it in one process, unchunked");
   const int64_t imageSize = imageDesc.shape[2];
   const int64_t contextLength = textDesc.shape[1];
 
@@ -278,6 +282,8 @@ int trainCommand(const std::vector<std::string> &args) {
   loaderConfig.startBatch = startStep * accum;
   loaderConfig.shards = comm->size();
   loaderConfig.shard = comm->rank();
+  loaderConfig.patches = patchDropout.patches;
+  loaderConfig.patchesKept = patchDropout.kept;
   data::Loader loader(
       *source, loaderConfig, [&](const std::string &caption, int64_t *tokens) {
         std::vector<int64_t> ids = tokenizer.tokenize(caption, contextLength);
@@ -433,6 +439,9 @@ int trainCommand(const std::vector<std::string> &args) {
                 b.images.size() * sizeof(float));
     std::memcpy(step->input(textInput), b.tokens.data(),
                 b.tokens.size() * sizeof(int64_t));
+    if (patchDropout.input >= 0)
+      std::memcpy(step->input(patchDropout.input), b.patchKeep.data(),
+                  b.patchKeep.size() * sizeof(int64_t));
   };
   interrupted = 0;
   std::signal(SIGINT, onInterrupt);

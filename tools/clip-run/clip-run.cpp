@@ -22,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -29,6 +30,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <numeric>
 #include <random>
 #include <string>
 #include <vector>
@@ -237,8 +239,22 @@ int step(const std::string &path, const StepOptions &options) {
         options.inputs, fn.inputs, fn.numInputs,
         [&](int32_t i) { return executor.input(i); }, "inputs");
   else
-    for (int32_t i = 0; i < fn.numInputs; ++i)
+    for (int32_t i = 0; i < fn.numInputs; ++i) {
+      if (const auto drop = clip::train::findPatchDropout(fn); drop.input == i) {
+        // Patch dropout: distinct patches per image.
+        auto *keep = static_cast<int64_t *>(executor.input(i));
+        for (int64_t row = 0; row < fn.inputs[i].shape[0]; ++row) {
+          std::vector<int64_t> order(drop.patches);
+          std::iota(order.begin(), order.end(), int64_t{0});
+          std::shuffle(order.begin(), order.end(), rng);
+          std::sort(order.begin(), order.begin() + drop.kept);
+          std::copy(order.begin(), order.begin() + drop.kept,
+                    keep + row * drop.kept);
+        }
+        continue;
+      }
       initInput(fn.inputs[i], executor.input(i), vocab, rng);
+    }
   if (!options.saveParams.empty())
     writeTensors(options.saveParams, fn.params, fn.numParams,
                  [&](int32_t i) { return executor.param(i); });

@@ -162,6 +162,12 @@ int main(int argc, char **argv) {
       "lock-text-unlocked-groups",
       cl::desc("of a locked text tower, leave the last N groups trainable"),
       cl::init(0));
+  cl::opt<double> patchDropout(
+      "patch-dropout",
+      cl::desc("with a config (.json): drop this fraction of the image "
+               "patches in training (OpenCLIP's patch_dropout, FLIP); the "
+               "trainer draws the kept ones"),
+      cl::init(-1));
   cl::opt<bool> distributed(
       "distributed",
       cl::desc("also emit train_embed and train_backward, the training "
@@ -222,7 +228,8 @@ int main(int argc, char **argv) {
     // clip-modelgen would write, generated in memory.
     std::string text;
     try {
-      text = ::clip::modelgen::generateClipModelFile(modelPath);
+      text = ::clip::modelgen::generateClipModelFile(modelPath, 0,
+                                                     patchDropout);
     } catch (const std::exception &e) {
       return fail(e.what());
     }
@@ -230,6 +237,10 @@ int main(int argc, char **argv) {
         llvm::MemoryBuffer::getMemBufferCopy(text, modelPath), llvm::SMLoc());
     module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   } else {
+    if (patchDropout >= 0)
+      return fail("--patch-dropout changes the model: give its config (.json), "
+                  "or regenerate the model file with clip-modelgen "
+                  "--patch-dropout");
     module = parseSourceFile<ModuleOp>(modelPath, sourceMgr, &context);
   }
   if (!module)

@@ -243,6 +243,45 @@ TEST(Loader, PicksOneCaptionPerStepDeterministically) {
     ASSERT_TRUE(plain.next().images == first[i].images) << "batch " << i;
 }
 
+// Patch dropout: each image keeps `patchesKept` distinct patches, sorted,
+// drawn from the pair's random numbers: the same with any thread count and
+// on resume, every patch kept about as often, and the crops unchanged.
+TEST(Loader, PatchDropoutKeepsDistinctPatchesDeterministically) {
+  const SyntheticSource source(20);
+  LoaderConfig config = smallConfig();
+  config.preprocess.randomResizedCrop = true;
+  config.patches = 16;
+  config.patchesKept = 5;
+  const std::vector<Batch> first = take(source, config, 40);
+  LoaderConfig other = config;
+  other.threads = 1;
+  other.startBatch = 7;
+  const std::vector<Batch> resumed = take(source, other, 33);
+  std::vector<int64_t> counts(16, 0);
+  for (size_t b = 0; b < first.size(); ++b) {
+    ASSERT_EQ(first[b].patchKeep.size(), 5u * first[b].size);
+    if (b >= 7)
+      ASSERT_EQ(first[b].patchKeep, resumed[b - 7].patchKeep) << "batch " << b;
+    for (int64_t r = 0; r < first[b].size; ++r) {
+      const int64_t *keep = &first[b].patchKeep[r * 5];
+      for (int k = 0; k < 5; ++k) {
+        ASSERT_TRUE(keep[k] >= 0 && keep[k] < 16);
+        if (k)
+          ASSERT_LT(keep[k - 1], keep[k]); // sorted, so distinct
+        ++counts[keep[k]];
+      }
+    }
+  }
+  // 40 batches x 5 images x 5 kept = 1000 draws over 16 patches: 62.5 each.
+  for (int64_t c : counts)
+    EXPECT_TRUE(c > 30 && c < 100) << c;
+  LoaderConfig plain = config;
+  plain.patches = plain.patchesKept = 0;
+  const std::vector<Batch> noDrop = take(source, plain, 5);
+  for (int b = 0; b < 5; ++b)
+    ASSERT_TRUE(noDrop[b].images == first[b].images) << "batch " << b;
+}
+
 TEST(Loader, ResumeWithStartBatchContinuesTheSequence) {
   const SyntheticSource source(37);
   LoaderConfig config = smallConfig();

@@ -42,6 +42,12 @@ void buildTrainPipeline(OpPassManager &pm, const TrainOptions &options) {
   PrepareOptions prepare;
   prepare.batchSize = options.batchSize;
   buildPreparePipeline(pm, prepare);
+  if (options.imageDropout > 0 || options.textDropout > 0) {
+    InsertDropoutOptions dropout;
+    dropout.imageRate = options.imageDropout;
+    dropout.textRate = options.textDropout;
+    pm.addPass(createInsertDropout(dropout));
+  }
   buildFusePipeline(pm);
   if (options.loss == "siglip")
     pm.addPass(createUseSigmoidLoss());

@@ -44,6 +44,15 @@ struct TrainOptions : PassPipelineOptions<TrainOptions> {
       llvm::cl::desc("the training loss: clip (as the model file writes it) "
                      "or siglip (clip-use-sigmoid-loss)"),
       llvm::cl::init("clip")};
+  Option<double> imageDropout{
+      *this, "image-dropout",
+      llvm::cl::desc("dropout rate in the image tower's blocks "
+                     "(clip-insert-dropout)"),
+      llvm::cl::init(0.0)};
+  Option<double> textDropout{
+      *this, "text-dropout",
+      llvm::cl::desc("dropout rate in the text tower's blocks"),
+      llvm::cl::init(0.0)};
   Option<bool> lockImage{
       *this, "lock-image",
       llvm::cl::desc("freeze the image tower (clip-lock-towers)"),
@@ -68,7 +77,8 @@ struct TrainOptions : PassPipelineOptions<TrainOptions> {
       llvm::cl::init(false)};
 };
 
-/// clip-prepare, clip-fuse, clip-lock-towers when a tower is locked,
+/// clip-prepare, clip-insert-dropout when a rate is set, clip-fuse,
+/// clip-lock-towers when a tower is locked,
 /// clip-autodiff (forward -> train_step), then
 /// canonicalize, CSE and elementwise grouping of the backward's ops; with
 /// `distributed`, clip-split-train-step last.

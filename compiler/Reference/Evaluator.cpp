@@ -3,6 +3,7 @@
 
 #include "clip/IR/ClipOps.h"
 #include "compiler/Reference/Kernels.h"
+#include "runtime/kernels/ScalarMath.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/SymbolTable.h"
@@ -328,6 +329,22 @@ LogicalResult FunctionEvaluator::evaluateOp(Operation *op) {
         return binary(o, [predicate](double a, double b) {
           return compare(predicate, a, b);
         });
+      })
+      .Case([&](DropoutOp d) -> LogicalResult {
+        // The mask is the kernels' (one definition, runtime/kernels); the
+        // scaling is this evaluator's own arithmetic.
+        const Tensor &x = valueOf(d.getInput());
+        const double seed = valueOf(d.getSeed()).data.at(0);
+        const float rate = static_cast<float>(d.getRate().convertToDouble());
+        Tensor out = Tensor::filled(x.shape);
+        for (size_t e = 0; e < x.data.size(); ++e)
+          out.data[e] = ::clip::scalar::dropoutKeeps(
+                            static_cast<long long>(seed), d.getStream(),
+                            static_cast<long long>(e), rate)
+                            ? x.data[e] / (1.0 - double(rate))
+                            : 0.0;
+        define(d.getResult(), std::move(out));
+        return success();
       })
       .Case([&](SelectOp s) -> LogicalResult {
         define(s.getResult(),

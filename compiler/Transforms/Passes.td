@@ -157,6 +157,33 @@ def LockTowers : Pass<"clip-lock-towers", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::clip::ClipDialect"];
 }
 
+def InsertDropout : Pass<"clip-insert-dropout", "::mlir::ModuleOp"> {
+  let summary = "Dropout in the transformer blocks of the training graph";
+  let description = [{
+    In the function `function` (the one clip-autodiff turns into the
+    training step; inference functions stay as they are), adds
+    `clip.dropout` with the tower's rate where a ViT-B/16 + text tower
+    recipe puts it: on each block's attention output (after the output
+    projection's bias, before the residual add), on the MLP's hidden
+    activation (after the GELU) and on the MLP's output (after c_proj's bias,
+    before the residual add). The points are found by the parameters that
+    feed them (`...resblocks.N.attn.out_proj.bias`, `...mlp.c_fc.bias`,
+    `...mlp.c_proj.bias`; "visual." is the image tower), so run it after
+    clip-prepare and before fusion. The seed is a new input `rng_seed`
+    (rank-0 i64); each dropout gets its own stream, numbered in program
+    order. Fails where a rate is outside [0, 1) or no point is found.
+  }];
+  let options = [
+    Option<"function", "function", "std::string", /*default=*/"\"forward\"",
+           "the function to add dropout to">,
+    Option<"imageRate", "image-rate", "double", /*default=*/"0.0",
+           "the image tower's dropout rate">,
+    Option<"textRate", "text-rate", "double", /*default=*/"0.0",
+           "the text tower's dropout rate">
+  ];
+  let dependentDialects = ["::mlir::clip::ClipDialect"];
+}
+
 def UseSigmoidLoss : Pass<"clip-use-sigmoid-loss", "::mlir::ModuleOp"> {
   let summary = "Train a CLIP model with SigLIP's sigmoid loss";
   let description = [{

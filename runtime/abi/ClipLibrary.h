@@ -69,6 +69,10 @@ typedef int32_t (*ClipCpuSelfCheck)(char *error, size_t errorSize);
  * image, the patches (0-based, class token excluded) that go on; the
  * runtime draws them (distinct, from the pair's random numbers). */
 #define CLIP_PATCH_KEEP "patch_keep"
+/* Dropout (clip.dropout): a training function with dropout takes a rank-0
+ * i64 input, the seed of its masks; the runtime gives every micro-batch its
+ * own (below 2^53, which the reference evaluator holds exactly). */
+#define CLIP_RNG_SEED "rng_seed"
 
 /* Parameters, inputs and outputs are f32, i64 or bool; CLIP_BF16 is the
  * storage of arena buffers under `--precision bf16` (GEMM operands). */

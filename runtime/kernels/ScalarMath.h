@@ -196,6 +196,49 @@ CLIP_HD void adamwUpdate(float &x, float &m, float &v, float g,
   x = x - (s.stepSize * m) / denominator;
 }
 
+/// Philox-4x32-10 (Salmon, Moraes, Dror, Shaw: "Parallel random numbers:
+/// as easy as 1, 2, 3", SC'11; Random123's constants): four 32-bit words of
+/// a counter-based generator, a pure function of (counter, key).
+struct Philox4x32 {
+  unsigned v[4];
+};
+CLIP_HD Philox4x32 philox4x32(unsigned c0, unsigned c1, unsigned c2,
+                              unsigned c3, unsigned k0, unsigned k1) {
+  for (int round = 0; round < 10; ++round) {
+    const unsigned long long p0 = 0xD2511F53ull * c0;
+    const unsigned long long p1 = 0xCD9E8D57ull * c2;
+    const unsigned hi0 = static_cast<unsigned>(p0 >> 32), lo0 = static_cast<unsigned>(p0);
+    const unsigned hi1 = static_cast<unsigned>(p1 >> 32), lo1 = static_cast<unsigned>(p1);
+    c0 = hi1 ^ c1 ^ k0;
+    c1 = lo1;
+    c2 = hi0 ^ c3 ^ k1;
+    c3 = lo0;
+    k0 += 0x9E3779B9u;
+    k1 += 0xBB67AE85u;
+  }
+  return {{c0, c1, c2, c3}};
+}
+
+/// clip.dropout's keep decision for element `index` of stream `stream`
+/// under `seed`: word 0 of Philox with key (seed) and counter (index,
+/// stream, 0); kept when its top 24 bits / 2^24 >= rate.
+CLIP_HD bool dropoutKeeps(long long seed, long long stream, long long index,
+                          float rate) {
+  const unsigned long long s = static_cast<unsigned long long>(seed);
+  const unsigned long long i = static_cast<unsigned long long>(index);
+  const Philox4x32 r = philox4x32(
+      static_cast<unsigned>(i), static_cast<unsigned>(i >> 32),
+      static_cast<unsigned>(stream), 0u, static_cast<unsigned>(s),
+      static_cast<unsigned>(s >> 32));
+  return static_cast<float>(r.v[0] >> 8) * (1.0f / 16777216.0f) >= rate;
+}
+
+/// Inverted dropout of one element: x / (1 - rate) where kept, else 0.
+CLIP_HD float dropout(float x, long long seed, long long stream,
+                      long long index, float rate) {
+  return dropoutKeeps(seed, stream, index, rate) ? x / (1.0f - rate) : 0.0f;
+}
+
 } // namespace clip::scalar
 
 #endif // CLIP_RUNTIME_KERNELS_SCALARMATH_H

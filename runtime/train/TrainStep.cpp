@@ -2,6 +2,8 @@
 
 #include "runtime/train/TrainStep.h"
 
+#include "runtime/data/Sample.h"
+
 #include "fmt/format.h"
 
 #include <algorithm>
@@ -74,6 +76,24 @@ PatchDropout findPatchDropout(const ClipFunctionDesc &fn) {
         fn.name, CLIP_PATCH_KEEP, found.patches));
   found.kept = keep.shape[1];
   return found;
+}
+
+int32_t findRngSeed(const ClipFunctionDesc &fn) {
+  for (int32_t i = 0; i < fn.numInputs; ++i)
+    if (std::string(fn.inputs[i].name) == CLIP_RNG_SEED) {
+      if (fn.inputs[i].rank != 0 || fn.inputs[i].dtype != CLIP_I64)
+        throw RuntimeError(fmt::format("@{}: input `{}` must be a rank-0 i64",
+                                       fn.name, CLIP_RNG_SEED));
+      return i;
+    }
+  return -1;
+}
+
+int64_t dropoutSeed(uint64_t seed, int64_t globalBatch) {
+  // splitmix64 twice: a batch's seed shares nothing visible with the next.
+  return static_cast<int64_t>(
+      data::splitMix(data::splitMix(seed) ^ static_cast<uint64_t>(globalBatch)) >>
+      11);
 }
 
 TrainStep::TrainStep(runtime::Executor &executor, const std::string &where)

@@ -43,6 +43,13 @@ struct PatchDropout {
 /// positional embedding does not fit.
 PatchDropout findPatchDropout(const ClipFunctionDesc &fn);
 
+/// The index of a training function's CLIP_RNG_SEED input (dropout), or -1;
+/// throws RuntimeError when it is not a rank-0 i64.
+int32_t findRngSeed(const ClipFunctionDesc &fn);
+/// The dropout seed of micro-batch `globalBatch` of a run seeded `seed`:
+/// a hash of both, below 2^53. A resumed run gives the same batch the same.
+int64_t dropoutSeed(uint64_t seed, int64_t globalBatch);
+
 class TrainStep {
 public:
   /// Binds the function of `executor` (which must outlive this); `where`

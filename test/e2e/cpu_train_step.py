@@ -11,7 +11,10 @@ against exact; measured ~2e-6). A gradient that is zero by symmetry (the
 attention pool's key bias) is checked against the largest gradient norm.
 
 Cases: tiny-siglip (the small ViT at batch 8 with `--loss siglip`: the
-tiled sigmoid loss and its gradient, logit_bias's too), tiny (the small ViT, batch 4, clip-run's random parameters, which
+tiled sigmoid loss and its gradient, logit_bias's too), tiny-dropout and
+tiny-dropout-remat (`--dropout 0.1`, without and with `--remat block`: the
+masks of the generated kernels, forward, backward and recomputed, are the
+reference evaluator's), tiny (the small ViT, batch 4, clip-run's random parameters, which
 runtime/train/Initialize draws as OpenCLIP initializes, and random data),
 rn50 (RN50 at 64x64, batch 2, BatchNorm with batch statistics). RN50 runs on
 the parity tests' seeded OpenCLIP model and inputs: under clip-run's former
@@ -45,6 +48,12 @@ CASES = {
     "tiny": ("models/clip/vit_tiny.mlir", None, 4, [], None, 1e-5),
     "rn50": ("models/clip/configs/RN50.json", 64, 2, ["--train-batch-norm"], "RN50", 2e-5),
     "tiny-siglip": ("models/clip/vit_tiny.mlir", None, 8, ["--loss", "siglip"], None, 1e-5),
+    # Dropout 0.1 in both towers: the compiled kernels' masks against the
+    # reference evaluator's, with and without recomputation (remat block
+    # redraws each block's masks in the backward: they must be the same).
+    "tiny-dropout": ("models/clip/vit_tiny.mlir", None, 4, ["--dropout", "0.1"], None, 1e-5),
+    "tiny-dropout-remat": ("models/clip/vit_tiny.mlir", None, 4,
+                           ["--dropout", "0.1", "--remat", "block"], None, 1e-5),
 }
 
 

@@ -22,7 +22,9 @@ to end on the CPU. Checks:
         differ from each other about as much as each differs from fp32; a
         wrong kernel, offset or staging is off by far more.
 The same again with `--loss siglip` (the sigmoid loss's device phases and,
-under bf16, their scratch past the staged copies).
+under bf16, their scratch past the staged copies) and with `--dropout 0.1`
+(the device kernels' clip.dropout masks: a mask bit that differed would
+move its gradients by far more than the bound).
 The update on the device is checked by cuda_emulated_train.py (and the AdamW
 kernel against the host's, bit for bit, by test/unit/cuda/OptimizerTest).
 """
@@ -55,11 +57,20 @@ def run(cmd, env=None):
     return result.stdout
 
 
+VARIANTS = {
+    # label: clipc flags
+    "clip": ["--loss", "clip"],
+    "siglip": ["--loss", "siglip"],
+    # The generated device kernels draw clip.dropout's masks as the CPU's do.
+    "clip-dropout": ["--loss", "clip", "--dropout", "0.1"],
+}
+
+
 def outputs(build, work, precision, loss):
     bin_dir = os.path.join(build, "bin")
     lib = os.path.join(work, f"tiny-{precision}-{loss}.so")
     run([os.path.join(bin_dir, "clipc"), os.path.join(ROOT, "models/clip/vit_tiny.mlir"),
-         "--batch", "4", "--target", "all", "--precision", precision, "--loss", loss,
+         "--batch", "4", "--target", "all", "--precision", precision, *VARIANTS[loss],
          "-o", lib])
     params, inputs, cpu, emulated = (os.path.join(work, f"{precision}-{loss}-{k}.safetensors")
                                      for k in ("params", "inputs", "cpu", "emulated"))
@@ -110,7 +121,7 @@ def main():
     with tempfile.TemporaryDirectory() as temp:
         work = args.work or temp
         os.makedirs(work, exist_ok=True)
-        for loss in ("clip", "siglip"):
+        for loss in VARIANTS:
             failures += compare(*outputs(args.build, work, "fp32", loss),
                                 *outputs(args.build, work, "bf16", loss), loss)
     for f in failures:

@@ -217,6 +217,14 @@ const GradientCase cases[] = {
      "  %y = clip.select %c, %a, %b : (tensor<2x3xi1>, tensor<2x3xf64>, "
      "tensor<3xf64>) -> tensor<2x3xf64>\n",
      "2x3"},
+    // A fixed seed, so a fixed mask: the gradient is the same mask and
+    // scale (about half the elements dropped at rate 0.5).
+    {"dropout",
+     {{"a", "4x5"}},
+     "  %s = clip.constant dense<12345> : tensor<i64>\n"
+     "  %y = clip.dropout %a, %s rate 5.000000e-01 stream 3 : "
+     "(tensor<4x5xf64>, tensor<i64>) -> tensor<4x5xf64>\n",
+     "4x5"},
     {"matmul",
      {{"a", "2x3"}, {"b", "3x4"}},
      "  %y = clip.matmul %a, %b : (tensor<2x3xf64>, tensor<3x4xf64>) -> "

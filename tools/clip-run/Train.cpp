@@ -164,6 +164,7 @@ int trainCommand(const std::vector<std::string> &args) {
   const int32_t imageInput = inputIndex(*step, "image");
   const int32_t textInput = inputIndex(*step, "text");
   const train::PatchDropout patchDropout = train::findPatchDropout(fn);
+  const int32_t rngSeedInput = train::findRngSeed(fn);
   const ClipTensorDesc &imageDesc = fn.inputs[imageInput];
   const ClipTensorDesc &textDesc = fn.inputs[textInput];
   const int64_t batch = imageDesc.shape[0]; // the compiled batch
@@ -183,9 +184,11 @@ int trainCommand(const std::vector<std::string> &args) {
     throw RuntimeError("data-parallel and chunked training run on the CPU "
                        "for now (--device cpu); NCCL for GPUs is not built "
                        "yet");
-  if (distributed && patchDropout.input >= 0)
-    throw RuntimeError("patch dropout with data-parallel or chunked training "
-                       "is not built yet: train it in one process, unchunked");
+  if (distributed && (patchDropout.input >= 0 || rngSeedInput >= 0))
+    throw RuntimeError(fmt::format(
+        "{} with data-parallel or chunked training is not built yet: train "
+        "it in one process, unchunked",
+        patchDropout.input >= 0 ? "patch dropout" : "dropout"));
   const int64_t imageSize = imageDesc.shape[2];
   const int64_t contextLength = textDesc.shape[1];
 
@@ -442,6 +445,10 @@ int trainCommand(const std::vector<std::string> &args) {
     if (patchDropout.input >= 0)
       std::memcpy(step->input(patchDropout.input), b.patchKeep.data(),
                   b.patchKeep.size() * sizeof(int64_t));
+    // Dropout: every micro-batch its own masks, the same on a resume.
+    if (rngSeedInput >= 0)
+      *static_cast<int64_t *>(step->input(rngSeedInput)) =
+          train::dropoutSeed(seed, b.globalBatch);
   };
   interrupted = 0;
   std::signal(SIGINT, onInterrupt);

@@ -240,6 +240,11 @@ int step(const std::string &path, const StepOptions &options) {
         [&](int32_t i) { return executor.input(i); }, "inputs");
   else
     for (int32_t i = 0; i < fn.numInputs; ++i) {
+      if (i == clip::train::findRngSeed(fn)) {
+        *static_cast<int64_t *>(executor.input(i)) =
+            clip::train::dropoutSeed(options.seed, 0);
+        continue;
+      }
       if (const auto drop = clip::train::findPatchDropout(fn); drop.input == i) {
         // Patch dropout: distinct patches per image.
         auto *keep = static_cast<int64_t *>(executor.input(i));

@@ -148,6 +148,19 @@ int main(int argc, char **argv) {
                "logit_bias, initialized as OpenCLIP's: scale ln 10, bias "
                "-10)"),
       cl::init("clip"));
+  cl::opt<double> dropout(
+      "dropout",
+      cl::desc("dropout rate in both towers' blocks (attention output, MLP "
+               "hidden and output), training only"),
+      cl::init(0.0));
+  cl::opt<double> imageDropout(
+      "image-dropout", cl::desc("the image tower's dropout rate (default "
+                                "--dropout)"),
+      cl::init(-1.0));
+  cl::opt<double> textDropout(
+      "text-dropout", cl::desc("the text tower's dropout rate (default "
+                               "--dropout)"),
+      cl::init(-1.0));
   cl::opt<bool> lockImage(
       "lock-image",
       cl::desc("freeze the image tower (LiT; OpenCLIP's --lock-image): no "
@@ -253,6 +266,10 @@ int main(int argc, char **argv) {
   train.trainBatchNorm = trainBatchNorm.getValue();
   train.distributed = distributed.getValue();
   train.loss = loss.getValue();
+  train.imageDropout =
+      imageDropout >= 0 ? imageDropout.getValue() : dropout.getValue();
+  train.textDropout =
+      textDropout >= 0 ? textDropout.getValue() : dropout.getValue();
   train.lockImage = lockImage.getValue();
   train.lockImageUnlockedGroups = lockImageUnlocked.getValue();
   train.lockText = lockText.getValue();

@@ -209,6 +209,16 @@ emitElementwiseLoop(Operation *kernelOp, const std::vector<std::string> &inputs,
                 return std::nullopt;
               return "static_cast<" + *to + ">(" + in(0) + ")";
             })
+            .Case([&](DropoutOp d) {
+              // The mask is keyed by the element's index in the dropout's
+              // own result, whatever loop it joined.
+              auto shape =
+                  cast<RankedTensorType>(d.getResult().getType()).getShape();
+              return fmt::format("clip::scalar::dropout({}, {}, {}LL, {}, {})",
+                                 in(0), in(1), d.getStream(),
+                                 broadcastOffset(shape, loop),
+                                 floatLiteral(d.getRate().convertToDouble()));
+            })
             .Case([&](BroadcastOp) { return in(0); })
             .Case([&](ConstantOp constant) -> std::optional<std::string> {
               auto value = cast<DenseElementsAttr>(constant.getValue());

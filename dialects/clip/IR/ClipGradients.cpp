@@ -155,6 +155,20 @@ LogicalResult GeluOp::buildGradients(OpBuilder &b,
                    });
 }
 
+LogicalResult DropoutOp::buildGradients(
+    OpBuilder &b, ArrayRef<Value> resultGradients,
+    SmallVectorImpl<Value> &operandGradients) {
+  // The mask depends on (seed, stream, element) alone: the input's
+  // gradient is the result's through the same mask and scale. The seed is
+  // an integer: no gradient.
+  return unaryRule(*this, resultGradients, operandGradients,
+                   [&](Value g, SmallVectorImpl<Value> &out) {
+                     out[0] = b.create<DropoutOp>(getLoc(), g.getType(), g,
+                                                  getSeed(), getRateAttr(),
+                                                  getStreamAttr());
+                   });
+}
+
 LogicalResult CastOp::buildGradients(OpBuilder &b,
                                      ArrayRef<Value> resultGradients,
                                      SmallVectorImpl<Value> &operandGradients) {

@@ -279,6 +279,30 @@ LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+LogicalResult DropoutOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> location,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  ShapeErrors errors{location, getOperationName()};
+  auto input = rankedTensor(errors, adaptor.getInput(), "input");
+  if (failed(input))
+    return failure();
+  inferred.push_back(*input);
+  return success();
+}
+
+LogicalResult DropoutOp::verify() {
+  const double rate = getRate().convertToDouble();
+  if (!(rate >= 0.0 && rate < 1.0))
+    return emitOpError("rate must lie in [0, 1), got ") << rate;
+  auto seed = cast<RankedTensorType>(getSeed().getType());
+  if (seed.getRank() != 0 || !seed.getElementType().isInteger(64))
+    return emitOpError("seed must be a rank-0 i64 tensor, got ") << seed;
+  if (getStream() < 0 || getStream() > 0xffffffffLL)
+    return emitOpError("stream must fit in 32 bits, got ") << getStream();
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Matmul.
 //===----------------------------------------------------------------------===//

@@ -194,6 +194,35 @@ def Clip_GeluOp : Clip_Op<"gelu",
   let hasFolder = 1;
 }
 
+def Clip_DropoutOp : Clip_Op<"dropout",
+    [Pure, Clip_BroadcastingElementwise, Clip_Pointwise, Clip_InferredShape,
+     Clip_Differentiable]> {
+  let summary = "inverted dropout with a counter-based random mask";
+  let description = [{
+    Element e of the result is `input[e] / (1 - rate)` where the mask keeps
+    it, else 0. The mask is a pure function of (`seed`, `stream`, e): word 0
+    of Philox-4x32-10 (Salmon et al., SC'11) with key (seed's low and high
+    32 bits) and counter (e's low and high 32 bits, `stream`, 0), kept when
+    its top 24 bits / 2^24 >= `rate`. So the CPU, the GPU and the reference
+    evaluator draw the same mask, and a recomputation (remat, a chunk
+    recomputed) draws it again; the gradient is the same op on the result's
+    gradient. `seed` is a rank-0 i64 (the runtime gives each step its own);
+    each op of a graph has its own `stream`.
+
+    ```mlir
+    %y = clip.dropout %x, %seed rate 1.000000e-01 stream 3 : (tensor<2x50x768xf32>, tensor<i64>) -> tensor<2x50x768xf32>
+    ```
+  }];
+  let arguments = (ins Clip_FloatTensor:$input, Clip_IntTensor:$seed,
+                   F64Attr:$rate, I64Attr:$stream);
+  let results = (outs Clip_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $seed `rate` $rate `stream` $stream attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Clip_CastOp : Clip_Op<"cast", [Pure, Clip_Pointwise, Clip_Differentiable]> {
   let summary = "element type conversion";
   let description = [{

@@ -26,14 +26,9 @@ import numpy as np
 from PIL import Image
 from safetensors.numpy import load_file
 
+from support import Checks, run_process as run
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def run(cmd):
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"FAIL {' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
-    return proc
 
 
 def main():
@@ -43,12 +38,7 @@ def main():
     args = parser.parse_args()
     clip_run = os.path.join(args.build, "bin/clip-run")
     rng = np.random.default_rng(8)
-    failures = []
-
-    def check(ok, what):
-        print(f"{'ok  ' if ok else 'FAIL'} {what}", flush=True)
-        if not ok:
-            failures.append(what)
+    check = Checks()
 
     with tempfile.TemporaryDirectory(prefix="clip-filter-") as work:
         lib, params = os.path.join(work, "m.so"), os.path.join(work, "p.safetensors")
@@ -139,7 +129,7 @@ def main():
                    prefix + "-{000000.." + f"{len(shards) - 1:06d}" + "}.tar"]).stdout
         check(f"retrieval on {len(expected)} images" in out,
               f"the output shards read back: {out.strip()[:60]}...")
-    sys.exit(1 if failures else 0)
+    check.finish()
 
 
 if __name__ == "__main__":

@@ -29,15 +29,10 @@ import numpy as np
 import torch
 from PIL import Image
 
+from support import Checks, run_process as run
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LABELS = ["red square", "green circle", "blue stripes", "a dog"]
-
-
-def run(cmd, expect_ok=True):
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if expect_ok and proc.returncode != 0:
-        sys.exit(f"FAIL {' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
-    return proc
 
 
 def make_folder(work, rng):
@@ -115,12 +110,7 @@ def main():
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
     args = parser.parse_args()
     clip_run = os.path.join(args.build, "bin/clip-run")
-    failures = []
-
-    def check(ok, what):
-        print(f"{'ok  ' if ok else 'FAIL'} {what}", flush=True)
-        if not ok:
-            failures.append(what)
+    check = Checks()
 
     from transformers import CLIPConfig, CLIPModel
     with tempfile.TemporaryDirectory(prefix="clip-commands-") as work:
@@ -229,7 +219,7 @@ def main():
             proc = run([clip_run, *cmd], expect_ok=False)
             check(proc.returncode == 1 and needle in proc.stderr and proc.stderr.count("\n") == 1,
                   f"error, {label}: {proc.stderr.strip()}")
-    sys.exit(1 if failures else 0)
+    check.finish()
 
 
 if __name__ == "__main__":

@@ -25,17 +25,12 @@ import numpy as np
 from PIL import Image
 from safetensors.numpy import load_file
 
+from support import Checks, run
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 IMAGES, CAPTIONS = 12, 5
 WORDS = ["red", "green", "blue", "small", "large", "striped", "dotted", "bright", "dark",
          "round", "square", "wooden", "metal", "soft", "shiny"]
-
-
-def run(cmd):
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"FAIL {' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
-    return proc.stdout
 
 
 def protocol(img, txt, owner):

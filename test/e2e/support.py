@@ -1,6 +1,7 @@
 """Helpers the end-to-end tests share: running a tool, reading a metrics log."""
 import os
 import subprocess
+import sys
 import time
 
 
@@ -11,6 +12,31 @@ def run(cmd, env=None):
         print(result.stdout[-3000:], result.stderr[-3000:])
         raise SystemExit(f"FAIL: {' '.join(cmd)} exited {result.returncode}")
     return result.stdout
+
+
+def run_process(cmd, expect_ok=True):
+    """Runs `cmd` and returns the finished process (stdout and stderr as
+    text); with `expect_ok`, a failure ends the test with its output."""
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if expect_ok and result.returncode != 0:
+        sys.exit(f"FAIL {' '.join(cmd)}\n{result.stdout}{result.stderr}")
+    return result
+
+
+class Checks:
+    """Named checks of one test: each printed as it is made (ok / FAIL and
+    what it measured); `finish()` exits non-zero if any failed."""
+
+    def __init__(self):
+        self.failures = []
+
+    def __call__(self, ok, what):
+        print(f"{'ok  ' if ok else 'FAIL'} {what}", flush=True)
+        if not ok:
+            self.failures.append(what)
+
+    def finish(self):
+        sys.exit(1 if self.failures else 0)
 
 
 def steps_logged(path):

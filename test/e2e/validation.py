@@ -26,16 +26,11 @@ import numpy as np
 from PIL import Image
 from safetensors.numpy import load_file
 
+from support import Checks, run
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WORDS = ["red", "green", "blue", "small", "large", "striped", "dotted", "bright", "dark",
          "round", "square", "wooden", "metal", "soft", "shiny"]
-
-
-def run(cmd):
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"FAIL {' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
-    return proc.stdout
 
 
 def splitmix(z):
@@ -70,12 +65,7 @@ def main():
     args = parser.parse_args()
     clip_run = os.path.join(args.build, "bin/clip-run")
     rng = np.random.default_rng(4)
-    failures = []
-
-    def check(ok, what):
-        print(f"{'ok  ' if ok else 'FAIL'} {what}", flush=True)
-        if not ok:
-            failures.append(what)
+    check = Checks()
 
     with tempfile.TemporaryDirectory(prefix="clip-validation-") as work:
         lib = os.path.join(work, "m.so")
@@ -147,7 +137,7 @@ def main():
               and all(f"{40 - len(held)} image-text pairs" in o for o in outs),
               f"--val-split 0.25 holds out {len(held)} of 40 images (the hash's), the same "
               f"with seeds 1 and 2")
-    sys.exit(1 if failures else 0)
+    check.finish()
 
 
 if __name__ == "__main__":

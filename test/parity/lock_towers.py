@@ -24,14 +24,9 @@ import numpy as np
 from safetensors.numpy import load_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "test/e2e"))
+from support import Checks, run  # noqa: E402
 MODEL = os.path.join(ROOT, "models/clip/vit_tiny.mlir")
-
-
-def run(cmd):
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"FAIL {' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
-    return proc.stdout
 
 
 def ours_trainable(build, options):
@@ -62,12 +57,7 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
     args = parser.parse_args()
-    failures = []
-
-    def check(ok, what):
-        print(f"{'ok  ' if ok else 'FAIL'} {what}", flush=True)
-        if not ok:
-            failures.append(what)
+    check = Checks()
 
     # 1. The groups, against OpenCLIP.
     for tower, groups in [("image", 4 + 2), ("text", 2 + 2)]:
@@ -114,7 +104,7 @@ def main():
                   f"moved, no optimizer state for the locked"
                   + (f"; moved: {frozen_moved[:3]} still: {others_still[:3]} "
                      f"moments: {moments[:3]}" if frozen_moved or others_still or moments else ""))
-    sys.exit(1 if failures else 0)
+    check.finish()
 
 
 if __name__ == "__main__":

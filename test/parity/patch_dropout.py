@@ -27,14 +27,9 @@ import torch
 from safetensors.torch import load_file, save_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "test/e2e"))
+from support import Checks, run  # noqa: E402
 CONFIG = os.path.join(ROOT, "models/clip/configs/ViT-Tiny-32.json")
-
-
-def run(cmd):
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"FAIL {' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
-    return proc.stdout
 
 
 def rel_error(a, b):
@@ -49,12 +44,7 @@ def main():
     args = parser.parse_args()
     import open_clip
     from open_clip.transformer import PatchDropout
-    failures = []
-
-    def check(ok, what):
-        print(f"{'ok  ' if ok else 'FAIL'} {what}", flush=True)
-        if not ok:
-            failures.append(what)
+    check = Checks()
 
     cfg = json.load(open(CONFIG))
     cfg["vision_cfg"]["patch_dropout"] = 0.5
@@ -130,7 +120,7 @@ def main():
         out = run([os.path.join(args.build, "bin/clip-run"), "train", lib, "--steps", "2",
                    "--no-eval"])
         check("step 2/2" in out, "clip-run train runs 2 steps with patch dropout")
-    sys.exit(1 if failures else 0)
+    check.finish()
 
 
 if __name__ == "__main__":

@@ -55,6 +55,8 @@ from PIL import Image
 from safetensors.torch import load_file, save_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "test/e2e"))
+from support import run_process as run  # noqa: E402
 BOUND = 1e-5
 
 HF_CASES = {
@@ -84,13 +86,6 @@ def rel_error(ours, theirs):
 
 def tool(build, name):
     return os.path.join(build, "bin", name)
-
-
-def run(cmd, expect_ok=True):
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if expect_ok and proc.returncode != 0:
-        sys.exit(f"FAIL {' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
-    return proc
 
 
 def hf_processor(work):

@@ -33,18 +33,13 @@ int imageFolderZeroShot(const runtime::Library &library, const Flags &flags) {
       flags.str("image-folder"), classNames, labels);
   const std::vector<std::string> templates =
       promptTemplates(flags.str("templates"));
-  const io::SafetensorsFile params = io::readParameters(flags.str("params"));
-  std::unique_ptr<Executor> textEncoder =
-      makeExecutor(library, "encode_text", flags.str("device"));
-  std::unique_ptr<Executor> imageEncoder =
-      makeExecutor(library, "encode_image", flags.str("device"));
-  train::bindParameters(params, *textEncoder);
-  train::bindParameters(params, *imageEncoder);
+  LoadedEncoders encoders = loadEncoders(library, flags);
+  Executor &textEncoder = *encoders.text, &imageEncoder = *encoders.image;
   text::Tokenizer tokenizer(vocabularyPath(flags));
   const ZeroShotResult result = zeroShot(
-      {*textEncoder, *imageEncoder}, tokenizer,
+      {textEncoder, imageEncoder}, tokenizer,
       classPrompts(classNames, templates), images, labels,
-      imageEncoder->function().inputs[0].shape[2],
+      imageEncoder.function().inputs[0].shape[2],
       static_cast<int>(flags.integer("workers", 1)));
   printZeroShot(result, flags.str("image-folder"), classNames,
                 templates.size());
@@ -80,20 +75,11 @@ int evalCommand(const std::vector<std::string> &args) {
   runtime::Library library(positionals[0]);
   if (flags.given("image-folder"))
     return imageFolderZeroShot(library, flags);
-  std::unique_ptr<Executor> holder =
-      makeExecutor(library, "train_step", flags.str("device"));
-  train::loadCheckpoint(flags.str("params"), *holder, nullptr);
-  text::Tokenizer tokenizer(vocabularyPath(flags));
-  const int32_t image = inputIndex(*holder, "image");
   if (flags.given("csv") || flags.given("tar")) {
     // Retrieval, the Flickr30k/COCO protocol: captions grouped by image.
     std::unique_ptr<data::SampleSource> pairs = openSource(flags, false);
-    std::unique_ptr<Executor> textEncoder =
-        makeExecutor(library, "encode_text", flags.str("device"));
-    std::unique_ptr<Executor> imageEncoder =
-        makeExecutor(library, "encode_image", flags.str("device"));
-    copyParameters(*holder, *textEncoder);
-    copyParameters(*holder, *imageEncoder);
+    LoadedEncoders encoders = loadEncoders(library, flags);
+    text::Tokenizer tokenizer(vocabularyPath(flags));
     // Every caption of every image (several per image on Flickr30k/COCO-
     // style data), each remembering its image.
     std::vector<std::string> captions;
@@ -105,11 +91,11 @@ int evalCommand(const std::vector<std::string> &args) {
       }
     int64_t dim = 0;
     const std::vector<float> images = embedImages(
-        *imageEncoder, *pairs, holder->function().inputs[image].shape[2],
+        *encoders.image, *pairs, encoders.image->function().inputs[0].shape[2],
         static_cast<int>(flags.integer("workers", 1)), flags.on("skip-bad"),
         dim);
     const std::vector<float> texts =
-        embedTexts(*textEncoder, tokenizer, captions, dim);
+        embedTexts(*encoders.text, tokenizer, captions, dim);
     const Retrieval r = retrieval(
         images, static_cast<int64_t>(pairs->size()), texts, owner, dim);
     fmt::print("retrieval on {} images, {} captions: image->text R@1 {:.2f}% "
@@ -121,6 +107,11 @@ int evalCommand(const std::vector<std::string> &args) {
                100 * r.textToImage[2], 100 * r.mean(), r.rsum());
     return 0;
   }
+  std::unique_ptr<Executor> holder =
+      makeExecutor(library, "train_step", flags.str("device"));
+  train::loadCheckpoint(flags.str("params"), *holder, nullptr);
+  text::Tokenizer tokenizer(vocabularyPath(flags));
+  const int32_t image = inputIndex(*holder, "image");
   ZeroShotResult result =
       fashionMnistZeroShot(library, *holder, tokenizer, flags,
                            holder->function().inputs[image].shape[2]);

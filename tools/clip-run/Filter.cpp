@@ -175,28 +175,23 @@ int filterCommand(const std::vector<std::string> &args) {
     omp_set_num_threads(static_cast<int>(threads));
 
   runtime::Library library(positionals[0]);
-  const io::SafetensorsFile params = io::readParameters(flags.str("params"));
-  std::unique_ptr<Executor> textEncoder =
-      makeExecutor(library, "encode_text", flags.str("device"));
-  std::unique_ptr<Executor> imageEncoder =
-      makeExecutor(library, "encode_image", flags.str("device"));
-  train::bindParameters(params, *textEncoder);
-  train::bindParameters(params, *imageEncoder);
+  LoadedEncoders encoders = loadEncoders(library, flags);
+  Executor &textEncoder = *encoders.text, &imageEncoder = *encoders.image;
   text::Tokenizer tokenizer(vocabularyPath(flags));
   std::unique_ptr<data::SampleSource> source = openSource(flags, false);
   Output output(flags);
 
-  const ClipTensorDesc &input = imageEncoder->function().inputs[0];
+  const ClipTensorDesc &input = imageEncoder.function().inputs[0];
   const int64_t batch = input.shape[0], size = input.shape[2];
   const int64_t imageFloats = runtime::elementCount(input) / batch;
-  const int64_t dim = imageEncoder->function().outputs[0].shape[1];
+  const int64_t dim = imageEncoder.function().outputs[0].shape[1];
   data::PreprocessConfig preprocess;
   preprocess.size = size;
   const int64_t total = static_cast<int64_t>(source->size());
   int64_t pairs = 0, kept = 0, corrupt = 0;
   const auto start = std::chrono::steady_clock::now();
   auto lastReport = start;
-  auto* pixels = static_cast<float *>(imageEncoder->input(0));
+  auto* pixels = static_cast<float *>(imageEncoder.input(0));
 
   for (int64_t first = 0; first < total; first += batch) {
     const int64_t count = std::min(batch, total - first);
@@ -216,10 +211,10 @@ int filterCommand(const std::vector<std::string> &args) {
       }
     }
     std::fill(pixels + count * imageFloats, pixels + batch * imageFloats, 0.0f);
-    imageEncoder->run();
+    imageEncoder.run();
     std::vector<float> images(
-        static_cast<const float *>(imageEncoder->output(0)),
-        static_cast<const float *>(imageEncoder->output(0)) + count * dim);
+        static_cast<const float *>(imageEncoder.output(0)),
+        static_cast<const float *>(imageEncoder.output(0)) + count * dim);
     std::vector<std::string> captions;
     std::vector<int64_t> owner;
     for (int64_t i = 0; i < count; ++i) {
@@ -236,7 +231,7 @@ int filterCommand(const std::vector<std::string> &args) {
     int64_t textDim = 0;
     const std::vector<float> texts =
         captions.empty() ? std::vector<float>()
-                         : embedTexts(*textEncoder, tokenizer, captions, textDim);
+                         : embedTexts(textEncoder, tokenizer, captions, textDim);
     for (size_t t = 0; t < captions.size(); ++t) {
       const int64_t i = owner[t];
       double dot = 0, norm = 0;

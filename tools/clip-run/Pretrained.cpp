@@ -63,30 +63,6 @@ std::vector<std::string> labelsFrom(const Flags &flags) {
   return labels;
 }
 
-/// The model's encoders with the parameters of --params (read once).
-struct LoadedEncoders {
-  std::unique_ptr<Executor> text, image;
-  double logitScale = 100; // exp(logit_scale), as CLIP scores
-};
-LoadedEncoders loadEncoders(const runtime::Library &library,
-                            const Flags &flags, bool text, bool image) {
-  const io::SafetensorsFile params = io::readParameters(flags.str("params"));
-  LoadedEncoders e;
-  if (text) {
-    e.text = makeExecutor(library, "encode_text", flags.str("device"));
-    train::bindParameters(params, *e.text);
-  }
-  if (image) {
-    e.image = makeExecutor(library, "encode_image", flags.str("device"));
-    train::bindParameters(params, *e.image);
-  }
-  // CLIP clamps its learned temperature at 100.
-  if (const io::TensorView *s = params.find("logit_scale");
-      s && s->numel() == 1)
-    e.logitScale = std::min(100.0, std::exp(s->toDoubles()[0]));
-  return e;
-}
-
 int64_t imageSizeOf(const Executor &encodeImage) {
   return encodeImage.function().inputs[0].shape[2];
 }

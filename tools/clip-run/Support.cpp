@@ -3,12 +3,15 @@
 #include "Support.h"
 
 #include "runtime/data/Data.h"
+#include "runtime/io/Pretrained.h"
+#include "runtime/train/Checkpoint.h"
 #include "runtime/gpu/CudaExecutor.h"
 #include "runtime/text/Tokenizer.h"
 
 #include "fmt/format.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -66,6 +69,24 @@ std::string trimmed(const std::string &s) {
   if (begin == std::string::npos)
     return "";
   return s.substr(begin, s.find_last_not_of(" \t\r") - begin + 1);
+}
+
+LoadedEncoders loadEncoders(const runtime::Library &library,
+                            const Flags &flags, bool text, bool image) {
+  const io::SafetensorsFile params = io::readParameters(flags.str("params"));
+  LoadedEncoders e;
+  if (text) {
+    e.text = makeExecutor(library, "encode_text", flags.str("device"));
+    train::bindParameters(params, *e.text);
+  }
+  if (image) {
+    e.image = makeExecutor(library, "encode_image", flags.str("device"));
+    train::bindParameters(params, *e.image);
+  }
+  if (const io::TensorView *s = params.find("logit_scale");
+      s && s->numel() == 1)
+    e.logitScale = std::min(100.0, std::exp(s->toDoubles()[0]));
+  return e;
 }
 
 std::string vocabularyPath(const Flags &flags) {

@@ -51,6 +51,17 @@ private:
   std::vector<std::string> paths;
 };
 
+/// The model's encoders (@encode_text, @encode_image, as asked) with the
+/// parameters of --params, read once (any checkpoint io::readParameters
+/// reads), and CLIP's score scale exp(logit_scale), clamped at 100.
+struct LoadedEncoders {
+  std::unique_ptr<runtime::Executor> text, image;
+  double logitScale = 100;
+};
+LoadedEncoders loadEncoders(const runtime::Library &library,
+                            const Flags &flags, bool text = true,
+                            bool image = true);
+
 /// `s` without leading and trailing blanks.
 std::string trimmed(const std::string &s);
 /// --vocab, or where set-up put the BPE vocabulary.

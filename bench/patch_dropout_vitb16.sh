@@ -21,13 +21,13 @@ for f in 0 0.5; do
   # the steps after it.
   "$build/bin/clip-run" step "$out/pd$f.so" --steps $((steps + 1)) | tee "$out/pd$f.log" | tail -1
 done
-python3 - "$out" "$steps" <<'PY'
+python3 - "$out" "$steps" "$batch" <<'PY'
 import re, sys
-out, steps = sys.argv[1], int(sys.argv[2])
+out, steps, batch = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 ms = {}
 for f in ("0", "0.5"):
     times = [float(x) for x in re.findall(r"loss \S+\s+([0-9.]+) ms", open(f"{out}/pd{f}.log").read())]
     ms[f] = sum(times[1:]) / len(times[1:])
-print(f"ViT-B/16 train step, batch: patch dropout 0: {ms['0']:.0f} ms, 0.5: {ms['0.5']:.0f} ms, "
+print(f"ViT-B/16 train step, batch {batch}: patch dropout 0: {ms['0']:.0f} ms, 0.5: {ms['0.5']:.0f} ms, "
       f"ratio {ms['0.5'] / ms['0']:.3f}")
 PY

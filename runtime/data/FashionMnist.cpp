@@ -145,10 +145,12 @@ std::vector<int64_t> parseIdx(const std::vector<uint8_t> &bytes,
     if (d == 0 || d > (1u << 28))
       throw DataError(fmt::format("{}: IDX dim {} (offset {}) is {}", origin, i,
                                   4 + 4 * i, d));
-    elements *= d;
-    if (elements > (uint64_t(1) << 40))
+    // Checked before multiplying: three dims of up to 2^28 overflow 64 bits
+    // (to 0 for 2^9 x 2^28 x 2^28, which a header-only file then matched).
+    if (elements > (uint64_t(1) << 40) / d)
       throw DataError(
           fmt::format("{}: IDX dims give more than 2^40 elements", origin));
+    elements *= d;
     dims.push_back(d);
   }
   const uint64_t available = bytes.size() - header;

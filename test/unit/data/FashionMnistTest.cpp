@@ -208,6 +208,17 @@ TEST(FashionMnist, CorruptFilesNameFileAndField) {
     EXPECT_NE(e.find("t10k-images-idx3-ubyte.gz"), std::string::npos) << e;
   }
   {
+    // 2^9 x 2^28 x 2^28 wraps a 64-bit product to 0, which a header-only
+    // file matched before the bound was checked ahead of each multiply
+    // (found by the idx fuzzer).
+    SmallSplit split;
+    split.images = idx(8, {1u << 9, 1u << 28, 1u << 28}, 0);
+    split.write();
+    const std::string e =
+        errorOf([&] { loadFashionMnist(split.dir.path(), false); });
+    EXPECT_NE(e.find("more than 2^40 elements"), std::string::npos) << e;
+  }
+  {
     ScratchDir empty;
     const std::string e =
         errorOf([&] { loadFashionMnist(empty.path(), true); });

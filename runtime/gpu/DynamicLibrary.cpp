@@ -13,11 +13,12 @@ namespace clip::gpu {
 DynamicLibrary::DynamicLibrary(const std::string &what, const char *env,
                                const std::vector<std::string> &candidates)
     : what(what) {
-  std::vector<std::string> tried;
+  std::vector<std::string> tried = candidates;
   if (const char *fromEnv = env ? std::getenv(env) : nullptr;
-      fromEnv && *fromEnv)
-    tried.push_back(fromEnv);
-  tried.insert(tried.end(), candidates.begin(), candidates.end());
+      fromEnv && *fromEnv) {
+    // The one the user named, or an error: never another one silently.
+    tried = {fromEnv};
+  }
   std::string reasons;
   for (const std::string &path : tried) {
     handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);

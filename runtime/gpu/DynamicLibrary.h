@@ -15,8 +15,8 @@ namespace clip::gpu {
 
 class DynamicLibrary {
 public:
-  /// Opens the first of `candidates` that loads (a `$env` value, when set,
-  /// is tried first); throws, naming `what` and every place tried.
+  /// Opens the first of `candidates` that loads, or the `$env` value alone
+  /// when it is set; throws, naming `what` and every place tried.
   DynamicLibrary(const std::string &what, const char *env,
                  const std::vector<std::string> &candidates);
   ~DynamicLibrary();

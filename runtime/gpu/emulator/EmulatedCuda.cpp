@@ -17,7 +17,9 @@
 //   so work that is ordered only by luck shows: a host buffer rewritten
 //   before the copy that reads it was waited for, a stream that reads what
 //   another has not been made to wait for. The legacy default stream (0)
-//   waits for every stream.
+//   waits for every stream. A query is a wait; a host function
+//   (cuLaunchHostFunc, what the emulated NCCL queues its collectives as)
+//   runs in stream order.
 // - Events: recorded in stream order, with host time for elapsed time.
 // - Graphs: a stream capture records work instead of running it, kernel
 //   arguments copied at capture; a synchronous call during a capture fails
@@ -196,6 +198,13 @@ uint64_t hashOf(const std::string &text) {
 } // namespace
 
 extern "C" {
+
+/// For the emulated NCCL (EmulatedNccl.cpp), which takes device buffers as
+/// NCCL does: whether [p, p + bytes) lies in one device allocation.
+__attribute__((visibility("default"))) int
+clipEmulatorIsDeviceMemory(CUdeviceptr p, size_t bytes) {
+  return device().inside(p, bytes, false) ? 1 : 0;
+}
 
 /// The extension: loads a CUDA unit's source (what NVRTC would compile).
 /// The executor calls it when the driver it loaded has it.
@@ -501,6 +510,13 @@ CUresult cuStreamSynchronize(CUstream stream) {
   else
     d.drain(s, s.queued);
   return CUDA_SUCCESS;
+}
+// The emulated device runs a stream's work when something waits for it; a
+// query is such a wait (so a polling loop ends, and the work ran in order).
+CUresult cuStreamQuery(CUstream stream) { return cuStreamSynchronize(stream); }
+// A host function runs in stream order, after the work queued before it.
+CUresult cuLaunchHostFunc(CUstream stream, CUhostFn fn, void *userData) {
+  return device().enqueue(stream, [fn, userData] { fn(userData); });
 }
 
 CUresult cuEventCreate(CUevent *event, unsigned int) {

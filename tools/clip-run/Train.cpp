@@ -182,8 +182,8 @@ int trainCommand(const std::vector<std::string> &args) {
   const bool distributed = comm->size() > 1 || chunks > 1;
   if (distributed && flags.str("device") != "cpu")
     throw RuntimeError("data-parallel and chunked training run on the CPU "
-                       "for now (--device cpu); NCCL for GPUs is not built "
-                       "yet");
+                       "for now (--device cpu): the GPU trainer is not built "
+                       "yet (its NCCL transport is; docs/distributed.md)");
   if (distributed && (patchDropout.input >= 0 || rngSeedInput >= 0))
     throw RuntimeError(fmt::format(
         "{} with data-parallel or chunked training is not built yet: train "

@@ -6,6 +6,7 @@
 
 #include "fmt/format.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -32,8 +33,9 @@ NcclCommunicator::NcclCommunicator(Communicator &host, gpu::CudaDriver &driver,
                 "creating the NCCL stream");
   driver_.check(driver_.cuEventCreate(&before_, CU_EVENT_DISABLE_TIMING),
                 "creating an event");
-  driver_.check(driver_.cuEventCreate(&done_, CU_EVENT_DISABLE_TIMING),
-                "creating an event");
+  for (CUevent *e : {&done_, &free_[0], &free_[1]})
+    driver_.check(driver_.cuEventCreate(e, CU_EVENT_DISABLE_TIMING),
+                  "creating an event");
 }
 
 NcclCommunicator::~NcclCommunicator() {
@@ -43,9 +45,12 @@ NcclCommunicator::~NcclCommunicator() {
     driver_.cuStreamSynchronize(stream_);
   if (comm_)
     nccl_->ncclCommDestroy(comm_);
-  for (CUevent e : {before_, done_})
+  for (CUevent e : {before_, done_, free_[0], free_[1]})
     if (e)
       driver_.cuEventDestroy(e);
+  for (CUdeviceptr p : staging_)
+    if (p)
+      driver_.cuMemFree(p);
   if (stream_)
     driver_.cuStreamDestroy(stream_);
 }
@@ -102,6 +107,86 @@ void NcclCommunicator::allReduceSum(CUdeviceptr data, int64_t count,
                                 static_cast<size_t>(count), ncclFloat32,
                                 ncclSum, comm_, s);
   });
+}
+
+void NcclCommunicator::allReduceSum(
+    const std::vector<std::pair<CUdeviceptr, int64_t>> &tensors,
+    int64_t bucketBytes, CUstream after) {
+  if (!comm_)
+    throw RuntimeError(fmt::format("NCCL bucketed all-reduce: the "
+                                   "communicator was aborted after `{}` "
+                                   "stalled",
+                                   last_));
+  last_ = "bucketed all-reduce";
+  const int64_t floats = std::max<int64_t>(1, bucketBytes / 4);
+  if (floats > stagingFloats_) {
+    driver_.check(driver_.cuStreamSynchronize(stream_),
+                  "waiting before growing the NCCL buckets");
+    for (CUdeviceptr &p : staging_) {
+      if (p)
+        driver_.check(driver_.cuMemFree(p), "freeing an NCCL bucket");
+      driver_.check(driver_.cuMemAlloc(&p, static_cast<size_t>(floats) * 4),
+                    fmt::format("allocating an NCCL bucket of {} bytes",
+                                floats * 4));
+    }
+    stagingFloats_ = floats;
+    for (CUevent e : free_) // nothing to wait for in a new bucket
+      driver_.check(driver_.cuEventRecord(e, stream_), "an event");
+  }
+  // A piece of a tensor in a bucket: (tensor address, bucket offset, count).
+  struct Piece {
+    CUdeviceptr at;
+    int64_t offset, count;
+  };
+  std::vector<Piece> pieces;
+  int64_t filled = 0;
+  int bucket = 0;
+  auto copy = [&](CUdeviceptr to, CUdeviceptr from, int64_t count,
+                  CUstream on) {
+    driver_.check(driver_.cuMemcpyDtoDAsync(to, from,
+                                            static_cast<size_t>(count) * 4, on),
+                  "copying through an NCCL bucket");
+  };
+  auto send = [&] {
+    if (filled == 0)
+      return;
+    const CUdeviceptr staging = staging_[bucket];
+    driver_.check(driver_.cuEventRecord(before_, after), "an event");
+    driver_.check(driver_.cuStreamWaitEvent(stream_, before_, 0), "an event");
+    nccl_->check(nccl_->ncclAllReduce(reinterpret_cast<const void *>(staging),
+                                      reinterpret_cast<void *>(staging),
+                                      static_cast<size_t>(filled), ncclFloat32,
+                                      ncclSum, comm_,
+                                      reinterpret_cast<cudaStream_t>(stream_)),
+                 fmt::format("queueing a bucketed all-reduce (rank {} of {})",
+                             rank_, size_),
+                 comm_);
+    for (const Piece &p : pieces)
+      copy(p.at, staging + p.offset * 4, p.count, stream_);
+    driver_.check(driver_.cuEventRecord(free_[bucket], stream_), "an event");
+    pieces.clear();
+    filled = 0;
+    bucket ^= 1;
+  };
+  for (const auto &[data, count] : tensors) {
+    for (int64_t done = 0; done < count;) {
+      if (filled == 0) // this bucket's last unpack must be done first
+        driver_.check(driver_.cuStreamWaitEvent(after, free_[bucket], 0),
+                      "waiting for an NCCL bucket");
+      const int64_t take = std::min(count - done, floats - filled);
+      const CUdeviceptr at = data + static_cast<CUdeviceptr>(done) * 4;
+      copy(staging_[bucket] + filled * 4, at, take, after);
+      pieces.push_back({at, filled, take});
+      filled += take;
+      done += take;
+      if (filled == floats)
+        send();
+    }
+  }
+  send();
+  driver_.check(driver_.cuEventRecord(done_, stream_), "an event");
+  driver_.check(driver_.cuStreamWaitEvent(after, done_, 0),
+                "ordering the readers of the bucketed all-reduce");
 }
 
 void NcclCommunicator::broadcast(CUdeviceptr data, int64_t count, int root,

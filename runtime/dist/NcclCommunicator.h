@@ -21,6 +21,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace clip::dist {
 
@@ -50,6 +52,13 @@ public:
                         CUstream after);
   /// In place: the sum over ranks.
   void allReduceSum(CUdeviceptr data, int64_t count, CUstream after);
+  /// In place: the sum over ranks of each tensor, the tensors taken in the
+  /// order given (the backward's) as one run of floats cut into buckets of
+  /// `bucketBytes`. A bucket is packed on `after`, all-reduced and unpacked
+  /// on the NCCL stream; two staging buckets alternate, so one is packed
+  /// while the other travels, and `after` waits only for the last.
+  void allReduceSum(const std::vector<std::pair<CUdeviceptr, int64_t>> &tensors,
+                    int64_t bucketBytes, CUstream after);
   /// `root`'s data to every rank, in place.
   void broadcast(CUdeviceptr data, int64_t count, int root, CUstream after);
   /// Waits for every collective queued so far (at most the timeout).
@@ -63,6 +72,11 @@ private:
   ncclComm_t comm_ = nullptr;
   CUstream stream_ = nullptr;
   CUevent before_ = nullptr, done_ = nullptr;
+  /// The bucketed all-reduce's staging buckets and the events that say
+  /// each is free again (its last unpack done).
+  CUdeviceptr staging_[2] = {0, 0};
+  int64_t stagingFloats_ = 0;
+  CUevent free_[2] = {nullptr, nullptr};
   int rank_ = 0, size_ = 1;
   double timeout_;
   std::string last_ = "none"; ///< the last collective queued

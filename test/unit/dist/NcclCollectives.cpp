@@ -18,6 +18,7 @@
 
 #include "fmt/format.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -145,6 +146,34 @@ int run() {
     check.expect("all-reduce", reduced.values(), sum);
     check.expect("broadcast", root.values(), fromRoot);
 
+    // Gradients in buckets: tensors of uneven sizes, one larger than a
+    // bucket, others sharing one; twice (the second reuses the buckets).
+    const std::vector<int64_t> sizes = {1, 700, 3, 2500, 64, 1000, 17};
+    int64_t total = 0;
+    for (int64_t size : sizes)
+      total += size;
+    Buffer grads(d, total);
+    for (int round = 0; round < 2; ++round) {
+      grads.upload(inputsOf(100 * round + me, total), compute);
+      std::vector<std::pair<CUdeviceptr, int64_t>> tensors;
+      int64_t offset = 0;
+      for (int64_t size : sizes) {
+        tensors.emplace_back(grads.device + offset * sizeof(float), size);
+        offset += size;
+      }
+      std::reverse(tensors.begin(), tensors.end()); // the backward's order
+      nccl.allReduceSum(tensors, 1024 * sizeof(float), compute);
+      grads.download(compute);
+      d.check(d.cuStreamSynchronize(compute), "waiting for the copies");
+      std::vector<double> want(static_cast<size_t>(total), 0.0);
+      for (int r = 0; r < n; ++r) {
+        const std::vector<float> theirs = inputsOf(100 * round + r, total);
+        for (int64_t i = 0; i < total; ++i)
+          want[i] += theirs[i];
+      }
+      check.expect("bucketed all-reduce", grads.values(), want);
+    }
+
     // A host buffer is not device memory: refused by name, before queueing.
     std::vector<float> plain(static_cast<size_t>(count));
     try {
@@ -162,8 +191,8 @@ int run() {
         fmt::print("a host buffer: {}\n", e.what());
     }
     fmt::print("{}: all-gather (and in place), reduce-scatter, all-reduce, "
-               "broadcast of {} floats a rank: worst relative error {:.3g}; "
-               "{}\n",
+               "broadcast of {} floats a rank, a bucketed all-reduce: worst "
+               "relative error {:.3g}; {}\n",
                nccl.describe(), count, check.worst,
                check.failures ? "FAILED" : "ok");
   }

@@ -44,7 +44,8 @@ DistributedTrainer::DistributedTrainer(const runtime::Library &library,
                                        Communicator &comm,
                                        const train::AdamWConfig &config,
                                        int zero, int64_t chunks,
-                                       int64_t bucketBytes)
+                                       int64_t bucketBytes, int device,
+                                       double timeoutSeconds)
     : comm_(comm), params_(params), epsilon_(library.desc().lossEpsilon),
       chunks_(chunks), bucketBytes_(bucketBytes),
       trained_(trainedParams(params, library.path())), zero_(zero),
@@ -69,12 +70,29 @@ DistributedTrainer::DistributedTrainer(const runtime::Library &library,
         where, CLIP_TRAIN_EMBED, CLIP_TRAIN_BACKWARD, comm.size(),
         chunks > 1 ? fmt::format(" in chunks of {}", library.desc().batchSize)
                    : ""));
-  embed_ = std::make_unique<runtime::CpuExecutor>(library, CLIP_TRAIN_EMBED);
-  backward_ =
-      std::make_unique<runtime::CpuExecutor>(library, CLIP_TRAIN_BACKWARD);
+  if (device >= 0) {
+    if (chunks > 1)
+      throw RuntimeError("chunked training on GPUs is not built yet: give "
+                         "--batch as ranks x the clip.so's batch");
+    auto e = std::make_unique<gpu::CudaExecutor>(library, CLIP_TRAIN_EMBED,
+                                                 device);
+    auto b = std::make_unique<gpu::CudaExecutor>(library, CLIP_TRAIN_BACKWARD,
+                                                 device);
+    cudaEmbed_ = e.get();
+    cudaBackward_ = b.get();
+    embed_ = std::move(e);
+    backward_ = std::move(b);
+    nccl_ = std::make_unique<NcclCommunicator>(comm, cudaEmbed_->driver(),
+                                               timeoutSeconds);
+  } else {
+    embed_ = std::make_unique<runtime::CpuExecutor>(library, CLIP_TRAIN_EMBED);
+    backward_ =
+        std::make_unique<runtime::CpuExecutor>(library, CLIP_TRAIN_BACKWARD);
+  }
   const ClipFunctionDesc &e = embed_->function(), &b = backward_->function();
 
-  // Both read the parameters where @train_step keeps them.
+  // Both read the parameters where @train_step keeps them (on GPUs, a copy
+  // uploaded before each run).
   for (runtime::Executor *fn : {embed_.get(), backward_.get()})
     for (int32_t i = 0; i < fn->function().numParams; ++i) {
       const int32_t at = params.paramIndex(fn->function().params[i].name);
@@ -84,7 +102,11 @@ DistributedTrainer::DistributedTrainer(const runtime::Library &library,
                                        where, fn->function().name,
                                        fn->function().params[i].name,
                                        params.function().name));
-      fn->bindParam(i, params.param(at));
+      if (nccl_)
+        paramCopies_.push_back(
+            {fn, i, at, runtime::byteSize(fn->function().params[i])});
+      else
+        fn->bindParam(i, params.param(at));
     }
 
   imageFeatures_ = outputIndex(e, CLIP_IMAGE_FEATURES);
@@ -115,27 +137,48 @@ DistributedTrainer::DistributedTrainer(const runtime::Library &library,
     featureGrads_.resize(features_.size());
   }
 
+  const int64_t local = batch_ * dim_, all = local * comm.size();
+  if (nccl_) {
+    gathered_ = deviceAlloc(2 * all, "the gathered features");
+    allGrads_ = deviceAlloc(2 * all, "every rank's feature gradients");
+    gradInputs_ = deviceAlloc(2 * local, "this rank's feature gradients");
+    hostGathered_.resize(static_cast<size_t>(2 * all));
+    hostGrads_.resize(static_cast<size_t>(2 * all));
+  }
   // The backward's inputs: the loss's gradients (its own storage), the
   // saved values (the embed's outputs), the model's inputs (the embed's).
+  // On GPUs the backward reads them where the NCCL reduce-scatter and the
+  // embed left them.
   for (int32_t i = 0; i < b.numInputs; ++i) {
     const std::string name = b.inputs[i].name;
-    if (name == std::string(CLIP_GRAD_PREFIX) + CLIP_IMAGE_FEATURES)
+    if (name == std::string(CLIP_GRAD_PREFIX) + CLIP_IMAGE_FEATURES) {
       imageGrad_ = i;
-    else if (name == std::string(CLIP_GRAD_PREFIX) + CLIP_TEXT_FEATURES)
+      if (nccl_)
+        cudaBackward_->bindDeviceInput(i, gradInputs_);
+    } else if (name == std::string(CLIP_GRAD_PREFIX) + CLIP_TEXT_FEATURES) {
       textGrad_ = i;
+      if (nccl_)
+        cudaBackward_->bindDeviceInput(
+            i, gradInputs_ + static_cast<CUdeviceptr>(local) * sizeof(float));
+    }
     else if (name == std::string(CLIP_GRAD_PREFIX) + CLIP_LOGIT_SCALE)
       scaleGrad_ = i;
     else if (name == std::string(CLIP_GRAD_PREFIX) + CLIP_LOGIT_BIAS)
       biasGrad_ = i;
-    else if (const int32_t o = outputIndex(e, name); o >= 0)
+    else if (const int32_t o = outputIndex(e, name); o >= 0) {
       saved_.emplace_back(i, o); // saved/<k>, or the features themselves
-    else if (startsWith(name, CLIP_SAVED_PREFIX))
+      if (nccl_)
+        cudaBackward_->bindDeviceInput(i, cudaEmbed_->deviceOutput(o));
+    } else if (startsWith(name, CLIP_SAVED_PREFIX))
       throw RuntimeError(fmt::format("{}: @{} reads `{}`, which @{} does "
                                      "not write",
                                      where, CLIP_TRAIN_BACKWARD, name,
                                      CLIP_TRAIN_EMBED));
     else if (const int32_t at = embed_->inputIndex(name); at >= 0) {
-      backward_->bindInput(i, embed_->input(at));
+      if (nccl_)
+        cudaBackward_->bindDeviceInput(i, cudaEmbed_->deviceInput(at));
+      else
+        backward_->bindInput(i, embed_->input(at));
     } else {
       throw RuntimeError(fmt::format("{}: @{}'s input `{}` is neither a "
                                      "gradient, a saved value nor an input "
@@ -224,6 +267,25 @@ DistributedTrainer::DistributedTrainer(const runtime::Library &library,
       mine.push_back(param);
     }
   optimizer_ = std::make_unique<train::AdamW>(std::move(mine), config_);
+}
+
+DistributedTrainer::~DistributedTrainer() {
+  if (!cudaEmbed_)
+    return;
+  gpu::CudaDriver &d = cudaEmbed_->driver();
+  d.cuCtxSynchronize(); // nothing may still read or write them
+  for (CUdeviceptr p : deviceMemory_)
+    d.cuMemFree(p);
+}
+
+CUdeviceptr DistributedTrainer::deviceAlloc(int64_t floats, const char *what) {
+  gpu::CudaDriver &d = cudaEmbed_->driver();
+  CUdeviceptr p = 0;
+  d.check(d.cuMemAlloc(&p, static_cast<size_t>(std::max<int64_t>(floats, 1)) *
+                               sizeof(float)),
+          fmt::format("allocating {} floats for {}", floats, what));
+  deviceMemory_.push_back(p);
+  return p;
 }
 
 int64_t DistributedTrainer::momentValues() const {
@@ -329,6 +391,21 @@ LossShare exchange(Communicator &comm, int64_t batch, int64_t dim,
   comm.reduceScatterSum(dText.data(), textGrad, local);
   return share;
 }
+
+/// The rows first .. first + batch of a loss over n gathered pairs: CLIP's
+/// contrastive loss, or SigLIP's sigmoid loss when there is a bias.
+void shardLoss(int64_t n, int64_t dim, int64_t first, int64_t batch,
+               const float *a, const float *b, float logitScale,
+               const float *logitBias, float epsilon, float *da, float *db,
+               LossShare &share) {
+  if (logitBias)
+    cpu::sigmoidLossShard(n, dim, first, batch, a, b, logitScale, *logitBias,
+                          epsilon, &share.loss, da, db, &share.logitScaleGrad,
+                          &share.logitBiasGrad);
+  else
+    cpu::contrastiveLossShard(n, dim, first, batch, a, b, logitScale, epsilon,
+                              &share.loss, da, db, &share.logitScaleGrad);
+}
 } // namespace
 
 LossShare gatheredContrastiveLoss(Communicator &comm, int64_t batch,
@@ -339,9 +416,8 @@ LossShare gatheredContrastiveLoss(Communicator &comm, int64_t batch,
   return exchange(comm, batch, dim, image, text, imageGrad, textGrad,
                   [&](int64_t n, int64_t first, const float *a, const float *b,
                       float *da, float *db, LossShare &share) {
-                    cpu::contrastiveLossShard(n, dim, first, batch, a, b,
-                                              logitScale, epsilon, &share.loss,
-                                              da, db, &share.logitScaleGrad);
+                    shardLoss(n, dim, first, batch, a, b, logitScale, nullptr,
+                              epsilon, da, db, share);
                   });
 }
 
@@ -353,11 +429,8 @@ LossShare gatheredSigmoidLoss(Communicator &comm, int64_t batch, int64_t dim,
   return exchange(comm, batch, dim, image, text, imageGrad, textGrad,
                   [&](int64_t n, int64_t first, const float *a, const float *b,
                       float *da, float *db, LossShare &share) {
-                    cpu::sigmoidLossShard(n, dim, first, batch, a, b,
-                                          logitScale, logitBias, epsilon,
-                                          &share.loss, da, db,
-                                          &share.logitScaleGrad,
-                                          &share.logitBiasGrad);
+                    shardLoss(n, dim, first, batch, a, b, logitScale,
+                              &logitBias, epsilon, da, db, share);
                   });
 }
 
@@ -407,7 +480,63 @@ void DistributedTrainer::runBackward(const float *imageGrad,
   backward_->run();
 }
 
+void DistributedTrainer::runOnDevice() {
+  gpu::CudaDriver &d = cudaEmbed_->driver();
+  const int64_t local = batch_ * dim_, all = local * comm_.size();
+  const auto bytes = [](int64_t floats) {
+    return static_cast<size_t>(floats) * sizeof(float);
+  };
+  for (const ParamCopy &c : paramCopies_) // uploaded by the runs
+    std::memcpy(c.executor->param(c.index), params_.param(c.from),
+                static_cast<size_t>(c.bytes));
+  embed_->run();
+  // Every rank's features, on every GPU, then here for the loss.
+  const CUstream embedStream = cudaEmbed_->stream();
+  nccl_->allGather(cudaEmbed_->deviceOutput(imageFeatures_), gathered_, local,
+                   embedStream);
+  nccl_->allGather(cudaEmbed_->deviceOutput(textFeatures_),
+                   gathered_ + bytes(all), local, embedStream);
+  nccl_->synchronize();
+  d.check(d.cuMemcpyDtoHAsync(hostGathered_.data(), gathered_, bytes(2 * all),
+                              embedStream),
+          "reading the gathered features");
+  d.check(d.cuStreamSynchronize(embedStream), "reading the gathered features");
+  LossShare share;
+  shardLoss(batch_ * comm_.size(), dim_, batch_ * comm_.rank(), batch_,
+            hostGathered_.data(), hostGathered_.data() + all,
+            *logitScaleValue_, logitBiasValue_, static_cast<float>(epsilon_),
+            hostGrads_.data(), hostGrads_.data() + all, share);
+  loss_ = share.loss;
+  scaleGradient_ = static_cast<float>(share.logitScaleGrad);
+  biasGradient_ = static_cast<float>(share.logitBiasGrad);
+  // Each rank's gradients of every rank's features, summed at the owners:
+  // the backward's gradient inputs.
+  const CUstream backwardStream = cudaBackward_->stream();
+  d.check(d.cuMemcpyHtoDAsync(allGrads_, hostGrads_.data(), bytes(2 * all),
+                              backwardStream),
+          "sending the features' gradients");
+  nccl_->reduceScatterSum(allGrads_, gradInputs_, local, backwardStream);
+  nccl_->reduceScatterSum(allGrads_ + bytes(all), gradInputs_ + bytes(local),
+                          local, backwardStream);
+  if (scaleGrad_ >= 0)
+    *static_cast<float *>(backward_->input(scaleGrad_)) = scaleGradient_;
+  if (biasGrad_ >= 0)
+    *static_cast<float *>(backward_->input(biasGrad_)) = biasGradient_;
+  backward_->run();
+  // The parameters' gradients summed over the GPUs in the backward's order,
+  // in buckets, in place in the arena (gather() reads them).
+  std::vector<std::pair<CUdeviceptr, int64_t>> grads;
+  for (size_t t = trained_.size(); t-- > 0;)
+    if (gradOutputs_[t] >= 0)
+      grads.emplace_back(cudaBackward_->deviceOutput(gradOutputs_[t]),
+                         counts_[t]);
+  nccl_->allReduceSum(grads, bucketBytes_, backwardStream);
+  nccl_->synchronize();
+}
+
 void DistributedTrainer::run() {
+  if (nccl_)
+    return runOnDevice();
   const int64_t local = batch_ * dim_, share = chunks_ * local;
   auto features = [&](int32_t output) {
     return static_cast<const float *>(embed_->output(output));
@@ -485,7 +614,15 @@ float DistributedTrainer::gather(int64_t micro, int64_t accum) {
 void DistributedTrainer::update(double lr, double maxNorm) {
   const float inverse = 1.0f / static_cast<float>(comm_.size());
   // The backward's order is the reverse of the parameters'.
-  if (zero_ == 0) {
+  if (nccl_) {
+    // The backward's gradients were summed on the GPUs; the loss's own
+    // (the logit scale's and bias's) are summed here.
+    std::vector<std::pair<float *, int64_t>> tensors;
+    for (size_t t = trained_.size(); t-- > 0;)
+      if (gradOutputs_[t] < 0)
+        tensors.emplace_back(sums_[t].data(), counts_[t]);
+    comm_.allReduceSum(tensors, bucketBytes_);
+  } else if (zero_ == 0) {
     std::vector<std::pair<float *, int64_t>> tensors;
     for (size_t t = trained_.size(); t-- > 0;)
       tensors.emplace_back(sums_[t].data(), counts_[t]);

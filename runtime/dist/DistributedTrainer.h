@@ -22,7 +22,11 @@
 
 #include "runtime/core/Executor.h"
 #include "runtime/dist/Communicator.h"
+#include "runtime/dist/NcclCommunicator.h"
+#include "runtime/gpu/CudaExecutor.h"
 #include "runtime/train/Trainer.h"
+
+#include "fmt/format.h"
 
 #include <memory>
 #include <utility>
@@ -70,10 +74,17 @@ public:
   /// the library's batch (GradCache): every chunk's features first, keeping
   /// none of its activations, then the loss over all of them, then each
   /// chunk again, recomputed, with its rows of the features' gradients.
+  /// `device` >= 0 runs both halves on that GPU (CUDA executors), moves
+  /// the features, their gradients and the parameters' gradients between
+  /// the ranks' GPUs with NCCL (`timeoutSeconds` bounds each wait), and
+  /// keeps the update on the host (the parameters uploaded before each
+  /// run); unchunked only for now.
   DistributedTrainer(const runtime::Library &library, runtime::Executor &params,
                      Communicator &comm, const train::AdamWConfig &config,
                      int zero = 0, int64_t chunks = 1,
-                     int64_t bucketBytes = 25 << 20);
+                     int64_t bucketBytes = 25 << 20, int device = -1,
+                     double timeoutSeconds = 0);
+  ~DistributedTrainer() override;
 
   /// This rank's share of a micro-batch: chunks x the library's batch of
   /// images and token rows, copied (the chunks are read twice).
@@ -100,6 +111,12 @@ public:
   void optimizerLoaded() override;
   void prepareCheckpoint() override;
   void checkpointWritten() override;
+  /// Where the halves run: "CPU ..." or "<GPU> with NCCL 2.x (...)".
+  std::string deviceName() const {
+    return nccl_ ? fmt::format("{} with {}", embed_->deviceName(),
+                               nccl_->describe())
+                 : embed_->deviceName();
+  }
   /// Moment values this rank keeps (both moments).
   int64_t momentValues() const;
 
@@ -109,6 +126,9 @@ private:
   /// @train_backward on the chunk whose features @train_embed holds, from
   /// these gradients of them.
   void runBackward(const float *imageGrad, const float *textGrad);
+  /// run() on GPUs: the exchanges on device memory through NCCL.
+  void runOnDevice();
+  CUdeviceptr deviceAlloc(int64_t floats, const char *what);
 
   Communicator &comm_;
   runtime::Executor &params_;
@@ -129,6 +149,22 @@ private:
   std::vector<train::AdamW::Param> trained_;
   std::vector<int64_t> counts_;
   std::vector<int32_t> gradOutputs_; ///< backward output of trained_[t]
+  /// On GPUs: the executors as CUDA's, NCCL, the gathered features and
+  /// every rank's gradients of them (2 x rows x dim each, image then
+  /// text), the backward's bound gradient inputs (2 x batch x dim), the
+  /// device memory to free, and each executor parameter's source in
+  /// `params` (executor, its index, params' index).
+  gpu::CudaExecutor *cudaEmbed_ = nullptr, *cudaBackward_ = nullptr;
+  std::unique_ptr<NcclCommunicator> nccl_;
+  CUdeviceptr gathered_ = 0, allGrads_ = 0, gradInputs_ = 0;
+  std::vector<CUdeviceptr> deviceMemory_;
+  std::vector<float> hostGathered_, hostGrads_;
+  struct ParamCopy {
+    runtime::Executor *executor;
+    int32_t index, from;
+    int64_t bytes;
+  };
+  std::vector<ParamCopy> paramCopies_;
   int32_t logitScale_ = -1;          ///< index in trained_
   float *logitScaleValue_ = nullptr;
   /// SigLIP's (a model with a logit_bias): -1 / null for CLIP's.

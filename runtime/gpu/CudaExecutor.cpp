@@ -71,6 +71,10 @@ struct CudaExecutor::State {
   CUgraphExec graph = nullptr;
   bool useGraph = true;
   bool pending = false; ///< a run is queued whose errors are not yet read
+  bool planned = false; ///< the GEMMs were planned (at the first run)
+  /// Inputs bound to device memory another owns (bindDeviceInput): neither
+  /// uploaded nor freed here.
+  std::vector<bool> boundInputs;
   cublasLtHandle_t handle = nullptr;
   CUdeviceptr workspace = 0;
   static constexpr size_t kWorkspaceBytes = 32u << 20;
@@ -174,8 +178,9 @@ CudaExecutor::State::~State() {
     driver.cuMemFreeHost(p);
   for (CUdeviceptr p : params)
     driver.cuMemFree(p);
-  for (CUdeviceptr p : inputs)
-    driver.cuMemFree(p);
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (!boundInputs[i])
+      driver.cuMemFree(inputs[i]);
   for (CUdeviceptr p : {arena, paramTable, inputTable, workspace})
     if (p)
       driver.cuMemFree(p);
@@ -417,6 +422,7 @@ CudaExecutor::CudaExecutor(const runtime::Library &library,
       std::memset(s.hostParams.back().data(), 0, bytes);
     }
     s.newer.assign(function_.numParams, State::Newer::Host);
+    s.boundInputs.assign(function_.numInputs, false);
     for (int32_t i = 0; i < function_.numInputs; ++i) {
       const int64_t bytes = runtime::byteSize(function_.inputs[i]);
       s.inputs.push_back(s.alloc(bytes, function_.inputs[i].name));
@@ -468,7 +474,6 @@ CudaExecutor::CudaExecutor(const runtime::Library &library,
         s.lt->check(s.lt->cublasLtCreate(&s.handle), "creating cuBLASLt");
         s.workspace = s.alloc(State::kWorkspaceBytes, "the GEMM workspace");
       }
-      s.planGemm(step, s.plans[i]);
     }
     // The tables went up on the legacy stream, which the non-blocking
     // streams do not wait for.
@@ -492,6 +497,11 @@ void *CudaExecutor::param(int32_t index) {
 
 void *CudaExecutor::input(int32_t index) {
   State &s = *state;
+  if (s.boundInputs[index])
+    throw RuntimeError(fmt::format("@{}: input `{}` is bound to device "
+                                   "memory; it has no host copy",
+                                   function_.name,
+                                   function_.inputs[index].name));
   // The pinned buffer is the last upload's source until that is done.
   s.driver.check(s.driver.cuEventSynchronize(s.uploaded),
                  "waiting for the last upload of the inputs");
@@ -529,6 +539,28 @@ CUfunction CudaExecutor::kernel(const char *name) const {
 
 CUdeviceptr CudaExecutor::deviceParam(int32_t index) const {
   return state->params[index];
+}
+
+CUdeviceptr CudaExecutor::deviceInput(int32_t index) const {
+  return state->inputs[index];
+}
+
+void CudaExecutor::bindDeviceInput(int32_t index, CUdeviceptr data) {
+  State &s = *state;
+  if (s.planned)
+    throw RuntimeError(fmt::format("@{}: input `{}` bound after the first "
+                                   "run (the steps are planned and captured "
+                                   "by then)",
+                                   function_.name,
+                                   function_.inputs[index].name));
+  CudaDriver &d = s.driver;
+  if (!s.boundInputs[index])
+    d.check(d.cuMemFree(s.inputs[index]), "freeing an input");
+  s.inputs[index] = data;
+  s.boundInputs[index] = true;
+  d.check(d.cuMemcpyHtoD(s.inputTable + index * sizeof(CUdeviceptr), &data,
+                         sizeof data),
+          fmt::format("binding input `{}`", function_.inputs[index].name));
 }
 
 CUdeviceptr CudaExecutor::deviceOutput(int32_t index) const {
@@ -691,13 +723,22 @@ void CudaExecutor::run() {
     // the device inputs; the step waits for it.
     d.check(d.cuStreamWaitEvent(s.copies, s.consumed, 0), "ordering uploads");
     for (size_t i = 0; i < s.inputs.size(); ++i)
-      d.check(d.cuMemcpyHtoDAsync(s.inputs[i], s.hostInputs[i],
-                                  runtime::byteSize(function_.inputs[i]),
-                                  s.copies),
-              "uploading inputs");
+      if (!s.boundInputs[i])
+        d.check(d.cuMemcpyHtoDAsync(s.inputs[i], s.hostInputs[i],
+                                    runtime::byteSize(function_.inputs[i]),
+                                    s.copies),
+                "uploading inputs");
     d.check(d.cuEventRecord(s.uploaded, s.copies), "ordering uploads");
     d.check(d.cuStreamWaitEvent(s.stream, s.uploaded, 0), "ordering uploads");
 
+    if (!s.planned) {
+      // Planned here, not when constructed: cuBLASLt's algorithms depend on
+      // the buffers' alignment, and bindDeviceInput may move an input.
+      for (int32_t i = 0; i < function_.numCudaSteps; ++i)
+        if (function_.cudaSteps[i].kind != CLIP_CUDA_KERNEL)
+          s.planGemm(function_.cudaSteps[i], s.plans[i]);
+      s.planned = true;
+    }
     if (s.profile && s.events.empty()) {
       s.events.resize(2 * function_.numCudaSteps);
       for (CUevent &e : s.events)

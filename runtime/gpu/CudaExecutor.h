@@ -53,6 +53,13 @@ public:
   CUstream stream() const;
   CUfunction kernel(const char *name) const;
   CUdeviceptr deviceParam(int32_t index) const;
+  /// Where input `index` lives on the device.
+  CUdeviceptr deviceInput(int32_t index) const;
+  /// Input `index` is read from `data` (device memory of this context that
+  /// the caller fills, and keeps alive), not uploaded from the host:
+  /// another executor's output or input, or a collective's result. Before
+  /// the first run only.
+  void bindDeviceInput(int32_t index, CUdeviceptr data);
   /// Where output `index` lives in the arena (valid until the next run).
   CUdeviceptr deviceOutput(int32_t index) const;
   /// The device's parameters changed: param() must bring them back first.

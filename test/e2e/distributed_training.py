@@ -66,7 +66,7 @@ def losses(path):
     return [json.loads(l)["loss"] for l in open(path) if '"train"' in l]
 
 
-def compare_runs(what, one_log, two_log, one_ckpt, two_ckpt):
+def compare_runs(what, one_log, two_log, one_ckpt, two_ckpt, moment_tolerance=TOLERANCE):
     a, b = losses(one_log), losses(two_log)
     if len(a) != len(b) or not a:
         raise SystemExit(f"FAIL: {what}: {len(a)} vs {len(b)} steps logged")
@@ -106,9 +106,10 @@ def compare_runs(what, one_log, two_log, one_ckpt, two_ckpt):
     # +-1) meet an element whose gradient is near zero, so rounding decides
     # its direction (seen: 1e-4 on a zero-initialized LayerNorm bias, one
     # element off by 4e-6), and is held to 1e-3.
-    if (max(loss_err, every, moments[worst_m]) > TOLERANCE or params[worst_p] > 1e-3
-            or noise > 1e-3):
-        raise SystemExit(f"FAIL: {what}: 2 ranks differ from 1 process by more than {TOLERANCE}")
+    if (max(loss_err, every) > TOLERANCE or moments[worst_m] > moment_tolerance
+            or params[worst_p] > 1e-3 or noise > 1e-3):
+        raise SystemExit(f"FAIL: {what}: 2 ranks differ from 1 process by more than {TOLERANCE}"
+                         f" (moments: {moment_tolerance})")
 
 
 def rank_pids(mpirun_pid):

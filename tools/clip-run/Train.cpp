@@ -146,8 +146,12 @@ int trainCommand(const std::vector<std::string> &args) {
   const bool lead = comm->rank() == 0;
 
   runtime::Library library(path);
-  std::unique_ptr<Executor> step =
-      makeExecutor(library, CLIP_TRAIN_STEP, flags.str("device"));
+  // Split across ranks or chunks, the step's halves run on the device and
+  // @train_step only holds the parameters, on the host.
+  const bool halves = comm->size() > 1 ||
+                      flags.integer("batch") > library.desc().batchSize;
+  std::unique_ptr<Executor> step = makeExecutor(
+      library, CLIP_TRAIN_STEP, halves ? "cpu" : flags.str("device"));
   const ClipFunctionDesc &fn = step->function();
   // The loss is compiled in: a model with a logit_bias has SigLIP's.
   const std::string compiledLoss =
@@ -180,10 +184,6 @@ int trainCommand(const std::vector<std::string> &args) {
   // The split step: ranks gather features between its halves, chunks
   // recompute them.
   const bool distributed = comm->size() > 1 || chunks > 1;
-  if (distributed && flags.str("device") != "cpu")
-    throw RuntimeError("data-parallel and chunked training run on the CPU "
-                       "for now (--device cpu): the GPU trainer is not built "
-                       "yet (its NCCL transport is; docs/distributed.md)");
   if (distributed && (patchDropout.input >= 0 || rngSeedInput >= 0))
     throw RuntimeError(fmt::format(
         "{} with data-parallel or chunked training is not built yet: train "
@@ -201,15 +201,18 @@ int trainCommand(const std::vector<std::string> &args) {
   // The loss, each parameter's gradient, BatchNorm's updated statistics,
   // and the update: on the host, or on the GPU beside the step.
   std::unique_ptr<train::Trainer> trainer;
-  dist::DistributedTrainer *split = nullptr; // where batches go, if split
+  dist::DistributedTrainer *split = nullptr; // where batches go
   int64_t momentBytes = -1; // this rank's AdamW moments, when sharded
   if (distributed) {
+    // On GPUs: the one of this rank's place on its machine.
+    const int device = flags.str("device") == "cuda" ? comm->localRank() : -1;
     auto owned = std::make_unique<dist::DistributedTrainer>(
         library, *step, *comm, adam, static_cast<int>(flags.integer("zero")),
-        chunks);
+        chunks, 25 << 20, device, flags.number("collective-timeout"));
     split = owned.get();
     split->checkNumerics(flags.on("check-numerics"));
-    momentBytes = split->momentValues() * static_cast<int64_t>(sizeof(float));
+    momentBytes =
+        split->momentValues() * static_cast<int64_t>(sizeof(float));
     trainer = std::move(owned);
   } else {
     step->checkNumerics(flags.on("check-numerics"));
@@ -383,7 +386,7 @@ int trainCommand(const std::vector<std::string> &args) {
                path,
                distributed ? CLIP_TRAIN_EMBED " + loss + @" CLIP_TRAIN_BACKWARD
                            : CLIP_TRAIN_STEP,
-               step->deviceName(),
+               split ? split->deviceName() : step->deviceName(),
                comm->size() > 1
                    ? fmt::format(" x {} ranks ({}), {} pairs a rank",
                                  comm->size(), comm->describe(), share)

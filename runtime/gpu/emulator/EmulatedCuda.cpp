@@ -267,14 +267,22 @@ clipEmulatorLoadSource(CUmodule *module, const char *source, const char *name) {
 }
 
 CUresult cuInit(unsigned int) { return CUDA_SUCCESS; }
+// CLIPC_EMULATED_GPUS=N (default 1): the machine has N GPUs, each this one
+// emulated device (ranks of an mpirun job on one machine each take the GPU
+// of their local rank).
+int emulatedDevices() {
+  const char *value = std::getenv("CLIPC_EMULATED_GPUS");
+  const int n = value ? std::atoi(value) : 1;
+  return n > 0 ? n : 1;
+}
 CUresult cuDeviceGetCount(int *count) {
-  *count = 1;
+  *count = emulatedDevices();
   return CUDA_SUCCESS;
 }
 CUresult cuDeviceGet(CUdevice *d, int ordinal) {
-  if (ordinal != 0)
+  if (ordinal < 0 || ordinal >= emulatedDevices())
     return CUDA_ERROR_INVALID_DEVICE;
-  *d = 0;
+  *d = ordinal;
   return CUDA_SUCCESS;
 }
 CUresult cuDeviceGetName(char *name, int length, CUdevice) {

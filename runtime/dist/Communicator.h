@@ -13,6 +13,7 @@
 #define CLIP_RUNTIME_DIST_COMMUNICATOR_H
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -52,6 +53,12 @@ public:
   virtual void broadcast(float *data, int64_t count, int root) = 0;
   /// Every rank's `value`, by rank.
   virtual std::vector<std::string> allGather(const std::string &value) = 0;
+  /// Runs `wait` (a wait for the other ranks that is no call of ours, e.g.
+  /// for NCCL) under the same timeout as the collectives, named `what`.
+  virtual void guard(const char *what, const std::function<void()> &wait) {
+    (void)what;
+    wait();
+  }
 
   /// Checks that every rank has the same value of each setting; throws
   /// naming the first setting that differs, with rank 0's value and the

@@ -192,6 +192,13 @@ public:
     return out;
   }
 
+  void guard(const char *what, const std::function<void()> &wait) override {
+    collective(what, [&] {
+      wait();
+      return MPI_SUCCESS;
+    });
+  }
+
 private:
   static int intCount(int64_t count) {
     if (count < 0 || count > INT_MAX)

@@ -17,7 +17,7 @@ using runtime::RuntimeError;
 
 NcclCommunicator::NcclCommunicator(Communicator &host, gpu::CudaDriver &driver,
                                    double timeoutSeconds)
-    : driver_(driver), nccl_(std::make_unique<gpu::NcclApi>()),
+    : host_(host), driver_(driver), nccl_(std::make_unique<gpu::NcclApi>()),
       rank_(host.rank()), size_(host.size()), timeout_(timeoutSeconds) {
   // Rank 0's id to every rank through the host's (bounded) collective.
   ncclUniqueId id{};
@@ -200,6 +200,11 @@ void NcclCommunicator::broadcast(CUdeviceptr data, int64_t count, int root,
 }
 
 void NcclCommunicator::synchronize() {
+  const std::string what = "NCCL " + last_;
+  host_.guard(what.c_str(), [&] { poll(); });
+}
+
+void NcclCommunicator::poll() {
   // NCCL never gives up on a peer by itself: poll, and abort past the
   // deadline (ncclCommAbort makes the stuck kernels return).
   const auto start = std::chrono::steady_clock::now();

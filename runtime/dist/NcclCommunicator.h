@@ -61,12 +61,16 @@ public:
                     int64_t bucketBytes, CUstream after);
   /// `root`'s data to every rank, in place.
   void broadcast(CUdeviceptr data, int64_t count, int root, CUstream after);
-  /// Waits for every collective queued so far (at most the timeout).
+  /// Waits for every collective queued so far (at most the timeout; also
+  /// under the host communicator's watchdog, which ends the process where a
+  /// wait cannot be abandoned).
   void synchronize();
 
 private:
   template <typename Op> void queue(const char *what, CUstream after, Op op);
+  void poll();
 
+  Communicator &host_;
   gpu::CudaDriver &driver_;
   std::unique_ptr<gpu::NcclApi> nccl_;
   ncclComm_t comm_ = nullptr;

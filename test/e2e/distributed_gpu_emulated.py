@@ -21,6 +21,9 @@ crops:
 3. --zero 1 on the GPUs: bit-identical to the replicated job.
 4. One rank killed after its step-5 checkpoint ends the job; resumed, it
    equals the uninterrupted job bit for bit.
+5. One rank stopped (SIGSTOP): the other ends the job after
+   --collective-timeout, naming the collective it waited in (an NCCL wait
+   runs under the same watchdog as MPI's).
 """
 import argparse
 import os
@@ -118,6 +121,27 @@ def main():
               f"{proc.returncode})")
         run(mpirun(2, *exported, *cmd, "--resume", part))
         identical(ckpt2, part, "resumed 2-GPU job vs uninterrupted")
+
+        # A rank that stops: the other gives up after the timeout, naming
+        # what it waited in.
+        log = os.path.join(work, "stall.jsonl")
+        cmd = [clip_run, "train", two, "--device", "cuda", *common[:-1], "50", "--metrics", log,
+               "--collective-timeout", "5"]
+        proc, pids = start_job_until(mpirun(2, *exported, *cmd), log, 2, "the job to be stalled")
+        stopped = time.time()
+        os.kill(pids[-1], signal.SIGSTOP)
+        err = wait_ended(proc, 120, "one rank stopped")
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        line = next((l.strip() for l in err.splitlines() if "has waited" in l), None)
+        print(f"one rank stopped: the job ended {time.time() - stopped:.1f} s later, exit "
+              f"{proc.returncode}: {line}")
+        if proc.returncode == 0 or line is None:
+            print(err[-2000:])
+            raise SystemExit("FAIL: a stopped rank did not end the job with a clear error")
     return 0
 
 

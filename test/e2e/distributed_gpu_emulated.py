@@ -38,7 +38,7 @@ from safetensors.numpy import load_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from distributed_training import (compare_runs, mpirun, start_job_until,  # noqa: E402
-                                  steps_logged, wait_ended)
+                                  steps_logged, stopped_rank_ends_job, wait_ended)
 from support import run  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -125,23 +125,9 @@ def main():
         # A rank that stops: the other gives up after the timeout, naming
         # what it waited in.
         log = os.path.join(work, "stall.jsonl")
-        cmd = [clip_run, "train", two, "--device", "cuda", *common[:-1], "50", "--metrics", log,
-               "--collective-timeout", "5"]
-        proc, pids = start_job_until(mpirun(2, *exported, *cmd), log, 2, "the job to be stalled")
-        stopped = time.time()
-        os.kill(pids[-1], signal.SIGSTOP)
-        err = wait_ended(proc, 120, "one rank stopped")
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        line = next((l.strip() for l in err.splitlines() if "has waited" in l), None)
-        print(f"one rank stopped: the job ended {time.time() - stopped:.1f} s later, exit "
-              f"{proc.returncode}: {line}")
-        if proc.returncode == 0 or line is None:
-            print(err[-2000:])
-            raise SystemExit("FAIL: a stopped rank did not end the job with a clear error")
+        stopped_rank_ends_job(mpirun(2, *exported, clip_run, "train", two, "--device", "cuda",
+                                     *common[:-1], "50", "--metrics", log,
+                                     "--collective-timeout", "5"), log, 120)
     return 0
 
 

@@ -258,11 +258,17 @@ def faults(clip_run, two, common, work):
                                                  if "--distributed" in l))
     # A rank that stops: the other gives up after the timeout.
     log = os.path.join(work, "stall.jsonl")
-    proc, pids = start_job_until(mpirun(2, clip_run, *cmd[:-1], "50", "--metrics", log,
-                                    "--collective-timeout", "3"), log, 2, "the run to be stalled")
+    stopped_rank_ends_job(mpirun(2, clip_run, *cmd[:-1], "50", "--metrics", log,
+                                 "--collective-timeout", "3"), log, 60)
+
+
+def stopped_rank_ends_job(job, log, seconds):
+    """Starts `job` (2 ranks, --metrics log), stops one rank (SIGSTOP) after
+    2 steps: the other must end the job within `seconds`, naming its wait."""
+    proc, pids = start_job_until(job, log, 2, "the run to be stalled")
     stopped = time.time()
     os.kill(pids[-1], signal.SIGSTOP)
-    err = wait_ended(proc, 60, "one rank stopped")
+    err = wait_ended(proc, seconds, "one rank stopped")
     for pid in pids:
         try:
             os.kill(pid, signal.SIGKILL)
@@ -274,6 +280,7 @@ def faults(clip_run, two, common, work):
     if proc.returncode == 0 or line is None:
         print(err[-2000:])
         raise SystemExit("FAIL: a stalled rank did not end the job with a clear error")
+    return line
 
 
 def openclip_worker(rank, world, path, port, out):

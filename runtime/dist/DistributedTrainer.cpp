@@ -39,13 +39,10 @@ std::vector<train::AdamW::Param> trainedParams(runtime::Executor &params,
 
 } // namespace
 
-DistributedTrainer::DistributedTrainer(const runtime::Library &library,
-                                       runtime::Executor &params,
-                                       Communicator &comm,
-                                       const train::AdamWConfig &config,
-                                       int zero, int64_t chunks,
-                                       int64_t bucketBytes, int device,
-                                       double timeoutSeconds)
+DistributedTrainer::DistributedTrainer(
+    const runtime::Library &library, runtime::Executor &params,
+    Communicator &comm, const train::AdamWConfig &config, int zero,
+    int64_t chunks, int64_t bucketBytes, int device, double timeoutSeconds)
     : comm_(comm), params_(params), epsilon_(library.desc().lossEpsilon),
       chunks_(chunks), bucketBytes_(bucketBytes),
       trained_(trainedParams(params, library.path())), zero_(zero),
@@ -74,8 +71,8 @@ DistributedTrainer::DistributedTrainer(const runtime::Library &library,
     if (chunks > 1)
       throw RuntimeError("chunked training on GPUs is not built yet: give "
                          "--batch as ranks x the clip.so's batch");
-    auto e = std::make_unique<gpu::CudaExecutor>(library, CLIP_TRAIN_EMBED,
-                                                 device);
+    auto e =
+        std::make_unique<gpu::CudaExecutor>(library, CLIP_TRAIN_EMBED, device);
     auto b = std::make_unique<gpu::CudaExecutor>(library, CLIP_TRAIN_BACKWARD,
                                                  device);
     cudaEmbed_ = e.get();
@@ -160,8 +157,7 @@ DistributedTrainer::DistributedTrainer(const runtime::Library &library,
       if (nccl_)
         cudaBackward_->bindDeviceInput(
             i, gradInputs_ + static_cast<CUdeviceptr>(local) * sizeof(float));
-    }
-    else if (name == std::string(CLIP_GRAD_PREFIX) + CLIP_LOGIT_SCALE)
+    } else if (name == std::string(CLIP_GRAD_PREFIX) + CLIP_LOGIT_SCALE)
       scaleGrad_ = i;
     else if (name == std::string(CLIP_GRAD_PREFIX) + CLIP_LOGIT_BIAS)
       biasGrad_ = i;
@@ -503,9 +499,9 @@ void DistributedTrainer::runOnDevice() {
   d.check(d.cuStreamSynchronize(embedStream), "reading the gathered features");
   LossShare share;
   shardLoss(batch_ * comm_.size(), dim_, batch_ * comm_.rank(), batch_,
-            hostGathered_.data(), hostGathered_.data() + all,
-            *logitScaleValue_, logitBiasValue_, static_cast<float>(epsilon_),
-            hostGrads_.data(), hostGrads_.data() + all, share);
+            hostGathered_.data(), hostGathered_.data() + all, *logitScaleValue_,
+            logitBiasValue_, static_cast<float>(epsilon_), hostGrads_.data(),
+            hostGrads_.data() + all, share);
   loss_ = share.loss;
   scaleGradient_ = static_cast<float>(share.logitScaleGrad);
   biasGradient_ = static_cast<float>(share.logitBiasGrad);

@@ -1,4 +1,5 @@
-//===- NcclCommunicator.cpp - Collectives on device memory -----------------===//
+//===- NcclCommunicator.cpp - Collectives on device memory
+//-----------------===//
 
 #include "runtime/dist/NcclCommunicator.h"
 
@@ -26,9 +27,9 @@ NcclCommunicator::NcclCommunicator(Communicator &host, gpu::CudaDriver &driver,
   const std::vector<std::string> ids =
       host.allGather(std::string(id.internal, sizeof id.internal));
   std::memcpy(id.internal, ids[0].data(), sizeof id.internal);
-  nccl_->check(nccl_->ncclCommInitRank(&comm_, size_, id, rank_),
-               fmt::format("joining rank {} of {} (ncclCommInitRank)", rank_,
-                           size_));
+  nccl_->check(
+      nccl_->ncclCommInitRank(&comm_, size_, id, rank_),
+      fmt::format("joining rank {} of {} (ncclCommInitRank)", rank_, size_));
   driver_.check(driver_.cuStreamCreate(&stream_, CU_STREAM_NON_BLOCKING),
                 "creating the NCCL stream");
   driver_.check(driver_.cuEventCreate(&before_, CU_EVENT_DISABLE_TIMING),
@@ -82,30 +83,27 @@ void NcclCommunicator::queue(const char *what, CUstream after, Op op) {
 void NcclCommunicator::allGather(CUdeviceptr mine, CUdeviceptr all,
                                  int64_t count, CUstream after) {
   queue("all-gather", after, [&](cudaStream_t s) {
-    return nccl_->ncclAllGather(reinterpret_cast<const void *>(mine),
-                                reinterpret_cast<void *>(all),
-                                static_cast<size_t>(count), ncclFloat32, comm_,
-                                s);
+    return nccl_->ncclAllGather(
+        reinterpret_cast<const void *>(mine), reinterpret_cast<void *>(all),
+        static_cast<size_t>(count), ncclFloat32, comm_, s);
   });
 }
 
 void NcclCommunicator::reduceScatterSum(CUdeviceptr all, CUdeviceptr mine,
                                         int64_t count, CUstream after) {
   queue("reduce-scatter", after, [&](cudaStream_t s) {
-    return nccl_->ncclReduceScatter(reinterpret_cast<const void *>(all),
-                                    reinterpret_cast<void *>(mine),
-                                    static_cast<size_t>(count), ncclFloat32,
-                                    ncclSum, comm_, s);
+    return nccl_->ncclReduceScatter(
+        reinterpret_cast<const void *>(all), reinterpret_cast<void *>(mine),
+        static_cast<size_t>(count), ncclFloat32, ncclSum, comm_, s);
   });
 }
 
 void NcclCommunicator::allReduceSum(CUdeviceptr data, int64_t count,
                                     CUstream after) {
   queue("all-reduce", after, [&](cudaStream_t s) {
-    return nccl_->ncclAllReduce(reinterpret_cast<const void *>(data),
-                                reinterpret_cast<void *>(data),
-                                static_cast<size_t>(count), ncclFloat32,
-                                ncclSum, comm_, s);
+    return nccl_->ncclAllReduce(
+        reinterpret_cast<const void *>(data), reinterpret_cast<void *>(data),
+        static_cast<size_t>(count), ncclFloat32, ncclSum, comm_, s);
   });
 }
 
@@ -125,9 +123,9 @@ void NcclCommunicator::allReduceSum(
     for (CUdeviceptr &p : staging_) {
       if (p)
         driver_.check(driver_.cuMemFree(p), "freeing an NCCL bucket");
-      driver_.check(driver_.cuMemAlloc(&p, static_cast<size_t>(floats) * 4),
-                    fmt::format("allocating an NCCL bucket of {} bytes",
-                                floats * 4));
+      driver_.check(
+          driver_.cuMemAlloc(&p, static_cast<size_t>(floats) * 4),
+          fmt::format("allocating an NCCL bucket of {} bytes", floats * 4));
     }
     stagingFloats_ = floats;
     for (CUevent e : free_) // nothing to wait for in a new bucket
@@ -143,9 +141,9 @@ void NcclCommunicator::allReduceSum(
   int bucket = 0;
   auto copy = [&](CUdeviceptr to, CUdeviceptr from, int64_t count,
                   CUstream on) {
-    driver_.check(driver_.cuMemcpyDtoDAsync(to, from,
-                                            static_cast<size_t>(count) * 4, on),
-                  "copying through an NCCL bucket");
+    driver_.check(
+        driver_.cuMemcpyDtoDAsync(to, from, static_cast<size_t>(count) * 4, on),
+        "copying through an NCCL bucket");
   };
   auto send = [&] {
     if (filled == 0)
@@ -192,10 +190,9 @@ void NcclCommunicator::allReduceSum(
 void NcclCommunicator::broadcast(CUdeviceptr data, int64_t count, int root,
                                  CUstream after) {
   queue("broadcast", after, [&](cudaStream_t s) {
-    return nccl_->ncclBroadcast(reinterpret_cast<const void *>(data),
-                                reinterpret_cast<void *>(data),
-                                static_cast<size_t>(count), ncclFloat32, root,
-                                comm_, s);
+    return nccl_->ncclBroadcast(
+        reinterpret_cast<const void *>(data), reinterpret_cast<void *>(data),
+        static_cast<size_t>(count), ncclFloat32, root, comm_, s);
   });
 }
 
@@ -217,14 +214,14 @@ void NcclCommunicator::poll() {
     ncclResult_t async = ncclSuccess;
     nccl_->check(nccl_->ncclCommGetAsyncError(comm_, &async),
                  "reading the communicator's state", comm_);
-    const double waited = std::chrono::duration<double>(
-                              std::chrono::steady_clock::now() - start)
-                              .count();
+    const double waited =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     if (async != ncclSuccess && async != ncclInProgress) {
       nccl_->ncclCommAbort(comm_);
       comm_ = nullptr;
-      nccl_->check(async, fmt::format("in {} (rank {} of {})", last_, rank_,
-                                      size_));
+      nccl_->check(async,
+                   fmt::format("in {} (rank {} of {})", last_, rank_, size_));
     }
     if (timeout_ > 0 && waited > timeout_) {
       nccl_->ncclCommAbort(comm_);

@@ -1,4 +1,5 @@
-//===- Nccl.cpp - NCCL, loaded at run time ---------------------------------===//
+//===- Nccl.cpp - NCCL, loaded at run time
+//---------------------------------===//
 
 #include "runtime/gpu/Nccl.h"
 
@@ -31,8 +32,8 @@ std::string NcclApi::describe() const {
   int version = 0;
   check(ncclGetVersion(&version), "reading its version");
   // NCCL_VERSION(X, Y, Z) is X * 10000 + Y * 100 + Z since 2.9.
-  return fmt::format("NCCL {}.{}.{} ({})", version / 10000,
-                     version / 100 % 100, version % 100, library.path());
+  return fmt::format("NCCL {}.{}.{} ({})", version / 10000, version / 100 % 100,
+                     version % 100, library.path());
 }
 
 } // namespace clip::gpu

@@ -148,8 +148,8 @@ int trainCommand(const std::vector<std::string> &args) {
   runtime::Library library(path);
   // Split across ranks or chunks, the step's halves run on the device and
   // @train_step only holds the parameters, on the host.
-  const bool halves = comm->size() > 1 ||
-                      flags.integer("batch") > library.desc().batchSize;
+  const bool halves =
+      comm->size() > 1 || flags.integer("batch") > library.desc().batchSize;
   std::unique_ptr<Executor> step = makeExecutor(
       library, CLIP_TRAIN_STEP, halves ? "cpu" : flags.str("device"));
   const ClipFunctionDesc &fn = step->function();
@@ -211,8 +211,7 @@ int trainCommand(const std::vector<std::string> &args) {
         chunks, 25 << 20, device, flags.number("collective-timeout"));
     split = owned.get();
     split->checkNumerics(flags.on("check-numerics"));
-    momentBytes =
-        split->momentValues() * static_cast<int64_t>(sizeof(float));
+    momentBytes = split->momentValues() * static_cast<int64_t>(sizeof(float));
     trainer = std::move(owned);
   } else {
     step->checkNumerics(flags.on("check-numerics"));
@@ -380,21 +379,21 @@ int trainCommand(const std::vector<std::string> &args) {
           : std::max<int64_t>(1, loader.batchesPerEpoch() / accum);
 
   if (lead) {
-    fmt::print("train {}: @{} on {}{}, {} loss, batch {} x {} accumulation, "
-               "{} image-text pairs ({} batches an epoch), steps {}..{} of "
-               "{}, warmup {}, lr {:g}, wd {:g}\n",
-               path,
-               distributed ? CLIP_TRAIN_EMBED " + loss + @" CLIP_TRAIN_BACKWARD
-                           : CLIP_TRAIN_STEP,
-               split ? split->deviceName() : step->deviceName(),
-               comm->size() > 1
-                   ? fmt::format(" x {} ranks ({}), {} pairs a rank",
-                                 comm->size(), comm->describe(), share)
-                   : "",
-               compiledLoss == "siglip" ? "SigLIP's sigmoid" : "CLIP's contrastive",
-               globalBatch, accum, source->size(), loader.batchesPerEpoch(),
-               startStep + 1, totalSteps, totalSteps, warmup, adam.lr,
-               adam.weightDecay);
+    fmt::print(
+        "train {}: @{} on {}{}, {} loss, batch {} x {} accumulation, "
+        "{} image-text pairs ({} batches an epoch), steps {}..{} of "
+        "{}, warmup {}, lr {:g}, wd {:g}\n",
+        path,
+        distributed ? CLIP_TRAIN_EMBED " + loss + @" CLIP_TRAIN_BACKWARD
+                    : CLIP_TRAIN_STEP,
+        split ? split->deviceName() : step->deviceName(),
+        comm->size() > 1 ? fmt::format(" x {} ranks ({}), {} pairs a rank",
+                                       comm->size(), comm->describe(), share)
+                         : "",
+        compiledLoss == "siglip" ? "SigLIP's sigmoid" : "CLIP's contrastive",
+        globalBatch, accum, source->size(), loader.batchesPerEpoch(),
+        startStep + 1, totalSteps, totalSteps, warmup, adam.lr,
+        adam.weightDecay);
     if (chunks > 1)
       fmt::print("  each rank's {} pairs in {} chunks of {} (features first, "
                  "then each chunk recomputed with its gradients)\n",

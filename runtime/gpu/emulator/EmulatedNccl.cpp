@@ -81,9 +81,7 @@ MPI_Datatype mpiType(ncclDataType_t type) {
   }
 }
 
-size_t typeSize(ncclDataType_t type) {
-  return type == ncclFloat64 ? 8 : 4;
-}
+size_t typeSize(ncclDataType_t type) { return type == ncclFloat64 ? 8 : 4; }
 
 bool onDevice(const void *p, size_t bytes) {
   return bytes == 0 ||
@@ -163,8 +161,8 @@ CLIP_EXPORT ncclResult_t ncclCommInitRank(ncclComm_t *out, int nranks,
   uint32_t color = 0;
   std::memcpy(&color, id.internal, sizeof color);
   auto *comm = new ncclComm;
-  if (MPI_Comm_split(MPI_COMM_WORLD, static_cast<int>(color & 0x7fffffff),
-                     rank, &comm->comm) != MPI_SUCCESS) {
+  if (MPI_Comm_split(MPI_COMM_WORLD, static_cast<int>(color & 0x7fffffff), rank,
+                     &comm->comm) != MPI_SUCCESS) {
     delete comm;
     return ncclSystemError;
   }
@@ -228,7 +226,8 @@ CLIP_EXPORT ncclResult_t ncclAllReduce(const void *send, void *recv,
                                        ncclRedOp_t op, ncclComm_t comm,
                                        cudaStream_t stream) {
   const size_t bytes = count * typeSize(type);
-  if (ncclResult_t rc = checkArguments(comm, type, op, send, bytes, recv, bytes))
+  if (ncclResult_t rc =
+          checkArguments(comm, type, op, send, bytes, recv, bytes))
     return rc;
   return enqueue(comm, stream, [=] {
     MPI_Allreduce(send == recv ? MPI_IN_PLACE : send, recv,
@@ -257,13 +256,12 @@ CLIP_EXPORT ncclResult_t ncclReduceScatter(const void *send, void *recv,
                                            ncclRedOp_t op, ncclComm_t comm,
                                            cudaStream_t stream) {
   const size_t bytes = count * typeSize(type);
-  if (ncclResult_t rc = checkArguments(comm, type, op, send,
-                                       bytes * (comm ? comm->size : 0), recv,
-                                       bytes))
+  if (ncclResult_t rc = checkArguments(
+          comm, type, op, send, bytes * (comm ? comm->size : 0), recv, bytes))
     return rc;
   return enqueue(comm, stream, [=] {
-    MPI_Reduce_scatter_block(send, recv, static_cast<int>(count),
-                             mpiType(type), MPI_SUM, comm->comm);
+    MPI_Reduce_scatter_block(send, recv, static_cast<int>(count), mpiType(type),
+                             MPI_SUM, comm->comm);
   });
 }
 
@@ -273,9 +271,9 @@ CLIP_EXPORT ncclResult_t ncclBroadcast(const void *send, void *recv,
                                        cudaStream_t stream) {
   const size_t bytes = count * typeSize(type);
   const bool isRoot = comm && comm->rank == root;
-  if (ncclResult_t rc = checkArguments(comm, type, ncclSum,
-                                       isRoot ? send : nullptr,
-                                       isRoot ? bytes : 0, recv, bytes))
+  if (ncclResult_t rc =
+          checkArguments(comm, type, ncclSum, isRoot ? send : nullptr,
+                         isRoot ? bytes : 0, recv, bytes))
     return rc;
   if (root < 0 || root >= comm->size)
     return ncclInvalidArgument;

@@ -120,8 +120,8 @@ int run() {
             "placing");
 
     nccl.allGather(mine.device, all.device, count, compute);
-    nccl.allGather(inPlace.device + me * count * sizeof(float),
-                   inPlace.device, count, compute);
+    nccl.allGather(inPlace.device + me * count * sizeof(float), inPlace.device,
+                   count, compute);
     nccl.reduceScatterSum(reduced.device, scattered.device, count, compute);
     nccl.allReduceSum(reduced.device, count * n, compute);
     nccl.broadcast(root.device, count, n - 1, compute);

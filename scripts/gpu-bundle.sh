@@ -18,7 +18,7 @@ out=${1:-$build/gpu-bundle}
 limit_mib=64
 rm -rf "$out"
 mkdir -p "$out/bin" "$out/lib" "$out/models" "$out/scripts" "$out/bench" "$out/data"
-ninja -C "$build" clipc clip-run clip-bench-blocks >/dev/null
+ninja -C "$build" clipc clip-run clip-bench-blocks clip-nccl-collectives >/dev/null
 
 echo "== clip.so files"
 compile() { # name model batch precision target
@@ -36,10 +36,12 @@ compile vitb16-b512-bf16 vitb16.mlir 512 bf16 cuda
 strip --strip-unneeded "$out"/models/*.so
 
 echo "== clip-run and the libraries Ubuntu 24.04 lacks"
-cp "$build/bin/clip-run" "$build/bin/clip-bench-blocks" "$out/bin/"
-strip --strip-unneeded "$out/bin/clip-run" "$out/bin/clip-bench-blocks"
-# glibc's libraries are the machine's own (glibc 2.39 there); CUDA's are
-# loaded with dlopen from /usr/local/cuda there.
+cp "$build/bin/clip-run" "$build/bin/clip-bench-blocks" "$build/bin/clip-nccl-collectives" \
+  "$out/bin/"
+strip --strip-unneeded "$out/bin/clip-run" "$out/bin/clip-bench-blocks" \
+  "$out/bin/clip-nccl-collectives"
+# glibc's libraries are the machine's own (glibc 2.39 there); CUDA's (NCCL
+# too) are loaded with dlopen from /usr/local/cuda there.
 skip='^(linux-vdso|libc\.so|libm\.so|libdl\.so|librt\.so|libpthread\.so|ld-linux|libcuda|libnvrtc|libcublas)'
 for f in "$out"/bin/* "$out"/models/*.so; do
   ldd "$f" | awk '/=>/ {print $1, $3}'

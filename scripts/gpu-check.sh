@@ -67,6 +67,11 @@ CLIPC_CUDA_POISON=1 check "tiny bf16: poisoned arena" tiny-bf16-poison.log \
   "$run" step "$models/tiny-bf16.so" --device cuda --params "$out/tiny-params.safetensors" \
   --inputs "$out/tiny-inputs.safetensors"
 
+# NCCL on the GPU, one rank (no launcher there): NcclCommunicator's
+# collectives and bucketed all-reduce, ordered against a compute stream.
+export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:/usr/local/cuda/lib"
+check "NCCL collectives, 1 rank (ours)" nccl.log timeout 120 "$here/bin/clip-nccl-collectives"
+
 # compute-sanitizer refuses under some runtimes ("Device not supported"):
 # that is "not available", not a failure.
 sanitizer=/usr/local/cuda/bin/compute-sanitizer

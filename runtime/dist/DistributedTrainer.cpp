@@ -482,9 +482,12 @@ void DistributedTrainer::runOnDevice() {
   const auto bytes = [](int64_t floats) {
     return static_cast<size_t>(floats) * sizeof(float);
   };
-  for (const ParamCopy &c : paramCopies_) // uploaded by the runs
-    std::memcpy(c.executor->param(c.index), params_.param(c.from),
-                static_cast<size_t>(c.bytes));
+  if (paramsChanged_) { // uploaded by the runs
+    for (const ParamCopy &c : paramCopies_)
+      std::memcpy(c.executor->param(c.index), params_.param(c.from),
+                  static_cast<size_t>(c.bytes));
+    paramsChanged_ = false;
+  }
   embed_->run();
   // Every rank's features, on every GPU, then here for the loss.
   const CUstream embedStream = cudaEmbed_->stream();
@@ -660,6 +663,7 @@ void DistributedTrainer::update(double lr, double maxNorm) {
   if (zero_ == 1)
     for (const Piece &p : pieces_)
       comm_.broadcast(trained_[p.tensor].value + p.offset, p.count, p.owner);
+  paramsChanged_ = true;
 }
 
 double DistributedTrainer::logitScale() {

@@ -165,6 +165,10 @@ private:
     int64_t bytes;
   };
   std::vector<ParamCopy> paramCopies_;
+  /// The host parameters changed since they were last copied (at the start,
+  /// where a checkpoint may be read into them, and after each update; not
+  /// between accumulated micro-batches).
+  bool paramsChanged_ = true;
   int32_t logitScale_ = -1;          ///< index in trained_
   float *logitScaleValue_ = nullptr;
   /// SigLIP's (a model with a logit_bias): -1 / null for CLIP's.

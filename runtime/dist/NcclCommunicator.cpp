@@ -1,5 +1,4 @@
-//===- NcclCommunicator.cpp - Collectives on device memory
-//-----------------===//
+//===- NcclCommunicator.cpp - Collectives on device memory ----------------===//
 
 #include "runtime/dist/NcclCommunicator.h"
 
@@ -60,24 +59,33 @@ std::string NcclCommunicator::describe() const {
   return fmt::format("{}, rank {} of {}", nccl_->describe(), rank_, size_);
 }
 
-template <typename Op>
-void NcclCommunicator::queue(const char *what, CUstream after, Op op) {
+void NcclCommunicator::begin(const char *what) {
   if (!comm_)
     throw RuntimeError(fmt::format("NCCL {}: the communicator was aborted "
                                    "after `{}` stalled",
                                    what, last_));
   last_ = what;
-  driver_.check(driver_.cuEventRecord(before_, after),
-                fmt::format("ordering NCCL {} after its inputs", what));
-  driver_.check(driver_.cuStreamWaitEvent(stream_, before_, 0),
-                fmt::format("ordering NCCL {} after its inputs", what));
-  nccl_->check(op(reinterpret_cast<cudaStream_t>(stream_)),
-               fmt::format("queueing {} (rank {} of {})", what, rank_, size_),
+}
+
+void NcclCommunicator::order(CUstream from, CUevent event, CUstream to) {
+  driver_.check(driver_.cuEventRecord(event, from),
+                fmt::format("ordering NCCL {}", last_));
+  driver_.check(driver_.cuStreamWaitEvent(to, event, 0),
+                fmt::format("ordering NCCL {}", last_));
+}
+
+void NcclCommunicator::check(ncclResult_t rc) {
+  nccl_->check(rc,
+               fmt::format("queueing {} (rank {} of {})", last_, rank_, size_),
                comm_);
-  driver_.check(driver_.cuEventRecord(done_, stream_),
-                fmt::format("ordering the readers of NCCL {}", what));
-  driver_.check(driver_.cuStreamWaitEvent(after, done_, 0),
-                fmt::format("ordering the readers of NCCL {}", what));
+}
+
+template <typename Op>
+void NcclCommunicator::queue(const char *what, CUstream after, Op op) {
+  begin(what);
+  order(after, before_, stream_); // after its inputs
+  check(op(reinterpret_cast<cudaStream_t>(stream_)));
+  order(stream_, done_, after); // before its readers
 }
 
 void NcclCommunicator::allGather(CUdeviceptr mine, CUdeviceptr all,
@@ -110,12 +118,7 @@ void NcclCommunicator::allReduceSum(CUdeviceptr data, int64_t count,
 void NcclCommunicator::allReduceSum(
     const std::vector<std::pair<CUdeviceptr, int64_t>> &tensors,
     int64_t bucketBytes, CUstream after) {
-  if (!comm_)
-    throw RuntimeError(fmt::format("NCCL bucketed all-reduce: the "
-                                   "communicator was aborted after `{}` "
-                                   "stalled",
-                                   last_));
-  last_ = "bucketed all-reduce";
+  begin("bucketed all-reduce");
   const int64_t floats = std::max<int64_t>(1, bucketBytes / 4);
   if (floats > stagingFloats_) {
     driver_.check(driver_.cuStreamSynchronize(stream_),
@@ -149,16 +152,11 @@ void NcclCommunicator::allReduceSum(
     if (filled == 0)
       return;
     const CUdeviceptr staging = staging_[bucket];
-    driver_.check(driver_.cuEventRecord(before_, after), "an event");
-    driver_.check(driver_.cuStreamWaitEvent(stream_, before_, 0), "an event");
-    nccl_->check(nccl_->ncclAllReduce(reinterpret_cast<const void *>(staging),
-                                      reinterpret_cast<void *>(staging),
-                                      static_cast<size_t>(filled), ncclFloat32,
-                                      ncclSum, comm_,
-                                      reinterpret_cast<cudaStream_t>(stream_)),
-                 fmt::format("queueing a bucketed all-reduce (rank {} of {})",
-                             rank_, size_),
-                 comm_);
+    order(after, before_, stream_); // after the packing
+    check(nccl_->ncclAllReduce(
+        reinterpret_cast<const void *>(staging),
+        reinterpret_cast<void *>(staging), static_cast<size_t>(filled),
+        ncclFloat32, ncclSum, comm_, reinterpret_cast<cudaStream_t>(stream_)));
     for (const Piece &p : pieces)
       copy(p.at, staging + p.offset * 4, p.count, stream_);
     driver_.check(driver_.cuEventRecord(free_[bucket], stream_), "an event");
@@ -182,9 +180,7 @@ void NcclCommunicator::allReduceSum(
     }
   }
   send();
-  driver_.check(driver_.cuEventRecord(done_, stream_), "an event");
-  driver_.check(driver_.cuStreamWaitEvent(after, done_, 0),
-                "ordering the readers of the bucketed all-reduce");
+  order(stream_, done_, after); // before the readers
 }
 
 void NcclCommunicator::broadcast(CUdeviceptr data, int64_t count, int root,

@@ -67,6 +67,12 @@ public:
   void synchronize();
 
 private:
+  /// Names the collective about to be queued; throws once aborted.
+  void begin(const char *what);
+  /// `to` runs what is queued next after what `from` has queued so far.
+  void order(CUstream from, CUevent event, CUstream to);
+  /// NCCL's result of queueing the current collective.
+  void check(ncclResult_t rc);
   template <typename Op> void queue(const char *what, CUstream after, Op op);
   void poll();
 

@@ -1,5 +1,4 @@
-//===- Nccl.cpp - NCCL, loaded at run time
-//---------------------------------===//
+//===- Nccl.cpp - NCCL, loaded at run time --------------------------------===//
 
 #include "runtime/gpu/Nccl.h"
 

@@ -77,8 +77,8 @@ public:
   /// `device` >= 0 runs both halves on that GPU (CUDA executors), moves
   /// the features, their gradients and the parameters' gradients between
   /// the ranks' GPUs with NCCL (`timeoutSeconds` bounds each wait), and
-  /// keeps the update on the host (the parameters uploaded before each
-  /// run); unchunked only for now.
+  /// keeps the update on the host (the parameters uploaded before the
+  /// first run after each update); unchunked only for now.
   DistributedTrainer(const runtime::Library &library, runtime::Executor &params,
                      Communicator &comm, const train::AdamWConfig &config,
                      int zero = 0, int64_t chunks = 1,
